@@ -1,0 +1,267 @@
+import * as crypto from "crypto";
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { canonicalJson } from "./canonicalJson";
+import { FIRM_CODE_PATTERN, FsbConfig } from "./config";
+import { FSB_HEALTH_PATH } from "./env";
+import { IdempotencyStore } from "./idempotency";
+import { KeyStore } from "./keystore";
+import { createLogger } from "./logger";
+import { QueueFullError, SerialQueue } from "./signQueue";
+
+export interface LicenseItem {
+  productCode: number;
+  featureMap?: number;
+  expiresAt?: string;
+  quantity: number;
+}
+
+/** What the box signs (the signature covers canonicalJson(update)). */
+export interface LicenseUpdate {
+  version: 1;
+  updateId: string;
+  firmCode: string;
+  keyId: string;
+  requestId: string;
+  container: string;
+  items: LicenseItem[];
+  issuedAt: string;
+}
+
+export interface SignedUpdate {
+  update: LicenseUpdate;
+  signature: string;
+  keyId: string;
+}
+
+export interface FsbAppOptions {
+  logger?: Logger;
+  now?: () => Date;
+  /** Register Node's default process metrics too (the bin does; tests building many apps do not). */
+  defaultMetrics?: boolean;
+}
+
+/** 4xx answer with a JSON body naming the offending field. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+export const CONTAINER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const UINT32_MAX = 4294967295;
+const MAX_ITEMS = 100;
+
+function bad(field: string, message: string): HttpError {
+  return new HttpError(400, "invalid_field", `${field}: ${message}`, field);
+}
+
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/** Validates and normalises a signing request body; throws HttpError(400) naming the first bad field. */
+export function parseSignRequest(body: unknown): { requestId: string; container: string; items: LicenseItem[] } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw bad("body", "must be a JSON object");
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (!["requestId", "container", "items"].includes(k)) throw bad(k, "unknown field");
+  }
+  if (typeof b.requestId !== "string") throw bad("requestId", "is required and must be a string");
+  if (!REQUEST_ID_PATTERN.test(b.requestId)) throw bad("requestId", "must be 1-128 printable ASCII characters without spaces");
+  if (typeof b.container !== "string") throw bad("container", "is required and must be a string");
+  if (!CONTAINER_PATTERN.test(b.container)) throw bad("container", `must match ${CONTAINER_PATTERN}`);
+  if (!Array.isArray(b.items)) throw bad("items", "is required and must be an array");
+  if (b.items.length < 1 || b.items.length > MAX_ITEMS) throw bad("items", `must hold 1 to ${MAX_ITEMS} items`);
+  const items = b.items.map((raw, i): LicenseItem => {
+    const f = `items[${i}]`;
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw bad(f, "must be an object");
+    const it = raw as Record<string, unknown>;
+    for (const k of Object.keys(it)) {
+      if (!["productCode", "featureMap", "expiresAt", "quantity"].includes(k)) throw bad(`${f}.${k}`, "unknown field");
+    }
+    if (!isInt(it.productCode, 1, UINT32_MAX)) throw bad(`${f}.productCode`, `is required and must be an integer from 1 to ${UINT32_MAX}`);
+    const item: LicenseItem = { productCode: it.productCode, quantity: 1 };
+    if (it.featureMap !== undefined) {
+      if (!isInt(it.featureMap, 0, UINT32_MAX)) throw bad(`${f}.featureMap`, `must be an integer from 0 to ${UINT32_MAX}`);
+      item.featureMap = it.featureMap;
+    }
+    if (it.expiresAt !== undefined) {
+      if (typeof it.expiresAt !== "string" || !/^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(it.expiresAt) || Number.isNaN(Date.parse(it.expiresAt))) {
+        throw bad(`${f}.expiresAt`, "must be an ISO 8601 date or date-time string");
+      }
+      item.expiresAt = new Date(it.expiresAt).toISOString();
+    }
+    if (it.quantity !== undefined) {
+      if (!isInt(it.quantity, 1, 1_000_000)) throw bad(`${f}.quantity`, "must be an integer from 1 to 1000000");
+      item.quantity = it.quantity;
+    }
+    return item;
+  });
+  return { requestId: b.requestId, container: b.container, items };
+}
+
+function sha256(s: string): Buffer {
+  return crypto.createHash("sha256").update(s).digest();
+}
+
+/** Answers fastify's own 4xx errors (malformed JSON, body too large, wrong content type) as JSON, never as 5xx. */
+export function sendError(reply: FastifyReply, err: any): FastifyReply {
+  if (err instanceof HttpError) {
+    for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+    return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+  }
+  const status: number | undefined = err?.statusCode;
+  if (status && status >= 400 && status < 500) {
+    let message = String(err.message);
+    let code = String(err.code ?? "bad_request");
+    if (err instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON") {
+      code = "malformed_json";
+      message = `body: malformed JSON (${err.message})`;
+    } else if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      code = "body_too_large";
+      message = `body: larger than the limit of ${err.limit ?? "the configured"} bytes`;
+    } else if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      code = "unsupported_media_type";
+      message = "body: Content-Type must be application/json";
+    } else if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
+      code = "empty_body";
+      message = "body: must be a JSON object, got an empty body";
+    }
+    return reply.code(status).send({ error: code, message, field: "body" });
+  }
+  reply.log.error({ err }, "internal error");
+  return reply.code(500).send({ error: "internal", message: "internal error" });
+}
+
+export interface FsbApp {
+  app: FastifyInstance;
+  registry: Registry;
+  queue: SerialQueue;
+  keys: KeyStore;
+}
+
+export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const now = opts.now ?? (() => new Date());
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const depthGauge = new Gauge({ name: "fsb_queue_depth", help: "Signing requests waiting for the box", registers: [registry] });
+  const signatures = new Counter({ name: "fsb_signatures_total", help: "License updates signed", labelNames: ["firm"], registers: [registry] });
+  const rejections = new Counter({ name: "fsb_queue_rejections_total", help: "Requests refused with 503 because the queue was full", registers: [registry] });
+  const replays = new Counter({ name: "fsb_idempotent_replays_total", help: "Requests answered from an idempotency record", registers: [registry] });
+  const latency = new Histogram({
+    name: "fsb_sign_duration_seconds",
+    help: "Time from accepting a signing request to its signature (queue wait + emulated hardware + signing)",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  const keys = new KeyStore(config.dataDir);
+  const records = new IdempotencyStore<SignedUpdate>(config.dataDir, config.idempotencyLimit);
+  const queue = new SerialQueue(config.queueLimit, config.signLatencyMs, (d) => depthGauge.set(d));
+  const tokenDigests = new Map<string, Buffer>([...config.firmTokens].map(([firm, token]) => [firm, sha256(token)]));
+
+  const app = Fastify({ logger, bodyLimit: config.bodyLimitBytes, return503OnClosing: true }) as unknown as FastifyInstance;
+  app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`, "path")));
+
+  function knownFirm(firmCode: string): void {
+    if (!FIRM_CODE_PATTERN.test(firmCode) || !config.firmTokens.has(firmCode)) {
+      throw new HttpError(404, "unknown_firm", `firmCode: firm ${JSON.stringify(firmCode)} is not served by this box`, "firmCode");
+    }
+  }
+
+  function authorize(req: FastifyRequest, firmCode: string): void {
+    const header = req.headers.authorization;
+    const m = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) {
+      throw new HttpError(401, "unauthorized", "authorization: missing bearer token (Authorization: Bearer <token of the firm>)", "authorization", {
+        "WWW-Authenticate": 'Bearer realm="fsb"',
+      });
+    }
+    const digest = sha256(m[1]);
+    let owner: string | undefined;
+    for (const [firm, d] of tokenDigests) if (crypto.timingSafeEqual(d, digest)) owner = firm;
+    if (owner === undefined) throw new HttpError(403, "forbidden", `authorization: the bearer token is not valid for firm ${JSON.stringify(firmCode)}`, "authorization");
+    knownFirm(firmCode);
+    if (owner !== firmCode) throw new HttpError(403, "forbidden", `authorization: the bearer token does not open firm ${JSON.stringify(firmCode)}`, "authorization");
+  }
+
+  app.get(FSB_HEALTH_PATH, async () => ({ status: "ok", queueDepth: queue.depth }));
+
+  app.get("/metrics", async (_req, reply) => {
+    reply.header("Content-Type", registry.contentType);
+    return registry.metrics();
+  });
+
+  app.get<{ Params: { firmCode: string } }>("/v1/firms/:firmCode/public-key", async (req) => {
+    knownFirm(req.params.firmCode);
+    const key = keys.get(req.params.firmCode);
+    return { firmCode: key.firmCode, keyId: key.keyId, algorithm: "Ed25519", publicKeyPem: key.publicKeyPem };
+  });
+
+  app.post<{ Params: { firmCode: string } }>("/v1/firms/:firmCode/license-updates", async (req, reply) => {
+    const firmCode = req.params.firmCode;
+    authorize(req, firmCode);
+    const body = parseSignRequest(req.body);
+    const requestHash = sha256(canonicalJson({ container: body.container, items: body.items })).toString("hex");
+    const replay = (): SignedUpdate | undefined => {
+      const rec = records.get(firmCode, body.requestId);
+      if (!rec) return undefined;
+      if (rec.requestHash !== requestHash) {
+        throw new HttpError(409, "idempotency_conflict", `requestId: ${JSON.stringify(body.requestId)} was already used with a different body`, "requestId");
+      }
+      replays.inc();
+      reply.header("Idempotent-Replayed", "true");
+      return rec.response;
+    };
+    const earlier = replay();
+    if (earlier) return reply.code(201).send(earlier);
+    const started = process.hrtime.bigint();
+    let signed: SignedUpdate;
+    try {
+      signed = await queue.run(async () => {
+        const again = replay(); // a concurrent request with the same requestId may have been signed meanwhile
+        if (again) return again;
+        if (config.signLatencyMs > 0) await new Promise((r) => setTimeout(r, config.signLatencyMs));
+        const key = keys.get(firmCode);
+        const update: LicenseUpdate = {
+          version: 1,
+          updateId: crypto.randomUUID(),
+          firmCode,
+          keyId: key.keyId,
+          requestId: body.requestId,
+          container: body.container,
+          items: body.items,
+          issuedAt: now().toISOString(),
+        };
+        const signature = crypto.sign(null, Buffer.from(canonicalJson(update)), key.privateKey).toString("base64");
+        const result: SignedUpdate = { update, signature, keyId: key.keyId };
+        records.put(firmCode, { requestId: body.requestId, requestHash, createdAt: update.issuedAt, response: result });
+        signatures.inc({ firm: firmCode });
+        return result;
+      });
+    } catch (err) {
+      if (err instanceof QueueFullError) {
+        rejections.inc();
+        throw new HttpError(503, "queue_full", `the signing queue is full (${config.queueLimit} waiting); retry after ${err.retryAfterSeconds} s`, undefined, {
+          "Retry-After": String(err.retryAfterSeconds),
+        });
+      }
+      throw err;
+    }
+    latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return reply.code(201).send(signed);
+  });
+
+  return { app, registry, queue, keys };
+}

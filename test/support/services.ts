@@ -1,0 +1,176 @@
+/** Helpers for the services suite: start real emulators and License Central lines on loopback. */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Writable } from "stream";
+import * as mysql from "mysql2/promise";
+import pino from "pino";
+import { buildFsbApp, FsbApp } from "../../fsb-emulator/src/app";
+import { canonicalJson } from "../../fsb-emulator/src/canonicalJson";
+import { parseFsbConfig } from "../../fsb-emulator/src/config";
+import { createLogger as createFsbLogger } from "../../fsb-emulator/src/logger";
+import { buildLcApps, LcApps } from "../../license-central/src/app";
+import { parseLcConfig } from "../../license-central/src/config";
+import { createLogger as createLcLogger } from "../../license-central/src/logger";
+import { createTestDatabase, testDbSettings } from "./mariadbServer";
+
+/** Captures pino JSON lines in memory. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    cb();
+  }
+  get text(): string {
+    return this.lines.join("\n");
+  }
+}
+
+export interface Resp {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  urlPath: string,
+  opts: { json?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
+): Promise<Resp> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.json !== undefined) body = JSON.stringify(opts.json);
+  if (opts.raw !== undefined) body = opts.raw;
+  if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+  const res = await fetch(base + urlPath, { method, headers, body });
+  const text = await res.text();
+  let parsed: any = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+export function verifySignature(update: unknown, signatureB64: string, publicKeyPem: string): boolean {
+  return crypto.verify(null, Buffer.from(canonicalJson(update)), publicKeyPem, Buffer.from(signatureB64, "base64"));
+}
+
+export interface RunningFsb extends FsbApp {
+  url: string;
+  dataDir: string;
+  logs: LogCapture;
+  stop(): Promise<void>;
+}
+
+export const FIRM_A = { code: "ACME", token: "acme-token-0123456789" };
+export const FIRM_B = { code: "BETA", token: "beta-token-9876543210" };
+
+export async function startFsb(env: Record<string, string> = {}, dataDir?: string): Promise<RunningFsb> {
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lchost-fsb-"));
+  const config = parseFsbConfig({
+    FSB_DATA_DIR: dir,
+    FSB_FIRM_TOKENS: `${FIRM_A.code}=${FIRM_A.token},${FIRM_B.code}=${FIRM_B.token}`,
+    LOG_LEVEL: "info",
+    ...env,
+  });
+  const logs = new LogCapture();
+  const fsb = buildFsbApp(config, { logger: createFsbLogger(config.logLevel, logs) });
+  await fsb.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = fsb.app.server.address() as { port: number };
+  return { ...fsb, url: `http://127.0.0.1:${addr.port}`, dataDir: dir, logs, stop: () => fsb.app.close() };
+}
+
+export interface RunningLc {
+  lc: LcApps;
+  publicUrl: string;
+  adminUrl: string;
+  database: string;
+  logs: LogCapture;
+  adminToken: string;
+  wsToken: string;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_TOKEN = "admin-token-abcdefgh";
+export const WS_TOKEN = "ws-token-abcdefgh";
+
+/**
+ * Creates a fresh database and a dedicated MariaDB user for it (the service never runs as root),
+ * then starts one License Central line (public + admin port on 127.0.0.1) against it.
+ */
+export async function createLcDatabase(): Promise<{ database: string; user: string; password: string }> {
+  const database = await createTestDatabase("lc");
+  const user = `u${crypto.randomBytes(6).toString("hex")}`;
+  const password = crypto.randomBytes(12).toString("hex");
+  const conn = await mysql.createConnection(testDbSettings());
+  try {
+    await conn.query(`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}'`);
+    await conn.query(`GRANT ALL PRIVILEGES ON \`${database}\`.* TO '${user}'@'127.0.0.1'`);
+  } finally {
+    await conn.end();
+  }
+  return { database, user, password };
+}
+
+export async function startLc(
+  fsbUrl: string,
+  env: Record<string, string> = {},
+  opts: { now?: () => Date; db?: { database: string; user: string; password: string } } = {},
+): Promise<RunningLc> {
+  const db = opts.db ?? (await createLcDatabase());
+  const settings = testDbSettings();
+  const config = parseLcConfig({
+    LC_PORT: "0",
+    LC_ADMIN_PORT: "0",
+    LC_HOST: "127.0.0.1",
+    LC_ADMIN_TOKEN: ADMIN_TOKEN,
+    LC_WEB_SERVICES: "true",
+    LC_WS_TOKEN: WS_TOKEN,
+    DB_HOST: settings.host,
+    DB_PORT: String(settings.port),
+    DB_NAME: db.database,
+    DB_USER: db.user,
+    DB_PASSWORD: db.password,
+    FSB_URL: fsbUrl,
+    FSB_FIRM_CODE: FIRM_A.code,
+    FSB_TOKEN: FIRM_A.token,
+    LOG_LEVEL: "info",
+    ...env,
+  });
+  const logs = new LogCapture();
+  const lc = buildLcApps(config, { logger: createLcLogger(config.logLevel, logs), now: opts.now });
+  await lc.migrate();
+  await lc.publicApp.listen({ port: 0, host: "127.0.0.1" });
+  await lc.adminApp.listen({ port: 0, host: "127.0.0.1" });
+  const p = (lc.publicApp.server.address() as { port: number }).port;
+  const a = (lc.adminApp.server.address() as { port: number }).port;
+  return {
+    lc,
+    publicUrl: `http://127.0.0.1:${p}`,
+    adminUrl: `http://127.0.0.1:${a}`,
+    database: db.database,
+    logs,
+    adminToken: ADMIN_TOKEN,
+    wsToken: WS_TOKEN,
+    stop: () => lc.close(),
+  };
+}
+
+/** Root connection to a test database, to look at what the service wrote. */
+export async function inspect<T = any>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const conn = await mysql.createConnection({ ...testDbSettings(), database });
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as T[];
+  } finally {
+    await conn.end();
+  }
+}
+
+export { pino };
