@@ -171,6 +171,7 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
   const tokenDigests = new Map<string, Buffer>([...config.firmTokens].map(([firm, token]) => [firm, sha256(token)]));
 
   const app = Fastify({ logger, bodyLimit: config.bodyLimitBytes, return503OnClosing: true }) as unknown as FastifyInstance;
+  app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
   app.setErrorHandler((err, _req, reply) => sendError(reply, err));
   app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`, "path")));
 

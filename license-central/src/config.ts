@@ -1,0 +1,135 @@
+import { LC_DEFAULTS, LC_ENV } from "./env";
+
+export type QuotaMode = "soft" | "hard";
+
+export interface LcConfig {
+  port: number;
+  adminPort: number;
+  host: string;
+  adminToken: string;
+  edition: string;
+  webServices: boolean;
+  /** null when web services are off */
+  wsToken: string | null;
+  /** null = no limit */
+  quotaActivationsPerMonth: number | null;
+  quotaWebServiceCallsPerMonth: number | null;
+  quotaMode: QuotaMode;
+  db: { host: string; port: number; database: string; user: string; password: string; poolSize: number };
+  fsb: { url: string; firmCode: string; token: string };
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+/** Thrown for an invalid environment; the message names the variable and the value (secrets shown as <redacted>). */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly value: string | undefined,
+    reason: string,
+    secret = false,
+  ) {
+    super(`${variable}=${secret ? "<redacted>" : JSON.stringify(value ?? "")} is invalid: ${reason}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+export const FIRM_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const DB_NAME_PATTERN = /^[A-Za-z0-9_$-]{1,64}$/;
+
+type Env = Record<string, string | undefined>;
+
+function present(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+function required(env: Env, name: string, secret = false): string {
+  const v = present(env, name);
+  if (v === undefined) throw new ConfigError(name, env[name], "required", secret);
+  return v;
+}
+
+function intVar(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = present(env, name);
+  if (raw === undefined) return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, env[name], `must be an integer between ${min} and ${max}`);
+  }
+  return Number(raw);
+}
+
+function quotaVar(env: Env, name: string): number | null {
+  const raw = present(env, name);
+  if (raw === undefined || raw.toLowerCase() === "unlimited") return null;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(name, env[name], 'must be a non-negative integer (or "unlimited" / unset for no limit)');
+  }
+  return Number(raw);
+}
+
+function boolVar(env: Env, name: string, dflt: boolean): boolean {
+  const raw = present(env, name);
+  if (raw === undefined) return dflt;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(name, env[name], 'must be "true" or "false"');
+}
+
+function secretVar(env: Env, name: string): string {
+  const v = required(env, name, true);
+  if (v.length < 8) throw new ConfigError(name, v, "must be at least 8 characters", true);
+  return v;
+}
+
+/** Reads License Central's configuration from an environment (pure: no I/O); throws ConfigError. */
+export function parseLcConfig(env: Env): LcConfig {
+  const port = intVar(env, LC_ENV.port, LC_DEFAULTS.port, 0, 65535);
+  const adminPort = intVar(env, LC_ENV.adminPort, LC_DEFAULTS.adminPort, 0, 65535);
+  if (port !== 0 && port === adminPort) {
+    throw new ConfigError(LC_ENV.adminPort, env[LC_ENV.adminPort], `must differ from ${LC_ENV.port} (the admin API is never on the public port)`);
+  }
+  const quotaModeRaw = present(env, LC_ENV.quotaMode) ?? LC_DEFAULTS.quotaMode;
+  if (quotaModeRaw !== "soft" && quotaModeRaw !== "hard") throw new ConfigError(LC_ENV.quotaMode, env[LC_ENV.quotaMode], 'must be "soft" or "hard"');
+  const logLevel = present(env, LC_ENV.logLevel) ?? LC_DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(LC_ENV.logLevel, logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
+  const webServices = boolVar(env, LC_ENV.webServices, LC_DEFAULTS.webServices);
+  const database = required(env, LC_ENV.dbName);
+  if (!DB_NAME_PATTERN.test(database)) throw new ConfigError(LC_ENV.dbName, database, `must match ${DB_NAME_PATTERN}`);
+  const fsbUrl = required(env, LC_ENV.fsbUrl);
+  let parsed: URL;
+  try {
+    parsed = new URL(fsbUrl);
+  } catch {
+    throw new ConfigError(LC_ENV.fsbUrl, fsbUrl, "must be an absolute http(s) URL, e.g. http://fsb:7070");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ConfigError(LC_ENV.fsbUrl, fsbUrl, "must use http or https");
+  const firmCode = required(env, LC_ENV.fsbFirmCode);
+  if (!FIRM_CODE_PATTERN.test(firmCode)) throw new ConfigError(LC_ENV.fsbFirmCode, firmCode, `must match ${FIRM_CODE_PATTERN}`);
+  const dbPassword = env[LC_ENV.dbPassword];
+  if (dbPassword === undefined || dbPassword === "") throw new ConfigError(LC_ENV.dbPassword, dbPassword, "required", true);
+  return {
+    port,
+    adminPort,
+    host: present(env, LC_ENV.host) ?? LC_DEFAULTS.host,
+    adminToken: secretVar(env, LC_ENV.adminToken),
+    edition: present(env, LC_ENV.edition) ?? LC_DEFAULTS.edition,
+    webServices,
+    wsToken: webServices ? secretVar(env, LC_ENV.wsToken) : null,
+    quotaActivationsPerMonth: quotaVar(env, LC_ENV.quotaActivations),
+    quotaWebServiceCallsPerMonth: quotaVar(env, LC_ENV.quotaWebServiceCalls),
+    quotaMode: quotaModeRaw,
+    db: {
+      host: required(env, LC_ENV.dbHost),
+      port: intVar(env, LC_ENV.dbPort, LC_DEFAULTS.dbPort, 1, 65535),
+      database,
+      user: required(env, LC_ENV.dbUser),
+      password: dbPassword,
+      poolSize: intVar(env, LC_ENV.dbPoolSize, LC_DEFAULTS.dbPoolSize, 1, 1000),
+    },
+    fsb: { url: fsbUrl.replace(/\/+$/, ""), firmCode, token: secretVar(env, LC_ENV.fsbToken) },
+    bodyLimitBytes: intVar(env, LC_ENV.bodyLimitBytes, LC_DEFAULTS.bodyLimitBytes, 1024, 10 * 1024 * 1024),
+    logLevel,
+  };
+}

@@ -1,0 +1,114 @@
+import * as mysql from "mysql2/promise";
+import type { LcConfig } from "./config";
+
+export type Pool = mysql.Pool;
+export type Conn = mysql.PoolConnection;
+
+export function createPool(db: LcConfig["db"]): Pool {
+  return mysql.createPool({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+    connectionLimit: db.poolSize,
+    waitForConnections: true,
+    timezone: "Z",
+    dateStrings: false,
+    supportBigNumbers: true,
+    enableKeepAlive: true,
+    connectTimeout: 5000,
+  });
+}
+
+/**
+ * Schema, created idempotently at start (several lines may run it at the same time: every statement is
+ * IF NOT EXISTS / INSERT IGNORE). InnoDB, explicit primary key on every table, no auto-increment: ready
+ * for a Galera cluster.
+ */
+export const MIGRATIONS: Array<{ version: number; statements: string[] }> = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS lc_schema_version (
+         version INT NOT NULL PRIMARY KEY,
+         applied_at DATETIME(3) NOT NULL
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS lc_tickets (
+         ticket CHAR(29) NOT NULL PRIMARY KEY,
+         order_id VARCHAR(128) NOT NULL,
+         source VARCHAR(16) NOT NULL,
+         active_key VARCHAR(128) NULL,
+         created_at DATETIME(3) NOT NULL,
+         UNIQUE KEY uq_lc_tickets_order (order_id)
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS lc_ticket_items (
+         ticket CHAR(29) NOT NULL,
+         line_no INT NOT NULL,
+         product_code BIGINT UNSIGNED NOT NULL,
+         quantity INT NOT NULL,
+         PRIMARY KEY (ticket, line_no)
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS lc_activations (
+         idempotency_key VARCHAR(128) NOT NULL PRIMARY KEY,
+         ticket CHAR(29) NOT NULL,
+         container VARCHAR(64) NOT NULL,
+         status VARCHAR(16) NOT NULL,
+         created_at DATETIME(3) NOT NULL,
+         activated_at DATETIME(3) NULL,
+         deactivated_at DATETIME(3) NULL,
+         signed_update MEDIUMTEXT NULL,
+         KEY ix_lc_activations_ticket (ticket, status)
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS lc_usage_events (
+         id CHAR(36) NOT NULL PRIMARY KEY,
+         month CHAR(7) NOT NULL,
+         kind VARCHAR(16) NOT NULL,
+         at DATETIME(3) NOT NULL,
+         ref VARCHAR(160) NULL,
+         KEY ix_lc_usage_month_kind (month, kind)
+       ) ENGINE=InnoDB`,
+    ],
+  },
+];
+
+export async function migrate(pool: Pool, now: () => Date = () => new Date()): Promise<number> {
+  let version = 0;
+  for (const m of MIGRATIONS) {
+    for (const sql of m.statements) await pool.query(sql);
+    await pool.query("INSERT IGNORE INTO lc_schema_version (version, applied_at) VALUES (?, ?)", [m.version, now()]);
+    version = m.version;
+  }
+  return version;
+}
+
+const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+
+/**
+ * Runs `fn` in a transaction and commits; rolls back on any error (no partial writes). Deadlocks and
+ * Galera certification failures (reported as ER_LOCK_DEADLOCK) are retried up to `attempts` times.
+ */
+export async function withTransaction<T>(pool: Pool, fn: (conn: Conn) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const out = await fn(conn);
+      await conn.commit();
+      return out;
+    } catch (err: any) {
+      try {
+        await conn.rollback();
+      } catch {
+        /* connection may be broken */
+      }
+      if (RETRYABLE.has(err?.code) && attempt < attempts) {
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+        continue;
+      }
+      throw err;
+    } finally {
+      conn.release();
+    }
+  }
+}

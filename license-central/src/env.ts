@@ -1,0 +1,57 @@
+/**
+ * The reference License Central's environment contract: the one place that names its variables,
+ * defaults and ports. The service reads these; the Pulumi components and the sandbox write them.
+ */
+export const LC_ENV = {
+  /** Public port: depot (end users) and, where the edition has them, web services. */
+  port: "LC_PORT",
+  /** Internal admin port (ticket creation for editions without web services); never published. */
+  adminPort: "LC_ADMIN_PORT",
+  host: "LC_HOST",
+  /** Secret: bearer token for the admin API. */
+  adminToken: "LC_ADMIN_TOKEN",
+  edition: "LC_EDITION",
+  /** "true" | "false": whether /ws/v1 web services are served. */
+  webServices: "LC_WEB_SERVICES",
+  /** Secret: bearer token the customer's ERP/CRM presents to /ws/v1 (required when LC_WEB_SERVICES=true). */
+  wsToken: "LC_WS_TOKEN",
+  /** Monthly limit of activations + deactivations. */
+  quotaActivations: "LC_QUOTA_ACTIVATIONS_PER_MONTH",
+  /** Monthly limit of web-service calls (0 when the edition has none). */
+  quotaWebServiceCalls: "LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH",
+  /** "soft" (served, flagged) | "hard" (429). */
+  quotaMode: "QUOTA_MODE",
+  dbHost: "DB_HOST",
+  dbPort: "DB_PORT",
+  dbName: "DB_NAME",
+  dbUser: "DB_USER",
+  /** Secret. */
+  dbPassword: "DB_PASSWORD",
+  /** Connections per process in the MariaDB pool. */
+  dbPoolSize: "DB_POOL_SIZE",
+  /** Base URL of the FSB (emulator or gateway to the real box), e.g. http://fsb:7070. */
+  fsbUrl: "FSB_URL",
+  /** The customer's firm code on the FSB. */
+  fsbFirmCode: "FSB_FIRM_CODE",
+  /** Secret: the bearer token of that firm on the FSB. */
+  fsbToken: "FSB_TOKEN",
+  /** Request body limit in bytes. */
+  bodyLimitBytes: "LC_BODY_LIMIT_BYTES",
+  logLevel: "LOG_LEVEL",
+} as const;
+
+export const LC_DEFAULTS = {
+  port: 8080,
+  adminPort: 8081,
+  host: "0.0.0.0",
+  dbPort: 3306,
+  quotaMode: "soft",
+  webServices: false,
+  edition: "reference",
+  dbPoolSize: 10,
+  bodyLimitBytes: 65536,
+  logLevel: "info",
+} as const;
+
+export const LC_HEALTH_PATH = "/healthz";
+export const LC_READY_PATH = "/readyz";
