@@ -1,0 +1,74 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { renderDatabaseStartScript, renderGaleraNodeConfig, renderMariadbConfig } from "./render/mariadbConfig";
+
+export const DB_PORT = 3306;
+const DATADIR = "/var/lib/mysql";
+const CONFIG = "/etc/lchost/db/90-lchost.cnf";
+const START = "/etc/lchost/db/start.sh";
+const INIT = "/etc/lchost/db/init.sql";
+
+export interface DatabaseNodeArgs {
+  hostname: string;
+  image: pulumi.Input<string>;
+  networks: pulumi.Input<string>[];
+  /** The data volume, created by the caller with a stable name (it outlives editions). */
+  volumeName: pulumi.Input<string>;
+  /** Idempotent SQL run when the server starts (schema, users): a secret, it holds passwords. */
+  initSql: pulumi.Input<string>;
+  memoryMb: number;
+  galera?: { clusterName: string; nodeIndex: number; peers: string[] };
+  owner: Record<string, string>;
+}
+
+/** One MariaDB server (or Galera node) in a container, started by the rendered script and config. */
+export class DatabaseNode extends pulumi.ComponentResource {
+  readonly host: string;
+  readonly container: docker.Container;
+
+  constructor(name: string, args: DatabaseNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lchost:components:DatabaseNode", name, {}, opts);
+    this.host = args.hostname;
+    const server = { port: DB_PORT, bindAddress: "0.0.0.0", innodbBufferPoolMb: Math.max(64, Math.floor(args.memoryMb / 4)) };
+    const config = args.galera
+      ? renderGaleraNodeConfig({
+          ...server,
+          clusterName: args.galera.clusterName,
+          nodeName: args.hostname,
+          nodeAddress: args.hostname,
+          clusterAddresses: args.galera.peers.map((p) => `${p}:4567`),
+          gcommPort: 4567,
+          istPort: 4568,
+          sstPort: 4444,
+        })
+      : renderMariadbConfig(server);
+    const start = renderDatabaseStartScript({
+      datadir: DATADIR,
+      configPath: CONFIG,
+      initFilePath: INIT,
+      galera: args.galera ? { bootstrapNode: args.galera.nodeIndex === 1 } : undefined,
+    });
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.hostname,
+        image: args.image,
+        command: ["sh", START],
+        networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
+        volumes: [{ volumeName: args.volumeName, containerPath: DATADIR }],
+        uploads: [
+          { file: CONFIG, content: config },
+          { file: START, content: start, executable: true },
+          { file: INIT, content: pulumi.secret(args.initSql) },
+        ],
+        restart: RESTART_POLICY,
+        healthcheck: healthcheck(["CMD", "mariadb-admin", "ping", "-h", "127.0.0.1", `-P${DB_PORT}`], args.galera ? 60 : 20),
+        memory: args.memoryMb,
+        labels: labels({ ...args.owner, "lchost.role": "database" }),
+      },
+      { parent: this, additionalSecretOutputs: ["uploads"] },
+    );
+    this.registerOutputs({ host: this.host });
+  }
+}

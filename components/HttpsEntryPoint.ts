@@ -1,0 +1,92 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "./render/haproxyConfig";
+
+const DIR = "/usr/local/etc/haproxy";
+export const ENTRY_INTERNAL_PORT = 8443;
+const MONITOR_PORT = 8404;
+
+export interface HttpsEntryPointArgs {
+  hostname: string;
+  /** Public DNS names on the server certificate. */
+  dnsNames: string[];
+  image: pulumi.Input<string>;
+  networks: pulumi.Input<string>[];
+  publishedPort: number;
+  webServices: boolean;
+  clientCaCertificate?: string;
+  ipAllowList?: string[];
+  basicAuth?: { username: string; passwordHash: pulumi.Input<string> };
+  backends: HaproxyBackend[];
+  owner: Record<string, string>;
+}
+
+/**
+ * HAProxy as the TLS entry point: the gateway of a Dedicated or High Performance server, the load
+ * balancer of a High Availability package, or the shared entry point of Datacenter tenants. It
+ * enforces the stack's connection security on /ws/ and health-checks every backend server.
+ */
+export class HttpsEntryPoint extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  readonly config: pulumi.Output<string>;
+  readonly container: docker.Container;
+
+  constructor(name: string, args: HttpsEntryPointArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lchost:components:HttpsEntryPoint", name, {}, opts);
+    const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+    const cert = new tls.SelfSignedCert(
+      `${name}-tls-cert`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        subject: { commonName: args.dnsNames[0], organization: "lchost" },
+        dnsNames: args.dnsNames,
+        validityPeriodHours: 24 * 365,
+        earlyRenewalHours: 24 * 30,
+        allowedUses: ["key_encipherment", "digital_signature", "server_auth"],
+      },
+      { parent: this },
+    );
+    const spec: HaproxyConfigSpec = {
+      bind: { address: "*", port: ENTRY_INTERNAL_PORT },
+      certificatePath: `${DIR}/tls/server.pem`,
+      clientCaPath: args.clientCaCertificate ? `${DIR}/tls/client-ca.crt` : undefined,
+      allowListPath: args.ipAllowList ? `${DIR}/allow.lst` : undefined,
+      webServices: args.webServices,
+      backends: args.backends,
+      health: DEFAULT_HEALTH,
+      dockerDns: true,
+      adminSocketPath: "/tmp/haproxy-admin.sock",
+      monitorPort: MONITOR_PORT,
+    };
+    this.config = pulumi.output(args.basicAuth?.passwordHash ?? "").apply((hash) =>
+      renderHaproxyConfig({ ...spec, basicAuth: args.basicAuth ? { username: args.basicAuth.username, passwordHash: hash } : undefined }),
+    );
+    const uploads: docker.types.input.ContainerUpload[] = [
+      { file: `${DIR}/haproxy.cfg`, content: args.basicAuth ? pulumi.secret(this.config) : this.config },
+      { file: `${DIR}/tls/server.pem`, content: pulumi.secret(pulumi.interpolate`${cert.certPem}${key.privateKeyPem}`) },
+    ];
+    if (args.clientCaCertificate) uploads.push({ file: `${DIR}/tls/client-ca.crt`, content: args.clientCaCertificate });
+    if (args.ipAllowList) uploads.push({ file: `${DIR}/allow.lst`, content: renderAllowList(args.ipAllowList) });
+    const probe = `exec 3<>/dev/tcp/127.0.0.1/${MONITOR_PORT} && printf 'GET /haproxy-health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3`;
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.hostname,
+        image: args.image,
+        networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
+        ports: [{ internal: ENTRY_INTERNAL_PORT, external: args.publishedPort }],
+        uploads,
+        restart: RESTART_POLICY,
+        healthcheck: healthcheck(["CMD", "bash", "-c", probe], 5),
+        memory: 256,
+        cpuShares: 512,
+        labels: labels({ ...args.owner, "lchost.role": "https-entry-point" }),
+      },
+      { parent: this, additionalSecretOutputs: ["uploads"] },
+    );
+    this.endpoint = pulumi.output(`https://${args.dnsNames[0]}:${args.publishedPort}`);
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+}

@@ -1,0 +1,41 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { dockerEnvs, LC_HEALTH, licenseCentralEnv, LicenseCentralSettings, nodeHttpHealthCommand } from "./serviceEnv";
+
+export interface LicenseCentralLineArgs {
+  hostname: string;
+  image: pulumi.Input<string>;
+  networks: pulumi.Input<string>[];
+  settings: LicenseCentralSettings;
+  memoryMb: number;
+  cpuShares: number;
+  owner: Record<string, string>;
+}
+
+/** One License Central instance (a "line"): stateless, behind the gateway or balancer, never published. */
+export class LicenseCentralLine extends pulumi.ComponentResource {
+  readonly host: string;
+  readonly container: docker.Container;
+
+  constructor(name: string, args: LicenseCentralLineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lchost:components:LicenseCentralLine", name, {}, opts);
+    this.host = args.hostname;
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.hostname,
+        image: args.image,
+        envs: dockerEnvs(licenseCentralEnv(args.settings)),
+        networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
+        restart: RESTART_POLICY,
+        healthcheck: healthcheck(nodeHttpHealthCommand(LC_HEALTH.port, LC_HEALTH.path)),
+        memory: args.memoryMb,
+        cpuShares: args.cpuShares,
+        labels: labels({ ...args.owner, "lchost.role": "license-central" }),
+      },
+      { parent: this, additionalSecretOutputs: ["envs"] },
+    );
+    this.registerOutputs({ host: this.host });
+  }
+}

@@ -1,0 +1,58 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { labels } from "./containerDefaults";
+
+export interface SqlJobArgs {
+  hostname: string;
+  /** An image with the mariadb client (the database image). */
+  image: pulumi.Input<string>;
+  networks: pulumi.Input<string>[];
+  dbHost: pulumi.Input<string>;
+  dbPort: number;
+  user: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  /** Idempotent SQL; a secret, it holds passwords. */
+  sql: pulumi.Input<string>;
+  owner: Record<string, string>;
+}
+
+/**
+ * A one-shot container that waits for a database and runs SQL against it: how a Datacenter tenant's
+ * schema and user are created on the shared server. Pulumi waits for it to finish (attach) and fails
+ * the deployment when the SQL fails.
+ */
+export class SqlJob extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+
+  constructor(name: string, args: SqlJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lchost:components:SqlJob", name, {}, opts);
+    const script = [
+      "set -eu",
+      'for i in $(seq 1 60); do mariadb -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" -e "SELECT 1" >/dev/null 2>&1 && break; sleep 2; done',
+      'mariadb -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" < /job/setup.sql',
+    ].join("\n");
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.hostname,
+        image: args.image,
+        command: ["sh", "-c", script],
+        envs: [
+          pulumi.interpolate`DB_HOST=${args.dbHost}`,
+          `DB_PORT=${args.dbPort}`,
+          pulumi.interpolate`DB_USER=${args.user}`,
+          pulumi.secret(pulumi.interpolate`MYSQL_PWD=${args.password}`),
+        ],
+        networksAdvanced: args.networks.map((n) => ({ name: n })),
+        uploads: [{ file: "/job/setup.sql", content: pulumi.secret(args.sql) }],
+        attach: true,
+        mustRun: false,
+        restart: "no",
+        memory: 128,
+        labels: labels({ ...args.owner, "lchost.role": "sql-job" }),
+      },
+      { parent: this, additionalSecretOutputs: ["envs", "uploads"] },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { editionFacts, monthlyQuotas } from "./catalog";
+import { CustomerConfig } from "../model/stackConfig";
+import { customerNames, tenantDatabaseName } from "../model/naming";
+import { LicenseCentralLine } from "../components/LicenseCentralLine";
+import { SqlJob } from "../components/SqlJob";
+import { schemaOwnerSql } from "../components/render/databaseSql";
+
+/** What a Datacenter tenant needs of its shared server (the outputs of the shared-server stack). */
+export interface SharedServerOutputs {
+  name: pulumi.Input<string>;
+  databaseHost: pulumi.Input<string>;
+  databasePort: pulumi.Input<number>;
+  databaseImage: pulumi.Input<string>;
+  provisionerUser: pulumi.Input<string>;
+  provisionerPassword: pulumi.Input<string>;
+  fsbUrl: pulumi.Input<string>;
+  /** This tenant's network and FSB token on the shared server. */
+  tenantNetwork: pulumi.Input<string>;
+  tenantFsbToken: pulumi.Input<string>;
+  domain: pulumi.Input<string>;
+  httpsPort: pulumi.Input<number>;
+}
+
+export interface DatacenterArgs {
+  config: CustomerConfig;
+  shared: SharedServerOutputs;
+}
+
+/**
+ * Datacenter: a tenant on a shared server. Its own License Central on its own network, with CPU and
+ * memory limits; its own schema and database user on the shared MariaDB (grants on that schema only);
+ * the shared FSB with a token for its own firm only; no web-service access.
+ */
+export class Datacenter extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  readonly databaseName: string;
+
+  constructor(name: string, args: DatacenterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lchost:editions:Datacenter", name, {}, opts);
+    const cfg = args.config;
+    if (cfg.edition !== "datacenter") throw new Error(`Datacenter needs lchost:edition 'datacenter', got '${cfg.edition}'`);
+    const facts = editionFacts("datacenter");
+    const names = customerNames(cfg.customer);
+    const owner = { "lchost.customer": cfg.customer, "lchost.edition": cfg.edition };
+    const o = { parent: this };
+    this.databaseName = tenantDatabaseName(cfg.customer);
+
+    const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, o);
+    const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, o);
+    const setup = new SqlJob(
+      "database-setup",
+      {
+        hostname: `${names.line(1)}-db-setup`,
+        image: args.shared.databaseImage,
+        networks: [args.shared.tenantNetwork],
+        dbHost: args.shared.databaseHost,
+        dbPort: 3306,
+        user: args.shared.provisionerUser,
+        password: args.shared.provisionerPassword,
+        sql: pulumi.secret(dbPassword.result.apply((password) => schemaOwnerSql({ schema: this.databaseName, user: this.databaseName, password }))),
+        owner,
+      },
+      o,
+    );
+    new LicenseCentralLine(
+      "line-1",
+      {
+        hostname: names.line(1),
+        image: cfg.images.licenseCentral,
+        networks: [args.shared.tenantNetwork],
+        settings: {
+          edition: cfg.edition,
+          webServices: facts.includes.webServices,
+          quotas: monthlyQuotas("datacenter"),
+          quotaMode: cfg.quotaMode,
+          dbHosts: [args.shared.databaseHost],
+          dbPort: 3306,
+          dbName: this.databaseName,
+          dbUser: this.databaseName,
+          dbPassword: dbPassword.result,
+          fsbUrl: args.shared.fsbUrl,
+          fsbFirmCode: cfg.customer,
+          fsbToken: args.shared.tenantFsbToken,
+          adminToken: adminToken.result,
+        },
+        memoryMb: facts.resources.memoryMb,
+        cpuShares: facts.resources.cpuShares,
+        owner,
+      },
+      { parent: this, dependsOn: [setup] },
+    );
+    this.endpoint = pulumi.interpolate`https://${cfg.customer}.${args.shared.domain}:${args.shared.httpsPort}`;
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+}

@@ -1,0 +1,79 @@
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
+import * as YAML from "yaml";
+import { catalogSchema } from "./catalogSchema";
+import { packageRoot } from "./packageRoot";
+
+export const EDITION_IDS = ["datacenter", "dedicated", "high-performance", "high-availability"] as const;
+export type EditionId = (typeof EDITION_IDS)[number];
+
+export interface EditionFacts {
+  id: EditionId;
+  title: string;
+  component: string;
+  infrastructure: string;
+  quotas: { activationsPerMonth: number; webServiceCallsPerMonth: number; perLine: boolean };
+  availabilityPercent: number;
+  includes: { webServices: boolean; dedicatedServer: boolean; dedicatedFsb: boolean; sharedServer: boolean };
+  lines: { min: number; max: number; default: number };
+  database: { kind: "shared-tenant" | "single" | "cluster"; nodes: number };
+  resources: { memoryMb: number; cpuShares: number };
+}
+
+export interface EditionCatalog {
+  editions: Record<EditionId, EditionFacts>;
+  common: {
+    minutesPerMonth: number;
+    balancerDeadLineDetectionSeconds: number;
+    images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string };
+  };
+}
+
+/** Parses and validates catalog YAML text; every schema error is listed with its path. */
+export function parseCatalog(text: string, source = "editions/catalog.yaml"): EditionCatalog {
+  const raw = YAML.parse(text);
+  const ajv = new Ajv({ allErrors: true });
+  const validate = ajv.compile(catalogSchema);
+  if (!validate(raw)) {
+    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
+    throw new Error(`invalid edition catalog ${source}: ${errors}`);
+  }
+  const catalog = raw as unknown as EditionCatalog;
+  for (const id of EDITION_IDS) {
+    const e = catalog.editions[id];
+    e.id = id;
+    if (e.lines.min > e.lines.max || e.lines.default < e.lines.min || e.lines.default > e.lines.max) {
+      throw new Error(`invalid edition catalog ${source}: /editions/${id}/lines must satisfy min <= default <= max`);
+    }
+  }
+  return catalog;
+}
+
+let cached: EditionCatalog | undefined;
+
+/** The catalog shipped with lchost, loaded once per process. */
+export function editionCatalog(): EditionCatalog {
+  if (!cached) {
+    const file = path.join(packageRoot(), "editions", "catalog.yaml");
+    cached = parseCatalog(fs.readFileSync(file, "utf8"), file);
+  }
+  return cached;
+}
+
+export function editionFacts(id: EditionId): EditionFacts {
+  return editionCatalog().editions[id];
+}
+
+/** Monthly limits of an edition for a given number of lines (HA quotas are per line). */
+export function monthlyQuotas(id: EditionId, lines = 1): { activationsPerMonth: number; webServiceCallsPerMonth: number } {
+  const q = editionFacts(id).quotas;
+  const factor = q.perLine ? lines : 1;
+  return { activationsPerMonth: q.activationsPerMonth * factor, webServiceCallsPerMonth: q.webServiceCallsPerMonth * factor };
+}
+
+/** Allowed downtime per month from the availability target, in minutes (99.9 % -> 43.2 min). */
+export function allowedDowntimeMinutesPerMonth(id: EditionId): number {
+  const pct = editionFacts(id).availabilityPercent;
+  return Math.round(editionCatalog().common.minutesPerMonth * (100 - pct) * 10) / 1000;
+}

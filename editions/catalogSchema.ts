@@ -1,0 +1,99 @@
+/** JSON Schema of editions/catalog.yaml: the catalog is checked at load, so a typo never reaches a customer. */
+const quotas = {
+  type: "object",
+  additionalProperties: false,
+  required: ["activationsPerMonth", "webServiceCallsPerMonth", "perLine"],
+  properties: {
+    activationsPerMonth: { type: "integer", minimum: 1 },
+    webServiceCallsPerMonth: { type: "integer", minimum: 0 },
+    perLine: { type: "boolean" },
+  },
+};
+
+const edition = {
+  type: "object",
+  additionalProperties: false,
+  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "includes", "lines", "database", "resources"],
+  properties: {
+    title: { type: "string", minLength: 1 },
+    component: { type: "string", pattern: "^[A-Z][A-Za-z]+$" },
+    infrastructure: { type: "string" },
+    quotas,
+    availabilityPercent: { type: "number", exclusiveMinimum: 90, maximum: 100 },
+    includes: {
+      type: "object",
+      additionalProperties: false,
+      required: ["webServices", "dedicatedServer", "dedicatedFsb", "sharedServer"],
+      properties: {
+        webServices: { type: "boolean" },
+        dedicatedServer: { type: "boolean" },
+        dedicatedFsb: { type: "boolean" },
+        sharedServer: { type: "boolean" },
+      },
+    },
+    lines: {
+      type: "object",
+      additionalProperties: false,
+      required: ["min", "max", "default"],
+      properties: {
+        min: { type: "integer", minimum: 1 },
+        max: { type: "integer", minimum: 1 },
+        default: { type: "integer", minimum: 1 },
+      },
+    },
+    database: {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "nodes"],
+      properties: {
+        kind: { enum: ["shared-tenant", "single", "cluster"] },
+        nodes: { type: "integer", minimum: 1 },
+      },
+    },
+    resources: {
+      type: "object",
+      additionalProperties: false,
+      required: ["memoryMb", "cpuShares"],
+      properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
+    },
+  },
+};
+
+export const catalogSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["editions", "common"],
+  properties: {
+    editions: {
+      type: "object",
+      additionalProperties: false,
+      required: ["datacenter", "dedicated", "high-performance", "high-availability"],
+      properties: {
+        datacenter: edition,
+        dedicated: edition,
+        "high-performance": edition,
+        "high-availability": edition,
+      },
+    },
+    common: {
+      type: "object",
+      additionalProperties: false,
+      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "images"],
+      properties: {
+        minutesPerMonth: { type: "integer", minimum: 1 },
+        balancerDeadLineDetectionSeconds: { type: "number", exclusiveMinimum: 0 },
+        images: {
+          type: "object",
+          additionalProperties: false,
+          required: ["licenseCentral", "fsbEmulator", "database", "balancer"],
+          properties: {
+            licenseCentral: { type: "string" },
+            fsbEmulator: { type: "string" },
+            database: { type: "string" },
+            balancer: { type: "string" },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,171 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import { editionFacts, monthlyQuotas } from "./catalog";
+import { CustomerConfig } from "../model/stackConfig";
+import { customerNames } from "../model/naming";
+import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
+import { FsbBox } from "../components/FsbBox";
+import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
+import { LicenseCentralLine } from "../components/LicenseCentralLine";
+import { schemaOwnerSql } from "../components/render/databaseSql";
+import { sha512Crypt } from "../components/render/sha512Crypt";
+import { LC_PORT } from "../components/serviceEnv";
+
+/** Where a customer's lines sign licenses when the edition has no FSB of its own. */
+export interface SharedFsb {
+  url: pulumi.Input<string>;
+  token: pulumi.Input<string>;
+}
+
+export interface CustomerDeploymentArgs {
+  config: CustomerConfig;
+  /** Names of the database volumes (node 1 first), created by the program with stable names. */
+  databaseVolumes: pulumi.Input<string>[];
+  sharedFsb?: SharedFsb;
+  /** The secret values of keys named in the config (basic-auth password, shared FSB token). */
+  secret(key: string): pulumi.Output<string>;
+}
+
+export interface CustomerDeployment {
+  endpoint: pulumi.Output<string>;
+  lineHosts: string[];
+  databaseHosts: string[];
+  fsbUrls: pulumi.Output<string>[];
+  balancerConfig: pulumi.Output<string>;
+}
+
+/**
+ * What a dedicated customer gets, for every edition with a server of its own: a network, the database
+ * (one server or a Galera cluster), FSB(s), License Central line(s) and the HTTPS entry point.
+ * The edition components are thin shells over this function.
+ */
+export function deployCustomer(parent: pulumi.Resource, args: CustomerDeploymentArgs): CustomerDeployment {
+  const cfg = args.config;
+  const facts = editionFacts(cfg.edition);
+  const names = customerNames(cfg.customer);
+  const owner = { "lchost.customer": cfg.customer, "lchost.edition": cfg.edition };
+  const opts = { parent };
+  if (!facts.includes.dedicatedFsb && !args.sharedFsb) throw new Error(`edition '${cfg.edition}' needs the shared FSB`);
+
+  const network = new docker.Network("network", { name: names.network, driver: "bridge", labels: [{ label: "lchost.customer", value: cfg.customer }] }, opts);
+  const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, opts);
+  const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, opts);
+
+  const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
+  if (args.databaseVolumes.length !== nodes) throw new Error(`edition '${cfg.edition}' needs ${nodes} database volume(s), got ${args.databaseVolumes.length}`);
+  const initSql = pulumi.secret(dbPassword.result.apply((password) => schemaOwnerSql({ schema: names.schema, user: names.dbUser, password })));
+  const peers = Array.from({ length: nodes }, (_, i) => names.dbHost(i + 1));
+  const databases = peers.map(
+    (host, i) =>
+      new DatabaseNode(
+        nodes === 1 ? "database" : `database-${i + 1}`,
+        {
+          hostname: host,
+          image: cfg.images.database,
+          networks: [network.name],
+          volumeName: args.databaseVolumes[i],
+          initSql,
+          memoryMb: facts.resources.memoryMb,
+          galera: nodes > 1 ? { clusterName: `lc-${cfg.customer}`, nodeIndex: i + 1, peers } : undefined,
+          owner,
+        },
+        opts,
+      ),
+  );
+
+  const quotas = monthlyQuotas(cfg.edition, 1);
+  const lines: LicenseCentralLine[] = [];
+  const fsbUrls: pulumi.Output<string>[] = [];
+  for (let line = 1; line <= cfg.lines; line++) {
+    let fsbUrl: pulumi.Input<string>;
+    let fsbToken: pulumi.Input<string>;
+    if (facts.includes.dedicatedFsb) {
+      const token = new random.RandomPassword(`fsb-token-${line}`, { length: 40, special: false }, opts);
+      const box = new FsbBox(
+        `fsb-${line}`,
+        {
+          hostname: names.fsb(line),
+          image: cfg.images.fsbEmulator,
+          networks: [network.name],
+          keysVolumeName: names.fsbVolume(line),
+          firmTokens: [[cfg.customer, token.result]],
+          signLatencyMs: cfg.fsb.signLatencyMs,
+          devicePath: cfg.fsb.mode === "device" ? cfg.fsb.devicePath : undefined,
+          owner,
+        },
+        opts,
+      );
+      fsbUrl = box.url;
+      fsbToken = token.result;
+    } else {
+      fsbUrl = args.sharedFsb!.url;
+      fsbToken = args.sharedFsb!.token;
+    }
+    fsbUrls.push(pulumi.output(fsbUrl));
+    // Each line starts at another cluster node, so the lines spread their load over the cluster.
+    const dbHosts = peers.map((_, i) => peers[(line - 1 + i) % peers.length]);
+    lines.push(
+      new LicenseCentralLine(
+        `line-${line}`,
+        {
+          hostname: names.line(line),
+          image: cfg.images.licenseCentral,
+          networks: [network.name],
+          settings: {
+            edition: cfg.edition,
+            webServices: facts.includes.webServices,
+            quotas,
+            quotaMode: cfg.quotaMode,
+            dbHosts,
+            dbPort: DB_PORT,
+            dbName: names.schema,
+            dbUser: names.dbUser,
+            dbPassword: dbPassword.result,
+            fsbUrl,
+            fsbFirmCode: cfg.customer,
+            fsbToken,
+            adminToken: adminToken.result,
+          },
+          memoryMb: facts.resources.memoryMb,
+          cpuShares: facts.resources.cpuShares,
+          owner,
+        },
+        { parent, dependsOn: databases },
+      ),
+    );
+  }
+
+  const basic = cfg.connection.basicAuth;
+  let basicAuth: { username: string; passwordHash: pulumi.Output<string> } | undefined;
+  if (basic) {
+    const salt = new random.RandomString("basic-auth-salt", { length: 16, special: false }, opts);
+    const password = args.secret(basic.passwordKey);
+    basicAuth = { username: basic.username, passwordHash: pulumi.secret(pulumi.all([password, salt.result]).apply(([pw, s]) => sha512Crypt(pw, s))) };
+  }
+  const host = `${cfg.customer}.${cfg.domain}`;
+  const entry = new HttpsEntryPoint(
+    cfg.lines > 1 ? "balancer" : "gateway",
+    {
+      hostname: names.gateway,
+      dnsNames: [host],
+      image: cfg.images.balancer,
+      networks: [network.name],
+      publishedPort: cfg.httpsPort,
+      webServices: facts.includes.webServices,
+      clientCaCertificate: cfg.connection.clientCertificate?.caCertificate,
+      ipAllowList: cfg.connection.ipAllowList,
+      basicAuth,
+      backends: [{ name: "license_central", servers: lines.map((l, i) => ({ name: `line${i + 1}`, address: l.host, port: LC_PORT })) }],
+      owner,
+    },
+    opts,
+  );
+  return {
+    endpoint: entry.endpoint,
+    lineHosts: lines.map((l) => l.host),
+    databaseHosts: peers,
+    fsbUrls,
+    balancerConfig: entry.config,
+  };
+}

@@ -1,0 +1,23 @@
+import * as pulumi from "@pulumi/pulumi";
+import { allowedDowntimeMinutesPerMonth, EditionId, editionFacts } from "./catalog";
+import { CustomerDeployment, CustomerDeploymentArgs, deployCustomer } from "./customerDeployment";
+
+/** The base of the three editions with a server of their own: checks the edition, deploys, exposes outputs. */
+export abstract class CustomerEdition extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  readonly deployment: CustomerDeployment;
+  readonly availabilityPercent: number;
+  readonly allowedDowntimeMinutesPerMonth: number;
+
+  protected constructor(type: string, edition: EditionId, name: string, args: CustomerDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
+    if (args.config.edition !== edition) {
+      throw new Error(`${editionFacts(edition).component} needs lchost:edition '${edition}', got '${args.config.edition}'`);
+    }
+    this.deployment = deployCustomer(this, args);
+    this.endpoint = this.deployment.endpoint;
+    this.availabilityPercent = editionFacts(edition).availabilityPercent;
+    this.allowedDowntimeMinutesPerMonth = allowedDowntimeMinutesPerMonth(edition);
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+}

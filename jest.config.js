@@ -1,0 +1,22 @@
+// Two suites: "unit" runs the Pulumi program under the mock runtime and pure functions (no servers);
+// "services" runs the FSB emulator and License Central against a real MariaDB that its global setup
+// starts from the installed Debian packages (see test/support/).
+const tsJest = ["ts-jest", { isolatedModules: true, diagnostics: false }];
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
+    },
+    {
+      displayName: "services",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/services/**/*.test.ts"],
+      globalSetup: "<rootDir>/test/support/mariadbGlobalSetup.ts",
+      globalTeardown: "<rootDir>/test/support/mariadbGlobalTeardown.ts",
+    },
+  ],
+};

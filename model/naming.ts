@@ -1,0 +1,61 @@
+/**
+ * Physical names of everything a stack creates. Names depend only on the customer (never on the
+ * edition), so moving between editions keeps the same database volume and the same network.
+ */
+export interface CustomerNames {
+  network: string;
+  gateway: string;
+  /** Database volume of node i (1-based); node 1 is the single server of Dedicated/High Performance. */
+  dbVolume(node: number): string;
+  dbHost(node: number): string;
+  line(line: number): string;
+  fsb(line: number): string;
+  fsbVolume(line: number): string;
+  schema: string;
+  dbUser: string;
+}
+
+export function customerNames(customer: string): CustomerNames {
+  const p = `lc-${customer}`;
+  return {
+    network: p,
+    gateway: `${p}-gateway`,
+    dbVolume: (n) => (n === 1 ? `${p}-db-data` : `${p}-db-data-${n}`),
+    dbHost: (n) => (n === 1 ? `${p}-db` : `${p}-db-${n}`),
+    line: (n) => `${p}-line-${n}`,
+    fsb: (n) => `${p}-fsb-${n}`,
+    fsbVolume: (n) => `${p}-fsb-keys-${n}`,
+    schema: "license_central",
+    dbUser: "license_central",
+  };
+}
+
+export interface SharedServerNames {
+  backendNetwork: string;
+  tenantNetwork(tenant: string): string;
+  db: string;
+  dbVolume: string;
+  fsb: string;
+  fsbVolume: string;
+  entry: string;
+  provisionerUser: string;
+}
+
+export function sharedServerNames(name: string): SharedServerNames {
+  const p = `lc-${name}`;
+  return {
+    backendNetwork: `${p}-backend`,
+    tenantNetwork: (t) => `${p}-tenant-${t}`,
+    db: `${p}-db`,
+    dbVolume: `${p}-db-data`,
+    fsb: `${p}-fsb`,
+    fsbVolume: `${p}-fsb-keys`,
+    entry: `${p}-entry`,
+    provisionerUser: "lchost_provisioner",
+  };
+}
+
+/** A tenant's schema and database user on the shared server: `lc_<customer>` with '-' as '_'. */
+export function tenantDatabaseName(customer: string): string {
+  return `lc_${customer.replace(/-/g, "_")}`;
+}

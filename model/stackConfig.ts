@@ -1,0 +1,275 @@
+import * as net from "net";
+import Ajv, { ErrorObject } from "ajv";
+import { EDITION_IDS, EditionId, editionFacts } from "../editions/catalog";
+import { stackConfigSchema } from "./stackConfigSchema";
+
+export type Platform = "docker" | "kubernetes";
+export type QuotaMode = "soft" | "hard";
+
+export interface ConnectionSecurity {
+  clientCertificate?: { caCertificate: string };
+  ipAllowList?: string[];
+  basicAuth?: { username: string; passwordKey: string };
+}
+
+export interface FsbSettings {
+  mode: "emulator" | "device" | "shared";
+  devicePath?: string;
+  signLatencyMs: number;
+  /** mode shared: the hosting team's shared FSB and the config key of this customer's token. */
+  sharedUrl?: string;
+  tokenKey?: string;
+}
+
+export interface ImageSettings {
+  licenseCentral: string;
+  database: string;
+  fsbEmulator: string;
+  balancer: string;
+}
+
+interface CommonConfig {
+  platform: Platform;
+  domain: string;
+  httpsPort: number;
+  fsb: FsbSettings;
+  images: ImageSettings;
+}
+
+export interface SharedServerConfig extends CommonConfig {
+  role: "shared-server";
+  name: string;
+  tenants: string[];
+  quotaMode: QuotaMode;
+}
+
+export interface CustomerConfig extends CommonConfig {
+  role: "customer";
+  customer: string;
+  edition: EditionId;
+  lines: number;
+  sharedServer?: string;
+  connection: ConnectionSecurity;
+  expectedVolume: { activationsPerMonth?: number; webServiceCallsPerMonth?: number };
+  quotaMode: QuotaMode;
+}
+
+export type StackConfig = SharedServerConfig | CustomerConfig;
+
+/** A rejected stack configuration; `problems` lists every fault at once, each naming its key. */
+export class StackConfigError extends Error {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`invalid stack configuration ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/** Input: the lchost: keys without namespace; values parsed (objects, numbers), secrets listed by key. */
+export interface RawStackConfig {
+  stackName: string;
+  source: string;
+  values: Record<string, unknown>;
+  secretKeys: ReadonlySet<string>;
+  defaultImages: ImageSettings;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(stackConfigSchema);
+
+const show = (v: unknown): string => (typeof v === "string" ? `'${v}'` : JSON.stringify(v));
+
+/** "/connection/ipAllowList/0" -> "lchost:connection.ipAllowList[0]" */
+export function configKeyPath(instancePath: string, extra?: string): string {
+  const parts = instancePath.split("/").filter(Boolean);
+  if (extra) parts.push(extra);
+  let key = "lchost:";
+  parts.forEach((p, i) => {
+    if (/^\d+$/.test(p)) key += `[${p}]`;
+    else key += i === 0 ? p : `.${p}`;
+  });
+  return key;
+}
+
+function valueAt(root: unknown, instancePath: string): unknown {
+  let v: any = root;
+  for (const p of instancePath.split("/").filter(Boolean)) v = v?.[p];
+  return v;
+}
+
+function describeSchemaError(root: unknown, e: ErrorObject): string {
+  const p = e.params as any;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = configKeyPath(e.instancePath, p.additionalProperty);
+      const parentSchema = e.parentSchema as any;
+      const allowed = Object.keys(parentSchema?.properties ?? {}).join(", ");
+      return `${key}: unknown key; allowed here: ${allowed}`;
+    }
+    case "required":
+      return `${configKeyPath(e.instancePath, p.missingProperty)}: required but missing`;
+    case "enum":
+      return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} is not allowed; allowed: ${p.allowedValues.join(", ")}`;
+    case "pattern": {
+      const desc = (e.parentSchema as any)?.description;
+      return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} does not match ${p.pattern}${desc ? ` (${desc})` : ""}`;
+    }
+    case "type":
+      return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} must be ${p.type === "integer" ? "a whole number" : `of type ${p.type}`}`;
+    case "minimum":
+    case "maximum":
+      return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} must be ${p.comparison} ${p.limit}`;
+    case "minItems":
+      return `${configKeyPath(e.instancePath)}: must list at least ${p.limit} item(s)`;
+    case "uniqueItems":
+      return `${configKeyPath(e.instancePath)}: items ${p.j} and ${p.i} are the same; list each once`;
+    default:
+      return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} ${e.message}`;
+  }
+}
+
+function checkCidr(value: string): boolean {
+  const [addr, bits] = value.split("/");
+  const family = net.isIP(addr);
+  if (family === 0) return false;
+  const n = Number(bits);
+  return family === 4 ? n <= 32 : n <= 128;
+}
+
+/**
+ * Validates a stack's lchost: configuration and fills defaults from the edition catalog.
+ * Throws StackConfigError listing every problem; returns a plain, typed config otherwise.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const values: Record<string, unknown> = {};
+  const secretValues = new Set<string>();
+  for (const [k, v] of Object.entries(raw.values)) {
+    if (raw.secretKeys.has(k)) secretValues.add(k);
+    else values[k] = v;
+  }
+  const problems: string[] = [];
+  if (!validateSchema(values)) {
+    for (const e of validateSchema.errors ?? []) problems.push(describeSchemaError(values, e));
+  }
+  const v = values as any;
+  const role: "customer" | "shared-server" = v.role ?? "customer";
+
+  const forbid = (key: string, why: string) => {
+    if (v[key] !== undefined) problems.push(`lchost:${key}: ${show(v[key])} is not allowed ${why}`);
+  };
+  if (v.platform === "kubernetes") {
+    problems.push(`lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker`);
+  }
+  for (const cidr of Array.isArray(v.connection?.ipAllowList) ? v.connection.ipAllowList : []) {
+    if (typeof cidr === "string" && !checkCidr(cidr)) {
+      problems.push(`lchost:connection.ipAllowList: '${cidr}' is not a valid CIDR (address/prefix, e.g. 203.0.113.0/24)`);
+    }
+  }
+  const editionIsValid = EDITION_IDS.includes(v.edition);
+  const includes = editionIsValid ? editionFacts(v.edition).includes : undefined;
+  // Dedicated Server signs with the hosting team's shared FSB; Datacenter tenants with their shared server's.
+  const usesSharedFsb = role === "customer" && includes !== undefined && !includes.dedicatedFsb;
+  const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
+  if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
+  if (fsbMode !== "device" && v.fsb?.devicePath !== undefined) problems.push(`lchost:fsb.devicePath: ${show(v.fsb.devicePath)} is only allowed with lchost:fsb.mode 'device'`);
+  if (fsbMode !== "emulator" && v.fsb?.signLatencyMs !== undefined) problems.push(`lchost:fsb.signLatencyMs: only applies to lchost:fsb.mode 'emulator'`);
+  for (const key of ["sharedUrl", "tokenKey"]) {
+    if (fsbMode !== "shared" && v.fsb?.[key] !== undefined) problems.push(`lchost:fsb.${key}: only allowed with lchost:fsb.mode 'shared'`);
+    if (fsbMode === "shared" && v.fsb?.[key] === undefined && !includes?.sharedServer) {
+      problems.push(`lchost:fsb.${key}: required when lchost:fsb.mode is 'shared'`);
+    }
+  }
+  if (role === "shared-server" && fsbMode === "shared") {
+    problems.push(`lchost:fsb.mode: 'shared' is not allowed on a shared-server stack: it runs the shared FSB (allowed: emulator, device)`);
+  }
+  if (role === "shared-server") {
+    for (const key of ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume"]) {
+      forbid(key, "on a shared-server stack (lchost:role: shared-server)");
+    }
+  } else {
+    forbid("tenants", "on a customer stack; list tenants on the shared-server stack");
+    if (v.customer === undefined) problems.push(`lchost:customer: required but missing (the customer's DNS label)`);
+    if (v.edition === undefined) problems.push(`lchost:edition: required but missing; allowed: ${EDITION_IDS.join(", ")}`);
+  }
+
+  const edition: EditionId | undefined = editionIsValid ? v.edition : undefined;
+  if (role === "customer" && edition) {
+    const facts = editionFacts(edition);
+    if (v.lines !== undefined && edition !== "high-availability") {
+      problems.push(`lchost:lines: ${show(v.lines)} is only allowed with edition high-availability (edition is '${edition}')`);
+    }
+    if (facts.includes.sharedServer && v.sharedServer === undefined) {
+      problems.push(`lchost:sharedServer: required for edition '${edition}' (the stack that runs the shared server)`);
+    }
+    if (!facts.includes.sharedServer && v.sharedServer !== undefined) {
+      problems.push(`lchost:sharedServer: ${show(v.sharedServer)} is only allowed with edition datacenter`);
+    }
+    const conn = v.connection ?? {};
+    const methods = ["clientCertificate", "ipAllowList", "basicAuth"].filter((m) => conn[m] !== undefined);
+    if (!facts.includes.webServices && v.connection !== undefined) {
+      problems.push(`lchost:connection: not allowed for edition '${edition}': it has no web-service access`);
+    }
+    if (facts.includes.webServices && methods.length === 0) {
+      problems.push(`lchost:connection: edition '${edition}' publishes web services; configure at least one of clientCertificate, ipAllowList, basicAuth`);
+    }
+    if (facts.includes.sharedServer && v.fsb !== undefined) {
+      problems.push(`lchost:fsb: not allowed for edition '${edition}': its tenants use the shared server's FSB`);
+    } else if (!facts.includes.dedicatedFsb && fsbMode !== "shared") {
+      problems.push(`lchost:fsb.mode: '${fsbMode}' needs a dedicated FSB; edition '${edition}' uses the shared FSB (allowed: shared)`);
+    } else if (facts.includes.dedicatedFsb && fsbMode === "shared") {
+      problems.push(`lchost:fsb.mode: 'shared' is not allowed for edition '${edition}': it includes a dedicated FSB (allowed: emulator, device)`);
+    }
+  }
+  const secretRefs: Array<[string, unknown]> = [
+    ["connection.basicAuth.passwordKey", v.connection?.basicAuth?.passwordKey],
+    ["fsb.tokenKey", v.fsb?.tokenKey],
+  ];
+  for (const [ref, key] of secretRefs) {
+    if (typeof key !== "string") continue;
+    if (values[key] !== undefined) {
+      problems.push(`lchost:${key}: named by lchost:${ref}, so it must be a secret; set it with 'pulumi config set --secret ${key}'`);
+    } else if (!secretValues.has(key)) {
+      problems.push(`lchost:${ref}: '${key}' names no secret key; set it with 'pulumi config set --secret ${key}'`);
+    }
+  }
+  // Secret keys must be referenced by something, otherwise they are typos or leftovers.
+  for (const k of secretValues) {
+    if (!secretRefs.some(([, key]) => key === k)) {
+      problems.push(`lchost:${k}: secret key is not used by any setting (keys that name secrets: ${secretRefs.map(([r]) => r).join(", ")})`);
+    }
+  }
+  if (problems.length > 0) throw new StackConfigError(raw.source, [...new Set(problems)]);
+
+  const common: CommonConfig = {
+    platform: v.platform ?? "docker",
+    domain: v.domain ?? "lchost.local",
+    httpsPort: v.httpsPort ?? 443,
+    fsb: {
+      mode: fsbMode,
+      devicePath: v.fsb?.devicePath,
+      signLatencyMs: fsbMode === "emulator" ? v.fsb?.signLatencyMs ?? 0 : 0,
+      sharedUrl: v.fsb?.sharedUrl,
+      tokenKey: v.fsb?.tokenKey,
+    },
+    images: {
+      licenseCentral: v.image ?? raw.defaultImages.licenseCentral,
+      database: v.images?.database ?? raw.defaultImages.database,
+      fsbEmulator: v.images?.fsbEmulator ?? raw.defaultImages.fsbEmulator,
+      balancer: v.images?.balancer ?? raw.defaultImages.balancer,
+    },
+  };
+  if (role === "shared-server") {
+    return { ...common, role, name: raw.stackName, tenants: v.tenants ?? [], quotaMode: v.quotaMode ?? "soft" };
+  }
+  const facts = editionFacts(edition!);
+  return {
+    ...common,
+    role: "customer",
+    customer: v.customer,
+    edition: edition!,
+    lines: v.lines ?? facts.lines.default,
+    sharedServer: v.sharedServer,
+    connection: v.connection ?? {},
+    expectedVolume: v.expectedVolume ?? {},
+    quotaMode: v.quotaMode ?? "soft",
+  };
+}

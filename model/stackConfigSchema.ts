@@ -1,0 +1,82 @@
+import { EDITION_IDS } from "../editions/catalog";
+
+/**
+ * JSON Schema of a stack's `lchost:` configuration (keys without the namespace).
+ * It is the users' contract: `lchost schema` writes it out so editors can complete stack files.
+ */
+const dnsLabel = { type: "string", pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$" };
+const cidr = {
+  type: "string",
+  // IPv4 a.b.c.d/n or IPv6 with /n; the address itself is checked again in code.
+  pattern: "^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$",
+};
+
+export const stackConfigSchema = {
+  $id: "https://lchost.dev/schemas/stack-config.json",
+  title: "lchost stack configuration (keys of the lchost: namespace)",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    role: { enum: ["customer", "shared-server"], description: "shared-server for the stack that hosts Datacenter tenants" },
+    customer: { ...dnsLabel, description: "the customer's DNS label; also its firm code on the FSB" },
+    edition: { enum: [...EDITION_IDS] },
+    platform: { enum: ["docker", "kubernetes"], default: "docker" },
+    lines: { type: "integer", minimum: 2, maximum: 16, description: "High Availability only: number of High Performance lines" },
+    sharedServer: { type: "string", pattern: "^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$", description: "Datacenter only: the stack running the shared server" },
+    tenants: { type: "array", items: dnsLabel, uniqueItems: true, description: "shared-server only: the Datacenter tenants it hosts" },
+    domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
+    httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
+    quotaMode: { enum: ["soft", "hard"] },
+    connection: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        clientCertificate: {
+          type: "object",
+          additionalProperties: false,
+          required: ["caCertificate"],
+          properties: { caCertificate: { type: "string", pattern: "-----BEGIN CERTIFICATE-----", description: "PEM of the CA that signs the customer's client certificates" } },
+        },
+        ipAllowList: { type: "array", minItems: 1, items: cidr, uniqueItems: true },
+        basicAuth: {
+          type: "object",
+          additionalProperties: false,
+          required: ["username", "passwordKey"],
+          properties: {
+            username: { type: "string", pattern: "^[A-Za-z0-9._-]{1,64}$" },
+            passwordKey: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_]*$", description: "name of the secret lchost: config key holding the password" },
+          },
+        },
+      },
+    },
+    expectedVolume: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        activationsPerMonth: { type: "integer", minimum: 0 },
+        webServiceCallsPerMonth: { type: "integer", minimum: 0 },
+      },
+    },
+    fsb: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ["emulator", "device", "shared"], description: "emulator or device: a dedicated box; shared: the hosting team's shared box (Dedicated Server)" },
+        devicePath: { type: "string", pattern: "^/dev/[A-Za-z0-9/_.-]+$" },
+        signLatencyMs: { type: "integer", minimum: 0, maximum: 60000 },
+        sharedUrl: { type: "string", pattern: "^https?://[^\\s/]+(:[0-9]+)?/?$", description: "mode shared: base URL of the shared FSB" },
+        tokenKey: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_]*$", description: "mode shared: name of the secret lchost: config key holding this customer's FSB token" },
+      },
+    },
+    image: { type: "string", minLength: 1, pattern: "^[^\\s]+$", description: "License Central image" },
+    images: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        database: { type: "string", pattern: "^[^\\s]+$" },
+        fsbEmulator: { type: "string", pattern: "^[^\\s]+$" },
+        balancer: { type: "string", pattern: "^[^\\s]+$" },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,78 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { editionCatalog } from "../editions/catalog";
+import { packageRoot } from "../editions/packageRoot";
+import { parseStackConfig, RawStackConfig, StackConfig, StackConfigError } from "./stackConfig";
+
+export const CONFIG_NAMESPACE = "lchost";
+
+/** A stack file as read from disk: the lchost: config (validated) and the other providers' keys. */
+export interface StackFile {
+  stackName: string;
+  path: string;
+  config: StackConfig;
+  /** Every config key with its namespace, as Pulumi would pass it; secure values as found in the file. */
+  allConfig: Record<string, unknown>;
+  /** Keys (with namespace) whose values are `secure:` in the file. */
+  secretKeys: string[];
+}
+
+export function stacksDir(): string {
+  return path.join(packageRoot(), "stacks");
+}
+
+export function stackFilePath(stackName: string, dir = stacksDir()): string {
+  return path.join(dir, `Pulumi.${stackName}.yaml`);
+}
+
+/** The stack name that a file Pulumi.<name>.yaml holds. */
+export function stackNameOfFile(file: string): string {
+  const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
+  if (!m) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+  return m[1];
+}
+
+/** Turns the `config:` map of a stack file into the validator's input. */
+export function rawConfigFromEntries(stackName: string, source: string, config: Record<string, unknown>): RawStackConfig {
+  const values: Record<string, unknown> = {};
+  const secretKeys = new Set<string>();
+  for (const [fullKey, value] of Object.entries(config ?? {})) {
+    if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+    if (value && typeof value === "object" && "secure" in (value as object)) secretKeys.add(key);
+    values[key] = value;
+  }
+  return { stackName, source, values, secretKeys, defaultImages: editionCatalog().common.images };
+}
+
+/** Parses a stack file's text; throws StackConfigError naming the file and every faulty key. */
+export function parseStackFileText(text: string, file: string, stackName = stackNameOfFile(file)): StackFile {
+  let doc: any;
+  try {
+    doc = YAML.parse(text) ?? {};
+  } catch (e) {
+    throw new StackConfigError(file, [`not valid YAML: ${(e as Error).message}`]);
+  }
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new StackConfigError(file, ["the file must be a YAML map with a config: key"]);
+  const config = doc.config ?? {};
+  if (typeof config !== "object" || Array.isArray(config)) throw new StackConfigError(file, ["config: must be a map of keys to values"]);
+  const raw = rawConfigFromEntries(stackName, file, config);
+  const secretKeys = [...raw.secretKeys].map((k) => `${CONFIG_NAMESPACE}:${k}`);
+  return { stackName, path: file, config: parseStackConfig(raw), allConfig: config, secretKeys };
+}
+
+export function loadStackFile(file: string): StackFile {
+  if (!fs.existsSync(file)) throw new StackConfigError(file, ["no such stack file"]);
+  return parseStackFileText(fs.readFileSync(file, "utf8"), file);
+}
+
+export function loadStack(stackName: string, dir = stacksDir()): StackFile {
+  return loadStackFile(stackFilePath(stackName, dir));
+}
+
+/** "org/lchost/shared-dc1" or "shared-dc1" -> "shared-dc1" */
+export function stackNameOfReference(ref: string): string {
+  const parts = ref.split("/");
+  return parts[parts.length - 1];
+}

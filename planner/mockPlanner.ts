@@ -1,0 +1,158 @@
+import * as pulumi from "@pulumi/pulumi";
+import { deployStack } from "../program/deployStack";
+import { StackFile } from "../model/stackFile";
+import { decodeProperties, maskSecrets } from "./planValues";
+
+// Internals of the SDK's mock runtime (stable in the pinned @pulumi/pulumi version).
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+const settings = require("@pulumi/pulumi/runtime/settings");
+const config = require("@pulumi/pulumi/runtime/config");
+
+export const PROJECT = "lchost";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent resource (the stack's root when absent). */
+  parent?: string;
+  custom: boolean;
+  /** Inputs with secrets wrapped (planValues.SecretValue). Use maskSecrets() before printing. */
+  inputs: Record<string, unknown>;
+  retainOnDelete: boolean;
+  protect: boolean;
+  additionalSecretOutputs: string[];
+  dependsOn: string[];
+  provider?: string;
+}
+
+export interface Plan {
+  stack: string;
+  resources: PlannedResource[];
+  /** Stack outputs, secrets wrapped. */
+  outputs: Record<string, unknown>;
+  millis: number;
+}
+
+/** Outputs of other stacks that this one references (StackReference name -> outputs). */
+export type ReferencedOutputs = Record<string, Record<string, unknown>>;
+
+const PLACEHOLDER_SECRET = "planned-secret-value";
+
+/** Values the real providers would compute, so the program's applies can run. */
+function computedState(type: string, name: string, inputs: any): Record<string, unknown> {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      return { result: `${PLACEHOLDER_SECRET}-${name}`.slice(0, inputs.length ?? 32) };
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\n(planned ${name})\n-----END PRIVATE KEY-----\n`, publicKeyPem: "(planned)" };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+      return { certPem: `-----BEGIN CERTIFICATE-----\n(planned ${name})\n-----END CERTIFICATE-----\n` };
+    default:
+      return {};
+  }
+}
+
+class CapturingMonitor extends MockMonitor {
+  readonly captured: PlannedResource[] = [];
+
+  constructor(private readonly references: ReferencedOutputs, private readonly stackName: string) {
+    super({
+      newResource: (args: pulumi.runtime.MockResourceArgs) => {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const refName = String(args.inputs.name ?? args.name);
+          const outputs = this.references[refName];
+          if (!outputs) throw new Error(`stack '${this.stackName}' references stack '${refName}', which was not planned`);
+          const secretOutputNames = Object.entries(outputs)
+            .filter(([, v]) => v && typeof v === "object" && (v as any).$secret === true)
+            .map(([k]) => k);
+          const plain = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && (v as any).$secret ? (v as any).value : v]));
+          return { id: refName, state: { name: refName, outputs: plain, secretOutputNames } };
+        }
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } };
+      },
+      call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+    });
+  }
+
+  registerResource(req: any, callback: any) {
+    const type = req.getType();
+    if (type !== "pulumi:pulumi:Stack") {
+      const parent = req.getParent() || undefined;
+      this.captured.push({
+        urn: this.newUrn(req.getParent(), type, req.getName()),
+        type,
+        name: req.getName(),
+        parent: parent && !parent.endsWith(`::pulumi:pulumi:Stack::${PROJECT}-${this.stackName}`) ? parent : undefined,
+        custom: req.getCustom(),
+        inputs: (decodeProperties(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
+        retainOnDelete: Boolean(req.getRetainondelete?.()),
+        protect: Boolean(req.getProtect?.()),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+        dependsOn: req.getDependenciesList?.() ?? [],
+        provider: req.getProvider() || undefined,
+      });
+    }
+    return super.registerResource(req, callback);
+  }
+}
+
+/**
+ * Runs the Pulumi program for one stack under Pulumi's mock runtime: no CLI, no engine, no Docker.
+ * Many stacks can be planned one after the other in the same process.
+ */
+export async function planStack(stack: StackFile, references: ReferencedOutputs = {}): Promise<Plan> {
+  const started = process.hrtime.bigint();
+  const monitor = new CapturingMonitor(references, stack.stackName);
+  settings.setMockOptions(monitor, PROJECT, stack.stackName, true);
+  const store = require("@pulumi/pulumi/runtime/state").getStore();
+  store.supportsSecrets = true;
+  store.supportsResourceReferences = true;
+  store.supportsAliasSpecs = true;
+  store.supportsDeletedWith = true;
+
+  // Config as the engine passes it: strings (objects as JSON); secure values cannot be decrypted
+  // offline, so they become placeholders that are secret like the real ones.
+  const all: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stack.allConfig)) {
+    if (stack.secretKeys.includes(k)) all[k] = PLACEHOLDER_SECRET;
+    else all[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  config.setAllConfig(all, stack.secretKeys);
+  const lchost = new pulumi.Config(PROJECT);
+
+  let outputs: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    outputs = deployStack(stack.config, { secret: (key) => lchost.requireSecret(key) });
+    return outputs;
+  });
+  await settings.waitForRPCs();
+  const resolved = await resolveOutputs(outputs);
+  return {
+    stack: stack.stackName,
+    resources: monitor.captured,
+    outputs: resolved as Record<string, unknown>,
+    millis: Number(process.hrtime.bigint() - started) / 1e6,
+  };
+}
+
+/** Resolves stack outputs into plain values, wrapping secrets. */
+async function resolveOutputs(v: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(v)) {
+    const o = v as pulumi.Output<unknown>;
+    const [value, secret] = await Promise.all([(o as any).promise(), (o as any).isSecret]);
+    const inner = await resolveOutputs(value);
+    return secret ? { $secret: true, value: inner } : inner;
+  }
+  if (v instanceof Promise) return resolveOutputs(await v);
+  if (Array.isArray(v)) return Promise.all(v.map(resolveOutputs));
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = await resolveOutputs(x);
+    return out;
+  }
+  return v;
+}
+
+export { maskSecrets };
