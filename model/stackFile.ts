@@ -29,7 +29,7 @@ export function stackFilePath(stackName: string, dir = stacksDir()): string {
 /** The stack name that a file Pulumi.<name>.yaml holds. */
 export function stackNameOfFile(file: string): string {
   const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
-  if (!m) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+  if (!m) throw new StackConfigError(file, ["a stack file must be named Pulumi.<stack>.yaml"]);
   return m[1];
 }
 

@@ -1,0 +1,39 @@
+import * as path from "path";
+import { loadStack, loadStackFile, StackFile, stackFilePath, stackNameOfReference } from "../model/stackFile";
+import { Plan, planStack, ReferencedOutputs } from "./mockPlanner";
+
+/**
+ * Plans a stack and, first, the stacks it references (a Datacenter tenant's shared server), taking
+ * their stack files from the same folder. Shared-server plans are cached per process, so a fleet
+ * plans each shared server once.
+ */
+export class StackPlanner {
+  private readonly sharedPlans = new Map<string, Promise<Plan>>();
+
+  async plan(stack: StackFile): Promise<Plan> {
+    const refs: ReferencedOutputs = {};
+    const cfg = stack.config;
+    if (cfg.role === "customer" && cfg.sharedServer) {
+      const dir = path.dirname(stack.path);
+      const sharedName = stackNameOfReference(cfg.sharedServer);
+      const file = stackFilePath(sharedName, dir);
+      let shared = this.sharedPlans.get(file);
+      if (!shared) {
+        shared = (async () => {
+          const sharedStack = loadStackFile(file);
+          if (sharedStack.config.role !== "shared-server") {
+            throw new Error(`lchost:sharedServer: stack '${sharedName}' (${file}) is not a shared server (lchost:role: shared-server)`);
+          }
+          return planStack(sharedStack);
+        })();
+        this.sharedPlans.set(file, shared);
+      }
+      refs[cfg.sharedServer] = (await shared).outputs;
+    }
+    return planStack(stack, refs);
+  }
+
+  planByName(stackName: string, dir?: string): Promise<Plan> {
+    return this.plan(loadStack(stackName, dir));
+  }
+}
