@@ -109,6 +109,16 @@ export function parseSignRequest(body: unknown): { requestId: string; container:
   return { requestId: b.requestId, container: b.container, items };
 }
 
+/** Timer precision on a VM is about 1 ms: sleep until ~2 ms before the deadline, then spin the rest (bounded by SPIN_MS). */
+const SPIN_MS = 2;
+async function waitUntil(deadline: number): Promise<void> {
+  const coarse = Math.floor(deadline - performance.now() - SPIN_MS);
+  if (coarse > 0) await new Promise((r) => setTimeout(r, coarse));
+  while (performance.now() < deadline) {
+    /* spin: at most about SPIN_MS */
+  }
+}
+
 function sha256(s: string): Buffer {
   return crypto.createHash("sha256").update(s).digest();
 }
@@ -233,7 +243,9 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
       signed = await queue.run(async () => {
         const again = replay(); // a concurrent request with the same requestId may have been signed meanwhile
         if (again) return again;
-        if (config.signLatencyMs > 0) await new Promise((r) => setTimeout(r, config.signLatencyMs));
+        // The emulated box takes signLatencyMs per signature in total: the emulator's own work (signing,
+        // persisting) happens inside that window, then it waits out the rest.
+        const boxStarted = performance.now();
         const key = keys.get(firmCode);
         const update: LicenseUpdate = {
           version: 1,
@@ -249,6 +261,7 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
         const result: SignedUpdate = { update, signature, keyId: key.keyId };
         records.put(firmCode, { requestId: body.requestId, requestHash, createdAt: update.issuedAt, response: result });
         signatures.inc({ firm: firmCode });
+        await waitUntil(boxStarted + config.signLatencyMs);
         return result;
       });
     } catch (err) {
@@ -264,5 +277,6 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
     return reply.code(201).send(signed);
   });
 
+  app.addHook("onClose", async () => records.close());
   return { app, registry, queue, keys };
 }

@@ -166,21 +166,25 @@ describe("FSB emulator persistence", () => {
     }
   });
 
-  test("keeps at most FSB_IDEMPOTENCY_LIMIT idempotency records per firm, evicting the oldest", async () => {
+  test("keeps at most FSB_IDEMPOTENCY_LIMIT idempotency records per firm, forgetting the oldest and compacting the log on disk", async () => {
     const fsb = await startFsb({ FSB_IDEMPOTENCY_LIMIT: "3" });
+    const sign = (id: string) => call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order(id), token: FIRM_A.token });
+    const logLines = () => fs.readFileSync(path.join(fsb.dataDir, "firms", FIRM_A.code, "requests.jsonl"), "utf8").split("\n").filter(Boolean).length;
     try {
-      for (let i = 1; i <= 5; i++) {
-        const r = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order(`evict-${i}`), token: FIRM_A.token });
-        expect(r.status).toBe(201);
-      }
-      const files = fs.readdirSync(path.join(fsb.dataDir, "firms", FIRM_A.code, "requests"));
-      expect(files).toHaveLength(3);
-      const newest = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order("evict-5"), token: FIRM_A.token });
-      expect(newest.headers.get("idempotent-replayed")).toBe("true");
-      const oldest = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order("evict-1"), token: FIRM_A.token });
-      expect(oldest.headers.get("idempotent-replayed")).toBeNull();
+      for (let i = 1; i <= 20; i++) expect((await sign(`evict-${i}`)).status).toBe(201);
+      expect(logLines()).toBeLessThanOrEqual(6);
+      expect((await sign("evict-20")).headers.get("idempotent-replayed")).toBe("true");
+      expect((await sign("evict-18")).headers.get("idempotent-replayed")).toBe("true");
+      expect((await sign("evict-1")).headers.get("idempotent-replayed")).toBeNull();
     } finally {
       await fsb.stop();
+    }
+    const again = await startFsb({ FSB_IDEMPOTENCY_LIMIT: "3" }, fsb.dataDir);
+    try {
+      const r = await call(again.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order("evict-20"), token: FIRM_A.token });
+      expect(r.headers.get("idempotent-replayed")).toBe("true");
+    } finally {
+      await again.stop();
     }
   });
 });
