@@ -72,7 +72,8 @@ export const FIRM_A = { code: "ACME", token: "acme-token-0123456789" };
 export const FIRM_B = { code: "BETA", token: "beta-token-9876543210" };
 
 export async function startFsb(env: Record<string, string> = {}, dataDir?: string): Promise<RunningFsb> {
-  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lchost-fsb-"));
+  // under the suite MariaDB's temp dir, which the global teardown removes
+  const dir = dataDir ?? fs.mkdtempSync(path.join(process.env.LCHOST_TEST_DB_BASEDIR ?? os.tmpdir(), "fsb-"));
   const config = parseFsbConfig({
     FSB_DATA_DIR: dir,
     FSB_FIRM_TOKENS: `${FIRM_A.code}=${FIRM_A.token},${FIRM_B.code}=${FIRM_B.token}`,
