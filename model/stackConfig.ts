@@ -73,7 +73,7 @@ export interface RawStackConfig {
   defaultImages: ImageSettings;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(stackConfigSchema);
 
 const show = (v: unknown): string => (typeof v === "string" ? `'${v}'` : JSON.stringify(v));

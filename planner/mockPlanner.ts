@@ -43,8 +43,11 @@ const PLACEHOLDER_SECRET = "planned-secret-value";
 function computedState(type: string, name: string, inputs: any): Record<string, unknown> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
-    case "random:index/randomString:RandomString":
-      return { result: `${PLACEHOLDER_SECRET}-${name}`.slice(0, inputs.length ?? 32) };
+    case "random:index/randomString:RandomString": {
+      // Alphanumeric like the real results (special: false), and recognisable by resource name.
+      const seed = `planned${name.replace(/[^A-Za-z0-9]/g, "")}`;
+      return { result: seed.repeat(Math.ceil((inputs.length ?? 32) / seed.length)).slice(0, inputs.length ?? 32) };
+    }
     case "tls:index/privateKey:PrivateKey":
       return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\n(planned ${name})\n-----END PRIVATE KEY-----\n`, publicKeyPem: "(planned)" };
     case "tls:index/selfSignedCert:SelfSignedCert":
@@ -122,12 +125,23 @@ export async function planStack(stack: StackFile, references: ReferencedOutputs 
   config.setAllConfig(all, stack.secretKeys);
   const lchost = new pulumi.Config(PROJECT);
 
+  // An error thrown inside an apply surfaces as an unhandled rejection; the engine would fail the
+  // deployment with it, so the plan fails with it too.
+  const errors: unknown[] = [];
+  const onRejection = (e: unknown) => errors.push(e);
+  process.on("unhandledRejection", onRejection);
   let outputs: Record<string, unknown> = {};
-  await pulumi.runtime.runInPulumiStack(async () => {
-    outputs = deployStack(stack.config, { secret: (key) => lchost.requireSecret(key) });
-    return outputs;
-  });
-  await settings.waitForRPCs();
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      outputs = deployStack(stack.config, { secret: (key) => lchost.requireSecret(key) });
+      return outputs;
+    });
+    await settings.waitForRPCs();
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (errors.length > 0) throw errors[0];
   const resolved = await resolveOutputs(outputs);
   return {
     stack: stack.stackName,

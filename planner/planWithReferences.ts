@@ -1,5 +1,6 @@
 import * as path from "path";
 import { loadStack, loadStackFile, StackFile, stackFilePath, stackNameOfReference } from "../model/stackFile";
+import { StackConfigError } from "../model/stackConfig";
 import { Plan, planStack, ReferencedOutputs } from "./mockPlanner";
 
 /**
@@ -28,7 +29,14 @@ export class StackPlanner {
         })();
         this.sharedPlans.set(file, shared);
       }
-      refs[cfg.sharedServer] = (await shared).outputs;
+      const outputs = (await shared).outputs;
+      const tenants = (outputs.tenants as string[] | undefined) ?? [];
+      if (!tenants.includes(cfg.customer)) {
+        throw new StackConfigError(stack.path, [
+          `lchost:sharedServer: tenant '${cfg.customer}' is not listed in lchost:tenants of shared-server stack '${sharedName}' (tenants: ${tenants.join(", ") || "none"})`,
+        ]);
+      }
+      refs[cfg.sharedServer] = outputs;
     }
     return planStack(stack, refs);
   }
