@@ -3,12 +3,12 @@ import { Plan } from "../planner/mockPlanner";
 import { Violation } from "./planReport";
 
 /**
- * Runs the policy pack on a plan. The pack itself is the policy issue's work; until it lands,
- * no policy is registered here and plans report no violations.
+ * Runs the policy pack on a plan: by default the lchost pack (policies/), in-process through
+ * planner/policyRunner.ts, loaded on first use so commands that plan nothing do not pay for it.
  */
 export type PolicyRunner = (stack: StackFile, plan: Plan) => Promise<Violation[]>;
 
-let runner: PolicyRunner = async () => [];
+let runner: PolicyRunner = async (stack, plan) => (await import("../planner/policyRunner")).runPolicies(stack, plan);
 
 export function setPolicyRunner(r: PolicyRunner): void {
   runner = r;

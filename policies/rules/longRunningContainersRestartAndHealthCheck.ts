@@ -1,0 +1,22 @@
+import * as docker from "@pulumi/docker";
+import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { isOneShot } from "../support/containerFacts";
+
+const RESTARTING = ["always", "unless-stopped", "on-failure"];
+
+/**
+ * Every long-running container comes back by itself (restart policy) and says whether it works
+ * (health check). One-shot jobs (attach: true, like the tenant's database setup) are exempt.
+ */
+export const longRunningContainersRestartAndHealthCheck: ResourceValidationPolicy = {
+  name: "long-running-containers-restart-and-health-check",
+  description: "Every long-running container has a restart policy and a health check.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+    if (isOneShot(c)) return;
+    const name = c.name ?? args.name;
+    if (!RESTARTING.includes(c.restart)) reportViolation(`container '${name}' has restart '${c.restart ?? "no"}'; allowed: ${RESTARTING.join(", ")}`);
+    const tests: unknown[] = Array.isArray(c.healthcheck?.tests) ? c.healthcheck.tests : [];
+    if (tests.length === 0 || tests[0] === "NONE") reportViolation(`container '${name}' has no health check (healthcheck.tests)`);
+  }),
+};

@@ -1,0 +1,26 @@
+import * as docker from "@pulumi/docker";
+import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { uploadsEndingWith } from "../support/containerFacts";
+import { publicBinds } from "../support/haproxyConfigText";
+
+/**
+ * Only TLS is published: a container may publish a port only when the haproxy.cfg it runs binds that
+ * port with `ssl crt`, and every public bind of that haproxy.cfg is TLS.
+ */
+export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
+  name: "published-endpoints-tls-only",
+  description: "Every published port is served by HAProxy with TLS (bind ... ssl crt); nothing else is published.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+    const ports: any[] = Array.isArray(c.ports) ? c.ports : [];
+    if (ports.length === 0) return;
+    const binds = uploadsEndingWith(c, "/haproxy.cfg").flatMap((f) => publicBinds(f.content));
+    for (const b of binds.filter((x) => !x.tls)) {
+      reportViolation(`haproxy.cfg of '${c.name}' binds ${b.address}:${b.port} (frontend ${b.frontend}) without TLS ('ssl crt')`);
+    }
+    for (const p of ports) {
+      const served = binds.find((b) => b.port === p.internal);
+      if (!served) reportViolation(`'${c.name}' publishes port ${p.external ?? "(any)"}->${p.internal}, which no TLS bind of an uploaded haproxy.cfg serves`);
+    }
+  }),
+};
