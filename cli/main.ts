@@ -4,6 +4,7 @@ import { UsageError } from "./args";
 import { deployCommand, deployUsage, PulumiCliMissing } from "./commands/deploy";
 import { planCommand, planUsage } from "./commands/plan";
 import { schemaCommand } from "./commands/schema";
+import { editionsCommand } from "./commands/editions";
 
 type Command = (argv: string[], out: (s: string) => void) => Promise<number>;
 
@@ -13,6 +14,7 @@ export const commands: Record<string, { run: Command; usage: string }> = {
   up: { run: (a, o) => deployCommand("up", a, o), usage: deployUsage },
   preview: { run: (a, o) => deployCommand("preview", a, o), usage: deployUsage },
   destroy: { run: (a, o) => deployCommand("destroy", a, o), usage: deployUsage },
+  editions: { run: editionsCommand, usage: "lchost editions  (prints the edition catalog)" },
   schema: { run: schemaCommand, usage: "lchost schema  (prints the JSON Schema of the lchost: stack keys)" },
 };
 

@@ -19,6 +19,8 @@ export interface HttpsEntryPointArgs {
   clientCaCertificate?: string;
   ipAllowList?: string[];
   basicAuth?: { username: string; passwordHash: pulumi.Input<string> };
+  /** Token the gateway adds to web-service requests it let through (License Central's LC_WS_TOKEN). */
+  webServiceToken?: pulumi.Input<string>;
   backends: HaproxyBackend[];
   owner: Record<string, string>;
 }
@@ -60,11 +62,16 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       adminSocketPath: "/tmp/haproxy-admin.sock",
       monitorPort: MONITOR_PORT,
     };
-    this.config = pulumi.output(args.basicAuth?.passwordHash ?? "").apply((hash) =>
-      renderHaproxyConfig({ ...spec, basicAuth: args.basicAuth ? { username: args.basicAuth.username, passwordHash: hash } : undefined }),
+    this.config = pulumi.all([args.basicAuth?.passwordHash ?? "", args.webServiceToken ?? ""]).apply(([hash, token]) =>
+      renderHaproxyConfig({
+        ...spec,
+        basicAuth: args.basicAuth ? { username: args.basicAuth.username, passwordHash: hash } : undefined,
+        webServiceToken: args.webServiceToken ? token : undefined,
+      }),
     );
+    const configHoldsSecrets = Boolean(args.basicAuth || args.webServiceToken);
     const uploads: docker.types.input.ContainerUpload[] = [
-      { file: `${DIR}/haproxy.cfg`, content: args.basicAuth ? pulumi.secret(this.config) : this.config },
+      { file: `${DIR}/haproxy.cfg`, content: configHoldsSecrets ? pulumi.secret(this.config) : this.config },
       { file: `${DIR}/tls/server.pem`, content: pulumi.secret(pulumi.interpolate`${cert.certPem}${key.privateKeyPem}`) },
     ];
     if (args.clientCaCertificate) uploads.push({ file: `${DIR}/tls/client-ca.crt`, content: args.clientCaCertificate });

@@ -11,8 +11,8 @@ export interface LicenseCentralSettings {
   webServices: boolean;
   quotas: { activationsPerMonth: number; webServiceCallsPerMonth: number };
   quotaMode: "soft" | "hard";
-  /** One or more database hosts, tried in order (HA: each line starts at another cluster node). */
-  dbHosts: pulumi.Input<string>[];
+  /** The database host (HA: each line uses another cluster node). */
+  dbHost: pulumi.Input<string>;
   dbPort: number;
   dbName: string;
   dbUser: string;
@@ -21,6 +21,8 @@ export interface LicenseCentralSettings {
   fsbFirmCode: string;
   fsbToken: pulumi.Input<string>;
   adminToken: pulumi.Input<string>;
+  /** Bearer token License Central requires on /ws/; the gateway adds it to requests it has let through. */
+  webServiceToken?: pulumi.Input<string>;
 }
 
 export type EnvEntry = [name: string, value: pulumi.Input<string>];
@@ -34,7 +36,7 @@ export function licenseCentralEnv(s: LicenseCentralSettings): EnvEntry[] {
     [LC_ENV.quotaActivations, String(s.quotas.activationsPerMonth)],
     [LC_ENV.quotaWebServiceCalls, String(s.quotas.webServiceCallsPerMonth)],
     [LC_ENV.quotaMode, s.quotaMode],
-    [LC_ENV.dbHost, pulumi.all(s.dbHosts).apply((hosts) => hosts.join(","))],
+    [LC_ENV.dbHost, s.dbHost],
     [LC_ENV.dbPort, String(s.dbPort)],
     [LC_ENV.dbName, s.dbName],
     [LC_ENV.dbUser, s.dbUser],
@@ -43,6 +45,7 @@ export function licenseCentralEnv(s: LicenseCentralSettings): EnvEntry[] {
     [LC_ENV.fsbFirmCode, s.fsbFirmCode],
     [LC_ENV.fsbToken, pulumi.secret(s.fsbToken)],
     [LC_ENV.adminToken, pulumi.secret(s.adminToken)],
+    ...(s.webServiceToken !== undefined ? ([[LC_ENV.wsToken, pulumi.secret(s.webServiceToken)]] as EnvEntry[]) : []),
   ];
 }
 

@@ -75,7 +75,7 @@ export class Datacenter extends pulumi.ComponentResource {
           webServices: facts.includes.webServices,
           quotas: monthlyQuotas("datacenter"),
           quotaMode: cfg.quotaMode,
-          dbHosts: [args.shared.databaseHost],
+          dbHost: args.shared.databaseHost,
           dbPort: 3306,
           dbName: this.databaseName,
           dbUser: this.databaseName,

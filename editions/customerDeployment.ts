@@ -51,6 +51,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
   const network = new docker.Network("network", { name: names.network, driver: "bridge", labels: [{ label: "lchost.customer", value: cfg.customer }] }, opts);
   const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, opts);
   const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, opts);
+  const webServiceToken = new random.RandomPassword("web-service-token", { length: 40, special: false }, opts);
 
   const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
   if (args.databaseVolumes.length !== nodes) throw new Error(`edition '${cfg.edition}' needs ${nodes} database volume(s), got ${args.databaseVolumes.length}`);
@@ -103,8 +104,9 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       fsbToken = args.sharedFsb!.token;
     }
     fsbUrls.push(pulumi.output(fsbUrl));
-    // Each line starts at another cluster node, so the lines spread their load over the cluster.
-    const dbHosts = peers.map((_, i) => peers[(line - 1 + i) % peers.length]);
+    // Each line uses another cluster node, so the lines spread their load over the cluster; a line
+    // whose node fails turns unready and the balancer takes it out.
+    const dbHost = peers[(line - 1) % peers.length];
     lines.push(
       new LicenseCentralLine(
         `line-${line}`,
@@ -117,7 +119,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
             webServices: facts.includes.webServices,
             quotas,
             quotaMode: cfg.quotaMode,
-            dbHosts,
+            dbHost,
             dbPort: DB_PORT,
             dbName: names.schema,
             dbUser: names.dbUser,
@@ -126,6 +128,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
             fsbFirmCode: cfg.customer,
             fsbToken,
             adminToken: adminToken.result,
+            webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
           },
           memoryMb: facts.resources.memoryMb,
           cpuShares: facts.resources.cpuShares,
@@ -156,6 +159,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       clientCaCertificate: cfg.connection.clientCertificate?.caCertificate,
       ipAllowList: cfg.connection.ipAllowList,
       basicAuth,
+      webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
       backends: [{ name: "license_central", servers: lines.map((l, i) => ({ name: `line${i + 1}`, address: l.host, port: LC_PORT })) }],
       owner,
     },

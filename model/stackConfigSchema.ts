@@ -80,3 +80,29 @@ export const stackConfigSchema = {
     },
   },
 } as const;
+
+/**
+ * JSON Schema of a whole stack file (stacks/Pulumi.<stack>.yaml) for editors: the lchost: keys with
+ * their schemas, secrets as `secure:` values, other providers' keys (e.g. docker:host) left open.
+ */
+export function stackFileSchema(): Record<string, unknown> {
+  const lchostKeys = Object.fromEntries(Object.entries(stackConfigSchema.properties).map(([k, s]) => [`lchost:${k}`, s]));
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "lchost stack file (stacks/Pulumi.<stack>.yaml)",
+    type: "object",
+    properties: {
+      secretsprovider: { type: "string" },
+      encryptionsalt: { type: "string" },
+      config: {
+        type: "object",
+        properties: lchostKeys,
+        patternProperties: {
+          [`^lchost:(?!(${Object.keys(stackConfigSchema.properties).join("|")})$)[A-Za-z][A-Za-z0-9_]*$`]: { type: "object", required: ["secure"], properties: { secure: { type: "string" } }, description: "a secret named by another key" },
+          "^(?!lchost:)[A-Za-z0-9_-]+:.+$": {},
+        },
+        additionalProperties: false,
+      },
+    },
+  };
+}

@@ -1,7 +1,7 @@
-import { stackConfigSchema } from "../../model/stackConfigSchema";
+import { stackFileSchema } from "../../model/stackConfigSchema";
 
-/** Prints the JSON Schema of the lchost: stack keys (for editors; also shipped as schemas/stack-config.schema.json). */
+/** Prints the JSON Schema of a stack file (shipped as schemas/stack-file.schema.json for editors). */
 export async function schemaCommand(_argv: string[], out: (s: string) => void): Promise<number> {
-  out(JSON.stringify(stackConfigSchema, null, 2));
+  out(JSON.stringify(stackFileSchema(), null, 2));
   return 0;
 }

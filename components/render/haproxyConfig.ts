@@ -25,6 +25,8 @@ export interface HaproxyConfigSpec {
   /** File with one CIDR per line allowed to call web services (changeable at run time over the admin socket). */
   allowListPath?: string;
   basicAuth?: { username: string; passwordHash: string };
+  /** Bearer token added to web-service requests that passed the checks (License Central requires it). */
+  webServiceToken?: string;
   /** false: every /ws/ request is refused with 403 (Datacenter). */
   webServices: boolean;
   backends: HaproxyBackend[];
@@ -117,7 +119,11 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     }
     if (spec.basicAuth) {
       line("  http-request auth realm license-central-web-services if web_service !{ http_auth(web_service_users) }");
-      line("  http-request del-header Authorization if web_service");
+    }
+    line("  http-request del-header Authorization if web_service");
+    if (spec.webServiceToken) {
+      if (!/^[A-Za-z0-9._-]+$/.test(spec.webServiceToken)) throw new Error("web-service token may only hold letters, digits, '.', '_', '-'");
+      line(`  http-request set-header Authorization "Bearer ${spec.webServiceToken}" if web_service`);
     }
   }
   const routed = spec.backends.filter((b) => b.host);

@@ -23,15 +23,25 @@ describe("High Availability Package", () => {
     expect(fsbs).toHaveLength(3);
   });
 
-  it("wires each line to its own FSB and to a different first database node", async () => {
+  it("wires each line to its own FSB and to a different database node", async () => {
     const plan = await planValues("wayne", haValues());
     for (const line of [1, 2, 3]) {
       const e = env(container(plan, `lc-wayne-line-${line}`));
       expect(e.FSB_URL).toBe(`http://lc-wayne-fsb-${line}:7070`);
-      const hosts = String(e.DB_HOST).split(",");
-      expect(hosts).toHaveLength(3);
-      expect(hosts[0]).toBe(line === 1 ? "lc-wayne-db" : `lc-wayne-db-${line}`);
+      expect(e.DB_HOST).toBe(line === 1 ? "lc-wayne-db" : `lc-wayne-db-${line}`);
     }
+  });
+
+  it("lets only requests that passed the gateway's checks carry License Central's web-service token", async () => {
+    const plan = await planValues("wayne", haValues());
+    const token = env(container(plan, "lc-wayne-line-1")).LC_WS_TOKEN as any;
+    expect(isSecretValue(token)).toBe(true);
+    const cfg = String(upload(container(plan, "lc-wayne-gateway"), HAPROXY_CFG).content);
+    const lines = cfg.split("\n").map((l) => l.trim());
+    const setAt = lines.indexOf(`http-request set-header Authorization "Bearer ${token.value}" if web_service`);
+    const authAt = lines.findIndex((l) => l.startsWith("http-request auth"));
+    expect(setAt).toBeGreaterThan(authAt);
+    expect(authAt).toBeGreaterThan(0);
   });
 
   it("runs a Galera cluster of at least 3 nodes, all in one cluster address list", async () => {

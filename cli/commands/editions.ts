@@ -1,0 +1,7 @@
+import { renderEditionTable } from "../../editions/editionTable";
+
+/** Prints the edition catalog as a table (the README embeds the same text). */
+export async function editionsCommand(_argv: string[], out: (s: string) => void): Promise<number> {
+  out(renderEditionTable());
+  return 0;
+}
