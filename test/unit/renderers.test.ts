@@ -1,0 +1,127 @@
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderEditionTable } from "../../editions/editionTable";
+import { stackFileSchema } from "../../model/stackConfigSchema";
+import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../components/render/haproxyConfig";
+import { renderDatabaseStartScript, renderGaleraNodeConfig } from "../../components/render/mariadbConfig";
+import { schemaOwnerSql } from "../../components/render/databaseSql";
+import { sha512Crypt } from "../../components/render/sha512Crypt";
+
+function haproxyBinary(): string {
+  const r = spawnSync("haproxy", ["-v"]);
+  if (r.status !== 0) throw new Error("haproxy is not installed: apt-get install -y haproxy (the renderer tests run the real HAProxy)");
+  return "haproxy";
+}
+
+describe("haproxy.cfg", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-haproxy-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`, "-days", "1", "-subj", "/CN=test"], { stdio: "ignore" });
+    fs.writeFileSync(`${dir}/server.pem`, fs.readFileSync(`${dir}/cert.pem`, "utf8") + fs.readFileSync(`${dir}/key.pem`, "utf8"));
+    fs.writeFileSync(`${dir}/allow.lst`, renderAllowList(["192.0.2.0/24", "2001:db8::/32"]));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const spec = (): HaproxyConfigSpec => ({
+    bind: { address: "127.0.0.1", port: 18443 },
+    certificatePath: `${dir}/server.pem`,
+    clientCaPath: `${dir}/cert.pem`,
+    allowListPath: `${dir}/allow.lst`,
+    basicAuth: { username: "crm", passwordHash: sha512Crypt("pw", "abcdefgh") },
+    webServiceToken: "token123",
+    webServices: true,
+    backends: [{ name: "license_central", servers: [1, 2, 3].map((i) => ({ name: `line${i}`, address: "127.0.0.1", port: 18080 + i })) }],
+    health: DEFAULT_HEALTH,
+    adminSocketPath: `${dir}/admin.sock`,
+    monitorPort: 18404,
+  });
+
+  const check = (text: string) => {
+    const file = path.join(dir, "haproxy.cfg");
+    fs.writeFileSync(file, text);
+    return spawnSync(haproxyBinary(), ["-c", "-f", file], { encoding: "utf8" });
+  };
+
+  it("is accepted by the real HAProxy with every connection rule and three lines", () => {
+    const r = check(renderHaproxyConfig(spec()));
+    expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
+  });
+
+  it("is accepted by the real HAProxy for a shared entry point routing tenants by host name", () => {
+    const r = check(
+      renderHaproxyConfig({
+        ...spec(),
+        clientCaPath: undefined,
+        allowListPath: undefined,
+        basicAuth: undefined,
+        webServiceToken: undefined,
+        webServices: false,
+        dockerDns: true,
+        backends: ["acme", "initech"].map((t) => ({ name: `tenant_${t}`, host: `${t}.dc1.lchost.local`, servers: [{ name: t, address: `lc-${t}-line-1`, port: 8080 }] })),
+      }),
+    );
+    expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
+  });
+
+  it("detects a dead line within the catalog's 3 s (interval x fall)", () => {
+    expect(deadLineDetectionMs(DEFAULT_HEALTH)).toBeLessThanOrEqual(3000);
+    expect(renderHaproxyConfig(spec())).toContain("default-server inter 500ms fall 2 rise 2");
+  });
+
+  it("refuses a backend without servers", () => {
+    expect(() => renderHaproxyConfig({ ...spec(), backends: [{ name: "empty", servers: [] }] })).toThrow("backend 'empty' has no server");
+  });
+});
+
+describe("SHA-512 crypt", () => {
+  it("matches Drepper's reference vector", () => {
+    expect(sha512Crypt("Hello world!", "saltstring")).toBe(
+      "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+    );
+  });
+
+  it("matches openssl passwd -6", () => {
+    const expected = execFileSync("openssl", ["passwd", "-6", "-salt", "Q9xK2mPz", "correct horse"], { encoding: "utf8" }).trim();
+    expect(sha512Crypt("correct horse", "Q9xK2mPz")).toBe(expected);
+  });
+});
+
+describe("database configuration", () => {
+  it("refuses a Galera cluster of fewer than 3 nodes", () => {
+    expect(() =>
+      renderGaleraNodeConfig({ port: 3306, bindAddress: "0.0.0.0", clusterName: "c", nodeName: "n", nodeAddress: "a", clusterAddresses: ["a:4567", "b:4567"], gcommPort: 4567, istPort: 4568, sstPort: 4444 }),
+    ).toThrow("a Galera cluster needs at least 3 nodes for quorum after one failure; got 2");
+  });
+
+  it("founds a new cluster only from node 1 and only when it is safe", () => {
+    const node1 = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: true } });
+    const node2 = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
+    expect(node1).toContain('grep -q "^safe_to_bootstrap: *1"');
+    expect(node1).toContain("--wsrep-new-cluster");
+    expect(node2).not.toContain("--wsrep-new-cluster");
+  });
+
+  it("grants an application user its own schema only, and quotes the password", () => {
+    const sql = schemaOwnerSql({ schema: "lc_acme", user: "lc_acme", password: "it's" });
+    expect(sql).toContain("GRANT ALL PRIVILEGES ON `lc_acme`.* TO 'lc_acme'@'%';");
+    expect(sql).toContain("IDENTIFIED BY 'it''s'");
+    expect(() => schemaOwnerSql({ schema: "lc_acme`; DROP", user: "u", password: "p" })).toThrow(/schema 'lc_acme`; DROP' must match/);
+  });
+});
+
+describe("documents generated from the catalog and schema", () => {
+  const root = path.join(__dirname, "..", "..");
+  it("README's edition table is the catalog's (run lchost editions to refresh it)", () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const table = readme.split("<!-- editions:begin -->\n")[1]?.split("\n<!-- editions:end -->")[0];
+    expect(table).toBe(renderEditionTable());
+  });
+
+  it("schemas/stack-file.schema.json is current (run lchost schema to refresh it)", () => {
+    const shipped = JSON.parse(fs.readFileSync(path.join(root, "schemas", "stack-file.schema.json"), "utf8"));
+    expect(shipped).toEqual(stackFileSchema());
+  });
+});
