@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { StackConfigError } from "../model/stackConfig";
 import { UsageError } from "./args";
+import { checkCommand, checkUsage } from "./commands/check";
 import { deployCommand, deployUsage, PulumiCliMissing } from "./commands/deploy";
+import { diffCommand, diffUsage } from "./commands/diff";
 import { planCommand, planUsage } from "./commands/plan";
 import { schemaCommand } from "./commands/schema";
 import { editionsCommand } from "./commands/editions";
@@ -15,6 +17,8 @@ export const commands: Record<string, { run: Command; usage: string }> = {
   preview: { run: (a, o) => deployCommand("preview", a, o), usage: deployUsage },
   destroy: { run: (a, o) => deployCommand("destroy", a, o), usage: deployUsage },
   editions: { run: editionsCommand, usage: "lchost editions  (prints the edition catalog)" },
+  diff: { run: diffCommand, usage: diffUsage },
+  check: { run: checkCommand, usage: checkUsage },
   schema: { run: schemaCommand, usage: "lchost schema  (prints the JSON Schema of the lchost: stack keys)" },
 };
 

@@ -1,0 +1,132 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { loadStackFile, StackFile, stackNameOfReference, stacksDir } from "../../model/stackFile";
+import { StackConfigError } from "../../model/stackConfig";
+import { Plan } from "../../planner/mockPlanner";
+import { StackPlanner } from "../../planner/planWithReferences";
+import { tenantDatabasesDistinct } from "../../policies/fleet/tenantDatabasesDistinct";
+import { parseArgs, UsageError } from "../args";
+import { Violation } from "../planReport";
+import { checkPolicies } from "../policyCheck";
+import { gitRoot } from "./diff";
+
+export const checkUsage = "lchost check --changed-since <git-ref> [--stacks-dir <dir>] [--json]";
+
+export interface StackCheck {
+  stack: string;
+  result: "ok" | "violations" | "invalid" | "deleted";
+  violations: Violation[];
+  problems: string[];
+}
+
+/** Changes that never alter a plan: documentation. */
+export function isDocumentation(file: string): boolean {
+  return /\.(md|markdown|txt|rst)$/i.test(file) || /^docs?\//.test(file) || /(^|\/)LICENSE$/.test(file);
+}
+
+function git(root: string, args: string[]): string {
+  try {
+    return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e: any) {
+    throw new UsageError(`git ${args.join(" ")} failed: ${String(e.stderr ?? e.message).trim()}`);
+  }
+}
+
+/** Files changed between the ref's merge base with HEAD and the working tree (untracked files too). */
+export function changedFiles(root: string, ref: string): string[] {
+  git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  let base = ref;
+  try {
+    base = git(root, ["merge-base", ref, "HEAD"]).trim() || ref;
+  } catch {
+    // unrelated histories: compare with the ref itself
+  }
+  const tracked = git(root, ["diff", "--name-only", base]).split("\n");
+  const untracked = git(root, ["ls-files", "--others", "--exclude-standard"]).split("\n");
+  return [...new Set([...tracked, ...untracked].filter(Boolean))].sort();
+}
+
+const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
+
+/**
+ * The stacks a change affects: the stacks whose file changed, the tenants of a changed shared
+ * server, and every stack when anything but documentation changed outside the stacks folder.
+ */
+export function affectedStacks(changed: string[], root: string, dir: string): { stacks: string[]; all: boolean } {
+  const rel = path.relative(root, fs.realpathSync(dir)).split(path.sep).join("/");
+  const inStacks = (f: string) => (rel === "" ? !f.includes("/") : f.startsWith(`${rel}/`));
+  const present = fs.readdirSync(dir).map((f) => STACK_FILE.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+  if (changed.some((f) => !inStacks(f) && !isDocumentation(f))) return { stacks: present, all: true };
+  const names = new Set(changed.filter(inStacks).map((f) => STACK_FILE.exec(path.posix.basename(f))?.[1]).filter((s): s is string => s !== undefined));
+  // Tenants plan with their shared server's outputs: a changed shared server changes their plans.
+  for (const s of present) {
+    try {
+      const cfg = loadStackFile(path.join(dir, `Pulumi.${s}.yaml`)).config;
+      if (cfg.role === "customer" && cfg.sharedServer && names.has(stackNameOfReference(cfg.sharedServer))) names.add(s);
+    } catch {
+      // an invalid file is reported when it is checked itself
+    }
+  }
+  return { stacks: [...names].sort(), all: false };
+}
+
+/** Plans and checks one stack; never throws for a bad stack (that is its result). */
+async function checkOne(name: string, dir: string, planner: StackPlanner, plans: Plan[]): Promise<StackCheck> {
+  const file = path.join(dir, `Pulumi.${name}.yaml`);
+  if (!fs.existsSync(file)) return { stack: name, result: "deleted", violations: [], problems: [] };
+  let stack: StackFile;
+  let plan: Plan;
+  try {
+    stack = loadStackFile(file);
+    plan = await planner.plan(stack);
+  } catch (e) {
+    const problems = e instanceof StackConfigError ? e.problems : [(e as Error).message.split("\n")[0]];
+    return { stack: name, result: "invalid", violations: [], problems };
+  }
+  plans.push(plan);
+  const violations = await checkPolicies(stack, plan);
+  return { stack: name, result: violations.some((v) => v.enforcementLevel === "mandatory") ? "violations" : "ok", violations, problems: [] };
+}
+
+export async function checkChangedStacks(ref: string, dir = stacksDir()): Promise<{ all: boolean; checks: StackCheck[] }> {
+  const root = gitRoot(dir);
+  const { stacks, all } = affectedStacks(changedFiles(root, ref), root, dir);
+  const planner = new StackPlanner();
+  const plans: Plan[] = [];
+  const checks: StackCheck[] = [];
+  for (const s of stacks) checks.push(await checkOne(s, dir, planner, plans));
+  // Across the checked tenants of a shared server: no two share a database or user.
+  for (const v of tenantDatabasesDistinct(plans)) {
+    const c = checks.find((x) => v.resource?.startsWith(`urn:pulumi:${x.stack}::`));
+    if (c) {
+      c.violations.push(v);
+      c.result = c.result === "invalid" ? c.result : "violations";
+    }
+  }
+  return { all, checks };
+}
+
+/** Exit 0 every affected stack ok, 1 any stack with mandatory violations or an invalid stack file. */
+export async function checkCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const args = parseArgs(argv, { boolean: ["json"], string: ["changed-since", "stacks-dir"] });
+  if (typeof args.flags["changed-since"] !== "string") throw new UsageError("--changed-since <git-ref> is required (e.g. origin/main)");
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  const dir = typeof args.flags["stacks-dir"] === "string" ? path.resolve(args.flags["stacks-dir"]) : stacksDir();
+  const ref = args.flags["changed-since"];
+  const { all, checks } = await checkChangedStacks(ref, dir);
+  if (args.flags.json) {
+    out(JSON.stringify({ changedSince: ref, allStacks: all, stacks: checks }, null, 2));
+  } else {
+    out(checks.length === 0 ? `no stack changed since ${ref}` : `checking ${checks.length} stack(s) changed since ${ref}${all ? " (shared code changed: all stacks)" : ""}`);
+    for (const c of checks) {
+      const advisory = c.violations.filter((v) => v.enforcementLevel !== "mandatory").length;
+      const mandatory = c.violations.length - advisory;
+      const note = c.result === "violations" ? ` (${mandatory} mandatory${advisory ? `, ${advisory} advisory` : ""})` : c.result === "ok" && advisory ? ` (${advisory} advisory)` : "";
+      out(`${c.stack}: ${c.result}${note}`);
+      for (const p of c.problems) out(`  - ${p}`);
+      for (const v of c.violations) out(`  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+    }
+  }
+  return checks.some((c) => c.result === "violations" || c.result === "invalid") ? 1 : 0;
+}
