@@ -54,7 +54,8 @@ export class DatabaseNode extends pulumi.ComponentResource {
       {
         name: args.hostname,
         image: args.image,
-        command: ["sh", START],
+        // The rendered script replaces the image's entrypoint: what runs is exactly what we render.
+        entrypoints: ["/bin/sh", START],
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
         volumes: [{ volumeName: args.volumeName, containerPath: DATADIR }],
         uploads: [

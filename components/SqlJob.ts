@@ -36,7 +36,7 @@ export class SqlJob extends pulumi.ComponentResource {
       {
         name: args.hostname,
         image: args.image,
-        command: ["sh", "-c", script],
+        entrypoints: ["/bin/sh", "-c", script],
         envs: [
           pulumi.interpolate`DB_HOST=${args.dbHost}`,
           `DB_PORT=${args.dbPort}`,

@@ -54,6 +54,15 @@ describe("High Availability Package", () => {
     }
   });
 
+  it("starts every database node with the rendered script, replacing the image's entrypoint", async () => {
+    const plan = await planValues("wayne", haValues());
+    for (const name of ["lc-wayne-db", "lc-wayne-db-2", "lc-wayne-db-3"]) {
+      const db = container(plan, name);
+      expect(db.inputs.entrypoints).toEqual(["/bin/sh", "/etc/lchost/db/start.sh"]);
+      expect(String(upload(db, "/etc/lchost/db/start.sh").content)).toContain('exec mariadbd --defaults-extra-file="$CONFIG"');
+    }
+  });
+
   it("balances over exactly its lines, health-checking /readyz", async () => {
     const plan = await planValues("wayne", haValues());
     const cfg = String(upload(container(plan, "lc-wayne-gateway"), HAPROXY_CFG).content);
