@@ -24,7 +24,7 @@ import { StackFile } from "../model/stackFile";
 import { lchostPolicies } from "../policies/pack";
 import { STACK_TAGS } from "../policies/support/stackTags";
 import { joinPath, recordSecretPaths } from "../policies/support/secretInputs";
-import { Plan, PlannedResource } from "./mockPlanner";
+import { Plan, PlannedResource, PROJECT } from "./mockPlanner";
 import { isSecretValue } from "./planValues";
 
 type EnforcementLevel = Violation["enforcementLevel"];
@@ -131,6 +131,11 @@ function policyResources(plan: Plan): PolicyResource[] {
   return list;
 }
 
+/** The URN of a stack's root resource (pulumi:pulumi:Stack). */
+export function stackUrn(stack: string): string {
+  return `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
+}
+
 function isResourcePolicy(p: any): p is ResourceValidationPolicy {
   return typeof p.validateResource === "function" || Array.isArray(p.validateResource);
 }
@@ -190,7 +195,8 @@ export async function runPoliciesOnPlan(plan: Plan, stackTags: ReadonlyMap<strin
     if (isStackPolicy(p)) {
       const args: StackValidationArgs = { resources, stackTags, getConfig: configOf(p.name), notApplicable: throwNotApplicable };
       try {
-        await p.validateStack(args, (message: string, urn?: string) => report(undefined)(message, urn));
+        // A stack-wide violation names the stack itself, so every violation has a resource.
+        await p.validateStack(args, (message: string, urn?: string) => report(stackUrn(plan.stack))(message, urn));
       } catch (e) {
         if (!(e instanceof NotApplicable)) throw new Error(`policy '${p.name}' failed on stack ${plan.stack}: ${(e as Error).message}`);
       }

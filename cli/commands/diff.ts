@@ -8,7 +8,8 @@ import { Plan, PlannedResource } from "../../planner/mockPlanner";
 import { unwrapSecrets } from "../../planner/planValues";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { isDatabaseVolume } from "../../policies/rules/databaseVolumesRetainedOnDelete";
-import { CONTAINER_TYPE, envMap, roleOf, VOLUME_TYPE } from "../../policies/support/containerFacts";
+import { CONTAINER_TYPE, editionOf, envMap, roleOf, VOLUME_TYPE } from "../../policies/support/containerFacts";
+import { sharedServerEditions } from "../../policies/support/editionFacts";
 import { parseArgs, UsageError } from "../args";
 
 export const diffUsage = "lchost diff <stack> --base <git-ref> [--stacks-dir <dir>] [--allow-data-loss] [--json]";
@@ -62,13 +63,17 @@ function isReplacement(type: string, changed: string[]): boolean {
   return changed.length > 0 && (table.includes("*") || changed.some((k) => table.includes(k)));
 }
 
-/** The databases License Central uses: name -> the hosts it is reached on. */
+/**
+ * The databases that shared-server tenants' License Central uses (name and hosts). A dedicated
+ * customer's data lives in its database volumes, judged as volumes; a tenant's lives in a schema on
+ * the shared server, which no resource of the tenant's stack holds.
+ */
 function databasesInUse(plan: Plan | undefined): Array<{ name: string; hosts: string[] }> {
   const out: Array<{ name: string; hosts: string[] }> = [];
   for (const r of plan?.resources ?? []) {
     if (r.type !== CONTAINER_TYPE) continue;
     const c = unwrapSecrets(r.inputs) as any;
-    if (roleOf(c) !== "license-central") continue;
+    if (roleOf(c) !== "license-central" || !sharedServerEditions().has(editionOf(c) ?? "")) continue;
     const env = envMap(c);
     const name = env.get(LC_ENV.dbName);
     if (name) out.push({ name, hosts: (env.get(LC_ENV.dbHost) ?? "").split(",").filter(Boolean) });
@@ -114,7 +119,7 @@ export function diffPlans(base: Plan | undefined, head: Plan | undefined): { cha
   const now = databasesInUse(head);
   for (const db of databasesInUse(base)) {
     const stillUsed = now.some((n) => n.name === db.name && n.hosts.some((h) => db.hosts.includes(h)));
-    const message = `database '${db.name}' on ${db.hosts.join(",")} would no longer be used by License Central`;
+    const message = `tenant database '${db.name}' on ${db.hosts.join(",")} would no longer be used by License Central`;
     if (!stillUsed && !dataLoss.includes(message)) dataLoss.push(message);
   }
   const order: ChangeAction[] = ["delete", "replace", "create", "update"];

@@ -119,7 +119,7 @@ describe("the in-process runner (planner/policyRunner.ts)", () => {
       config: { always: { enforcementLevel: "advisory" } },
     });
     expect(seen).toEqual(["docker:index/volume:Volume"]);
-    expect(v).toEqual([{ policy: "always", enforcementLevel: "advisory", resource: undefined, message: "stack-wide" }]);
+    expect(v).toEqual([{ policy: "always", enforcementLevel: "advisory", resource: "urn:pulumi:globex::lchost::pulumi:pulumi:Stack::lchost-globex", message: "stack-wide" }]);
   });
 
   test("a policy that throws fails the run with the policy and resource named", async () => {
