@@ -18,6 +18,7 @@ export interface DatabaseNodeArgs {
   /** Idempotent SQL run when the server starts (schema, users): a secret, it holds passwords. */
   initSql: pulumi.Input<string>;
   memoryMb: number;
+  cpuShares: number;
   galera?: { clusterName: string; nodeIndex: number; peers: string[] };
   owner: Record<string, string>;
 }
@@ -66,6 +67,7 @@ export class DatabaseNode extends pulumi.ComponentResource {
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "mariadb-admin", "ping", "-h", "127.0.0.1", `-P${DB_PORT}`], args.galera ? 60 : 20),
         memory: args.memoryMb,
+        cpuShares: args.cpuShares,
         labels: labels({ ...args.owner, "lchost.role": "database" }),
       },
       { parent: this, additionalSecretOutputs: ["uploads"] },

@@ -49,6 +49,7 @@ export class SqlJob extends pulumi.ComponentResource {
         mustRun: false,
         restart: "no",
         memory: 128,
+        cpuShares: 128,
         labels: labels({ ...args.owner, "lchost.role": "sql-job" }),
       },
       { parent: this, additionalSecretOutputs: ["envs", "uploads"] },

@@ -62,6 +62,7 @@ export class SharedServer extends pulumi.ComponentResource {
         volumeName: args.databaseVolume,
         initSql: pulumi.secret(provisioner.result.apply((password) => provisionerAccountSql({ user: names.provisionerUser, password }))),
         memoryMb: 2048,
+        cpuShares: 1024,
         owner,
       },
       o,

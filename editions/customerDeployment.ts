@@ -68,6 +68,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
           volumeName: args.databaseVolumes[i],
           initSql,
           memoryMb: facts.resources.memoryMb,
+          cpuShares: facts.resources.cpuShares,
           galera: nodes > 1 ? { clusterName: `lc-${cfg.customer}`, nodeIndex: i + 1, peers } : undefined,
           owner,
         },
