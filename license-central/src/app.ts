@@ -8,6 +8,7 @@ import { LC_HEALTH_PATH, LC_READY_PATH } from "./env";
 import { FsbClient, FsbError, FsbSignedUpdate } from "./fsbClient";
 import { HttpError, sendError } from "./httpErrors";
 import { createLogger } from "./logger";
+import { MaintenanceGate, MaintenanceState, parseMaintenanceRequest } from "./maintenance";
 import { TICKET_PATTERN, TicketItem, monthOf, parseActivationRequest, parseMonth, parseTicketRequest } from "./validation";
 
 export interface LcAppOptions {
@@ -21,6 +22,8 @@ export interface LcAppOptions {
   pendingWaitMs?: number;
   /** A pending activation older than this is taken over (its line presumably died); default 30 s. */
   pendingTakeoverMs?: number;
+  /** How often a line re-reads the maintenance state from the database (default 1000 ms): the bound on how long it may still accept writes after maintenance starts. */
+  maintenancePollMs?: number;
 }
 
 export interface LcApps {
@@ -78,6 +81,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token);
   const pendingWaitMs = opts.pendingWaitMs ?? 15_000;
   const pendingTakeoverMs = opts.pendingTakeoverMs ?? 30_000;
+  const maintenance = new MaintenanceGate(pool, opts.maintenancePollMs ?? 1000, now);
 
   const registry = new Registry();
   registry.setDefaultLabels({ edition: config.edition });
@@ -389,9 +393,32 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
     return app;
   }
 
+  /**
+   * Requests that may write go through here: in maintenance they are refused before touching anything
+   * (503 + Retry-After); otherwise they are counted until their connection closes, so the operator can
+   * wait for in-flight writes to finish. Health checks never come here: the balancer keeps the lines.
+   */
+  async function writeGate(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const m: MaintenanceState = await maintenance.current();
+    if (m.enabled) {
+      throw new HttpError(
+        503,
+        "maintenance",
+        `License Central is in maintenance${m.reason ? ` (${m.reason})` : ""}; retry in ${m.retryAfterSeconds} s`,
+        undefined,
+        { "Retry-After": String(m.retryAfterSeconds) },
+      );
+    }
+    maintenance.inFlight++;
+    reply.raw.once("close", () => maintenance.inFlight--);
+  }
+
   // ---- public port: depot + web services --------------------------------------------------------
 
   const publicApp = baseApp();
+  publicApp.addHook("onRequest", async (req, reply) => {
+    if (req.url.startsWith("/depot/") || req.url.startsWith("/ws/")) await writeGate(req, reply);
+  });
 
   publicApp.post<{ Params: { ticket: string } }>("/depot/v1/tickets/:ticket/activations", async (req, reply) => {
     const end = activationSeconds.startTimer();
@@ -426,6 +453,12 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
     { prefix: "/ws/v1" },
   );
 
+  /** The stored state plus what this line sees: a migration waits until every line observes it and serves no write. */
+  function maintenanceView(state: MaintenanceState) {
+    const seen = maintenance.observed();
+    return { ...state, line: { observedEnabled: seen.state.enabled, observedAt: seen.observedAt, inFlightRequests: maintenance.inFlight, pollMs: maintenance.pollMs } };
+  }
+
   async function usageView(rawMonth: unknown) {
     const month = parseMonth(rawMonth, now());
     return {
@@ -445,7 +478,9 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   adminApp.register(
     async (admin) => {
       admin.addHook("onRequest", async (req) => bearer(req, adminDigest, "admin"));
-      admin.post("/tickets", async (req, reply) => createTicket(req.body, "admin", reply));
+      admin.post("/tickets", { onRequest: writeGate }, async (req, reply) => createTicket(req.body, "admin", reply));
+      admin.get("/maintenance", async () => maintenanceView(await maintenance.current()));
+      admin.put("/maintenance", async (req) => maintenanceView(await maintenance.set(parseMaintenanceRequest(req.body))));
       admin.get<{ Params: { ticket: string } }>("/tickets/:ticket", async (req) => ticketView(req.params.ticket));
       admin.get<{ Querystring: { month?: string } }>("/usage", async (req) => usageView(req.query.month));
     },

@@ -70,6 +70,20 @@ export const MIGRATIONS: Array<{ version: number; statements: string[] }> = [
        ) ENGINE=InnoDB`,
     ],
   },
+  {
+    // Maintenance lives in the database, not in a process: every (stateless) line of a customer reads
+    // the same row, so switching it on stops writes on all lines within one poll interval.
+    version: 2,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS lc_maintenance (
+         id TINYINT NOT NULL PRIMARY KEY,
+         enabled TINYINT NOT NULL,
+         retry_after_seconds INT NOT NULL,
+         reason VARCHAR(200) NULL,
+         changed_at DATETIME(3) NOT NULL
+       ) ENGINE=InnoDB`,
+    ],
+  },
 ];
 
 export async function migrate(pool: Pool, now: () => Date = () => new Date()): Promise<number> {
