@@ -5,6 +5,11 @@
  */
 const identifier = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** The schema as a GRANT pattern naming exactly it (identifiers here hold only [a-z0-9_]). */
+export function grantPattern(schema: string): string {
+  return schema.replace(/_/g, "\\_");
+}
+
 function quoteLiteral(value: string): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
@@ -18,7 +23,9 @@ export function schemaOwnerSql(opts: { schema: string; user: string; password: s
     `CREATE USER IF NOT EXISTS '${opts.user}'@'%' IDENTIFIED BY ${pw};`,
     `ALTER USER '${opts.user}'@'%' IDENTIFIED BY ${pw};`,
     `REVOKE ALL PRIVILEGES, GRANT OPTION FROM '${opts.user}'@'%';`,
-    `GRANT ALL PRIVILEGES ON \`${opts.schema}\`.* TO '${opts.user}'@'%';`,
+    // A GRANT's schema name is a LIKE pattern: '_' must be escaped to name exactly this schema (unescaped,
+    // `lc_acme` also matches `lcXacme`, and a provisioner granted on `lc\_%` may not grant on that wider pattern).
+    `GRANT ALL PRIVILEGES ON \`${grantPattern(opts.schema)}\`.* TO '${opts.user}'@'%';`,
     "",
   ].join("\n");
 }

@@ -5,9 +5,9 @@ import { tenantDatabaseName } from "../../model/naming";
 import { customerOf, editionOf, envMap, roleOf, uploadsEndingWith } from "../support/containerFacts";
 import { sharedServerEditions } from "../support/editionFacts";
 
-/** "`lc_acme`.*" -> "lc_acme"; "*.*" -> "*". */
+/** "`lc\_acme`.*" -> "lc_acme" (a GRANT's schema is a pattern, `\_` a literal '_'); "*.*" -> "*". */
 function schemaOfTarget(target: string): string {
-  return target.split(".")[0].replace(/`/g, "");
+  return target.split(".")[0].replace(/`/g, "").replace(/\\([_%\\])/g, "$1");
 }
 
 /** Problems in the SQL a tenant's SqlJob runs on the shared MariaDB (components/render/databaseSql.ts). */

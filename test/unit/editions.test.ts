@@ -213,7 +213,7 @@ describe("Datacenter on a shared server", () => {
     const sql = upload(job, "/job/setup.sql");
     expect(sql.secret).toBe(true);
     const grants = String(sql.content).split("\n").filter((l) => l.startsWith("GRANT"));
-    expect(grants).toEqual(["GRANT ALL PRIVILEGES ON `lc_acme`.* TO 'lc_acme'@'%';"]);
+    expect(grants).toEqual(["GRANT ALL PRIVILEGES ON `lc\\_acme`.* TO 'lc_acme'@'%';"]);
     expect(env(container(plan, "lc-acme-line-1"))).toMatchObject({ DB_NAME: "lc_acme", DB_USER: "lc_acme", DB_HOST: "lc-shared-dc1-db" });
   });
 

@@ -104,9 +104,14 @@ describe("database configuration", () => {
     expect(node2).not.toContain("--wsrep-new-cluster");
   });
 
+  it("escapes '_' in the granted schema, because a GRANT's schema name is a LIKE pattern (found by the sandbox: the provisioner was refused)", () => {
+    expect(schemaOwnerSql({ schema: "license_central", user: "license_central", password: "x" })).toContain("ON `license\\_central`.*");
+    expect(schemaOwnerSql({ schema: "lc_a_b", user: "lc_a_b", password: "x" })).toContain("ON `lc\\_a\\_b`.*");
+  });
+
   it("grants an application user its own schema only, and quotes the password", () => {
     const sql = schemaOwnerSql({ schema: "lc_acme", user: "lc_acme", password: "it's" });
-    expect(sql).toContain("GRANT ALL PRIVILEGES ON `lc_acme`.* TO 'lc_acme'@'%';");
+    expect(sql).toContain("GRANT ALL PRIVILEGES ON `lc\\_acme`.* TO 'lc_acme'@'%';");
     expect(sql).toContain("IDENTIFIED BY 'it''s'");
     expect(() => schemaOwnerSql({ schema: "lc_acme`; DROP", user: "u", password: "p" })).toThrow(/schema 'lc_acme`; DROP' must match/);
   });

@@ -44,7 +44,7 @@ describe("tenant-database-own-schema", () => {
   test("a grant on another tenant's schema in the setup SQL is a violation", async () => {
     const acme = await example("acme");
     const plan = withResource(acme.plan, container("database-setup"), (i) =>
-      editUpload(i, "setup.sql", (sql) => sql.replace("GRANT ALL PRIVILEGES ON `lc_acme`.*", "GRANT ALL PRIVILEGES ON `lc_initech`.*")),
+      editUpload(i, "setup.sql", (sql) => sql.replace("GRANT ALL PRIVILEGES ON `lc\\_acme`.*", "GRANT ALL PRIVILEGES ON `lc_initech`.*")),
     );
     const v = await check(policy, { ...acme, plan });
     expect(v).toHaveLength(1);
@@ -55,7 +55,7 @@ describe("tenant-database-own-schema", () => {
 
   test("a grant on every schema (*.*) is a violation", async () => {
     const acme = await example("acme");
-    const plan = withResource(acme.plan, container("database-setup"), (i) => editUpload(i, "setup.sql", (sql) => sql.replace("ON `lc_acme`.*", "ON *.*")));
+    const plan = withResource(acme.plan, container("database-setup"), (i) => editUpload(i, "setup.sql", (sql) => sql.replace("ON `lc\\_acme`.*", "ON *.*")));
     const v = await check(policy, { ...acme, plan });
     expect(v.map((x) => x.message)).toEqual(["/job/setup.sql of tenant 'acme' grants on *.* (allowed: `lc_acme`.* only): GRANT ALL PRIVILEGES ON *.* TO 'lc_acme'@'%'"]);
   });
@@ -69,6 +69,7 @@ describe("tenant-database-own-schema", () => {
 
   test("the SQL check accepts exactly what renderSchemaOwnerSql writes and flags WITH GRANT OPTION", () => {
     expect(tenantSqlProblems("GRANT ALL PRIVILEGES ON `lc_a`.* TO 'lc_a'@'%';", "lc_a")).toEqual([]);
+    expect(tenantSqlProblems("GRANT ALL PRIVILEGES ON `lc\\_a`.* TO 'lc_a'@'%';", "lc_a")).toEqual([]);
     expect(tenantSqlProblems("GRANT ALL PRIVILEGES ON `lc_a`.* TO 'lc_a'@'%' WITH GRANT OPTION;", "lc_a")).toEqual([
       "passes on its grants (WITH GRANT OPTION): GRANT ALL PRIVILEGES ON `lc_a`.* TO 'lc_a'@'%' WITH GRANT OPTION",
     ]);
