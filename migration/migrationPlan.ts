@@ -1,0 +1,161 @@
+/**
+ * The plan of `lchost migrate`, shown before anything happens: what the stack file change does, what
+ * data moves where, whether the customer goes into maintenance and for how long. Pure.
+ */
+import { EditionId, editionFacts, monthlyQuotas } from "../editions/catalog";
+import { customerNames, tenantDatabaseName } from "../model/naming";
+import type { CustomerConfig } from "../model/stackConfig";
+import { estimateDowntime, DowntimeEstimate } from "./downtimeEstimate";
+import { MonthUsage, QuotaExcess, quotaExcesses } from "./quotaCheck";
+import { changeStackFileEdition, EditionTarget, StackFileEdit } from "./stackFileChange";
+
+export type DatabaseKind = "shared-tenant" | "single" | "cluster";
+
+export interface DeploymentShape {
+  edition: EditionId;
+  lines: number;
+}
+
+export interface MigrationPlan {
+  stackName: string;
+  customer: string;
+  from: DeploymentShape;
+  to: DeploymentShape;
+  /** edition-change: data is dumped, (moved,) verified under maintenance; scale-lines: HA lines added or drained, no maintenance. */
+  kind: "edition-change" | "scale-lines" | "none";
+  direction: "up" | "down" | "same";
+  stackFile: { edits: StackFileEdit[]; problems: string[]; text: string };
+  data: { from: string; to: string; moves: boolean; description: string };
+  maintenance: boolean;
+  quota: { excesses: QuotaExcess[]; refused: boolean };
+  downtime: DowntimeEstimate;
+  steps: string[];
+  /** Why the plan cannot run (invalid stack file change, quota excess without --force, nothing to do). */
+  refusals: string[];
+}
+
+export function databaseKind(edition: EditionId): DatabaseKind {
+  return editionFacts(edition).database.kind;
+}
+
+export function describeDatabase(customer: string, edition: EditionId, sharedServer?: string): string {
+  const n = customerNames(customer);
+  switch (databaseKind(edition)) {
+    case "shared-tenant":
+      return `schema ${tenantDatabaseName(customer)} on the shared MariaDB of ${sharedServer ?? "the shared server"}`;
+    case "single":
+      return `own MariaDB server ${n.dbHost(1)} (volume ${n.dbVolume(1)}), schema ${n.schema}`;
+    case "cluster":
+      return `3-node Galera cluster ${[1, 2, 3].map((i) => n.dbHost(i)).join(", ")}, schema ${n.schema}`;
+  }
+}
+
+function capacity(s: DeploymentShape): number {
+  return monthlyQuotas(s.edition, s.lines).activationsPerMonth;
+}
+
+export interface PlanInput {
+  stackName: string;
+  stackFileText: string;
+  stackFilePath: string;
+  current: CustomerConfig;
+  target: EditionTarget;
+  /** Usage of the last and the current month (read from the customer's database). */
+  usage: MonthUsage[];
+  /** Rows in the customer's database, for the downtime estimate. */
+  rows: number;
+  force?: boolean;
+  sharedServer?: string;
+}
+
+export function planMigration(input: PlanInput): MigrationPlan {
+  const cur = input.current;
+  const from: DeploymentShape = { edition: cur.edition, lines: cur.lines };
+  const toFacts = editionFacts(input.target.edition);
+  const to: DeploymentShape = { edition: input.target.edition, lines: input.target.edition === "high-availability" ? input.target.lines ?? (from.edition === "high-availability" ? from.lines : toFacts.lines.default) : 1 };
+  const refusals: string[] = [];
+  if (to.lines < toFacts.lines.min || to.lines > toFacts.lines.max) {
+    refusals.push(`--lines: ${to.lines} is not allowed for ${toFacts.title} (allowed: ${toFacts.lines.min}-${toFacts.lines.max})`);
+  }
+  const sameEdition = from.edition === to.edition;
+  const kind: MigrationPlan["kind"] = sameEdition ? (from.lines === to.lines ? "none" : "scale-lines") : "edition-change";
+  if (kind === "none") refusals.push(`${input.stackName} is already ${toFacts.title}${to.edition === "high-availability" ? ` with ${to.lines} lines` : ""}: nothing to do`);
+  const direction = capacity(to) > capacity(from) ? "up" : capacity(to) < capacity(from) ? "down" : "same";
+
+  const change = changeStackFileEdition(input.stackFileText, input.stackFilePath, { edition: to.edition, lines: to.lines }, { sharedServer: input.sharedServer });
+  for (const p of change.problems) refusals.push(`stack file after the change: ${p}`);
+  const sharedServer = input.sharedServer ?? cur.sharedServer ?? (change.stack?.config.role === "customer" ? change.stack.config.sharedServer : undefined);
+
+  const excesses = quotaExcesses(input.usage, to);
+  const quotaRefused = excesses.length > 0 && !input.force;
+  if (quotaRefused) for (const e of excesses) refusals.push(`quota: ${e.message} (use --force to move anyway)`);
+
+  const fromKind = databaseKind(from.edition);
+  const toKind = databaseKind(to.edition);
+  const moves = kind === "edition-change" && fromKind !== toKind;
+  const fromDb = describeDatabase(cur.customer, from.edition, cur.sharedServer);
+  const toDb = describeDatabase(cur.customer, to.edition, sharedServer);
+  const description =
+    kind === "scale-lines"
+      ? `data stays in ${fromDb}; lines ${from.lines} -> ${to.lines}`
+      : moves
+        ? `dump ${fromDb} (mariadb-dump --single-transaction) and restore into ${toDb}${toKind === "cluster" ? " (node 1; Galera replicates to the others)" : ""}; the old database is kept`
+        : `data stays in ${fromDb}; a dump is taken as a backup and every table is verified after the change`;
+  const maintenance = kind === "edition-change";
+  const downtime = estimateDowntime({ rows: input.rows, from: fromKind, to: toKind, dataMoves: moves, maintenance, newLines: to.lines });
+
+  const steps =
+    kind === "scale-lines"
+      ? to.lines > from.lines
+        ? [`start line(s) ${from.lines + 1}..${to.lines} and wait until ready`, "add them to HAProxy (graceful reload -sf)", "write the stack file"]
+        : [`drain line(s) ${to.lines + 1}..${from.lines} on HAProxy (set server … state drain)`, "wait until their connections finish", "remove them from HAProxy (graceful reload) and stop them", "write the stack file"]
+      : [
+          ...(moves ? [`start the new database: ${toDb}`] : []),
+          "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
+          `dump the customer's database (${fromDb})`,
+          ...(moves ? ["restore the dump into the new database"] : []),
+          "verify row counts and a SHA-256 per table against the source",
+          `write the stack file and start the new topology (${toFacts.title}${to.edition === "high-availability" ? `, ${to.lines} lines` : ""})`,
+          "switch traffic to the new lines, maintenance off",
+          "stop the old lines (the old database and its data are kept until `lchost migrate <stack> --cleanup`)",
+        ];
+  return {
+    stackName: input.stackName,
+    customer: cur.customer,
+    from,
+    to,
+    kind,
+    direction,
+    stackFile: { edits: change.edits, problems: change.problems, text: change.text },
+    data: { from: fromDb, to: moves ? toDb : fromDb, moves, description },
+    maintenance,
+    quota: { excesses, refused: quotaRefused },
+    downtime,
+    steps,
+    refusals,
+  };
+}
+
+const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** The plan as the operator reads it before confirming. */
+export function renderPlan(plan: MigrationPlan): string[] {
+  const title = (s: DeploymentShape) => `${editionFacts(s.edition).title}${s.edition === "high-availability" ? ` (${s.lines} lines)` : ""}`;
+  const out = [`Migration plan for ${plan.stackName} (customer ${plan.customer}): ${title(plan.from)} -> ${title(plan.to)} [${plan.kind}, ${plan.direction}]`];
+  out.push("Stack file:");
+  for (const e of plan.stackFile.edits) out.push(`  ${e.action.padEnd(8)} ${e.key}: ${show(e.from)} -> ${show(e.to)}`);
+  out.push(`Data: ${plan.data.description}`);
+  out.push(
+    plan.maintenance
+      ? `Downtime: maintenance window ~${plan.downtime.seconds} s (${plan.downtime.parts.map((p) => `${p.step} ${p.seconds} s`).join(", ")})`
+      : "Downtime: none (no maintenance: lines are added or drained behind the balancer)",
+  );
+  for (const e of plan.quota.excesses) out.push(`Quota: ${e.message}${plan.quota.refused ? "" : " (--force given)"}`);
+  out.push("Steps:");
+  plan.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s}`));
+  if (plan.refusals.length) {
+    out.push("Refused:");
+    for (const r of plan.refusals) out.push(`  - ${r}`);
+  }
+  return out;
+}
