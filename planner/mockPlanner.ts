@@ -1,7 +1,12 @@
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../program/deployStack";
 import { StackFile } from "../model/stackFile";
-import { decodeProperties, maskSecrets } from "./planValues";
+import { decodeProperties, maskSecrets, unwrapSecrets } from "./planValues";
 
 // Internals of the SDK's mock runtime (stable in the pinned @pulumi/pulumi version).
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
@@ -39,8 +44,16 @@ export type ReferencedOutputs = Record<string, Record<string, unknown>>;
 
 const PLACEHOLDER_SECRET = "planned-secret-value";
 
-/** Values the real providers would compute, so the program's applies can run. */
-function computedState(type: string, name: string, inputs: any): Record<string, unknown> {
+/**
+ * Values the real providers would compute, so the program's applies can run. Planning uses stable
+ * placeholders; a materialized plan (run for real in Docker or the sandbox) gets real random secrets,
+ * a real key and a real self-signed certificate.
+ */
+function computedState(type: string, name: string, inputs: any, materialize: boolean): Record<string, unknown> {
+  if (materialize) {
+    const real = materializedState(type, inputs);
+    if (real) return real;
+  }
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString": {
@@ -57,10 +70,47 @@ function computedState(type: string, name: string, inputs: any): Record<string, 
   }
 }
 
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+function materializedState(type: string, rawInputs: any): Record<string, unknown> | undefined {
+  const inputs = unwrapSecrets(decodeProperties(rawInputs)) as any;
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString": {
+      const bytes = crypto.randomBytes(inputs.length ?? 32);
+      return { result: Array.from(bytes, (b) => ALNUM[b % ALNUM.length]).join("") };
+    }
+    case "tls:index/privateKey:PrivateKey": {
+      const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+      return {
+        privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }),
+        publicKeyPem: publicKey.export({ type: "spki", format: "pem" }),
+      };
+    }
+    case "tls:index/selfSignedCert:SelfSignedCert": {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-cert-"));
+      try {
+        fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
+        const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
+        execFileSync("openssl", [
+          "req", "-x509", "-new", "-key", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+          "-days", "30", "-subj", `/CN=${inputs.subject?.commonName ?? "lchost"}`,
+          ...(san ? ["-addext", `subjectAltName=${san}`] : []),
+        ], { stdio: "ignore" });
+        return { certPem: fs.readFileSync(path.join(dir, "cert.pem"), "utf8") };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
 class CapturingMonitor extends MockMonitor {
   readonly captured: PlannedResource[] = [];
 
-  constructor(private readonly references: ReferencedOutputs, private readonly stackName: string) {
+  constructor(private readonly references: ReferencedOutputs, private readonly stackName: string, materialize: boolean) {
     super({
       newResource: (args: pulumi.runtime.MockResourceArgs) => {
         if (args.type === "pulumi:pulumi:StackReference") {
@@ -73,7 +123,7 @@ class CapturingMonitor extends MockMonitor {
           const plain = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && (v as any).$secret ? (v as any).value : v]));
           return { id: refName, state: { name: refName, outputs: plain, secretOutputNames } };
         }
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } };
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs, materialize) } };
       },
       call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
     });
@@ -105,9 +155,16 @@ class CapturingMonitor extends MockMonitor {
  * Runs the Pulumi program for one stack under Pulumi's mock runtime: no CLI, no engine, no Docker.
  * Many stacks can be planned one after the other in the same process.
  */
-export async function planStack(stack: StackFile, references: ReferencedOutputs = {}): Promise<Plan> {
+export interface PlanOptions {
+  /** Real random secrets and TLS material instead of placeholders (for running the plan for real). */
+  materialize?: boolean;
+  /** Values for the stack's secret config keys (without namespace); placeholders otherwise. */
+  configSecrets?: Record<string, string>;
+}
+
+export async function planStack(stack: StackFile, references: ReferencedOutputs = {}, options: PlanOptions = {}): Promise<Plan> {
   const started = process.hrtime.bigint();
-  const monitor = new CapturingMonitor(references, stack.stackName);
+  const monitor = new CapturingMonitor(references, stack.stackName, options.materialize ?? false);
   settings.setMockOptions(monitor, PROJECT, stack.stackName, true);
   const store = require("@pulumi/pulumi/runtime/state").getStore();
   store.supportsSecrets = true;
@@ -119,7 +176,7 @@ export async function planStack(stack: StackFile, references: ReferencedOutputs 
   // offline, so they become placeholders that are secret like the real ones.
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(stack.allConfig)) {
-    if (stack.secretKeys.includes(k)) all[k] = PLACEHOLDER_SECRET;
+    if (stack.secretKeys.includes(k)) all[k] = options.configSecrets?.[k.replace(/^lchost:/, "")] ?? PLACEHOLDER_SECRET;
     else all[k] = typeof v === "string" ? v : JSON.stringify(v);
   }
   config.setAllConfig(all, stack.secretKeys);

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { loadStack, loadStackFile, StackFile, stackFilePath, stackNameOfReference } from "../model/stackFile";
 import { StackConfigError } from "../model/stackConfig";
-import { Plan, planStack, ReferencedOutputs } from "./mockPlanner";
+import { Plan, PlanOptions, planStack, ReferencedOutputs } from "./mockPlanner";
 
 /**
  * Plans a stack and, first, the stacks it references (a Datacenter tenant's shared server), taking
@@ -11,13 +11,21 @@ import { Plan, planStack, ReferencedOutputs } from "./mockPlanner";
 export class StackPlanner {
   private readonly sharedPlans = new Map<string, Promise<Plan>>();
 
+  constructor(private readonly options: PlanOptions = {}) {}
+
   async plan(stack: StackFile): Promise<Plan> {
     const refs: ReferencedOutputs = {};
     const cfg = stack.config;
+    if (cfg.role === "shared-server") {
+      // Its tenants planned later by this planner reference this very plan (as they would the deployed stack).
+      const own = planStack(stack, {}, { ...this.options, configSecrets: undefined });
+      this.sharedPlans.set(path.resolve(stack.path), own);
+      return own;
+    }
     if (cfg.role === "customer" && cfg.sharedServer) {
       const dir = path.dirname(stack.path);
       const sharedName = stackNameOfReference(cfg.sharedServer);
-      const file = stackFilePath(sharedName, dir);
+      const file = path.resolve(stackFilePath(sharedName, dir));
       let shared = this.sharedPlans.get(file);
       if (!shared) {
         shared = (async () => {
@@ -25,7 +33,7 @@ export class StackPlanner {
           if (sharedStack.config.role !== "shared-server") {
             throw new Error(`lchost:sharedServer: stack '${sharedName}' (${file}) is not a shared server (lchost:role: shared-server)`);
           }
-          return planStack(sharedStack);
+          return planStack(sharedStack, {}, { ...this.options, configSecrets: undefined });
         })();
         this.sharedPlans.set(file, shared);
       }
@@ -38,7 +46,7 @@ export class StackPlanner {
       }
       refs[cfg.sharedServer] = outputs;
     }
-    return planStack(stack, refs);
+    return planStack(stack, refs, this.options);
   }
 
   planByName(stackName: string, dir?: string): Promise<Plan> {

@@ -49,3 +49,4 @@ build() { # TAG ARGS... (output kept in a log, shown on failure)
 build lchost/fsb-emulator:dev -f fsb-emulator/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/license-central:dev -f license-central/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/mariadb:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mariadb
+build lchost/haproxy:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/haproxy

@@ -1,0 +1,62 @@
+import { unwrapSecrets } from "../planner/planValues";
+
+/**
+ * Turns a planned docker:index/container:Container's inputs into a Docker Engine API create body,
+ * the way the Docker provider does. Pure, so the mapping is tested without an engine.
+ */
+export interface ContainerSpec {
+  name: string;
+  body: Record<string, unknown>;
+  /** Networks after the first (connected before start). */
+  extraNetworks: Array<{ name: string; aliases: string[] }>;
+  uploads: Array<{ file: string; content: string; executable: boolean }>;
+  /** attach + !mustRun: a job run to completion (its exit code decides). */
+  job: boolean;
+}
+
+const durationNs = (d: string | undefined): number | undefined => {
+  if (!d) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d);
+  if (!m) throw new Error(`unsupported duration '${d}'`);
+  const n = Number(m[1]);
+  return Math.round(n * (m[2] === "ms" ? 1e6 : m[2] === "s" ? 1e9 : 60e9));
+};
+
+export function containerSpec(rawInputs: Record<string, unknown>): ContainerSpec {
+  const i = unwrapSecrets(rawInputs) as any;
+  const networks: Array<{ name: string; aliases?: string[] }> = i.networksAdvanced ?? [];
+  const [first, ...rest] = networks;
+  const ports: Array<{ internal: number; external?: number; ip?: string }> = i.ports ?? [];
+  const hc = i.healthcheck;
+  const body: Record<string, unknown> = {
+    Image: i.image,
+    Env: i.envs ?? [],
+    Entrypoint: i.entrypoints,
+    Cmd: i.command,
+    Labels: Object.fromEntries(((i.labels ?? []) as Array<{ label: string; value: string }>).map((l) => [l.label, l.value])),
+    ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.internal}/tcp`, {}])),
+    Healthcheck: hc
+      ? { Test: hc.tests, Interval: durationNs(hc.interval), Timeout: durationNs(hc.timeout), Retries: hc.retries, StartPeriod: durationNs(hc.startPeriod) }
+      : undefined,
+    HostConfig: {
+      RestartPolicy: { Name: i.restart && i.restart !== "no" ? i.restart : "" },
+      Memory: i.memory ? i.memory * 1024 * 1024 : undefined,
+      CpuShares: i.cpuShares,
+      PortBindings: Object.fromEntries(ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: p.ip ?? "", HostPort: p.external ? String(p.external) : "" }]])),
+      Mounts: ((i.volumes ?? []) as any[]).map((v) =>
+        v.volumeName ? { Type: "volume", Source: v.volumeName, Target: v.containerPath, ReadOnly: Boolean(v.readOnly) } : { Type: "bind", Source: v.hostPath, Target: v.containerPath, ReadOnly: Boolean(v.readOnly) },
+      ),
+      Devices: ((i.devices ?? []) as any[]).map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath ?? d.hostPath, CgroupPermissions: d.permissions ?? "rwm" })),
+      NetworkMode: first?.name,
+      Privileged: Boolean(i.privileged),
+    },
+    NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } } : undefined,
+  };
+  return {
+    name: i.name,
+    body,
+    extraNetworks: rest.map((n) => ({ name: n.name, aliases: n.aliases ?? [] })),
+    uploads: ((i.uploads ?? []) as any[]).map((u) => ({ file: u.file, content: String(u.content ?? ""), executable: Boolean(u.executable) })),
+    job: i.attach === true && i.mustRun === false,
+  };
+}

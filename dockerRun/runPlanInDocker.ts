@@ -1,0 +1,104 @@
+import { Plan, PlannedResource } from "../planner/mockPlanner";
+import { unwrapSecrets } from "../planner/planValues";
+import { containerSpec } from "./containerSpec";
+import { DockerEngine } from "./dockerEngine";
+import { tarArchive } from "./tarArchive";
+
+/**
+ * Creates what a plan's Docker resources describe on a real Docker engine — networks, volumes, containers
+ * with their env, entrypoints, uploads, health checks, limits and ports — in dependency order, waiting
+ * for each dependency to be healthy (or a job to exit 0). It stands in for `pulumi up` with the Docker
+ * provider where no Pulumi CLI exists, so the containers the components define are proven to work.
+ */
+export interface DockerDeployment {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+  /** Removes containers and networks; volumes too unless keepVolumes. */
+  remove(options?: { keepVolumes?: boolean }): Promise<void>;
+}
+
+const TYPE = {
+  network: "docker:index/network:Network",
+  volume: "docker:index/volume:Volume",
+  container: "docker:index/container:Container",
+};
+
+function descendants(plan: Plan, urns: string[]): Set<string> {
+  const out = new Set(urns);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of plan.resources) if (r.parent && out.has(r.parent) && !out.has(r.urn)) (out.add(r.urn), (grew = true));
+  }
+  return out;
+}
+
+export async function waitFor(docker: DockerEngine, name: string, want: "healthy" | "exited0", timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await docker.ok("GET", `/containers/${name}/json`);
+    const state = info.State;
+    if (want === "healthy" && (state.Health?.Status === "healthy" || (!state.Health && state.Running))) return;
+    if (want === "exited0" && state.Status === "exited") {
+      if (state.ExitCode === 0) return;
+      const logs = await docker.request("GET", `/containers/${name}/logs?stdout=1&stderr=1&tail=20`);
+      throw new Error(`job ${name} exited with ${state.ExitCode}: ${String(logs.body).replace(/[\x00-\x08]/g, "")}`);
+    }
+    if (Date.now() > deadline) {
+      const logs = await docker.request("GET", `/containers/${name}/logs?stdout=1&stderr=1&tail=30`);
+      throw new Error(`${name} not ${want} after ${timeoutMs} ms (state ${state.Status}, health ${state.Health?.Status}): ${String(logs.body).replace(/[\x00-\x08]/g, "")}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), timeoutMs = 180_000): Promise<DockerDeployment> {
+  const created = { containers: [] as string[], networks: [] as string[], volumes: [] as string[] };
+  const deployment: DockerDeployment = {
+    ...created,
+    async remove(options = {}) {
+      for (const c of [...created.containers].reverse()) await docker.request("DELETE", `/containers/${c}?force=1&v=1`);
+      for (const n of created.networks) await docker.request("DELETE", `/networks/${n}`);
+      if (!options.keepVolumes) for (const v of created.volumes) await docker.request("DELETE", `/volumes/${v}`);
+    },
+  };
+  const name = (r: PlannedResource) => String(unwrapSecrets(r.inputs.name));
+  try {
+    for (const r of plan.resources.filter((x) => x.type === TYPE.network)) {
+      const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
+      await docker.ok("POST", "/networks/create", { Name: name(r), Driver: unwrapSecrets(r.inputs.driver) ?? "bridge", Internal: Boolean(r.inputs.internal), Labels: labels, CheckDuplicate: true });
+      created.networks.push(name(r));
+    }
+    for (const r of plan.resources.filter((x) => x.type === TYPE.volume)) {
+      const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
+      await docker.ok("POST", "/volumes/create", { Name: name(r), Labels: labels });
+      created.volumes.push(name(r));
+    }
+    const containers = plan.resources.filter((x) => x.type === TYPE.container);
+    const started = new Map<string, "healthy" | "exited0">();
+    for (const r of containers) {
+      const deps = descendants(plan, r.dependsOn);
+      for (const d of containers.filter((c) => deps.has(c.urn))) {
+        const want = started.get(name(d));
+        if (want) await waitFor(docker, name(d), want, timeoutMs);
+      }
+      const spec = containerSpec(r.inputs);
+      await docker.ok("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, spec.body);
+      created.containers.push(spec.name);
+      for (const n of spec.extraNetworks) await docker.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
+      if (spec.uploads.length > 0) {
+        const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
+        await docker.ok("PUT", `/containers/${spec.name}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
+      }
+      await docker.ok("POST", `/containers/${spec.name}/start`);
+      started.set(spec.name, spec.job ? "exited0" : "healthy");
+      if (spec.job) await waitFor(docker, spec.name, "exited0", timeoutMs);
+    }
+    for (const [c, want] of started) await waitFor(docker, c, want, timeoutMs);
+    return deployment;
+  } catch (e) {
+    await deployment.remove().catch(() => undefined);
+    throw e;
+  }
+}
