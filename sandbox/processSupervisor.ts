@@ -1,0 +1,172 @@
+/**
+ * Runs the sandbox's processes: each in its own process group (so helpers it forks, e.g. Galera's
+ * rsync, go with it), output appended to `<dir>/<name>.log`, stopped by its PID only. The PIDs are
+ * also written to `pids.json`, so a sandbox that was not stopped (its parent was killed) is cleaned up
+ * by the next start of the same sandbox — only processes whose command line is still the one recorded.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { SandboxProcessSpec } from "./containerTranslation";
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class LocalProcess {
+  pid: number | undefined;
+  exit: ProcessExit | null = null;
+  private child: ChildProcess | undefined;
+  private exitWaiters: Array<(e: ProcessExit) => void> = [];
+  readonly logFile: string;
+
+  constructor(readonly spec: SandboxProcessSpec, logDir: string, private readonly onStart: (p: LocalProcess) => void) {
+    this.logFile = path.join(logDir, `${spec.name}.log`);
+  }
+
+  get running(): boolean {
+    return this.pid !== undefined && this.exit === null;
+  }
+
+  start(): void {
+    if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.pid})`);
+    const fd = fs.openSync(this.logFile, "a");
+    fs.writeSync(fd, `\n--- ${new Date().toISOString()} start: ${this.spec.command} ${this.spec.args.join(" ")}\n`);
+    this.exit = null;
+    const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.dir, env: this.spec.env, detached: true, stdio: ["ignore", fd, fd] });
+    fs.closeSync(fd);
+    this.child = child;
+    this.pid = child.pid;
+    child.once("error", (err) => this.exited({ code: 127, signal: null }, `failed to start: ${err.message}`));
+    child.once("exit", (code, signal) => this.exited({ code, signal }));
+    child.unref();
+    if (this.pid === undefined) throw new Error(`${this.spec.name}: could not start ${this.spec.command}`);
+    this.onStart(this);
+  }
+
+  private exited(e: ProcessExit, why?: string): void {
+    if (this.exit) return;
+    this.exit = e;
+    if (why) fs.appendFileSync(this.logFile, `${why}\n`);
+    for (const w of this.exitWaiters.splice(0)) w(e);
+  }
+
+  waitExit(timeoutMs: number): Promise<ProcessExit | null> {
+    if (this.exit || this.pid === undefined) return Promise.resolve(this.exit);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(null), timeoutMs);
+      this.exitWaiters.push((e) => {
+        clearTimeout(t);
+        resolve(e);
+      });
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (!this.running) throw new Error(`${this.spec.name} is not running`);
+    process.kill(this.pid!, signal);
+  }
+
+  /** SIGTERM, then SIGKILL after the timeout; then whatever is left of its process group. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    if (this.pid === undefined) return;
+    const pid = this.pid;
+    if (this.running) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        /* gone */
+      }
+      if (!(await this.waitExit(timeoutMs))) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+        await this.waitExit(5000);
+      }
+    }
+    killGroup(pid);
+  }
+
+  tail(lines = 25): string {
+    try {
+      return fs.readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  }
+}
+
+/** SIGKILL to what remains of a process group we created (the leader's pid is the group id). */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return; // nothing left
+  }
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    /* gone meanwhile */
+  }
+}
+
+interface RecordedPid {
+  name: string;
+  pid: number;
+  command: string;
+}
+
+/** Records PIDs of started processes in `<dir>/pids.json`. */
+export class PidRecord {
+  private readonly file: string;
+  private entries: RecordedPid[] = [];
+  constructor(dir: string) {
+    this.file = path.join(dir, "pids.json");
+  }
+  add(p: LocalProcess): void {
+    const command = [p.spec.command, ...p.spec.args].join(" ");
+    this.entries = this.entries.filter((e) => e.name !== p.spec.name).concat({ name: p.spec.name, pid: p.pid!, command });
+    fs.writeFileSync(this.file, JSON.stringify(this.entries, null, 2), { mode: 0o600 });
+  }
+  clear(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/**
+ * Kills processes a previous run of this sandbox left behind (recorded PID whose command line still
+
+ * is still the recorded one, or is mariadbd for a start script that exec'ed it). Returns their names.
+ */
+export async function killLeftovers(dir: string): Promise<string[]> {
+  const file = path.join(dir, "pids.json");
+  let entries: RecordedPid[] = [];
+  try {
+    entries = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return [];
+  }
+  const killed: string[] = [];
+  for (const e of entries) {
+    let cmdline = "";
+    try {
+      cmdline = fs.readFileSync(`/proc/${e.pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+    } catch {
+      continue;
+    }
+    if (cmdline !== e.command && !(cmdline.startsWith("mariadbd ") && cmdline.includes(dir))) continue;
+    try {
+      process.kill(e.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+    killGroup(e.pid);
+    killed.push(e.name);
+  }
+  await new Promise((r) => setTimeout(r, killed.length ? 300 : 0));
+  fs.rmSync(file, { force: true });
+  return killed;
+}

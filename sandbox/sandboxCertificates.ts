@@ -1,0 +1,72 @@
+/**
+ * Throw-away TLS material for a sandbox, made with openssl: a CA, a server certificate for the entry
+ * points (every published DNS name plus every listen address) and a client certificate, both from
+ * that CA. They replace the planned placeholder PEMs and the stack's client CA (whose key we do not have).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+export interface CertificateFiles {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  serverPem: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** A CA (EC P-256) with its key: `<dir>/<name>.crt`, `<dir>/<name>.key`. */
+export function makeCertificateAuthority(dir: string, name: string, commonName: string): { cert: string; key: string } {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.crt`);
+  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
+  openssl(["req", "-x509", "-new", "-key", key, "-out", cert, "-days", "7", "-subj", `/CN=${commonName}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
+  fs.chmodSync(key, 0o600);
+  return { cert, key };
+}
+
+/** A leaf certificate signed by `ca`: `<dir>/<name>.crt`, `<dir>/<name>.key`. */
+export function issueCertificate(
+  dir: string,
+  name: string,
+  ca: { cert: string; key: string },
+  opts: { commonName: string; dnsNames?: string[]; ipAddresses?: string[]; usage: "server" | "client" },
+): { cert: string; key: string } {
+  const key = path.join(dir, `${name}.key`);
+  const csr = path.join(dir, `${name}.csr`);
+  const cert = path.join(dir, `${name}.crt`);
+  const ext = path.join(dir, `${name}.ext`);
+  const san = [...(opts.dnsNames ?? []).map((d) => `DNS:${d}`), ...(opts.ipAddresses ?? []).map((i) => `IP:${i}`)];
+  fs.writeFileSync(
+    ext,
+    [
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      `extendedKeyUsage=${opts.usage === "server" ? "serverAuth" : "clientAuth"}`,
+      ...(san.length ? [`subjectAltName=${san.join(",")}`] : []),
+      "",
+    ].join("\n"),
+  );
+  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
+  openssl(["req", "-new", "-key", key, "-out", csr, "-subj", `/CN=${opts.commonName}`], dir);
+  openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "7", "-extfile", ext], dir);
+  fs.chmodSync(key, 0o600);
+  fs.rmSync(csr);
+  fs.rmSync(ext);
+  return { cert, key };
+}
+
+export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+  const ca = makeCertificateAuthority(dir, "ca", "lchost sandbox CA");
+  const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
+  const client = issueCertificate(dir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
+  const serverPem = path.join(dir, "server.pem");
+  fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: client.cert, clientKey: client.key };
+}
