@@ -18,5 +18,21 @@ module.exports = {
       globalSetup: "<rootDir>/test/support/mariadbGlobalSetup.ts",
       globalTeardown: "<rootDir>/test/support/mariadbGlobalTeardown.ts",
     },
+    {
+      // lchost migrate end to end on real MariaDB servers (single and Galera), HAProxy and License Central lines
+      displayName: "migration",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/migration/**/*.test.ts"],
+    },
+    {
+      // The sandbox end to end: real MariaDB/Galera, HAProxy, FSB emulators and License Central lines on
+      // loopback addresses and in network namespaces the tests create (test/e2e/).
+      displayName: "e2e",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
+    },
   ],
 };

@@ -1,0 +1,150 @@
+/**
+ * What the migration tests and `npm run bench:migrate` share: a local stand-in for the shared server
+ * (a throw-away MariaDB and an FSB emulator), a Datacenter stack file, seeding a tenant fast, and an
+ * HTTPS client for the customer's entry point.
+ *
+ * Seeding is done with direct bulk INSERTs of consistent rows (each ticket with its items, an active
+ * activation holding a signed update, the ticket pointing at it, and one usage event per activation in
+ * the current month), the rows License Central itself would have written: 1,000 tickets take well
+ * under a second, where going through the API would sign 1,000 updates.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as https from "https";
+import * as net from "net";
+import * as path from "path";
+import * as mysql from "mysql2/promise";
+import { buildFsbApp, FsbApp } from "../fsb-emulator/src/app";
+import { parseFsbConfig } from "../fsb-emulator/src/config";
+import { createLogger as createFsbLogger } from "../fsb-emulator/src/logger";
+import { newTicketCode } from "../license-central/src/app";
+import { monthOf } from "../license-central/src/validation";
+import type { DbConnection } from "../migration/databaseCopy";
+import type { SharedServerEndpoints } from "../migration/localProcessTarget";
+import { PARKED_KEY } from "../migration/stackFileChange";
+import { startThrowawayMariadb, ThrowawayMariadb } from "../sandbox/mariadbProcess";
+
+export interface LocalSharedServer {
+  endpoints: SharedServerEndpoints;
+  mariadb: ThrowawayMariadb;
+  fsb: FsbApp;
+  stop(): Promise<void>;
+}
+
+export async function startLocalSharedServer(baseDir: string, customer: string): Promise<LocalSharedServer> {
+  const mariadb = await startThrowawayMariadb({ baseDir: path.join(baseDir, "shared-db") });
+  const token = `shared-fsb-${crypto.randomBytes(6).toString("hex")}`;
+  const fsb = buildFsbApp(parseFsbConfig({ FSB_DATA_DIR: path.join(baseDir, "shared-fsb"), FSB_FIRM_TOKENS: `${customer}=${token}`, LOG_LEVEL: "warn" }), {
+    logger: createFsbLogger("warn", fs.createWriteStream(path.join(baseDir, "shared-fsb.log"))),
+  });
+  await fsb.app.listen({ port: 0, host: "127.0.0.1" });
+  const port = (fsb.app.server.address() as net.AddressInfo).port;
+  return {
+    endpoints: { db: { host: mariadb.host, port: mariadb.port, user: mariadb.user, password: mariadb.password }, fsbUrl: `http://127.0.0.1:${port}`, fsbToken: token },
+    mariadb,
+    fsb,
+    async stop() {
+      await fsb.app.close();
+      await mariadb.stop();
+    },
+  };
+}
+
+/** A Datacenter stack file whose parked settings let it move up (connection security, the shared FSB). */
+export function datacenterStackFile(customer: string): string {
+  return `# ${customer}: a Datacenter tenant (migration test fixture).
+config:
+  lchost:customer: ${customer}   # DNS label and FSB firm code
+  lchost:edition: datacenter
+  lchost:sharedServer: shared-dc1
+  ${PARKED_KEY}:
+    # settings for the editions with own servers, brought back by lchost migrate
+    connection:
+      ipAllowList:
+        - 127.0.0.0/8
+    fsb@shared:
+      mode: shared
+      sharedUrl: http://fsb.dc1.lchost.local:7070
+      tokenKey: fsbToken
+    secret:fsbToken:
+      secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4=
+`;
+}
+
+/** Inserts `tickets` tickets, each activated once, with the usage events of those activations (current month). */
+export async function seedTenant(db: DbConnection, tickets: number, now = new Date()): Promise<void> {
+  const conn = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, database: db.database, timezone: "Z" });
+  try {
+    const chunk = 500;
+    for (let start = 0; start < tickets; start += chunk) {
+      const t: unknown[][] = [];
+      const items: unknown[][] = [];
+      const acts: unknown[][] = [];
+      const usage: unknown[][] = [];
+      for (let i = start; i < Math.min(tickets, start + chunk); i++) {
+        const ticket = newTicketCode();
+        const key = `seed-${i}`;
+        const at = new Date(now.getTime() - (tickets - i) * 1000);
+        t.push([ticket, `SEED-${i}`, "admin", key, at]);
+        items.push([ticket, 1, 1000 + (i % 7), 1 + (i % 3)]);
+        const update = { firmCode: "seed", requestId: key, container: `c-${i}`, items: [{ productCode: 1000 + (i % 7), quantity: 1 + (i % 3) }] };
+        acts.push([key, ticket, `c-${i}`, "active", at, at, JSON.stringify({ update, signature: crypto.createHash("sha256").update(key).digest("base64"), keyId: "seed" })]);
+        usage.push([crypto.randomUUID(), monthOf(at), "activation", at, key]);
+      }
+      await conn.beginTransaction();
+      await conn.query("INSERT INTO lc_tickets (ticket, order_id, source, active_key, created_at) VALUES ?", [t]);
+      await conn.query("INSERT INTO lc_ticket_items (ticket, line_no, product_code, quantity) VALUES ?", [items]);
+      await conn.query("INSERT INTO lc_activations (idempotency_key, ticket, container, status, created_at, activated_at, signed_update) VALUES ?", [acts]);
+      await conn.query("INSERT INTO lc_usage_events (id, month, kind, at, ref) VALUES ?", [usage]);
+      await conn.commit();
+    }
+  } finally {
+    await conn.end();
+  }
+}
+
+export interface EntryResponse {
+  status: number;
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** One request to the customer's HTTPS entry point, on a fresh connection (no keep-alive across HAProxy reloads). */
+export function entryRequest(entryUrl: string, caPem: string, method: string, urlPath: string, json?: unknown): Promise<EntryResponse> {
+  const u = new URL(urlPath, entryUrl);
+  const body = json === undefined ? undefined : JSON.stringify(json);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, ca: caPem, agent: false, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}, timeout: 15_000 },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => {
+          let parsed: any;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = text;
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+/** Creates a ticket through a line's admin API (does not count as usage). */
+export async function adminTicket(adminUrl: string, token: string, orderId: string): Promise<string> {
+  const res = await fetch(`${adminUrl}/admin/v1/tickets`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ orderId, items: [{ productCode: 4711, quantity: 1 }] }),
+  });
+  const body = (await res.json()) as any;
+  if (res.status !== 201) throw new Error(`admin ticket ${orderId}: ${res.status} ${JSON.stringify(body)}`);
+  return body.ticket;
+}

@@ -1,0 +1,54 @@
+/**
+ * What the migration engine needs from wherever a customer runs (the local sandbox, Pulumi on Docker):
+ * start a new database before maintenance, start new lines against it, move the entry point, and
+ * either retire the old deployment (its data kept) or abandon the new one (the old one untouched).
+ */
+import type { DbConnection } from "./databaseCopy";
+import type { DeploymentShape } from "./migrationPlan";
+
+export interface LineEndpoint {
+  name: string;
+  publicUrl: string;
+  adminUrl: string;
+}
+
+export interface DeploymentView {
+  shape: DeploymentShape;
+  /** Where end users and the ERP connect; stays the same across migrations. */
+  entryUrl: string;
+  lines: LineEndpoint[];
+  /** The customer's database (cluster: node 1). */
+  database: DbConnection;
+  /** Every node holding the data (cluster: 3), for verification. */
+  databaseNodes: DbConnection[];
+  galera: boolean;
+  adminToken: string;
+}
+
+export interface PreparedDatabase {
+  database: DbConnection;
+  databaseNodes: DbConnection[];
+  galera: boolean;
+  /** true: the new edition keeps the current database (same kind: Dedicated <-> High Performance). */
+  reused: boolean;
+  description: string;
+}
+
+export interface DeploymentTarget {
+  readonly name: string;
+  current(): Promise<DeploymentView>;
+  /** Starts the new, empty database of `shape` (or reuses the current one when the kind is the same). Runs before maintenance. */
+  prepareDatabase(shape: DeploymentShape): Promise<PreparedDatabase>;
+  /** Starts the lines (and their FSBs) of `shape` against the prepared database; ready, but not yet behind the entry point. */
+  startLines(shape: DeploymentShape, db: PreparedDatabase): Promise<LineEndpoint[]>;
+  /** Points the entry point at the new lines (graceful: requests in flight finish). After this there is no rollback. */
+  switchTraffic(lines: LineEndpoint[]): Promise<void>;
+  /** Makes the new deployment the current one and stops the old lines; the old database and its data are kept. */
+  retireOld(): Promise<{ retained: string[] }>;
+  /** Stops whatever prepareDatabase/startLines started; the old deployment was never touched. */
+  abandonNew(): Promise<void>;
+  /** High Availability: adds or drains-and-removes lines without maintenance. */
+  scaleLines(lines: number, log: (s: string) => void): Promise<void>;
+  /** Removes the data kept from former deployments; returns what was removed. */
+  cleanup(): Promise<string[]>;
+}

@@ -1,0 +1,57 @@
+/** Talks to License Central's admin API on every line: maintenance on/off, and waiting until it holds. */
+import type { LineEndpoint } from "./deploymentTarget";
+
+export interface LineMaintenance {
+  enabled: boolean;
+  line: { observedEnabled: boolean; inFlightRequests: number; pollMs: number };
+}
+
+async function admin(line: LineEndpoint, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(line.adminUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${line.name}: ${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+export async function setMaintenance(lines: LineEndpoint[], token: string, enabled: boolean, opts: { retryAfterSeconds?: number; reason?: string } = {}): Promise<void> {
+  if (lines.length === 0) throw new Error("no License Central line to put into maintenance");
+  // one line writes the state to the database; telling every line makes each see it at once
+  for (const line of lines) {
+    await admin(line, token, "PUT", "/admin/v1/maintenance", { enabled, retryAfterSeconds: opts.retryAfterSeconds ?? 30, ...(opts.reason ? { reason: opts.reason } : {}) });
+  }
+}
+
+/** Waits until every line observes maintenance and serves no write request any more. */
+export async function waitUntilQuiet(lines: LineEndpoint[], token: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(lines.map(async (l) => ({ l, s: (await admin(l, token, "GET", "/admin/v1/maintenance")) as LineMaintenance })));
+    const busy = states.filter(({ s }) => !s.line.observedEnabled || s.line.inFlightRequests > 0);
+    if (busy.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`lines still writing after ${timeoutMs} ms: ${busy.map(({ l, s }) => `${l.name} (observed ${s.line.observedEnabled}, in flight ${s.line.inFlightRequests})`).join(", ")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until each line answers /readyz with 200. */
+export async function waitUntilReady(lines: LineEndpoint[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const l of lines) {
+    for (;;) {
+      const ok = await fetch(`${l.adminUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`${l.name} not ready after ${timeoutMs} ms (${l.adminUrl}/readyz)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

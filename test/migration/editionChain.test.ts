@@ -1,0 +1,175 @@
+/**
+ * lchost migrate end to end on real servers: a Datacenter tenant with 1,000 activated tickets goes
+ * Datacenter -> Dedicated -> High Performance -> HA (3 lines) -> High Performance -> Datacenter. After every
+ * step the data is identical (per-table SHA-256), the month's usage is unchanged and the entry point
+ * serves activations; a failure after the dump rolls back; HA lines come and go under load without a
+ * failed request. Runs on the local-process deployment target (see migration/localProcessTarget.ts).
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { adminTicket, datacenterStackFile, entryRequest, LocalSharedServer, seedTenant, startLocalSharedServer } from "../../bench/migrationFixtures";
+import { EditionId } from "../../editions/catalog";
+import { parseStackFileText } from "../../model/stackFile";
+import type { CustomerConfig } from "../../model/stackConfig";
+import { estimateRows, readUsage, tableChecksums } from "../../migration/databaseCopy";
+import { LocalProcessTarget } from "../../migration/localProcessTarget";
+import { planMigration } from "../../migration/migrationPlan";
+import { ProgressLog } from "../../migration/progressLog";
+import { monthsToCheck } from "../../migration/quotaCheck";
+import { MigrationResult, MigrationRolledBack, runMigration } from "../../migration/runMigration";
+import { TableChecksum } from "../../migration/tableChecksums";
+
+jest.setTimeout(240_000);
+
+const CUSTOMER = "acme";
+const TICKETS = 1000;
+let baseDir: string;
+let shared: LocalSharedServer;
+let target: LocalProcessTarget;
+let stackPath: string;
+const report: string[] = [];
+
+beforeAll(async () => {
+  baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-migration-"));
+  shared = await startLocalSharedServer(baseDir, CUSTOMER);
+  target = await LocalProcessTarget.create({ customer: CUSTOMER, baseDir: path.join(baseDir, "target"), shared: shared.endpoints, initial: { edition: "datacenter", lines: 1 } });
+  await seedTenant((await target.current()).database, TICKETS);
+  stackPath = path.join(baseDir, `Pulumi.${CUSTOMER}.yaml`);
+  fs.writeFileSync(stackPath, datacenterStackFile(CUSTOMER));
+});
+
+afterAll(async () => {
+  await target?.stop();
+  await shared?.stop();
+  process.stdout.write(`${report.join("\n")}\n`);
+  if (baseDir) fs.rmSync(baseDir, { recursive: true, force: true });
+});
+
+const month = () => new Date().toISOString().slice(0, 7);
+const business = (c: TableChecksum[]) => c.filter((t) => t.table !== "lc_maintenance");
+
+async function usageNow() {
+  const v = await target.current();
+  const res = await fetch(`${v.lines[0].adminUrl}/admin/v1/usage?month=${month()}`, { headers: { authorization: `Bearer ${v.adminToken}` } });
+  const b = (await res.json()) as any;
+  return { activations: b.activations, deactivations: b.deactivations, webServiceCalls: b.webServiceCalls };
+}
+
+async function migrate(edition: EditionId, lines?: number, beforeStep?: (s: string) => Promise<void>): Promise<MigrationResult> {
+  const text = fs.readFileSync(stackPath, "utf8");
+  const current = parseStackFileText(text, stackPath).config as CustomerConfig;
+  const view = await target.current();
+  const plan = planMigration({
+    stackName: CUSTOMER,
+    stackFileText: text,
+    stackFilePath: stackPath,
+    current,
+    target: { edition, lines },
+    usage: await readUsage(view.database, monthsToCheck(new Date())),
+    rows: await estimateRows(view.database),
+  });
+  const log = new ProgressLog((l) => report.push(`  ${l}`));
+  report.push(`${current.edition} -> ${edition}${lines ? ` (${lines} lines)` : ""}: planned downtime ~${plan.downtime.seconds} s`);
+  return runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text }, beforeStep });
+}
+
+/** Activates a fresh ticket through the customer's HTTPS entry point. */
+async function activateThroughEntry(tag: string): Promise<number> {
+  const v = await target.current();
+  const ticket = await adminTicket(v.lines[0].adminUrl, v.adminToken, `probe-${tag}-${Date.now()}`);
+  const res = await entryRequest(target.entryUrl, target.entryCaPem, "POST", `/depot/v1/tickets/${ticket}/activations`, { container: `probe-${tag}`, idempotencyKey: `probe-${tag}-${ticket}` });
+  return res.status;
+}
+
+describe("lchost migrate on real servers", () => {
+  test("a failure after the dump (the restore target killed) leaves the customer on Datacenter with its data intact, and says so", async () => {
+    const before = await tableChecksums((await target.current()).database);
+    const usageBefore = await usageNow();
+    const kill = async (step: string) => {
+      if (step !== "restore") return;
+      const db = target.processes().find((p) => p.name === "new-db-1")!;
+      process.kill(db.pid, "SIGKILL");
+    };
+    const err = await migrate("dedicated", undefined, kill).catch((e) => e);
+    expect(err).toBeInstanceOf(MigrationRolledBack);
+    expect(err.message).toMatch(/rolled back: acme stays on datacenter, its data intact \(6 tables, same checksums as at the dump\)/);
+    expect((await target.current()).shape.edition).toBe("datacenter");
+    expect(parseStackFileText(fs.readFileSync(stackPath, "utf8"), stackPath).config).toMatchObject({ edition: "datacenter" });
+    expect(business(await tableChecksums((await target.current()).database))).toEqual(business(before));
+    expect(await usageNow()).toEqual(usageBefore);
+    expect(await activateThroughEntry("after-rollback")).toBe(201);
+  });
+
+  const chain: Array<[EditionId, number | undefined]> = [
+    ["dedicated", undefined],
+    ["high-performance", undefined],
+    ["high-availability", 3],
+    ["high-performance", undefined],
+    ["datacenter", undefined],
+  ];
+  for (const [edition, lines] of chain) {
+    test(`moves to ${edition}${lines ? ` with ${lines} lines` : ""}: same checksums, same usage, services answer`, async () => {
+      const usageBefore = await usageNow();
+      const r = await migrate(edition, lines);
+      expect(r.outcome).toBe("migrated");
+      report.push(`  => maintenance window ${(r.maintenanceMs / 1000).toFixed(2)} s`);
+      const view = await target.current();
+      expect(view.shape).toEqual({ edition, lines: lines ?? 1 });
+      expect(view.lines).toHaveLength(lines ?? 1);
+      // the new database holds exactly what the old one held at the dump, on every node
+      const now = await Promise.all(view.databaseNodes.map((n) => tableChecksums(n, { galera: view.galera })));
+      for (const node of now) expect(business(node)).toEqual(business(r.sourceChecksums));
+      expect(r.sourceChecksums.find((t) => t.table === "lc_tickets")!.rows).toBeGreaterThanOrEqual(TICKETS);
+      expect(await usageNow()).toEqual(usageBefore);
+      expect(parseStackFileText(fs.readFileSync(stackPath, "utf8"), stackPath).config).toMatchObject({ edition, lines: lines ?? 1 });
+      expect(await activateThroughEntry(edition)).toBe(201);
+      if (edition === "high-availability") await scaleUnderLoad();
+    });
+  }
+
+  test("the old deployments' data is kept until cleanup", async () => {
+    const kept = target.retainedData();
+    // Datacenter's schema, the Dedicated/High Performance server, the Galera cluster, the second High Performance server
+    expect(kept.length).toBe(4);
+    expect(kept.some((k) => /schema lc_acme_retired_\d+ on the shared server/.test(k))).toBe(true);
+    expect((await target.cleanup()).length).toBe(4);
+    expect(target.retainedData()).toEqual([]);
+  });
+});
+
+/** HA 3 -> 4 -> 3 lines while two clients drive activations through the entry point: no request may fail. */
+async function scaleUnderLoad(): Promise<void> {
+  const v = await target.current();
+  const tickets: string[] = [];
+  for (let i = 0; i < 120; i++) tickets.push(await adminTicket(v.lines[0].adminUrl, v.adminToken, `load-${i}-${Date.now()}`));
+  const failures: string[] = [];
+  let done = 0;
+  let stop = false;
+  const worker = async (w: number) => {
+    while (!stop) {
+      const ticket = tickets.pop();
+      if (!ticket) return; // bounded: one activation per prepared ticket
+      const res = await entryRequest(target.entryUrl, target.entryCaPem, "POST", `/depot/v1/tickets/${ticket}/activations`, { container: `load-${w}`, idempotencyKey: `load-${ticket}` }).catch((e) => ({ status: 0, body: String(e) }));
+      if (res.status !== 201) failures.push(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      done++;
+    }
+  };
+  const workers = [worker(1), worker(2)];
+  const plan = (lines: number) => {
+    const text = fs.readFileSync(stackPath, "utf8");
+    return planMigration({ stackName: CUSTOMER, stackFileText: text, stackFilePath: stackPath, current: parseStackFileText(text, stackPath).config as CustomerConfig, target: { edition: "high-availability", lines }, usage: [], rows: 0 });
+  };
+  for (const lines of [4, 3]) {
+    const p = plan(lines);
+    expect(p).toMatchObject({ kind: "scale-lines", maintenance: false });
+    const r = await runMigration({ plan: p, target, log: new ProgressLog((l) => report.push(`  ${l}`)), workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: fs.readFileSync(stackPath, "utf8") } });
+    expect(r.outcome).toBe("scaled");
+    expect((await target.current()).lines).toHaveLength(lines);
+  }
+  stop = true;
+  await Promise.all(workers);
+  report.push(`  HA 3 -> 4 -> 3 lines under load: ${done} activations, ${failures.length} failed`);
+  expect(failures).toEqual([]);
+  expect(done).toBeGreaterThan(20);
+}
