@@ -7,6 +7,7 @@ import { diffCommand, diffUsage } from "./commands/diff";
 import { planCommand, planUsage } from "./commands/plan";
 import { schemaCommand } from "./commands/schema";
 import { editionsCommand } from "./commands/editions";
+import { migrateCommand, migrateUsage } from "./commands/migrate";
 import { sandboxCommand, sandboxUsage } from "./commands/sandbox";
 
 type Command = (argv: string[], out: (s: string) => void) => Promise<number>;
@@ -21,6 +22,7 @@ export const commands: Record<string, { run: Command; usage: string }> = {
   diff: { run: diffCommand, usage: diffUsage },
   check: { run: checkCommand, usage: checkUsage },
   schema: { run: schemaCommand, usage: "lchost schema  (prints the JSON Schema of the lchost: stack keys)" },
+  migrate: { run: (a, o) => migrateCommand(a, o), usage: migrateUsage },
   sandbox: { run: sandboxCommand, usage: sandboxUsage },
 };
 

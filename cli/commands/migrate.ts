@@ -1,0 +1,126 @@
+/**
+ * lchost migrate <stack> --to <edition> [--lines N]: the operator's runbook for an edition change as one
+ * command. Shows the plan first; runs it only after confirmation (a terminal) or with --yes (pipelines).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as readline from "readline";
+import { EDITION_IDS, EditionId } from "../../editions/catalog";
+import { packageRoot } from "../../editions/packageRoot";
+import { loadStack, stackFilePath } from "../../model/stackFile";
+import type { DeploymentTarget } from "../../migration/deploymentTarget";
+import { estimateRows, readUsage } from "../../migration/databaseCopy";
+import { planMigration, renderPlan } from "../../migration/migrationPlan";
+import { ProgressLog } from "../../migration/progressLog";
+import { monthsToCheck } from "../../migration/quotaCheck";
+import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
+import { parseArgs, UsageError } from "../args";
+
+export const migrateUsage =
+  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi]  |  lchost migrate <stack> --cleanup [--yes]";
+
+export interface MigrateIo {
+  isTty: boolean;
+  confirm(question: string): Promise<boolean>;
+  /** Builds the deployment target the customer runs on; absent: the default (Pulumi through the Automation API). */
+  target?: (stack: string, kind: string) => Promise<DeploymentTarget>;
+}
+
+const defaultIo: MigrateIo = {
+  isTty: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  confirm: (question) =>
+    new Promise((resolve) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+      rl.question(`${question} [y/N] `, (a) => {
+        rl.close();
+        resolve(/^y(es)?$/i.test(a.trim()));
+      });
+    }),
+};
+
+export class MigrationTargetUnavailable extends Error {}
+
+async function defaultTarget(_stack: string, kind: string): Promise<DeploymentTarget> {
+  // The Pulumi target needs the customer's database endpoints and admin token as stack outputs (the
+  // program does not export them yet); until then a migration runs on the local-process or sandbox targets.
+  throw new MigrationTargetUnavailable(
+    `--target ${kind}: running a migration against a Pulumi deployment is not available yet (the stack does not export its database endpoint and admin token); ` +
+      "use --plan to see the plan, or rehearse it on local processes (test/migration, npm run bench:migrate)",
+  );
+}
+
+export async function migrateCommand(argv: string[], out: (s: string) => void, io: MigrateIo = defaultIo): Promise<number> {
+  const args = parseArgs(argv, { boolean: ["yes", "force", "plan", "cleanup"], string: ["to", "lines", "shared-server", "target"] });
+  const [stackName, ...extra] = args.positionals;
+  if (!stackName || extra.length) throw new UsageError("give exactly one stack name");
+  const stack = loadStack(stackName);
+  if (stack.config.role !== "customer") throw new UsageError(`${stackName} is a shared-server stack; migrate moves one customer (lchost:role is 'shared-server')`);
+  const kind = (args.flags.target as string | undefined) ?? "pulumi";
+  const getTarget = async (stack: string, k: string): Promise<DeploymentTarget> => {
+    try {
+      return await (io.target ?? defaultTarget)(stack, k);
+    } catch (e) {
+      if (e instanceof MigrationTargetUnavailable) throw new UsageError(e.message);
+      throw e;
+    }
+  };
+
+  if (args.flags.cleanup) {
+    if (args.flags.to) throw new UsageError("--cleanup removes kept data of former deployments; it does not take --to");
+    if (!args.flags.yes && !io.isTty) throw new UsageError("--cleanup deletes data: confirm on a terminal or pass --yes");
+    if (!args.flags.yes && !(await io.confirm(`Remove the data kept from ${stackName}'s former deployments?`))) return 1;
+    const removed = await (await getTarget(stackName, kind)).cleanup();
+    out(removed.length ? `removed: ${removed.join(", ")}` : "nothing kept from former deployments");
+    return 0;
+  }
+
+  const to = args.flags.to as string | undefined;
+  if (!to) throw new UsageError("--to <edition> is required");
+  if (!(EDITION_IDS as readonly string[]).includes(to)) throw new UsageError(`--to: '${to}' is not an edition (allowed: ${EDITION_IDS.join(", ")})`);
+  let lines: number | undefined;
+  if (args.flags.lines !== undefined) {
+    lines = Number(args.flags.lines);
+    if (!Number.isInteger(lines)) throw new UsageError(`--lines: '${args.flags.lines}' must be an integer`);
+    if (to !== "high-availability") throw new UsageError(`--lines: only with --to high-availability (got --to ${to})`);
+  }
+  const text = fs.readFileSync(stack.path, "utf8");
+  const planOnly = Boolean(args.flags.plan);
+  // refuse before touching anything: a pipeline must say --yes
+  if (!planOnly && !args.flags.yes && !io.isTty) throw new UsageError("not a terminal: pass --yes to run the migration from a pipeline");
+  const target = planOnly ? undefined : await getTarget(stackName, kind);
+  const view = target ? await target.current() : undefined;
+  const plan = planMigration({
+    stackName,
+    stackFileText: text,
+    stackFilePath: stack.path,
+    current: stack.config,
+    target: { edition: to as EditionId, lines },
+    usage: view ? await readUsage(view.database, monthsToCheck(new Date())) : [],
+    rows: view ? await estimateRows(view.database) : 0,
+    force: Boolean(args.flags.force),
+    sharedServer: args.flags["shared-server"] as string | undefined,
+  });
+  for (const l of renderPlan(plan)) out(l);
+  if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");
+  if (plan.refusals.length) return 1;
+  if (planOnly) return 0;
+  if (!args.flags.yes) {
+    if (!(await io.confirm(`Run this migration of ${stackName}?`))) {
+      out("not confirmed; nothing changed");
+      return 1;
+    }
+  }
+  const log = new ProgressLog(out, io.isTty);
+  try {
+    const r = await runMigration({ plan, target: target!, log, workDir: path.join(packageRoot(), ".migrations", stackName), stackFile: { path: stackFilePath(stackName), oldText: text } });
+    out(r.message);
+    out(`downtime per step: ${r.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join("; ")}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof MigrationRolledBack) {
+      out(e.message);
+      return 3;
+    }
+    throw e;
+  }
+}

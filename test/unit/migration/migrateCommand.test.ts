@@ -1,0 +1,42 @@
+import { UsageError } from "../../../cli/args";
+import { migrateCommand } from "../../../cli/commands/migrate";
+import type { DeploymentTarget } from "../../../migration/deploymentTarget";
+
+function run(argv: string[], io: Partial<Parameters<typeof migrateCommand>[2]> = {}) {
+  const lines: string[] = [];
+  const target = async () => ({ current: async () => ({ database: {} }) }) as unknown as DeploymentTarget;
+  const p = migrateCommand(argv, (s) => lines.push(s), { isTty: false, confirm: async () => false, target, ...io } as any);
+  return { p, lines };
+}
+
+describe("lchost migrate (CLI)", () => {
+  test("--plan shows the plan of Dedicated -> High Performance without touching anything, exit 0", async () => {
+    const { p, lines } = run(["globex", "--to", "high-performance", "--plan"], { target: async () => { throw new Error("must not be called"); } });
+    expect(await p).toBe(0);
+    const text = lines.join("\n");
+    expect(text).toMatch(/Dedicated Server -> High Performance \[edition-change, up\]/);
+    expect(text).toMatch(/parked +lchost:fsb/);
+    expect(text).toMatch(/plan only: usage not read/);
+  });
+
+  test("a plan whose stack file change is invalid is refused naming the key, exit 1", async () => {
+    const { p, lines } = run(["acme", "--to", "dedicated", "--plan"]);
+    expect(await p).toBe(1);
+    expect(lines.join("\n")).toMatch(/stack file after the change: lchost:connection: edition 'dedicated' publishes web services/);
+  });
+
+  test("without a terminal and without --yes nothing runs", async () => {
+    const { p } = run(["wayne", "--to", "high-availability", "--lines", "4"]);
+    await expect(p).rejects.toThrow(new UsageError("not a terminal: pass --yes to run the migration from a pipeline"));
+  });
+
+  test("--lines is only for High Availability, and --to must name an edition", async () => {
+    await expect(run(["globex", "--to", "dedicated", "--lines", "3"]).p).rejects.toThrow("--lines: only with --to high-availability (got --to dedicated)");
+    await expect(run(["globex", "--to", "gold"]).p).rejects.toThrow(/--to: 'gold' is not an edition \(allowed: datacenter, dedicated, high-performance, high-availability\)/);
+  });
+
+  test("the Pulumi target says what is missing instead of half-running", async () => {
+    const { p } = run(["globex", "--to", "high-performance", "--yes"], { target: undefined });
+    await expect(p).rejects.toThrow(/--target pulumi: running a migration against a Pulumi deployment is not available yet/);
+  });
+});
