@@ -20,7 +20,12 @@ export interface LcAppOptions {
   defaultMetrics?: boolean;
   /** How long a request waits for a concurrent request with the same idempotency key before answering 409 (default 15 s). */
   pendingWaitMs?: number;
-  /** A pending activation older than this is taken over (its line presumably died); default 30 s. */
+  /**
+   * A pending activation older than this is taken over (its line presumably died); default 5 s. Must be
+   * well below pendingWaitMs: the balancer re-sends a request whose line died to another line, which
+   * must complete it within that request, not answer 409 (taking over a live one is safe: the FSB
+   * replays the same requestId and only one completion counts).
+   */
   pendingTakeoverMs?: number;
   /** How often a line re-reads the maintenance state from the database (default 1000 ms): the bound on how long it may still accept writes after maintenance starts. */
   maintenancePollMs?: number;
@@ -80,7 +85,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const pool = opts.pool ?? createPool(config.db);
   const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token);
   const pendingWaitMs = opts.pendingWaitMs ?? 15_000;
-  const pendingTakeoverMs = opts.pendingTakeoverMs ?? 30_000;
+  const pendingTakeoverMs = opts.pendingTakeoverMs ?? 5_000;
   const maintenance = new MaintenanceGate(pool, opts.maintenancePollMs ?? 1000, now);
 
   const registry = new Registry();
@@ -226,12 +231,14 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   }
 
   /** Signs through the FSB (requestId = idempotency key, so a retry gets the same update) and completes the pending row. */
-  async function complete(a: { ticket: string; container: string; key: string; items: TicketItem[] }): Promise<{ row: ActivationRow; counted: boolean }> {
+  async function complete(a: { ticket: string; container: string; key: string; items: TicketItem[]; takeover?: boolean }): Promise<{ row: ActivationRow; counted: boolean }> {
     let signed: FsbSignedUpdate;
     try {
       signed = await fsb.signLicenseUpdate(a.key, a.container, a.items);
     } catch (err) {
       fsbErrors.inc();
+      // a request that took over someone else's pending row leaves it: its owner may still complete it
+      if (a.takeover) throw err;
       // release the ticket so the user can retry (the FSB keeps the signature for the same requestId)
       await withTransaction(pool, async (conn) => {
         const [res] = await conn.query("DELETE FROM lc_activations WHERE idempotency_key = ? AND status = 'pending'", [a.key]);
@@ -316,7 +323,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
       const age = now().getTime() - step.row.created_at.getTime();
       if (age > pendingTakeoverMs) {
         const t = await loadTicket(ticket);
-        const { row, counted } = await complete({ ticket, container, key, items: t!.items });
+        const { row, counted } = await complete({ ticket, container, key, items: t!.items, takeover: true });
         activationsTotal.inc({ result: counted ? "activated" : "replayed" });
         reply.code(201);
         if (!counted) reply.header("Idempotent-Replayed", "true");
