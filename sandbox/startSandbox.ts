@@ -38,6 +38,8 @@ export interface SandboxOptions {
   /** LOG_LEVEL of the two services (default: theirs). */
   serviceLogLevel?: string;
   readyTimeoutMs?: number;
+  /** Delete the sandbox directory after stop() (tests). */
+  removeOnStop?: boolean;
   log?: (line: string) => void;
 }
 
@@ -390,6 +392,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       stopped = true;
       process.off("exit", onExit);
       await stopAll();
+      if (opts.removeOnStop) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -42,6 +42,18 @@ export function sendError(reply: FastifyReply, err: any): FastifyReply {
     }
     return reply.code(status).send({ error: code, message, field: "body" });
   }
+  if (isDatabaseUnavailable(err)) {
+    // Another line (on another cluster node) can serve it: 503 lets the balancer re-send it there.
+    reply.log.warn({ code: err.code, errno: err.errno }, "database unavailable");
+    return reply.code(503).header("Retry-After", "1").send({ error: "database_unavailable", message: `the database is not reachable (${err.code ?? err.errno}); retry` });
+  }
   reply.log.error({ err }, "internal error");
   return reply.code(500).send({ error: "internal", message: "internal error" });
+}
+
+/** Connection-level database failures (server gone, Galera node not ready), not errors of the request. */
+const DB_UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "PROTOCOL_CONNECTION_LOST", "ER_UNKNOWN_COM_ERROR", "ER_SERVER_SHUTDOWN", "ER_CON_COUNT_ERROR"]);
+
+export function isDatabaseUnavailable(err: any): boolean {
+  return Boolean(err) && (DB_UNAVAILABLE_CODES.has(err.code) || err.fatal === true);
 }

@@ -37,7 +37,7 @@ describe("connection security through the real HAProxy (wayne: client certificat
     if (!wayne.includes("- 192.0.2.0/24")) throw new Error("stacks/Pulumi.wayne.yaml no longer allows 192.0.2.0/24: update this test");
     fs.writeFileSync(path.join(tmp, "Pulumi.wayne.yaml"), wayne.replace("- 192.0.2.0/24", "- 10.214.0.0/24"));
     ns = createTestNamespace(`lce2e${process.pid % 100000}`, { blocked: ["10.213.0.1", "10.213.0.2", 24], allowed: ["10.214.0.1", "10.214.0.2", 24] });
-    sb = await startSandbox({ stackFiles: [path.join(tmp, "Pulumi.wayne.yaml")], name: "e2e-security", extraBindAddresses: Object.values(ns.hostAddresses) });
+    sb = await startSandbox({ stackFiles: [path.join(tmp, "Pulumi.wayne.yaml")], name: `e2e-security-${process.pid}`, removeOnStop: true, extraBindAddresses: Object.values(ns.hostAddresses) });
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ describe("Datacenter tenants on a shared server", () => {
   const conns: mysql.Connection[] = [];
 
   beforeAll(async () => {
-    sb = await startSandbox({ stacks: ["shared-dc1"], tenants: ["acme", "initech"], name: "e2e-tenants" });
+    sb = await startSandbox({ stacks: ["shared-dc1"], tenants: ["acme", "initech"], name: `e2e-tenants-${process.pid}`, removeOnStop: true });
   });
   afterAll(async () => {
     await Promise.all(conns.map((c) => c.end().catch(() => undefined)));
