@@ -34,14 +34,5 @@ module.exports = {
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
       setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
     },
-    {
-      // The sandbox end to end: real MariaDB/Galera, HAProxy, FSB emulators and License Central lines on
-      // loopback addresses and in network namespaces the tests create (test/e2e/).
-      displayName: "e2e",
-      testEnvironment: "node",
-      transform: { "^.+\\.ts$": tsJest },
-      testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
-      setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
-    },
   ],
 };
