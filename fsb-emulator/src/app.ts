@@ -3,8 +3,10 @@ import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { canonicalJson } from "./canonicalJson";
-import { FIRM_CODE_PATTERN, FsbConfig } from "./config";
-import { FSB_HEALTH_PATH } from "./env";
+import { FIRM_CODE_PATTERN } from "../../service-kit/src/envVars";
+import { FsbConfig } from "./config";
+import { FSB_ENV, FSB_HEALTH_PATH } from "./env";
+import { bad, HttpError, sendClientError, sendInternalError } from "../../service-kit/src/httpErrors";
 import { IdempotencyStore } from "./idempotency";
 import { KeyStore } from "./keystore";
 import { createLogger } from "./logger";
@@ -42,27 +44,10 @@ export interface FsbAppOptions {
   defaultMetrics?: boolean;
 }
 
-/** 4xx answer with a JSON body naming the offending field. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
 const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 export const CONTAINER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const UINT32_MAX = 4294967295;
 const MAX_ITEMS = 100;
-
-function bad(field: string, message: string): HttpError {
-  return new HttpError(400, "invalid_field", `${field}: ${message}`, field);
-}
 
 function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
@@ -123,33 +108,9 @@ function sha256(s: string): Buffer {
   return crypto.createHash("sha256").update(s).digest();
 }
 
-/** Answers fastify's own 4xx errors (malformed JSON, body too large, wrong content type) as JSON, never as 5xx. */
+/** Bad requests as JSON naming the field; anything else is a logged 500. */
 export function sendError(reply: FastifyReply, err: any): FastifyReply {
-  if (err instanceof HttpError) {
-    for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-    return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
-  }
-  const status: number | undefined = err?.statusCode;
-  if (status && status >= 400 && status < 500) {
-    let message = String(err.message);
-    let code = String(err.code ?? "bad_request");
-    if (err instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON") {
-      code = "malformed_json";
-      message = `body: malformed JSON (${err.message})`;
-    } else if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      code = "body_too_large";
-      message = `body: larger than the limit of ${err.limit ?? "the configured"} bytes`;
-    } else if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-      code = "unsupported_media_type";
-      message = "body: Content-Type must be application/json";
-    } else if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
-      code = "empty_body";
-      message = "body: must be a JSON object, got an empty body";
-    }
-    return reply.code(status).send({ error: code, message, field: "body" });
-  }
-  reply.log.error({ err }, "internal error");
-  return reply.code(500).send({ error: "internal", message: "internal error" });
+  return sendClientError(reply, err, FSB_ENV.bodyLimitBytes) ?? sendInternalError(reply, err);
 }
 
 export interface FsbApp {

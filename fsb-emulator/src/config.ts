@@ -1,4 +1,7 @@
+import { ConfigError, Env, FIRM_CODE_PATTERN, intVar, logLevelVar } from "../../service-kit/src/envVars";
 import { FSB_DEFAULTS, FSB_ENV } from "./env";
+
+export { ConfigError, FIRM_CODE_PATTERN };
 
 export interface FsbConfig {
   port: number;
@@ -11,33 +14,6 @@ export interface FsbConfig {
   /** firm code → bearer token */
   firmTokens: Map<string, string>;
   logLevel: string;
-}
-
-/** Thrown for an invalid environment; the message names the variable and the offending value (never a secret's value). */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly value: string | undefined,
-    reason: string,
-    secret = false,
-  ) {
-    super(`${variable}=${secret ? "<redacted>" : JSON.stringify(value ?? "")} is invalid: ${reason}`);
-    this.name = "ConfigError";
-  }
-}
-
-export const FIRM_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-
-type Env = Record<string, string | undefined>;
-
-function intVar(env: Env, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return dflt;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, raw, `must be an integer between ${min} and ${max}`);
-  const n = Number(raw.trim());
-  if (n < min || n > max) throw new ConfigError(name, raw, `must be an integer between ${min} and ${max}`);
-  return n;
 }
 
 /** Parses `FIRM=TOKEN,FIRM2=TOKEN2` (pure). */
@@ -64,8 +40,7 @@ export function parseFsbConfig(env: Env): FsbConfig {
   const host = env[FSB_ENV.host]?.trim() || FSB_DEFAULTS.host;
   const dataDir = env[FSB_ENV.dataDir]?.trim() || FSB_DEFAULTS.dataDir;
   if (!dataDir.startsWith("/")) throw new ConfigError(FSB_ENV.dataDir, dataDir, "must be an absolute path");
-  const logLevel = env[FSB_ENV.logLevel]?.trim() || FSB_DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(FSB_ENV.logLevel, logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
+  const logLevel = logLevelVar(env, FSB_ENV.logLevel, FSB_DEFAULTS.logLevel);
   return {
     port: intVar(env, FSB_ENV.port, FSB_DEFAULTS.port, 0, 65535),
     host,

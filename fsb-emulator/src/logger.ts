@@ -1,21 +1,7 @@
 import pino from "pino";
+import { createServiceLogger } from "../../service-kit/src/logger";
 
-/** Paths pino censors in every log line: bearer tokens, passwords and the token map never reach the logs. */
-export const REDACT_PATHS = [
-  "req.headers.authorization",
-  "headers.authorization",
-  "authorization",
-  "token",
-  "*.token",
-  "firmTokens",
-  "*.firmTokens",
-  "password",
-  "*.password",
-];
-
+/** The emulator's logger: the firm-token map is censored besides the common token and password paths. */
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
-  return pino(
-    { name: "fsb-emulator", level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
-    destination ?? pino.destination(1),
-  );
+  return createServiceLogger("fsb-emulator", level, ["firmTokens", "*.firmTokens"], destination);
 }

@@ -1,4 +1,7 @@
+import { boolVar, ConfigError, Env, FIRM_CODE_PATTERN, intVar, logLevelVar, present, required, secretVar } from "../../service-kit/src/envVars";
 import { LC_DEFAULTS, LC_ENV } from "./env";
+
+export { ConfigError, FIRM_CODE_PATTERN };
 
 export type QuotaMode = "soft" | "hard";
 
@@ -21,44 +24,7 @@ export interface LcConfig {
   logLevel: string;
 }
 
-/** Thrown for an invalid environment; the message names the variable and the value (secrets shown as <redacted>). */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly value: string | undefined,
-    reason: string,
-    secret = false,
-  ) {
-    super(`${variable}=${secret ? "<redacted>" : JSON.stringify(value ?? "")} is invalid: ${reason}`);
-    this.name = "ConfigError";
-  }
-}
-
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-export const FIRM_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const DB_NAME_PATTERN = /^[A-Za-z0-9_$-]{1,64}$/;
-
-type Env = Record<string, string | undefined>;
-
-function present(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === "" ? undefined : v.trim();
-}
-
-function required(env: Env, name: string, secret = false): string {
-  const v = present(env, name);
-  if (v === undefined) throw new ConfigError(name, env[name], "required", secret);
-  return v;
-}
-
-function intVar(env: Env, name: string, dflt: number, min: number, max: number): number {
-  const raw = present(env, name);
-  if (raw === undefined) return dflt;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, env[name], `must be an integer between ${min} and ${max}`);
-  }
-  return Number(raw);
-}
 
 function quotaVar(env: Env, name: string): number | null {
   const raw = present(env, name);
@@ -67,20 +33,6 @@ function quotaVar(env: Env, name: string): number | null {
     throw new ConfigError(name, env[name], 'must be a non-negative integer (or "unlimited" / unset for no limit)');
   }
   return Number(raw);
-}
-
-function boolVar(env: Env, name: string, dflt: boolean): boolean {
-  const raw = present(env, name);
-  if (raw === undefined) return dflt;
-  if (raw === "true") return true;
-  if (raw === "false") return false;
-  throw new ConfigError(name, env[name], 'must be "true" or "false"');
-}
-
-function secretVar(env: Env, name: string): string {
-  const v = required(env, name, true);
-  if (v.length < 8) throw new ConfigError(name, v, "must be at least 8 characters", true);
-  return v;
 }
 
 /** Reads License Central's configuration from an environment (pure: no I/O); throws ConfigError. */
@@ -92,8 +44,7 @@ export function parseLcConfig(env: Env): LcConfig {
   }
   const quotaModeRaw = present(env, LC_ENV.quotaMode) ?? LC_DEFAULTS.quotaMode;
   if (quotaModeRaw !== "soft" && quotaModeRaw !== "hard") throw new ConfigError(LC_ENV.quotaMode, env[LC_ENV.quotaMode], 'must be "soft" or "hard"');
-  const logLevel = present(env, LC_ENV.logLevel) ?? LC_DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(LC_ENV.logLevel, logLevel, `must be one of ${LOG_LEVELS.join(", ")}`);
+  const logLevel = logLevelVar(env, LC_ENV.logLevel, LC_DEFAULTS.logLevel);
   const webServices = boolVar(env, LC_ENV.webServices, LC_DEFAULTS.webServices);
   const database = required(env, LC_ENV.dbName);
   if (!DB_NAME_PATTERN.test(database)) throw new ConfigError(LC_ENV.dbName, database, `must match ${DB_NAME_PATTERN}`);

@@ -1,25 +1,7 @@
 import pino from "pino";
+import { createServiceLogger } from "../../service-kit/src/logger";
 
-/** Paths pino censors in every log line: tokens and passwords never reach the logs. */
-export const REDACT_PATHS = [
-  "req.headers.authorization",
-  "headers.authorization",
-  "authorization",
-  "token",
-  "*.token",
-  "adminToken",
-  "*.adminToken",
-  "wsToken",
-  "*.wsToken",
-  "password",
-  "*.password",
-  "*.*.password",
-  "*.*.token",
-];
-
+/** License Central's logger: admin and web-service tokens are censored besides the common paths. */
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
-  return pino(
-    { name: "license-central", level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
-    destination ?? pino.destination(1),
-  );
+  return createServiceLogger("license-central", level, ["adminToken", "*.adminToken", "wsToken", "*.wsToken", "*.*.password", "*.*.token"], destination);
 }

@@ -1,0 +1,56 @@
+import type { FastifyReply } from "fastify";
+
+/**
+ * Errors as both services answer them: a JSON body `{ error, message, field? }` naming what the caller
+ * got wrong, 4xx for bad requests, never a 5xx for them.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function bad(field: string, message: string): HttpError {
+  return new HttpError(400, "invalid_field", `${field}: ${message}`, field);
+}
+
+/**
+ * Answers our HttpErrors and fastify's own 4xx errors (malformed JSON, body too large, content type,
+ * empty body) as JSON; returns undefined for anything else, which the service decides on.
+ */
+export function sendClientError(reply: FastifyReply, err: any, bodyLimitVariable: string): FastifyReply | undefined {
+  if (err instanceof HttpError) {
+    for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+    return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+  }
+  const status: number | undefined = err?.statusCode;
+  if (!status || status < 400 || status >= 500) return undefined;
+  let message = String(err.message);
+  let code = String(err.code ?? "bad_request");
+  if (err instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON") {
+    code = "malformed_json";
+    message = `body: malformed JSON (${err.message})`;
+  } else if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    code = "body_too_large";
+    message = `body: larger than the configured limit (${bodyLimitVariable})`;
+  } else if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    code = "unsupported_media_type";
+    message = "body: Content-Type must be application/json";
+  } else if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
+    code = "empty_body";
+    message = "body: must be a JSON object, got an empty body";
+  }
+  return reply.code(status).send({ error: code, message, field: "body" });
+}
+
+/** The last resort: logged, answered without details. */
+export function sendInternalError(reply: FastifyReply, err: unknown): FastifyReply {
+  reply.log.error({ err }, "internal error");
+  return reply.code(500).send({ error: "internal", message: "internal error" });
+}

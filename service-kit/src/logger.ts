@@ -1,0 +1,11 @@
+import pino from "pino";
+
+/** Paths every service censors: bearer tokens and passwords never reach the logs. */
+export const COMMON_REDACT_PATHS = ["req.headers.authorization", "headers.authorization", "authorization", "token", "*.token", "password", "*.password"];
+
+export function createServiceLogger(name: string, level: string, extraRedactPaths: string[], destination?: pino.DestinationStream): pino.Logger {
+  return pino(
+    { name, level, redact: { paths: [...COMMON_REDACT_PATHS, ...extraRedactPaths], censor: "[redacted]" } },
+    destination ?? pino.destination(1),
+  );
+}
