@@ -181,6 +181,15 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
     return { firmCode: key.firmCode, keyId: key.keyId, algorithm: "Ed25519", publicKeyPem: key.publicKeyPem };
   });
 
+  // The emulated box's window for a signature opens when the request arrives, or when the box finishes the
+  // previous one if it was busy: the host-side handling (parsing, checks) overlaps the hardware's time, as
+  // a real box's transaction time includes its own I/O. Signing and persisting happen inside the window.
+  const arrivals = new WeakMap<object, number>();
+  let boxFreeAt = 0;
+  app.addHook("onRequest", async (req) => {
+    arrivals.set(req.raw, performance.now());
+  });
+
   app.post<{ Params: { firmCode: string } }>("/v1/firms/:firmCode/license-updates", async (req, reply) => {
     const firmCode = req.params.firmCode;
     authorize(req, firmCode);
@@ -206,7 +215,7 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
         if (again) return again;
         // The emulated box takes signLatencyMs per signature in total: the emulator's own work (signing,
         // persisting) happens inside that window, then it waits out the rest.
-        const boxStarted = performance.now();
+        const boxStarted = Math.max(arrivals.get(req.raw) ?? performance.now(), boxFreeAt);
         const key = keys.get(firmCode);
         const update: LicenseUpdate = {
           version: 1,
@@ -222,7 +231,8 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
         const result: SignedUpdate = { update, signature, keyId: key.keyId };
         records.put(firmCode, { requestId: body.requestId, requestHash, createdAt: update.issuedAt, response: result });
         signatures.inc({ firm: firmCode });
-        await waitUntil(boxStarted + config.signLatencyMs);
+        boxFreeAt = boxStarted + config.signLatencyMs;
+        await waitUntil(boxFreeAt);
         return result;
       });
     } catch (err) {
@@ -235,6 +245,10 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
       throw err;
     }
     latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    // How long the box held this request, from its arrival: lets a client tell the emulator's own time
+    // from the network's and its own scheduling (Server-Timing, W3C).
+    const arrived = arrivals.get(req.raw);
+    if (arrived !== undefined) reply.header("Server-Timing", `box;dur=${(performance.now() - arrived).toFixed(3)}`);
     return reply.code(201).send(signed);
   });
 
