@@ -204,6 +204,22 @@ describe("FSB emulator queue", () => {
     }
   });
 
+  test("holds each request for the configured latency from its arrival, and says so in Server-Timing", async () => {
+    const fsb = await startFsb({ FSB_SIGN_LATENCY_MS: "100" });
+    try {
+      const res = await Promise.all(
+        [1, 2].map((i) => call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order(`timing-${i}`), token: FIRM_A.token })),
+      );
+      const held = res.map((r) => Number(/box;dur=([\d.]+)/.exec(r.headers.get("server-timing") ?? "")?.[1])).sort((a, b) => a - b);
+      // The first is held for its own window; the second also waited for the first (one box, serial).
+      expect(held[0]).toBeGreaterThanOrEqual(100);
+      expect(held[0]).toBeLessThan(150);
+      expect(held[1]).toBeGreaterThan(150); // two windows less the gap between the two arrivals
+    } finally {
+      await fsb.stop();
+    }
+  });
+
   test("answers 503 with Retry-After when the queue is full, then serves again once it drains", async () => {
     const fsb = await startFsb({ FSB_SIGN_LATENCY_MS: "300", FSB_QUEUE_LIMIT: "2" });
     try {
