@@ -29,12 +29,14 @@ export class LocalProcess {
     return this.pid !== undefined && this.exit === null;
   }
 
-  start(): void {
+  /** `extraArgs` apply to this start only (e.g. HAProxy's `-sf <old pid>` for a graceful reload). */
+  start(extraArgs: string[] = []): void {
     if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.pid})`);
+    const args = [...this.spec.args, ...extraArgs];
     const fd = fs.openSync(this.logFile, "a");
-    fs.writeSync(fd, `\n--- ${new Date().toISOString()} start: ${this.spec.command} ${this.spec.args.join(" ")}\n`);
+    fs.writeSync(fd, `\n--- ${new Date().toISOString()} start: ${this.spec.command} ${args.join(" ")}\n`);
     this.exit = null;
-    const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.dir, env: this.spec.env, detached: true, stdio: ["ignore", fd, fd] });
+    const child = spawn(this.spec.command, args, { cwd: this.spec.dir, env: this.spec.env, detached: true, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     this.child = child;
     this.pid = child.pid;

@@ -57,3 +57,28 @@ export function replaceHosts(text: string, addresses: Map<string, string>): stri
   const re = new RegExp(`(?<![A-Za-z0-9_.-])(${names.join("|")})(?![A-Za-z0-9_-])`, "g");
   return text.replace(re, (m) => addresses.get(m)!);
 }
+
+/**
+ * The addresses of a running sandbox after its stacks changed: every host keeps the address it has (a
+ * line that stays, or a tenant line the shared entry point already routes to), and a new host gets the
+ * first free address of its stack's block. Addresses are never reused while the sandbox runs.
+ */
+export function extendAddresses(sandboxName: string, existing: Map<string, string>, stacks: string[][]): Map<string, string> {
+  const b = sandboxOctet(sandboxName);
+  const out = new Map(existing);
+  const taken = new Set(existing.values());
+  stacks.forEach((hosts, s) => {
+    let n = 0;
+    for (const host of hosts) {
+      if (out.has(host)) continue;
+      let address: string;
+      do {
+        if (++n > 249) throw new Error(`stack ${s + 1} of sandbox ${sandboxName}: no free address left in 127.${b}.${s + 1}.0/24`);
+        address = `127.${b}.${s + 1}.${n}`;
+      } while (taken.has(address));
+      taken.add(address);
+      out.set(host, address);
+    }
+  });
+  return out;
+}

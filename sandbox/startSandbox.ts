@@ -13,12 +13,26 @@ import { loadStack, loadStackFile, StackFile, stackNameOfReference } from "../mo
 import { StackPlanner } from "../planner/planWithReferences";
 import { sha512Crypt } from "../components/render/sha512Crypt";
 import { probeMariadb } from "./mariadbProcess";
-import { SandboxProcessSpec } from "./containerTranslation";
+import { ContainerRole, SandboxProcessSpec } from "./containerTranslation";
 import { freshSecrets, randomAlphanumeric } from "./placeholderSecrets";
 import { checkPrerequisites, prerequisitesFor } from "./prerequisites";
+import { haproxyServers } from "./haproxyTranslation";
 import { killGroup, killLeftovers, LocalProcess, PidRecord } from "./processSupervisor";
-import { makeSandboxCertificates } from "./sandboxCertificates";
-import { buildSandboxLayout, PlannedStack, sandboxAddresses, sandboxContainers, SandboxLayout, SandboxSecrets, StackCredentials, StackEndpoints } from "./sandboxLayout";
+import { CertificateFiles, issueCertificate, makeCertificateAuthority, makeSandboxCertificates } from "./sandboxCertificates";
+import { extendAddresses } from "./sandboxAddresses";
+import { LC_ENV } from "../license-central/src/env";
+import {
+  buildSandboxLayout,
+  LayoutOptions,
+  PlannedStack,
+  sandboxAddresses,
+  sandboxContainers,
+  SandboxLayout,
+  SandboxSecrets,
+  SandboxTls,
+  StackCredentials,
+  StackEndpoints,
+} from "./sandboxLayout";
 
 export interface SandboxOptions {
   /** Stack names (files in `stacksDir`) or, with `stackFiles`, paths of stack files. The first is the main one. */
@@ -40,6 +54,20 @@ export interface SandboxOptions {
   readyTimeoutMs?: number;
   /** Delete the sandbox directory after stop() (tests). */
   removeOnStop?: boolean;
+  /**
+   * Start only the processes of these roles now (default: all); `startStack` starts the others later.
+   * A migration starts a new edition's database first and its lines only after the data is in.
+   */
+  startRoles?: ContainerRole[];
+  /**
+   * A directory holding (or receiving) the CA and client certificate to use instead of throw-away ones,
+   * so several sandboxes of one customer (one per edition) are trusted by the same clients. The server
+   * certificate is still issued per sandbox, for its names plus `extraDnsNames`.
+   */
+  certificateAuthorityDir?: string;
+  extraDnsNames?: string[];
+  /** Per stack: License Central's admin token instead of a fresh one (kept across a customer's sandboxes). */
+  adminTokens?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -69,6 +97,20 @@ export interface SandboxHandle {
   kill(name: string, signal?: NodeJS.Signals): void;
   /** Stops the process if it still runs, starts it again and waits until it is ready. */
   restart(name: string): Promise<void>;
+  /**
+   * Starts the processes of one stack (default roles: all) that do not run, in dependency order, and
+   * waits until each is ready; one-shot jobs run again. Returns the names started.
+   */
+  startStack(stack: string, roles?: ContainerRole[]): Promise<string[]>;
+  /** Stops the running processes of one stack (entry points first, databases last); their files stay. */
+  stopStack(stack: string): Promise<string[]>;
+  /**
+   * Brings a running sandbox to a changed (or added) stack file: plans it again, keeps the addresses and
+   * secrets of what exists, starts what is new (only roles in `startRoles`, default all), drains servers
+   * that go away on the entry points, reloads every entry point whose haproxy.cfg changed gracefully
+   * (`-sf`: requests in flight finish on the old process) and stops what is gone.
+   */
+  updateStack(stackFile: string, opts?: { startRoles?: ContainerRole[]; drainTimeoutMs?: number }): Promise<{ added: string[]; removed: string[]; reloaded: string[] }>;
   waitReady(name: string, timeoutMs?: number): Promise<void>;
   /** Runs SQL as the database's root (unix socket, as the OS root) and returns the tab-separated rows. */
   sqlAsRoot(databaseProcess: string, sql: string): string;
@@ -197,25 +239,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       planned.flatMap((p) => p.plan.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert").flatMap((r) => (r.inputs.dnsNames as string[]) ?? [])),
     ),
   ];
-  const certs = makeSandboxCertificates(path.join(dir, "tls"), { dnsNames: dnsNames.length ? dnsNames : ["lchost-sandbox"], ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])] });
-  const layout = buildSandboxLayout(
-    planned,
-    containers,
-    addresses,
-    secrets,
-    { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey },
-    {
-      sandboxName: name,
-      sandboxDir: dir,
-      nodeBinary: process.execPath,
-      services,
-      haproxyBinary: bins.get("haproxy") ?? "haproxy",
-      pathEnv: [process.env.PATH ?? "", "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter(Boolean).join(":"),
-      extraBindAddresses: opts.extraBindAddresses,
-      allowLoopback: opts.allowLoopback,
-    },
-  );
-  if (opts.serviceLogLevel) for (const p of layout.processes) if (p.role === "fsb" || p.role === "license-central") p.env.LOG_LEVEL = opts.serviceLogLevel;
+  const certOpts = { dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])], ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])] };
+  const certs = opts.certificateAuthorityDir ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts) : makeSandboxCertificates(path.join(dir, "tls"), certOpts);
+  const tlsMaterial: SandboxTls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
+  const layoutOptions: LayoutOptions = {
+    sandboxName: name,
+    sandboxDir: dir,
+    nodeBinary: process.execPath,
+    services,
+    haproxyBinary: bins.get("haproxy") ?? "haproxy",
+    pathEnv: [process.env.PATH ?? "", "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter(Boolean).join(":"),
+    extraBindAddresses: opts.extraBindAddresses,
+    allowLoopback: opts.allowLoopback,
+  };
+  const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
+  const applyOverrides = (l: SandboxLayout) => {
+    for (const p of l.processes) {
+      if (opts.serviceLogLevel && (p.role === "fsb" || p.role === "license-central")) p.env.LOG_LEVEL = opts.serviceLogLevel;
+      const token = opts.adminTokens?.[p.stack];
+      if (token && p.role === "license-central") p.env[LC_ENV.adminToken] = token;
+    }
+    for (const [stack, token] of Object.entries(opts.adminTokens ?? {})) if (l.credentials[stack]?.adminToken) l.credentials[stack].adminToken = token;
+  };
+  applyOverrides(layout);
   writeFiles(layout);
   const endpointsFile = path.join(dir, "sandbox.json");
   const pids = new PidRecord(dir);
@@ -289,7 +335,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     }
   }
 
+  /** HAProxy processes replaced by a graceful reload that may still finish their connections. */
+  const retiring: LocalProcess[] = [];
   const stopAll = async () => {
+    await Promise.all(retiring.map((p) => p.stop(5000)));
     const running = [...procs.values()].reverse();
     // entry points and lines first, databases last (they shut down cleanly on SIGTERM)
     for (const role of ["https-entry-point", "license-central", "fsb", "sql-job", "database"]) {
@@ -300,22 +349,30 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
 
   // 3. Start in dependency order: databases (Galera node 1 founds the cluster, the others join one by
   //    one), FSBs, SQL jobs, License Central lines, entry points.
-  try {
-    const byRole = (role: string) => layout.processes.filter((p) => p.role === role);
+  async function startProcesses(want: (p: SandboxProcessSpec) => boolean): Promise<string[]> {
+    const started: string[] = [];
+    const byRole = (role: string) => layout.processes.filter((p) => p.role === role && want(p) && !get(p.name).running);
     const dbs = byRole("database").sort((a, b) => (a.galera?.nodeIndex ?? 0) - (b.galera?.nodeIndex ?? 0));
-    for (const db of dbs.filter((d) => !d.galera || d.galera.nodeIndex === 1)) get(db.name).start();
-    for (const db of dbs.filter((d) => !d.galera || d.galera.nodeIndex === 1)) await waitReady(db.name);
+    const founders = dbs.filter((d) => !d.galera || d.galera.nodeIndex === 1);
+    for (const db of founders) get(db.name).start();
+    for (const db of founders) await waitReady(db.name);
     for (const db of dbs.filter((d) => d.galera && d.galera.nodeIndex > 1)) {
       log(`joining ${db.name} to the Galera cluster`);
       get(db.name).start();
       await waitReady(db.name);
     }
+    started.push(...dbs.map((d) => d.name));
     for (const role of ["fsb", "sql-job", "license-central", "https-entry-point"]) {
       const specs = byRole(role);
       for (const s of specs) get(s.name).start();
       await Promise.all(specs.map((s) => waitReady(s.name)));
       if (specs.length) log(`${role}: ${specs.map((s) => s.name).join(", ")} ready`);
+      started.push(...specs.map((s) => s.name));
     }
+    return started;
+  }
+  try {
+    await startProcesses((p) => !opts.startRoles || opts.startRoles.includes(p.role));
   } catch (e) {
     await stopAll();
     throw e;
@@ -341,8 +398,104 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     processes: [...procs.values()].map(info),
     notes: layout.notes,
   };
-  fs.writeFileSync(endpointsFile, JSON.stringify(summary, null, 2), { mode: 0o600 });
-  fs.chmodSync(endpointsFile, 0o600);
+  const writeSummary = () => {
+    fs.writeFileSync(endpointsFile, JSON.stringify({ ...summary, endpoints: layout.endpoints, credentials: layout.credentials, processes: [...procs.values()].map(info) }, null, 2), { mode: 0o600 });
+    fs.chmodSync(endpointsFile, 0o600);
+  };
+  writeSummary();
+
+  async function stopStack(stack: string): Promise<string[]> {
+    const mine = [...procs.values()].filter((p) => p.spec.stack === stack && p.running);
+    for (const role of ["https-entry-point", "license-central", "fsb", "sql-job", "database"]) {
+      await Promise.all(mine.filter((p) => p.spec.role === role).map((p) => p.stop(role === "database" ? 30_000 : 10_000)));
+    }
+    return mine.map((p) => p.spec.name);
+  }
+
+  /** Sets the servers to drain on an entry point and waits until none holds a connection. */
+  async function drainServers(entry: SandboxProcessSpec, servers: string[], timeoutMs: number): Promise<void> {
+    for (const srv of servers) {
+      const answer = await adminSocketCommand(entry.adminSocket!, `set server ${srv} state drain`);
+      if (answer.trim()) throw new Error(`${entry.name}: set server ${srv} state drain: ${answer.trim()}`);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = sessionCounts(await adminSocketCommand(entry.adminSocket!, "show stat"));
+      const left = servers.filter((srv) => (busy[srv] ?? 0) > 0);
+      if (left.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`${entry.name}: ${left.join(", ")} still serve requests after ${timeoutMs} ms of draining`);
+      await sleep(50);
+    }
+  }
+
+  /** Starts a new HAProxy with the (already written) config, telling the old one to finish and go (-sf). */
+  async function reloadEntryPoint(spec: SandboxProcessSpec): Promise<void> {
+    const old = get(spec.name);
+    const fresh = new LocalProcess(spec, dir, (p) => pids.add(p));
+    const check = spawnSync(spec.command, ["-c", "-q", ...spec.args.filter((a) => a !== "-db")], { encoding: "utf8" });
+    if (check.status !== 0) throw new Error(`${spec.name}: the new haproxy.cfg is refused: ${check.stderr || check.stdout}`);
+    fresh.start(old.running ? ["-sf", String(old.pid)] : []);
+    procs.set(spec.name, fresh);
+    if (old.running) retiring.push(old);
+    const deadline = Date.now() + readyTimeoutMs;
+    for (;;) {
+      if (!fresh.running) throw new Error(`${spec.name}: the reloaded HAProxy exited; log ${fresh.logFile}:\n${fresh.tail()}`);
+      const who = await adminSocketCommand(spec.adminSocket!, "show info").catch(() => "");
+      if (new RegExp(`^Pid: ${fresh.pid}$`, "m").test(who) && (await isReady(spec))) break;
+      if (Date.now() > deadline) throw new Error(`${spec.name}: the reloaded HAProxy was not ready within ${readyTimeoutMs} ms`);
+      await sleep(50);
+    }
+    if (old.running) await old.waitExit(30_000);
+  }
+
+  async function updateStack(stackFile: string, u: { startRoles?: ContainerRole[]; drainTimeoutMs?: number } = {}) {
+    const file = loadStackFile(path.resolve(stackFile));
+    const stackName = file.stackName;
+    const plannedStack = plannedStackOf(file, await planner.plan(file));
+    const at = planned.findIndex((p) => p.name === stackName);
+    // what exists keeps its secrets; new placeholders get fresh values (a tenant's include its shared server's)
+    const shared = plannedStack.sharedServer ? secrets.substitutions.get(plannedStack.sharedServer) : undefined;
+    secrets.substitutions.set(stackName, new Map([...freshSecrets(plannedStack.plan), ...(shared ?? new Map()), ...(secrets.substitutions.get(stackName) ?? new Map())]));
+    if (!secrets.basicAuth.has(stackName)) {
+      const password = randomAlphanumeric(20);
+      secrets.basicAuth.set(stackName, { password, hash: sha512Crypt(password, randomAlphanumeric(16)) });
+    }
+    if (at >= 0) planned[at] = plannedStack;
+    else planned.push(plannedStack);
+    const nextContainers = sandboxContainers(planned, secrets);
+    const nextAddresses = extendAddresses(name, addresses, [...nextContainers.values()].map((l) => l.map((c) => c.name)));
+    const next = buildSandboxLayout(planned, nextContainers, nextAddresses, secrets, tlsMaterial, layoutOptions);
+    applyOverrides(next);
+    const before = new Map(layout.processes.map((p) => [p.name, p]));
+    const after = new Map(next.processes.map((p) => [p.name, p]));
+    const added = next.processes.filter((p) => !before.has(p.name));
+    const removed = layout.processes.filter((p) => p.stack === stackName && !after.has(p.name));
+    const reloaded = next.processes.filter((p) => p.role === "https-entry-point" && before.has(p.name) && before.get(p.name)!.config !== p.config);
+    for (const [k, v] of nextAddresses) addresses.set(k, v);
+    writeFiles({ ...next, processes: added });
+    for (const p of added) procs.set(p.name, new LocalProcess(p, dir, (x) => pids.add(x)));
+    layout.processes.splice(0, layout.processes.length, ...next.processes);
+    Object.assign(layout.endpoints, next.endpoints);
+    Object.assign(layout.credentials, next.credentials);
+    // new processes first, so the reloaded entry points find them UP
+    await startProcesses((p) => added.some((a) => a.name === p.name) && (!u.startRoles || u.startRoles.includes(p.role)));
+    for (const entry of reloaded) {
+      const going = haproxyServerNames(before.get(entry.name)!.config ?? "").filter((srv) => !haproxyServerNames(entry.config ?? "").includes(srv));
+      if (going.length && get(entry.name).running) {
+        log(`${entry.name}: draining ${going.join(", ")}`);
+        await drainServers(before.get(entry.name)!, going, u.drainTimeoutMs ?? 30_000);
+      }
+      writeFiles({ ...next, processes: [entry] });
+      await reloadEntryPoint(entry);
+      log(`${entry.name}: reloaded gracefully (${haproxyServerNames(entry.config ?? "").length} servers)`);
+    }
+    for (const role of ["license-central", "fsb", "sql-job", "database"]) {
+      await Promise.all(removed.filter((p) => p.role === role).map((p) => get(p.name).stop(role === "database" ? 30_000 : 10_000)));
+    }
+    for (const p of removed) procs.delete(p.name);
+    writeSummary();
+    return { added: added.map((p) => p.name), removed: removed.map((p) => p.name), reloaded: reloaded.map((p) => p.name) };
+  }
 
   // If the owner exits without stop() (a crashed test run), take the processes along, by PID.
   const onExit = () => {
@@ -375,6 +528,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       p.start();
       await waitReady(n);
     },
+    async startStack(stack, roles) {
+      if (!layout.processes.some((p) => p.stack === stack)) throw new Error(`sandbox ${name} runs no stack '${stack}' (stacks: ${planned.map((p) => p.name).join(", ")})`);
+      const started = await startProcesses((p) => p.stack === stack && (!roles || roles.includes(p.role)));
+      writeSummary();
+      return started;
+    },
+    stopStack,
+    updateStack,
     waitReady,
     sqlAsRoot,
     haproxyCommand(n, command) {
@@ -417,4 +578,37 @@ function writeFiles(layout: SandboxLayout): void {
       if (f.owner === "mysql") fs.chownSync(f.path, mysqlIds().uid, mysqlIds().gid);
     }
   }
+}
+
+/** A CA and client certificate kept in `caDir` (made on first use), and a server certificate for this sandbox. */
+function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+  const ca = { cert: path.join(caDir, "ca.crt"), key: path.join(caDir, "ca.key") };
+  if (!fs.existsSync(ca.cert) || !fs.existsSync(ca.key)) {
+    makeCertificateAuthority(caDir, "ca", "lchost sandbox CA");
+    issueCertificate(caDir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
+  const serverPem = path.join(dir, "server.pem");
+  fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key") };
+}
+
+/** `backend/server` names of a haproxy.cfg. */
+function haproxyServerNames(config: string): string[] {
+  return haproxyServers(config).map((x) => `${x.backend}/${x.server}`);
+}
+
+/** Current sessions per `backend/server` from `show stat`. */
+export function sessionCounts(csv: string): Record<string, number> {
+  const lines = csv.split("\n").filter((l) => l.trim());
+  const header = lines[0]?.replace(/^#\s*/, "").split(",") ?? [];
+  const scur = header.indexOf("scur");
+  const out: Record<string, number> = {};
+  for (const l of lines.slice(1)) {
+    const f = l.split(",");
+    if (f[1] === "FRONTEND" || f[1] === "BACKEND") continue;
+    out[`${f[0]}/${f[1]}`] = Number(f[scur]) || 0;
+  }
+  return out;
 }
