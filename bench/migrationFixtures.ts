@@ -71,6 +71,20 @@ config:
 `;
 }
 
+/** The shared server of Datacenter tenants (as stacks/Pulumi.shared-dc1.yaml) hosting the given tenants. */
+export function sharedServerStackFile(tenants: string[]): string {
+  return `# shared-dc1: the shared server of Datacenter tenants (migration test fixture).
+config:
+  lchost:role: shared-server
+  lchost:domain: dc1.lchost.local
+  lchost:tenants:
+${tenants.map((t) => `    - ${t}`).join("\n")}
+  lchost:fsb:
+    mode: emulator
+    signLatencyMs: 0
+`;
+}
+
 /** Inserts `tickets` tickets, each activated once, with the usage events of those activations (current month). */
 export async function seedTenant(db: DbConnection, tickets: number, now = new Date()): Promise<void> {
   const conn = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, database: db.database, timezone: "Z" });
@@ -109,13 +123,17 @@ export interface EntryResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** One request to the customer's HTTPS entry point, on a fresh connection (no keep-alive across HAProxy reloads). */
-export function entryRequest(entryUrl: string, caPem: string, method: string, urlPath: string, json?: unknown): Promise<EntryResponse> {
+/**
+ * One request to the customer's HTTPS entry point, on a fresh connection (no keep-alive across HAProxy
+ * reloads). `host`: the published name to send as SNI and Host (a shared server routes by it).
+ */
+export function entryRequest(entryUrl: string, caPem: string, method: string, urlPath: string, json?: unknown, host?: string): Promise<EntryResponse> {
   const u = new URL(urlPath, entryUrl);
   const body = json === undefined ? undefined : JSON.stringify(json);
+  const headers: Record<string, string | number> = { ...(host ? { host } : {}), ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}) };
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, ca: caPem, agent: false, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}, timeout: 15_000 },
+      { host: u.hostname, port: u.port, servername: host, path: u.pathname + u.search, method, ca: caPem, agent: false, headers, timeout: 15_000 },
       (res) => {
         let text = "";
         res.on("data", (d) => (text += d));
