@@ -36,6 +36,9 @@ export interface DatacenterArgs {
 export class Datacenter extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   readonly databaseName: string;
+  /** Secrets, for the stack outputs `lchost migrate` reads. */
+  readonly adminToken: pulumi.Output<string>;
+  readonly databasePassword: pulumi.Output<string>;
 
   constructor(name: string, args: DatacenterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:editions:Datacenter", name, {}, opts);
@@ -49,6 +52,8 @@ export class Datacenter extends pulumi.ComponentResource {
 
     const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, o);
     const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, o);
+    this.adminToken = pulumi.secret(adminToken.result);
+    this.databasePassword = pulumi.secret(dbPassword.result);
     const setup = new SqlJob(
       "database-setup",
       {

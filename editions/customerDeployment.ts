@@ -33,6 +33,9 @@ export interface CustomerDeployment {
   databaseHosts: string[];
   fsbUrls: pulumi.Output<string>[];
   balancerConfig: pulumi.Output<string>;
+  /** Secrets, for the stack outputs `lchost migrate` reads. */
+  adminToken: pulumi.Output<string>;
+  databasePassword: pulumi.Output<string>;
 }
 
 /**
@@ -172,5 +175,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
     databaseHosts: peers,
     fsbUrls,
     balancerConfig: entry.config,
+    adminToken: pulumi.secret(adminToken.result),
+    databasePassword: pulumi.secret(dbPassword.result),
   };
 }

@@ -7,7 +7,7 @@ import { DedicatedServer } from "../editions/DedicatedServer";
 import { HighAvailabilityPackage } from "../editions/HighAvailabilityPackage";
 import { HighPerformance } from "../editions/HighPerformance";
 import { SharedServer } from "../editions/SharedServer";
-import { customerNames, sharedServerNames } from "../model/naming";
+import { customerNames, sharedServerNames, tenantDatabaseName } from "../model/naming";
 import { CustomerConfig, SharedServerConfig, StackConfig } from "../model/stackConfig";
 
 export interface DeployContext {
@@ -78,6 +78,30 @@ function sharedServerReference(cfg: CustomerConfig): SharedServerOutputs {
   };
 }
 
+/**
+ * What `lchost migrate` needs of a deployed customer stack to reach it through the Docker Engine API of
+ * its host (stack output `migration`, plain; the admin token and database password are the separate
+ * secret outputs `adminToken` and `databasePassword`).
+ */
+export interface MigrationOutputs {
+  /** The stack's `docker:host` ("" = the local engine's default socket). */
+  dockerHost: string;
+  databaseKind: "shared-tenant" | "single" | "cluster";
+  /** Containers holding the customer's data (cluster: every node, node 1 first; Datacenter: the shared server's). */
+  databaseContainers: string[];
+  databaseSchema: string;
+  databaseUser: string;
+  /** Where the data lives (`volume:<name>` or `schema:<schema>@<container>`): equal before and after a change = the data stayed in place. */
+  databaseLocation: string;
+  lineContainers: string[];
+  /** The HTTPS entry point (gateway, balancer, or the shared server's entry point). */
+  entryContainer: string;
+}
+
+function dockerHost(): string {
+  return new pulumi.Config("docker").get("host") ?? "";
+}
+
 function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
   const facts = editionFacts(cfg.edition);
   const summary = {
@@ -91,8 +115,27 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
     quotas: monthlyQuotas(cfg.edition, cfg.lines),
   };
   if (cfg.edition === "datacenter") {
-    const dc = new Datacenter(cfg.customer, { config: cfg, shared: sharedServerReference(cfg) });
-    return { ...summary, endpoints: { depot: pulumi.interpolate`${dc.endpoint}/depot/v1` }, databaseName: dc.databaseName };
+    const shared = sharedServerReference(cfg);
+    const dc = new Datacenter(cfg.customer, { config: cfg, shared });
+    const schema = tenantDatabaseName(cfg.customer);
+    const migration: pulumi.Output<MigrationOutputs> = pulumi.all([shared.databaseHost, shared.name]).apply(([db, sharedName]) => ({
+      dockerHost: dockerHost(),
+      databaseKind: "shared-tenant" as const,
+      databaseContainers: [db],
+      databaseSchema: schema,
+      databaseUser: schema,
+      databaseLocation: `schema:${schema}@${db}`,
+      lineContainers: [customerNames(cfg.customer).line(1)],
+      entryContainer: sharedServerNames(sharedName).entry,
+    }));
+    return {
+      ...summary,
+      endpoints: { depot: pulumi.interpolate`${dc.endpoint}/depot/v1` },
+      databaseName: dc.databaseName,
+      migration,
+      adminToken: dc.adminToken,
+      databasePassword: dc.databasePassword,
+    };
   }
   const names = customerNames(cfg.customer);
   const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
@@ -118,5 +161,17 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       webServices: pulumi.interpolate`${component.endpoint}/ws/v1`,
     },
     databaseVolumes: volumes.map((v) => v.name),
+    migration: {
+      dockerHost: dockerHost(),
+      databaseKind: facts.database.kind,
+      databaseContainers: Array.from({ length: nodes }, (_, i) => names.dbHost(i + 1)),
+      databaseSchema: names.schema,
+      databaseUser: names.dbUser,
+      databaseLocation: `volume:${names.dbVolume(1)}`,
+      lineContainers: component.deployment.lineHosts,
+      entryContainer: names.gateway,
+    } satisfies MigrationOutputs,
+    adminToken: component.deployment.adminToken,
+    databasePassword: component.deployment.databasePassword,
   };
 }
