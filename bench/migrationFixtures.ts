@@ -1,7 +1,6 @@
 /**
- * What the migration tests and `npm run bench:migrate` share: a local stand-in for the shared server
- * (a throw-away MariaDB and an FSB emulator), a Datacenter stack file, seeding a tenant fast, and an
- * HTTPS client for the customer's entry point.
+ * What the migration tests and `npm run bench:migrate` share: a Datacenter stack file and its shared
+ * server's, seeding a tenant fast, and an HTTPS client for the customer's entry point.
  *
  * Seeding is done with direct bulk INSERTs of consistent rows (each ticket with its items, an active
  * activation holding a signed update, the ticket pointing at it, and one usage event per activation in
@@ -9,46 +8,12 @@
  * under a second, where going through the API would sign 1,000 updates.
  */
 import * as crypto from "crypto";
-import * as fs from "fs";
 import * as https from "https";
-import * as net from "net";
-import * as path from "path";
 import * as mysql from "mysql2/promise";
-import { buildFsbApp, FsbApp } from "../fsb-emulator/src/app";
-import { parseFsbConfig } from "../fsb-emulator/src/config";
-import { createLogger as createFsbLogger } from "../fsb-emulator/src/logger";
 import { newTicketCode } from "../license-central/src/app";
 import { monthOf } from "../license-central/src/validation";
 import type { DbConnection } from "../migration/databaseCopy";
-import type { SharedServerEndpoints } from "../migration/localProcessTarget";
 import { PARKED_KEY } from "../migration/stackFileChange";
-import { startThrowawayMariadb, ThrowawayMariadb } from "../sandbox/mariadbProcess";
-
-export interface LocalSharedServer {
-  endpoints: SharedServerEndpoints;
-  mariadb: ThrowawayMariadb;
-  fsb: FsbApp;
-  stop(): Promise<void>;
-}
-
-export async function startLocalSharedServer(baseDir: string, customer: string): Promise<LocalSharedServer> {
-  const mariadb = await startThrowawayMariadb({ baseDir: path.join(baseDir, "shared-db") });
-  const token = `shared-fsb-${crypto.randomBytes(6).toString("hex")}`;
-  const fsb = buildFsbApp(parseFsbConfig({ FSB_DATA_DIR: path.join(baseDir, "shared-fsb"), FSB_FIRM_TOKENS: `${customer}=${token}`, LOG_LEVEL: "warn" }), {
-    logger: createFsbLogger("warn", fs.createWriteStream(path.join(baseDir, "shared-fsb.log"))),
-  });
-  await fsb.app.listen({ port: 0, host: "127.0.0.1" });
-  const port = (fsb.app.server.address() as net.AddressInfo).port;
-  return {
-    endpoints: { db: { host: mariadb.host, port: mariadb.port, user: mariadb.user, password: mariadb.password }, fsbUrl: `http://127.0.0.1:${port}`, fsbToken: token },
-    mariadb,
-    fsb,
-    async stop() {
-      await fsb.app.close();
-      await mariadb.stop();
-    },
-  };
-}
 
 /** A Datacenter stack file whose parked settings let it move up (connection security, the shared FSB). */
 export function datacenterStackFile(customer: string): string {

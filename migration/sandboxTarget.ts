@@ -299,7 +299,8 @@ export class SandboxTarget implements DeploymentTarget {
     fs.writeFileSync(this.stackPath, text);
     const r = await d.handle.updateStack(this.stackPath);
     for (const a of r.added.filter((n) => d.handle.process(n).role === "license-central")) log(`${a} started and added to ${r.reloaded.join(", ")} (graceful reload)`);
-    for (const x of r.removed) log(`${x} drained on the gateway, removed by a graceful reload and stopped`);
+    const removedLines = r.removed.filter((n) => /line/.test(n));
+    if (r.removed.length) log(`${removedLines.join(", ")} drained on the gateway, removed by a graceful reload; stopped ${r.removed.join(", ")}`);
     this.stackText = text;
     d.shape = { ...d.shape, lines };
   }

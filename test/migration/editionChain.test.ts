@@ -1,23 +1,24 @@
 /**
- * lchost migrate end to end on real servers: a Datacenter tenant with 1,000 activated tickets goes
- * Datacenter -> Dedicated -> High Performance -> HA (3 lines) -> High Performance -> Datacenter. After every
- * step the data is identical (per-table SHA-256), the month's usage is unchanged and the entry point
- * serves activations; a failure after the dump rolls back; HA lines come and go under load without a
- * failed request. Runs on the local-process deployment target (see migration/localProcessTarget.ts).
+ * lchost migrate end to end on the sandbox (`lchost sandbox`: real MariaDB/Galera, HAProxy, FSB emulators
+ * and License Central lines, from the rendered files): a Datacenter tenant with 1,000 activated tickets
+ * on its shared server's sandbox goes Datacenter -> Dedicated -> High Performance -> HA (3 lines) -> High
+ * Performance -> Datacenter. After every step the data is identical (per-table SHA-256), the month's usage
+ * is unchanged and the customer's entry (the same address all along) serves activations; a failure after
+ * the dump rolls back; HA lines come and go under load without a failed request.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { adminTicket, datacenterStackFile, entryRequest, LocalSharedServer, seedTenant, startLocalSharedServer } from "../../bench/migrationFixtures";
+import { adminTicket, datacenterStackFile, entryRequest, seedTenant, sharedServerStackFile } from "../../bench/migrationFixtures";
 import { EditionId } from "../../editions/catalog";
 import { parseStackFileText } from "../../model/stackFile";
 import type { CustomerConfig } from "../../model/stackConfig";
 import { estimateRows, readUsage, tableChecksums } from "../../migration/databaseCopy";
-import { LocalProcessTarget } from "../../migration/localProcessTarget";
 import { planMigration } from "../../migration/migrationPlan";
 import { ProgressLog } from "../../migration/progressLog";
 import { monthsToCheck } from "../../migration/quotaCheck";
 import { MigrationResult, MigrationRolledBack, runMigration } from "../../migration/runMigration";
+import { SandboxTarget } from "../../migration/sandboxTarget";
 import { TableChecksum } from "../../migration/tableChecksums";
 
 jest.setTimeout(240_000);
@@ -25,23 +26,23 @@ jest.setTimeout(240_000);
 const CUSTOMER = "acme";
 const TICKETS = 1000;
 let baseDir: string;
-let shared: LocalSharedServer;
-let target: LocalProcessTarget;
+let target: SandboxTarget;
 let stackPath: string;
 const report: string[] = [];
 
 beforeAll(async () => {
-  baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-migration-"));
-  shared = await startLocalSharedServer(baseDir, CUSTOMER);
-  target = await LocalProcessTarget.create({ customer: CUSTOMER, baseDir: path.join(baseDir, "target"), shared: shared.endpoints, initial: { edition: "datacenter", lines: 1 } });
-  await seedTenant((await target.current()).database, TICKETS);
+  baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-"));
+  fs.chmodSync(baseDir, 0o711); // the database nodes run as mysql and must reach their directories
   stackPath = path.join(baseDir, `Pulumi.${CUSTOMER}.yaml`);
   fs.writeFileSync(stackPath, datacenterStackFile(CUSTOMER));
+  const sharedPath = path.join(baseDir, "Pulumi.shared-dc1.yaml");
+  fs.writeFileSync(sharedPath, sharedServerStackFile([CUSTOMER]));
+  target = await SandboxTarget.start({ stackFile: stackPath, sharedStackFile: sharedPath, workDir: path.join(baseDir, "t"), serviceLogLevel: "warn" });
+  await seedTenant((await target.current()).database, TICKETS);
 });
 
 afterAll(async () => {
   await target?.stop();
-  await shared?.stop();
   process.stdout.write(`${report.join("\n")}\n`);
   if (baseDir) fs.rmSync(baseDir, { recursive: true, force: true });
 });
@@ -74,22 +75,29 @@ async function migrate(edition: EditionId, lines?: number, beforeStep?: (s: stri
   return runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text }, beforeStep });
 }
 
+/** One request through the customer's entry, as its end users make it (published name as SNI and Host). */
+function throughEntry(method: string, urlPath: string, body?: unknown) {
+  const e = target.entryInfo();
+  return entryRequest(e.url, fs.readFileSync(e.caCert, "utf8"), method, urlPath, body, e.host);
+}
+
 /** Activates a fresh ticket through the customer's HTTPS entry point. */
 async function activateThroughEntry(tag: string): Promise<number> {
   const v = await target.current();
   const ticket = await adminTicket(v.lines[0].adminUrl, v.adminToken, `probe-${tag}-${Date.now()}`);
-  const res = await entryRequest(target.entryUrl, target.entryCaPem, "POST", `/depot/v1/tickets/${ticket}/activations`, { container: `probe-${tag}`, idempotencyKey: `probe-${tag}-${ticket}` });
+  const res = await throughEntry("POST", `/depot/v1/tickets/${ticket}/activations`, { container: `probe-${tag}`, idempotencyKey: `probe-${tag}-${ticket}` });
   return res.status;
 }
 
-describe("lchost migrate on real servers", () => {
+describe("lchost migrate on the sandbox", () => {
   test("a failure after the dump (the restore target killed) leaves the customer on Datacenter with its data intact, and says so", async () => {
     const before = await tableChecksums((await target.current()).database);
     const usageBefore = await usageNow();
+    const entryBefore = target.entryInfo().url;
     const kill = async (step: string) => {
       if (step !== "restore") return;
-      const db = target.processes().find((p) => p.name === "new-db-1")!;
-      process.kill(db.pid, "SIGKILL");
+      const next = target.deployments().next!;
+      next.kill(next.endpoints[CUSTOMER].databases[0].process, "SIGKILL");
     };
     const err = await migrate("dedicated", undefined, kill).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationRolledBack);
@@ -98,6 +106,8 @@ describe("lchost migrate on real servers", () => {
     expect(parseStackFileText(fs.readFileSync(stackPath, "utf8"), stackPath).config).toMatchObject({ edition: "datacenter" });
     expect(business(await tableChecksums((await target.current()).database))).toEqual(business(before));
     expect(await usageNow()).toEqual(usageBefore);
+    expect(target.deployments().next).toBeUndefined();
+    expect(target.entryInfo().url).toBe(entryBefore);
     expect(await activateThroughEntry("after-rollback")).toBe(201);
   });
 
@@ -109,8 +119,9 @@ describe("lchost migrate on real servers", () => {
     ["datacenter", undefined],
   ];
   for (const [edition, lines] of chain) {
-    test(`moves to ${edition}${lines ? ` with ${lines} lines` : ""}: same checksums, same usage, services answer`, async () => {
+    test(`moves to ${edition}${lines ? ` with ${lines} lines` : ""}: same checksums, same usage, services answer at the same address`, async () => {
       const usageBefore = await usageNow();
+      const entryBefore = target.entryInfo().url;
       const r = await migrate(edition, lines);
       expect(r.outcome).toBe("migrated");
       report.push(`  => maintenance window ${(r.maintenanceMs / 1000).toFixed(2)} s`);
@@ -123,6 +134,7 @@ describe("lchost migrate on real servers", () => {
       expect(r.sourceChecksums.find((t) => t.table === "lc_tickets")!.rows).toBeGreaterThanOrEqual(TICKETS);
       expect(await usageNow()).toEqual(usageBefore);
       expect(parseStackFileText(fs.readFileSync(stackPath, "utf8"), stackPath).config).toMatchObject({ edition, lines: lines ?? 1 });
+      expect(target.entryInfo().url).toBe(entryBefore);
       expect(await activateThroughEntry(edition)).toBe(201);
       if (edition === "high-availability") await scaleUnderLoad();
     });
@@ -130,10 +142,11 @@ describe("lchost migrate on real servers", () => {
 
   test("the old deployments' data is kept until cleanup", async () => {
     const kept = target.retainedData();
-    // Datacenter's schema, the Dedicated/High Performance server, the Galera cluster, the second High Performance server
-    expect(kept.length).toBe(4);
-    expect(kept.some((k) => /schema lc_acme_retired_\d+ on the shared server/.test(k))).toBe(true);
-    expect((await target.cleanup()).length).toBe(4);
+    // Datacenter's schema (renamed when the tenant came back), the Dedicated, High Performance, HA and second High Performance sandboxes
+    expect(kept.length).toBe(5);
+    expect(kept.some((k) => /^schema lc_acme_retired_\d+ on shared-dc1-acme$/.test(k))).toBe(true);
+    expect(kept.filter((k) => /^sandbox acme-g\d+ /.test(k))).toHaveLength(4);
+    expect((await target.cleanup()).length).toBe(5);
     expect(target.retainedData()).toEqual([]);
   });
 });
@@ -150,7 +163,7 @@ async function scaleUnderLoad(): Promise<void> {
     while (!stop) {
       const ticket = tickets.pop();
       if (!ticket) return; // bounded: one activation per prepared ticket
-      const res = await entryRequest(target.entryUrl, target.entryCaPem, "POST", `/depot/v1/tickets/${ticket}/activations`, { container: `load-${w}`, idempotencyKey: `load-${ticket}` }).catch((e) => ({ status: 0, body: String(e) }));
+      const res = await throughEntry("POST", `/depot/v1/tickets/${ticket}/activations`, { container: `load-${w}`, idempotencyKey: `load-${ticket}` }).catch((e) => ({ status: 0, body: String(e) }));
       if (res.status !== 201) failures.push(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       done++;
     }
