@@ -18,7 +18,7 @@ export interface DockerDeployment {
   remove(options?: { keepVolumes?: boolean }): Promise<void>;
 }
 
-const TYPE = {
+export const TYPE = {
   network: "docker:index/network:Network",
   volume: "docker:index/volume:Volume",
   container: "docker:index/container:Container",
@@ -53,6 +53,40 @@ export async function waitFor(docker: DockerEngine, name: string, want: "healthy
   }
 }
 
+/**
+ * Creates and starts the plan's containers in order (a container after those it depends on are healthy,
+ * a job run to exit 0), except those in `keep` (already running as planned); waits until all are ready.
+ */
+export async function startPlannedContainers(
+  plan: Plan,
+  docker: DockerEngine,
+  opts: { timeoutMs: number; keep?: Set<string>; onCreated?: (container: string) => void },
+): Promise<void> {
+  const name = (r: PlannedResource) => String(unwrapSecrets(r.inputs.name));
+  const containers = plan.resources.filter((x) => x.type === TYPE.container);
+  const started = new Map<string, "healthy" | "exited0">();
+  for (const r of containers) {
+    const deps = descendants(plan, r.dependsOn);
+    for (const d of containers.filter((c) => deps.has(c.urn))) {
+      const want = started.get(name(d));
+      if (want) await waitFor(docker, name(d), want, opts.timeoutMs);
+    }
+    const spec = containerSpec(r.inputs);
+    if (opts.keep?.has(spec.name)) continue;
+    await docker.ok("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, spec.body);
+    opts.onCreated?.(spec.name);
+    for (const n of spec.extraNetworks) await docker.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
+    if (spec.uploads.length > 0) {
+      const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
+      await docker.ok("PUT", `/containers/${spec.name}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
+    }
+    await docker.ok("POST", `/containers/${spec.name}/start`);
+    started.set(spec.name, spec.job ? "exited0" : "healthy");
+    if (spec.job) await waitFor(docker, spec.name, "exited0", opts.timeoutMs);
+  }
+  for (const [c, want] of started) await waitFor(docker, c, want, opts.timeoutMs);
+}
+
 export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), timeoutMs = 180_000): Promise<DockerDeployment> {
   const created = { containers: [] as string[], networks: [] as string[], volumes: [] as string[] };
   const deployment: DockerDeployment = {
@@ -75,27 +109,7 @@ export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), t
       await docker.ok("POST", "/volumes/create", { Name: name(r), Labels: labels });
       created.volumes.push(name(r));
     }
-    const containers = plan.resources.filter((x) => x.type === TYPE.container);
-    const started = new Map<string, "healthy" | "exited0">();
-    for (const r of containers) {
-      const deps = descendants(plan, r.dependsOn);
-      for (const d of containers.filter((c) => deps.has(c.urn))) {
-        const want = started.get(name(d));
-        if (want) await waitFor(docker, name(d), want, timeoutMs);
-      }
-      const spec = containerSpec(r.inputs);
-      await docker.ok("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, spec.body);
-      created.containers.push(spec.name);
-      for (const n of spec.extraNetworks) await docker.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
-      if (spec.uploads.length > 0) {
-        const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
-        await docker.ok("PUT", `/containers/${spec.name}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
-      }
-      await docker.ok("POST", `/containers/${spec.name}/start`);
-      started.set(spec.name, spec.job ? "exited0" : "healthy");
-      if (spec.job) await waitFor(docker, spec.name, "exited0", timeoutMs);
-    }
-    for (const [c, want] of started) await waitFor(docker, c, want, timeoutMs);
+    await startPlannedContainers(plan, docker, { timeoutMs, onCreated: (c) => created.containers.push(c) });
     return deployment;
   } catch (e) {
     await deployment.remove().catch(() => undefined);

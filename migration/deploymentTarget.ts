@@ -34,6 +34,14 @@ export interface PreparedDatabase {
   description: string;
 }
 
+/** What one deployment of the changed stack file produced (targets that redeploy the whole stack). */
+export interface Redeployment {
+  view: DeploymentView;
+  /** true: the new deployment keeps the data where it was (same volume or schema): nothing to restore, only to verify. */
+  dataInPlace: boolean;
+  description: string;
+}
+
 export interface DeploymentTarget {
   readonly name: string;
   current(): Promise<DeploymentView>;
@@ -51,4 +59,19 @@ export interface DeploymentTarget {
   scaleLines(lines: number, log: (s: string) => void): Promise<void>;
   /** Removes the data kept from former deployments; returns what was removed. */
   cleanup(): Promise<string[]>;
+
+  /**
+   * Optional, for targets whose topology comes from one deployment of the whole stack file (Pulumi on
+   * Docker: `pulumi up`). When present, runMigration runs maintenance on -> dump -> write the stack file ->
+   * redeploy -> restore into the new database -> verify -> maintenance off, instead of preparing the
+   * database and lines beforehand (prepareDatabase, startLines and switchTraffic are then not called).
+   * The engine has written the changed stack file before calling it.
+   */
+  redeploy?(shape: DeploymentShape): Promise<Redeployment>;
+  /** After a failure before maintenance ends: deploys the old stack file (written back by the engine) again. */
+  redeployOld?(shape: DeploymentShape): Promise<DeploymentView>;
+  /** Dumps the database inside its container (instead of mariadb-dump over TCP from this machine). */
+  dumpDatabase?(view: DeploymentView, file: string): Promise<{ bytes: number }>;
+  /** Restores a dump inside the new database's container (node 1 of a cluster). */
+  restoreDatabase?(view: DeploymentView, file: string): Promise<void>;
 }

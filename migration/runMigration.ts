@@ -12,6 +12,7 @@ import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceCli
 import type { MigrationPlan } from "./migrationPlan";
 import { ProgressLog, StepRecord } from "./progressLog";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
+import { runRedeployMigration } from "./runRedeployMigration";
 
 export interface MigrationOptions {
   plan: MigrationPlan;
@@ -54,6 +55,9 @@ export async function runMigration(opts: MigrationOptions): Promise<MigrationRes
     if (opts.stackFile) await log.step("write the stack file", async () => fs.writeFileSync(opts.stackFile!.path, plan.stackFile.text));
     return { outcome: "scaled", maintenanceMs: 0, steps: log.steps, sourceChecksums: [], targetChecksums: [], retained: [], message: `${plan.stackName}: ${plan.to.lines} lines, no downtime` };
   }
+
+  // Pulumi-like targets deploy the whole changed stack file at once: another order (runRedeployMigration.ts)
+  if (target.redeploy) return runRedeployMigration(opts);
 
   const old: DeploymentView = await log.step("read the current deployment", () => target.current(), (v) => `${v.shape.edition}, ${v.lines.length} line(s)`);
   let prepared: PreparedDatabase | undefined;

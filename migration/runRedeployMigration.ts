@@ -1,0 +1,135 @@
+/**
+ * An edition change on a target that deploys the whole stack file at once (Pulumi on Docker, or this
+ * repo's dockerRun stand-in): one `up` of the changed stack file replaces the topology, so the order is
+ *
+ *   maintenance on (old lines) -> wait until no write is in flight -> dump + source checksums ->
+ *   write the stack file -> up -> maintenance on for the new lines -> restore into the new database
+ *   (skipped when the data stayed in place: same volume or schema) -> verify every node ->
+ *   maintenance off on the new lines.
+ *
+ * The dump carries the maintenance row, so a restored database keeps the new lines in 503 until the
+ * verification passed; the engine also switches it on for the new lines right after the `up`, which
+ * covers a database that starts empty (its lines answer for about a second before that call). The
+ * maintenance window therefore includes the whole `up` (containers, Galera sync). A failure before
+ * maintenance ends writes the old stack file back, deploys it again, checks the old data against the
+ * source checksums and lifts maintenance there. The old database (volume or schema) is never deleted.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { dumpDatabase, restoreDatabase, tableChecksums } from "./databaseCopy";
+import type { DeploymentView, Redeployment } from "./deploymentTarget";
+import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceClient";
+import type { MigrationOptions, MigrationResult } from "./runMigration";
+import { MigrationRolledBack } from "./runMigration";
+import { compareChecksums, TableChecksum } from "./tableChecksums";
+
+export async function runRedeployMigration(opts: MigrationOptions): Promise<MigrationResult> {
+  const { plan, target, log } = opts;
+  const hook = async (s: string) => opts.beforeStep?.(s);
+  if (!target.redeploy || !target.redeployOld) throw new Error(`${target.name}: redeploy and redeployOld are both needed`);
+  if (!opts.stackFile) throw new Error(`${target.name} deploys the stack file: runMigration needs stackFile`);
+  const stackFile = opts.stackFile;
+
+  const old: DeploymentView = await log.step("read the current deployment", () => target.current(), (v) => `${v.shape.edition}, ${v.lines.length} line(s)`);
+  let maintenanceOnAt = 0;
+  let source: TableChecksum[] = [];
+  const verified: TableChecksum[][] = [];
+  let dumpFile: string | undefined;
+  let stackFileWritten = false;
+  let deployStarted = false;
+  let next: Redeployment | undefined;
+  let switched = false;
+  try {
+    await hook("maintenance");
+    await log.step("maintenance on (503 + Retry-After on every line)", async () => {
+      maintenanceOnAt = Date.now();
+      await setMaintenance(old.lines, old.adminToken, true, { retryAfterSeconds: Math.max(5, Math.ceil(plan.downtime.seconds * 2)), reason: `edition change to ${plan.to.edition}` });
+      await waitUntilQuiet(old.lines, old.adminToken);
+    });
+
+    await hook("dump");
+    fs.mkdirSync(opts.workDir, { recursive: true });
+    dumpFile = path.join(opts.workDir, `${plan.stackName}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql`);
+    const dump = target.dumpDatabase ? (f: string) => target.dumpDatabase!(old, f) : (f: string) => dumpDatabase(old.database, f);
+    await log.step("dump (mariadb-dump --single-transaction)", () => dump(dumpFile!), (r) => `${(r.bytes / 1024).toFixed(0)} KiB -> ${dumpFile}`);
+    source = await log.step("checksum the source tables", () => tableChecksums(old.database, { galera: old.galera }), (c) => `${c.length} tables, ${c.reduce((a, t) => a + t.rows, 0)} rows`);
+
+    await hook("stack-file");
+    await log.step("write the stack file", async () => {
+      fs.writeFileSync(stackFile.path, plan.stackFile.text);
+      stackFileWritten = true;
+    });
+
+    await hook("deploy");
+    deployStarted = true;
+    next = await log.step(`deploy the changed stack (${target.name}: ${plan.to.edition}, ${plan.to.lines} line(s))`, () => target.redeploy!(plan.to), (r) => r.description);
+    const lines = next.view.lines;
+    await log.step("maintenance on for the new lines (until the data is verified)", async () => {
+      await waitUntilReady(lines, 60_000);
+      await setMaintenance(lines, next!.view.adminToken, true, { retryAfterSeconds: 10, reason: `edition change to ${plan.to.edition}` });
+    });
+
+    if (!next.dataInPlace) {
+      await hook("restore");
+      const restore = target.restoreDatabase ? (f: string) => target.restoreDatabase!(next!.view, f) : (f: string) => restoreDatabase(next!.view.database, f);
+      await log.step("restore into the new database", () => restore(dumpFile!));
+    } else log.info("    the data stayed in place (same volume or schema): nothing to restore, verifying");
+
+    await hook("verify");
+    await log.step(
+      "verify row counts and SHA-256 per table",
+      async () => {
+        for (const node of next!.view.databaseNodes) {
+          const got = await tableChecksums(node, { galera: next!.view.galera });
+          const diff = compareChecksums(source, got);
+          if (diff.length) throw new Error(`${node.host}:${node.port}/${node.database}: ${diff.map((d) => d.message).join("; ")}`);
+          verified.push(got);
+        }
+      },
+      () => `${source.length} tables identical on ${next!.view.databaseNodes.length} node(s)`,
+    );
+
+    await hook("switch");
+    await log.step("maintenance off (the new lines serve)", () => setMaintenance(lines, next!.view.adminToken, false));
+    switched = true;
+    const maintenanceMs = Date.now() - maintenanceOnAt;
+    const { retained } = await log.step("record the old data (kept)", () => target.retireOld(), (r) => r.retained.join(", ") || undefined);
+    return {
+      outcome: "migrated",
+      maintenanceMs,
+      steps: log.steps,
+      sourceChecksums: source,
+      targetChecksums: verified,
+      dumpFile,
+      retained,
+      message: `${plan.stackName} is now ${plan.to.edition}; maintenance window ${(maintenanceMs / 1000).toFixed(1)} s; data verified (${source.length} tables); old data kept: ${retained.join(", ") || "-"}`,
+    };
+  } catch (err) {
+    if (switched) throw err;
+    const why = (err as Error).message.split("\n")[0];
+    log.info(`rolling back: ${why}`);
+    let view = old;
+    let redeployError: string | undefined;
+    if (stackFileWritten) await log.step("write the old stack file back", async () => fs.writeFileSync(stackFile.path, stackFile.oldText));
+    if (deployStarted) {
+      try {
+        view = await log.step(`deploy the old stack again (${old.shape.edition})`, () => target.redeployOld!(old.shape));
+        await waitUntilReady(view.lines, 60_000);
+      } catch (e) {
+        redeployError = (e as Error).message.split("\n")[0];
+      }
+    }
+    let intact = "not checked (no checksum was taken before the failure)";
+    if (redeployError) intact = `not checked: deploying the old stack again failed (${redeployError}); the dump ${dumpFile} holds the data`;
+    else if (source.length) {
+      const now = await tableChecksums(view.database, { galera: view.galera });
+      const diff = compareChecksums(source, now);
+      intact = diff.length === 0 ? `intact (${source.length} tables, same checksums as at the dump)` : `CHANGED: ${diff.map((d) => d.message).join("; ")}`;
+    }
+    if (maintenanceOnAt && !redeployError) await log.step("maintenance off on the old deployment", () => setMaintenance(view.lines, view.adminToken, false));
+    const maintenanceMs = maintenanceOnAt ? Date.now() - maintenanceOnAt : 0;
+    const message = `migration of ${plan.stackName} to ${plan.to.edition} failed (${why}); rolled back: ${plan.stackName} stays on ${old.shape.edition}, its data ${intact}`;
+    log.info(message);
+    throw new MigrationRolledBack(message, { outcome: "rolled-back", maintenanceMs, steps: log.steps, sourceChecksums: source, targetChecksums: verified, dumpFile, retained: [], error: why, message });
+  }
+}
