@@ -7,17 +7,19 @@ import * as path from "path";
 import * as readline from "readline";
 import { EDITION_IDS, EditionId } from "../../editions/catalog";
 import { packageRoot } from "../../editions/packageRoot";
-import { loadStack, stackFilePath } from "../../model/stackFile";
+import { loadStack } from "../../model/stackFile";
 import type { DeploymentTarget } from "../../migration/deploymentTarget";
 import { estimateRows, readUsage } from "../../migration/databaseCopy";
 import { planMigration, renderPlan } from "../../migration/migrationPlan";
 import { ProgressLog } from "../../migration/progressLog";
 import { monthsToCheck } from "../../migration/quotaCheck";
 import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
+import { SandboxTarget } from "../../migration/sandboxTarget";
 import { parseArgs, UsageError } from "../args";
+import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
 
 export const migrateUsage =
-  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi]  |  lchost migrate <stack> --cleanup [--yes]";
+  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi|sandbox [--exit]] [--stacks-dir D]  |  lchost migrate <stack> --cleanup [--yes] [--target sandbox]";
 
 export interface MigrateIo {
   isTty: boolean;
@@ -50,15 +52,18 @@ async function defaultTarget(_stack: string, kind: string): Promise<DeploymentTa
 }
 
 export async function migrateCommand(argv: string[], out: (s: string) => void, io: MigrateIo = defaultIo): Promise<number> {
-  const args = parseArgs(argv, { boolean: ["yes", "force", "plan", "cleanup"], string: ["to", "lines", "shared-server", "target"] });
+  const args = parseArgs(argv, { boolean: ["yes", "force", "plan", "cleanup", "exit"], string: ["to", "lines", "shared-server", "target", "stacks-dir"] });
   const [stackName, ...extra] = args.positionals;
   if (!stackName || extra.length) throw new UsageError("give exactly one stack name");
-  const stack = loadStack(stackName);
+  const stack = loadStack(stackName, typeof args.flags["stacks-dir"] === "string" ? path.resolve(args.flags["stacks-dir"]) : undefined);
   if (stack.config.role !== "customer") throw new UsageError(`${stackName} is a shared-server stack; migrate moves one customer (lchost:role is 'shared-server')`);
+  const customerConfig = stack.config;
   const kind = (args.flags.target as string | undefined) ?? "pulumi";
-  const getTarget = async (stack: string, k: string): Promise<DeploymentTarget> => {
+  if (args.flags.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
+  const getTarget = async (name: string, k: string): Promise<DeploymentTarget> => {
+    if (k === "sandbox" && !io.target) return startSandboxTarget(stack, { to: args.flags.to as string | undefined, sharedServer: args.flags["shared-server"] as string | undefined, log: out });
     try {
-      return await (io.target ?? defaultTarget)(stack, k);
+      return await (io.target ?? defaultTarget)(name, k);
     } catch (e) {
       if (e instanceof MigrationTargetUnavailable) throw new UsageError(e.message);
       throw e;
@@ -69,7 +74,7 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
     if (args.flags.to) throw new UsageError("--cleanup removes kept data of former deployments; it does not take --to");
     if (!args.flags.yes && !io.isTty) throw new UsageError("--cleanup deletes data: confirm on a terminal or pass --yes");
     if (!args.flags.yes && !(await io.confirm(`Remove the data kept from ${stackName}'s former deployments?`))) return 1;
-    const removed = await (await getTarget(stackName, kind)).cleanup();
+    const removed = kind === "sandbox" && !io.target ? await cleanupSandboxMigration(stackName) : await (await getTarget(stackName, kind)).cleanup();
     out(removed.length ? `removed: ${removed.join(", ")}` : "nothing kept from former deployments");
     return 0;
   }
@@ -88,39 +93,48 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
   // refuse before touching anything: a pipeline must say --yes
   if (!planOnly && !args.flags.yes && !io.isTty) throw new UsageError("not a terminal: pass --yes to run the migration from a pipeline");
   const target = planOnly ? undefined : await getTarget(stackName, kind);
-  const view = target ? await target.current() : undefined;
-  const plan = planMigration({
-    stackName,
-    stackFileText: text,
-    stackFilePath: stack.path,
-    current: stack.config,
-    target: { edition: to as EditionId, lines },
-    usage: view ? await readUsage(view.database, monthsToCheck(new Date())) : [],
-    rows: view ? await estimateRows(view.database) : 0,
-    force: Boolean(args.flags.force),
-    sharedServer: args.flags["shared-server"] as string | undefined,
-  });
-  for (const l of renderPlan(plan)) out(l);
-  if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");
-  if (plan.refusals.length) return 1;
-  if (planOnly) return 0;
-  if (!args.flags.yes) {
-    if (!(await io.confirm(`Run this migration of ${stackName}?`))) {
-      out("not confirmed; nothing changed");
-      return 1;
-    }
-  }
-  const log = new ProgressLog(out, io.isTty);
   try {
-    const r = await runMigration({ plan, target: target!, log, workDir: path.join(packageRoot(), ".migrations", stackName), stackFile: { path: stackFilePath(stackName), oldText: text } });
-    out(r.message);
-    out(`downtime per step: ${r.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join("; ")}`);
-    return 0;
-  } catch (e) {
-    if (e instanceof MigrationRolledBack) {
-      out(e.message);
-      return 3;
+    return await planAndRun(target);
+  } finally {
+    // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
+    if (target instanceof SandboxTarget) await holdSandboxTarget(target, Boolean(args.flags.exit), out);
+  }
+
+  async function planAndRun(target: DeploymentTarget | undefined): Promise<number> {
+    const view = target ? await target.current() : undefined;
+    const plan = planMigration({
+      stackName,
+      stackFileText: text,
+      stackFilePath: stack.path,
+      current: customerConfig,
+      target: { edition: to as EditionId, lines },
+      usage: view ? await readUsage(view.database, monthsToCheck(new Date())) : [],
+      rows: view ? await estimateRows(view.database) : 0,
+      force: Boolean(args.flags.force),
+      sharedServer: args.flags["shared-server"] as string | undefined,
+    });
+    for (const l of renderPlan(plan)) out(l);
+    if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");
+    if (plan.refusals.length) return 1;
+    if (planOnly) return 0;
+    if (!args.flags.yes) {
+      if (!(await io.confirm(`Run this migration of ${stackName}?`))) {
+        out("not confirmed; nothing changed");
+        return 1;
+      }
     }
-    throw e;
+    const log = new ProgressLog(out, io.isTty);
+    try {
+      const r = await runMigration({ plan, target: target!, log, workDir: path.join(packageRoot(), ".migrations", stackName), stackFile: { path: stack.path, oldText: text } });
+      out(r.message);
+      out(`downtime per step: ${r.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join("; ")}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof MigrationRolledBack) {
+        out(e.message);
+        return 3;
+      }
+      throw e;
+    }
   }
 }
