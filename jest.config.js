@@ -34,5 +34,13 @@ module.exports = {
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
       setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
     },
+    {
+      // lchost migrate on the real Docker engine (DockerTarget, stacks deployed by DockerRunDeployer);
+      // needs dockerd and npm run docker:images; skipped with a printed reason only outside CI without dockerd.
+      displayName: "docker-migration",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/docker-migration/**/*.test.ts"],
+    },
   ],
 };

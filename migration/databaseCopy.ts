@@ -31,13 +31,16 @@ function run(bin: string, args: string[], db: DbConnection, stdin: number | "ign
   });
 }
 
+/** mariadb-dump's options for a consistent snapshot of one schema without locking the tables (InnoDB). */
+export const MARIADB_DUMP_OPTIONS = ["--single-transaction", "--skip-lock-tables", "--skip-add-locks", "--hex-blob", "--no-create-db", "--skip-triggers", "--quick"];
+
 /** Dumps one database to a file: a consistent snapshot without locking the tables (InnoDB). */
 export async function dumpDatabase(db: DbConnection, file: string): Promise<{ bytes: number }> {
   const fd = fs.openSync(file, "w");
   try {
     await run(
       "mariadb-dump",
-      [...clientArgs(db), "--single-transaction", "--skip-lock-tables", "--skip-add-locks", "--hex-blob", "--no-create-db", "--skip-triggers", "--quick", db.database],
+      [...clientArgs(db), ...MARIADB_DUMP_OPTIONS, db.database],
       db,
       "ignore",
       fd,

@@ -3,13 +3,15 @@
  * repo's dockerRun stand-in): one `up` of the changed stack file replaces the topology, so the order is
  *
  *   maintenance on (old lines) -> wait until no write is in flight -> dump + source checksums ->
- *   write the stack file -> up -> maintenance on for the new lines -> restore into the new database
- *   (skipped when the data stayed in place: same volume or schema) -> verify every node ->
- *   maintenance off on the new lines.
+ *   write the stack file -> up -> (new database: maintenance on for the new lines -> restore into it)
+ *   -> verify every node -> maintenance off on the new lines.
  *
- * The dump carries the maintenance row, so a restored database keeps the new lines in 503 until the
- * verification passed; the engine also switches it on for the new lines right after the `up`, which
- * covers a database that starts empty (its lines answer for about a second before that call). The
+ * The maintenance row lives in the customer's database: when the data stays in place (same volume or
+ * schema: Dedicated <-> High Performance -> High Availability, whose node 1 keeps the volume) the new
+ * lines start in maintenance; a restored database gets the row back from the dump. A new database starts
+ * empty, so the engine switches maintenance on for its lines as soon as they are ready (they may answer
+ * for about a second before that, against the empty database, on an entry point that is new for
+ * Datacenter <-> own server and unknown to clients until then). The
  * maintenance window therefore includes the whole `up` (containers, Galera sync). A failure before
  * maintenance ends writes the old stack file back, deploys it again, checks the old data against the
  * source checksums and lifts maintenance there. The old database (volume or schema) is never deleted.
@@ -64,16 +66,17 @@ export async function runRedeployMigration(opts: MigrationOptions): Promise<Migr
     deployStarted = true;
     next = await log.step(`deploy the changed stack (${target.name}: ${plan.to.edition}, ${plan.to.lines} line(s))`, () => target.redeploy!(plan.to), (r) => r.description);
     const lines = next.view.lines;
-    await log.step("maintenance on for the new lines (until the data is verified)", async () => {
-      await waitUntilReady(lines, 60_000);
-      await setMaintenance(lines, next!.view.adminToken, true, { retryAfterSeconds: 10, reason: `edition change to ${plan.to.edition}` });
-    });
-
+    await log.step("wait until the new lines are ready", () => waitUntilReady(lines, 60_000));
     if (!next.dataInPlace) {
+      // a new database starts empty (no maintenance row): stop its lines from serving until the restore
+      // brings the row back (the dump was taken in maintenance)
+      await log.step("maintenance on for the new lines (until the data is verified)", () =>
+        setMaintenance(lines, next!.view.adminToken, true, { retryAfterSeconds: 10, reason: `edition change to ${plan.to.edition}` }),
+      );
       await hook("restore");
       const restore = target.restoreDatabase ? (f: string) => target.restoreDatabase!(next!.view, f) : (f: string) => restoreDatabase(next!.view.database, f);
       await log.step("restore into the new database", () => restore(dumpFile!));
-    } else log.info("    the data stayed in place (same volume or schema): nothing to restore, verifying");
+    } else log.info("    the data stayed in place (same volume or schema), its maintenance row too: nothing to restore, verifying");
 
     await hook("verify");
     await log.step(

@@ -49,6 +49,11 @@ export class StackPlanner {
     return planStack(stack, refs, this.options);
   }
 
+  /** Uses an already deployed shared server's plan (its real secrets) for the tenants planned after this. */
+  adopt(stackFilePath: string, plan: Plan): void {
+    this.sharedPlans.set(path.resolve(stackFilePath), Promise.resolve(plan));
+  }
+
   planByName(stackName: string, dir?: string): Promise<Plan> {
     return this.plan(loadStack(stackName, dir));
   }

@@ -1,0 +1,128 @@
+/**
+ * Deploys a stack file with the real Pulumi program planned offline (materialized secrets) and the plan
+ * applied on the Docker engine through dockerRun, the way the Docker provider would: what is no longer
+ * planned or planned differently is removed, new and changed containers are created, volumes are never
+ * removed. It stands in for `pulumi up` on machines without the Pulumi CLI. What it deployed (the plan,
+ * secrets included) is its state: kept in memory and, with `stateDir`, in `<stateDir>/<stack>.json`
+ * (mode 0600), so a later run migrates what an earlier one deployed. Unlike Pulumi's state, every
+ * deployment draws new random secrets, so every container of the stack is recreated.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { DockerEngine } from "../dockerRun/dockerEngine";
+import { applyPlanInDocker, AppliedPlan } from "../dockerRun/applyPlanInDocker";
+import { loadStack, stackFilePath, stackNameOfReference } from "../model/stackFile";
+import type { Plan } from "../planner/mockPlanner";
+import { isSecretValue } from "../planner/planValues";
+import { StackPlanner } from "../planner/planWithReferences";
+import type { StackDeployer, StackOutputs } from "./stackDeployer";
+
+export interface DockerRunDeployerOptions {
+  /** Where the stack files are (the migration writes the changed one there). */
+  stacksDir: string;
+  /** Values of the stacks' secret config keys (without namespace); placeholders otherwise. */
+  configSecrets?: Record<string, string>;
+  /** Keeps what was deployed across processes (the plans hold secrets: mode 0600). */
+  stateDir?: string;
+  /** An engine for every stack; otherwise each stack's docker:host (default: the local socket). */
+  docker?: DockerEngine;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export class DockerRunDeployer implements StackDeployer {
+  readonly name = "dockerRun (plan applied on the Docker engine)";
+  private readonly planner: StackPlanner;
+  private readonly deployed = new Map<string, Plan>();
+  /** What the last up() did, per stack (for tests and the log). */
+  readonly lastApplied = new Map<string, AppliedPlan>();
+
+  constructor(private readonly opts: DockerRunDeployerOptions) {
+    this.planner = new StackPlanner({ materialize: true, configSecrets: opts.configSecrets });
+  }
+
+  private engineFor(stackName: string): DockerEngine {
+    if (this.opts.docker) return this.opts.docker;
+    const stack = loadStack(stackName, this.opts.stacksDir);
+    return DockerEngine.forHost(stack.allConfig["docker:host"] as string | undefined);
+  }
+
+  private statePath(stackName: string): string | undefined {
+    return this.opts.stateDir ? path.join(this.opts.stateDir, `${stackName}.json`) : undefined;
+  }
+
+  /** The plan deployed last for the stack (memory, then the state file). */
+  deployedPlan(stackName: string): Plan | undefined {
+    const known = this.deployed.get(stackName);
+    if (known) return known;
+    const file = this.statePath(stackName);
+    if (!file || !fs.existsSync(file)) return undefined;
+    const plan = JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
+    this.deployed.set(stackName, plan);
+    return plan;
+  }
+
+  private remember(stackName: string, plan: Plan): void {
+    this.deployed.set(stackName, plan);
+    const file = this.statePath(stackName);
+    if (!file) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify(plan), { mode: 0o600 });
+  }
+
+  async up(stackName: string): Promise<StackOutputs> {
+    const stack = loadStack(stackName, this.opts.stacksDir);
+    if (stack.config.role === "customer" && stack.config.sharedServer) {
+      // a tenant is planned against its shared server as deployed (its provisioner password, FSB tokens)
+      const sharedName = stackNameOfReference(stack.config.sharedServer);
+      const shared = this.deployedPlan(sharedName);
+      if (!shared) throw new Error(`${stackName}: its shared server '${sharedName}' was not deployed by this deployer (deploy it first)`);
+      this.planner.adopt(stackFilePath(sharedName, this.opts.stacksDir), shared);
+    }
+    const plan = await this.planner.plan(stack);
+    const applied = await applyPlanInDocker(plan, this.deployedPlan(stackName), this.engineFor(stackName), this.opts.timeoutMs);
+    this.lastApplied.set(stackName, applied);
+    this.opts.log?.(`${stackName}: removed ${applied.removed.length}, created ${applied.created.length}, kept ${applied.kept.length} container(s)`);
+    this.remember(stackName, plan);
+    return toStackOutputs(plan.outputs);
+  }
+
+  async outputs(stackName: string): Promise<StackOutputs> {
+    const plan = this.deployedPlan(stackName);
+    if (!plan) throw new Error(`stack ${stackName} was not deployed by this deployer${this.opts.stateDir ? ` (no state in ${this.opts.stateDir})` : ""}`);
+    return toStackOutputs(plan.outputs);
+  }
+
+  /**
+   * Removes the stack's containers and networks (as `pulumi destroy`); its volumes stay unless
+   * `removeVolumes` (tests cleaning up after themselves: lchost itself never removes a database volume).
+   */
+  async destroy(stackName: string, opts: { removeVolumes?: string[] } = {}): Promise<void> {
+    const plan = this.deployedPlan(stackName);
+    const docker = this.opts.docker ?? new DockerEngine();
+    const names = (type: string) => (plan?.resources ?? []).filter((r) => r.type === type).map((r) => String((r.inputs as any).name));
+    for (const c of names("docker:index/container:Container").reverse()) await docker.request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+    for (const n of names("docker:index/network:Network")) await docker.request("DELETE", `/networks/${encodeURIComponent(n)}`);
+    for (const v of opts.removeVolumes ?? []) await docker.request("DELETE", `/volumes/${encodeURIComponent(v)}`);
+    this.deployed.delete(stackName);
+    const file = this.statePath(stackName);
+    if (file) fs.rmSync(file, { force: true });
+  }
+}
+
+/** Plan outputs in the Automation API's shape: top-level secrets marked, values plain. */
+export function toStackOutputs(outputs: Record<string, unknown>): StackOutputs {
+  const unwrap = (v: unknown): { value: unknown; secret: boolean } => {
+    if (isSecretValue(v)) return { value: unwrap(v.value).value, secret: true };
+    if (Array.isArray(v)) {
+      const items = v.map(unwrap);
+      return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (v && typeof v === "object") {
+      const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, unwrap(x)] as const);
+      return { value: Object.fromEntries(entries.map(([k, x]) => [k, x.value])), secret: entries.some(([, x]) => x.secret) };
+    }
+    return { value: v, secret: false };
+  };
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, unwrap(v)]));
+}

@@ -1,0 +1,218 @@
+/**
+ * The deployment target of a real deployment: Pulumi on Docker. Everything goes through the Docker
+ * Engine API of the customer's host (stack output `migration.dockerHost`, i.e. the stack's `docker:host`;
+ * default the local socket): admin calls (maintenance, usage) through `exec` into a line container
+ * (the admin port is never published), the dump and the restore through `exec` of mariadb-dump / mariadb
+ * inside the database container (root over its socket; for a Datacenter tenant the shared server's), and
+ * the per-table checksums over a tunnel carried by `exec` into a line, which reaches the database by its
+ * container name. The new topology comes from one deployment of the changed stack file by a
+ * StackDeployer (PulumiDeployer: `pulumi up`; DockerRunDeployer: the plan applied with dockerRun), so
+ * runMigration uses redeploy() (see runRedeployMigration.ts for the order and its downtime).
+ */
+import * as fs from "fs";
+import { DockerEngine } from "../dockerRun/dockerEngine";
+import { dockerExec, ExecTunnel } from "../dockerRun/dockerExec";
+import { LC_DEFAULTS } from "../license-central/src/env";
+import { DB_PORT } from "../components/DatabaseServer";
+import type { EditionId } from "../editions/catalog";
+import type { MigrationOutputs } from "../program/deployStack";
+import { DbConnection, MARIADB_DUMP_OPTIONS } from "./databaseCopy";
+import type { DeploymentTarget, DeploymentView, LineEndpoint, PreparedDatabase, Redeployment } from "./deploymentTarget";
+import type { DeploymentShape } from "./migrationPlan";
+import { requireOutput, StackDeployer, StackOutputs } from "./stackDeployer";
+
+export interface DockerTargetOptions {
+  stackName: string;
+  deployer: StackDeployer;
+  /** One engine for everything (tests); otherwise the stack's docker:host from its outputs. */
+  docker?: DockerEngine;
+  log?: (line: string) => void;
+}
+
+interface Deployed {
+  outputs: StackOutputs;
+  m: MigrationOutputs;
+  view: DeploymentView;
+}
+
+export class DockerTarget implements DeploymentTarget {
+  readonly name: string;
+  private deployed?: Deployed;
+  private readonly tunnels = new Map<string, Promise<ExecTunnel>>();
+  private readonly retained: Array<{ label: string; m: MigrationOutputs; customer: string }> = [];
+
+  constructor(private readonly opts: DockerTargetOptions) {
+    this.name = `Docker via ${opts.deployer.name}`;
+  }
+
+  private engine(m: MigrationOutputs): DockerEngine {
+    return this.opts.docker ?? DockerEngine.forHost(m.dockerHost || undefined);
+  }
+
+  private tunnel(m: MigrationOutputs, container: string, host: string, port: number): Promise<ExecTunnel> {
+    const key = `${m.dockerHost}|${container}|${host}|${port}`;
+    let t = this.tunnels.get(key);
+    if (!t) {
+      t = ExecTunnel.open(this.engine(m), container, host, port);
+      this.tunnels.set(key, t);
+    }
+    return t;
+  }
+
+  private async read(outputs: StackOutputs): Promise<Deployed> {
+    const stack = this.opts.stackName;
+    const m = requireOutput<MigrationOutputs>(outputs, "migration", stack);
+    for (const key of ["adminToken", "databasePassword"]) {
+      requireOutput(outputs, key, stack);
+      if (!outputs[key].secret) throw new Error(`stack ${stack}: output '${key}' is not a secret; refusing to use a credential that was stored in plain text`);
+    }
+    const adminToken = String(outputs.adminToken.value);
+    const password = String(outputs.databasePassword.value);
+    const edition = requireOutput<EditionId>(outputs, "edition", stack);
+    const lineCount = requireOutput<number>(outputs, "lines", stack);
+    const depot = requireOutput<{ depot: string }>(outputs, "endpoints", stack).depot;
+    const entryUrl = depot.replace(/\/depot\/v1$/, "");
+    const lines: LineEndpoint[] = [];
+    for (const c of m.lineContainers) {
+      const t = await this.tunnel(m, c, "127.0.0.1", LC_DEFAULTS.adminPort);
+      lines.push({ name: c, publicUrl: entryUrl, adminUrl: `http://127.0.0.1:${t.port}` });
+    }
+    const nodes: DbConnection[] = [];
+    for (const db of m.databaseContainers) {
+      // the line reaches the database by its container name on their shared network
+      const t = await this.tunnel(m, m.lineContainers[0], db, DB_PORT);
+      nodes.push({ host: "127.0.0.1", port: t.port, user: m.databaseUser, password, database: m.databaseSchema });
+    }
+    const view: DeploymentView = {
+      shape: { edition, lines: lineCount },
+      entryUrl,
+      lines,
+      database: nodes[0],
+      databaseNodes: nodes,
+      galera: m.databaseKind === "cluster",
+      adminToken,
+    };
+    return { outputs, m, view };
+  }
+
+  private async currentDeployed(): Promise<Deployed> {
+    if (!this.deployed) this.deployed = await this.read(await this.opts.deployer.outputs(this.opts.stackName));
+    return this.deployed;
+  }
+
+  async current(): Promise<DeploymentView> {
+    return (await this.currentDeployed()).view;
+  }
+
+  /** The stack outputs' migration block of the current deployment (container names, location). */
+  async migrationOutputs(): Promise<MigrationOutputs> {
+    return (await this.currentDeployed()).m;
+  }
+
+  private of(view: DeploymentView): MigrationOutputs {
+    if (this.deployed?.view === view) return this.deployed.m;
+    if (this.previous?.view === view) return this.previous.m;
+    throw new Error("DockerTarget: unknown deployment view");
+  }
+
+  private previous?: Deployed;
+
+  async dumpDatabase(view: DeploymentView, file: string): Promise<{ bytes: number }> {
+    const m = this.of(view);
+    const out = fs.createWriteStream(file, { mode: 0o600 });
+    await dockerExec(this.engine(m), m.databaseContainers[0], ["mariadb-dump", ...MARIADB_DUMP_OPTIONS, m.databaseSchema], { stdout: out });
+    return { bytes: fs.statSync(file).size };
+  }
+
+  async restoreDatabase(view: DeploymentView, file: string): Promise<void> {
+    const m = this.of(view);
+    await dockerExec(this.engine(m), m.databaseContainers[0], ["mariadb", m.databaseSchema], { stdin: fs.createReadStream(file) });
+  }
+
+  async redeploy(shape: DeploymentShape): Promise<Redeployment> {
+    const before = await this.currentDeployed();
+    const started = Date.now();
+    const after = await this.read(await this.opts.deployer.up(this.opts.stackName));
+    if (after.view.shape.edition !== shape.edition || after.view.shape.lines !== shape.lines) {
+      throw new Error(`the deployed stack is ${after.view.shape.edition} with ${after.view.shape.lines} line(s), not ${shape.edition} with ${shape.lines}`);
+    }
+    this.previous = before;
+    this.deployed = after;
+    const dataInPlace = before.m.databaseLocation === after.m.databaseLocation;
+    return {
+      view: after.view,
+      dataInPlace,
+      description: `${after.m.databaseContainers.length} database container(s), ${after.m.lineContainers.length} line(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s; data ${dataInPlace ? "in place" : `moves from ${before.m.databaseLocation} to ${after.m.databaseLocation}`}`,
+    };
+  }
+
+  async redeployOld(shape: DeploymentShape): Promise<DeploymentView> {
+    const again = await this.read(await this.opts.deployer.up(this.opts.stackName));
+    if (again.view.shape.edition !== shape.edition) throw new Error(`deploying the old stack file gave ${again.view.shape.edition}, not ${shape.edition}`);
+    this.previous = undefined;
+    this.deployed = again;
+    return again.view;
+  }
+
+  async retireOld(): Promise<{ retained: string[] }> {
+    const prev = this.previous;
+    this.previous = undefined;
+    const now = this.deployed!.m;
+    if (!prev || prev.m.databaseLocation === now.databaseLocation) return { retained: [] };
+    const customer = String(prev.outputs.customer?.value ?? this.opts.stackName);
+    const label = prev.m.databaseKind === "shared-tenant" ? `schema ${prev.m.databaseSchema} on ${prev.m.databaseContainers[0]}` : `volume(s) ${volumesOf(prev.m).join(", ")}`;
+    this.retained.push({ label, m: prev.m, customer });
+    return { retained: [label] };
+  }
+
+  /** Removes data of former deployments that the current one does not use (volumes; a tenant schema on its shared server). */
+  async cleanup(): Promise<string[]> {
+    const now = (await this.currentDeployed()).m;
+    const removed: string[] = [];
+    for (const r of this.retained.splice(0)) {
+      if (r.m.databaseLocation === now.databaseLocation) continue;
+      const docker = this.engine(r.m);
+      if (r.m.databaseKind === "shared-tenant") {
+        await dockerExec(docker, r.m.databaseContainers[0], ["mariadb", "-e", `DROP DATABASE IF EXISTS \`${r.m.databaseSchema}\``]);
+      } else {
+        const inUse = new Set(volumesOf(now));
+        for (const v of volumesOf(r.m)) if (!inUse.has(v)) await docker.ok("DELETE", `/volumes/${encodeURIComponent(v)}`);
+      }
+      removed.push(r.label);
+    }
+    return removed;
+  }
+
+  private notHere(what: string): never {
+    throw new Error(`${this.name}: ${what} is not a step of a Docker/Pulumi migration (the whole stack is redeployed: runMigration uses redeploy())`);
+  }
+  async prepareDatabase(_shape: DeploymentShape): Promise<PreparedDatabase> {
+    return this.notHere("prepareDatabase");
+  }
+  async startLines(): Promise<LineEndpoint[]> {
+    return this.notHere("startLines");
+  }
+  async switchTraffic(): Promise<void> {
+    return this.notHere("switchTraffic");
+  }
+  async abandonNew(): Promise<void> {
+    return this.notHere("abandonNew");
+  }
+  async scaleLines(): Promise<void> {
+    throw new Error(
+      `${this.name}: changing the number of High Availability lines is not offered on this target yet; set lchost:lines and run 'lchost up' (the balancer container is recreated: a few seconds without service)`,
+    );
+  }
+
+  /** Closes the local tunnels (nothing runs on the Docker host after this). */
+  async close(): Promise<void> {
+    for (const t of this.tunnels.values()) await (await t.catch(() => undefined))?.close();
+    this.tunnels.clear();
+  }
+}
+
+/** The database volumes of a deployment with its own server(s): node 1's, then the other nodes'. */
+function volumesOf(m: MigrationOutputs): string[] {
+  const first = m.databaseLocation.replace(/^volume:/, "");
+  return m.databaseContainers.map((_, i) => (i === 0 ? first : `${first}-${i + 1}`));
+}

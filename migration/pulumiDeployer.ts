@@ -1,0 +1,22 @@
+import { requirePulumi, selectPulumiStack } from "../cli/pulumiStack";
+import type { StackDeployer, StackOutputs } from "./stackDeployer";
+
+/** `pulumi up` of the stack file through the Automation API (the same workspace as `lchost up`). */
+export class PulumiDeployer implements StackDeployer {
+  readonly name = "pulumi up";
+
+  constructor(private readonly opts: { backendUrl?: string; onOutput?: (s: string) => void } = {}) {
+    requirePulumi("'lchost migrate --target pulumi'");
+  }
+
+  async up(stackName: string): Promise<StackOutputs> {
+    const stack = await selectPulumiStack(stackName, this.opts.backendUrl);
+    const r = await stack.up({ onOutput: this.opts.onOutput });
+    if (r.summary.result !== "succeeded") throw new Error(`pulumi up ${stackName}: ${r.summary.result}`);
+    return r.outputs;
+  }
+
+  async outputs(stackName: string): Promise<StackOutputs> {
+    return (await selectPulumiStack(stackName, this.opts.backendUrl)).outputs();
+  }
+}

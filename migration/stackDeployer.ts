@@ -1,0 +1,24 @@
+/**
+ * The seam between the Docker target of `lchost migrate` and whatever deploys the stack: the Pulumi
+ * Automation API (`PulumiDeployer`, for real deployments) or this repo's dockerRun stand-in
+ * (`DockerRunDeployer`, on this machine's engine where no Pulumi CLI exists). Both deploy the stack file
+ * as it is on disk and answer with the stack outputs, secrets marked as such.
+ */
+export type StackOutputs = Record<string, { value: unknown; secret: boolean }>;
+
+export interface StackDeployer {
+  readonly name: string;
+  /** Deploys the stack file as it is now (one update of the whole stack); returns the stack outputs. */
+  up(stackName: string): Promise<StackOutputs>;
+  /** The outputs of the stack as last deployed. */
+  outputs(stackName: string): Promise<StackOutputs>;
+}
+
+/** A stack output's value; names the output and the stack when it is missing. */
+export function requireOutput<T>(outputs: StackOutputs, key: string, stackName: string): T {
+  const o = outputs[key];
+  if (!o || o.value === undefined) {
+    throw new Error(`stack ${stackName} has no output '${key}': deploy it once with this version of lchost (lchost up ${stackName}) before migrating`);
+  }
+  return o.value as T;
+}
