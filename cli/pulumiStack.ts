@@ -12,10 +12,10 @@ import { UsageError } from "./args";
  * with the passphrase provider (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE).
  */
 export class PulumiCliMissing extends Error {
-  constructor(command = "'lchost up', 'preview' and 'destroy'") {
+  constructor(whoNeedsIt = "'lchost up', 'preview' and 'destroy' drive it") {
     super(
       [
-        `the Pulumi CLI was not found on PATH; ${command} drive it through the Automation API.`,
+        `the Pulumi CLI was not found on PATH; ${whoNeedsIt} through the Automation API.`,
         "Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh') and run again.",
         "'lchost plan <stack>' works offline without it.",
       ].join("\n"),
@@ -29,8 +29,8 @@ export function pulumiCliAvailable(): boolean {
 }
 
 /** Refuses early, naming what to do, when the CLI or the passphrase is missing. */
-export function requirePulumi(command?: string): void {
-  if (!pulumiCliAvailable()) throw new PulumiCliMissing(command);
+export function requirePulumi(whoNeedsIt?: string): void {
+  if (!pulumiCliAvailable()) throw new PulumiCliMissing(whoNeedsIt);
   if (!process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
     throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
   }

@@ -165,20 +165,31 @@ export class DockerTarget implements DeploymentTarget {
     return { retained: [label] };
   }
 
-  /** Removes data of former deployments that the current one does not use (volumes; a tenant schema on its shared server). */
+  /**
+   * Removes data of former deployments that the current one does not use: what this run retired, and any
+   * database volume labelled with the customer (lchost.owner) that no current node mounts. A tenant schema
+   * left on a shared server by an earlier run is not found this way (drop it there by hand).
+   */
   async cleanup(): Promise<string[]> {
-    const now = (await this.currentDeployed()).m;
+    const current = await this.currentDeployed();
+    const now = current.m;
     const removed: string[] = [];
+    const customer = String(current.outputs.customer?.value ?? "");
+    const inUse = new Set(now.databaseKind === "shared-tenant" ? [] : volumesOf(now));
+    const filter = encodeURIComponent(JSON.stringify({ label: [`lchost.owner=${customer}`, "lchost.data=database"] }));
+    const labelled = ((await this.engine(now).ok("GET", `/volumes?filters=${filter}`)) as { Volumes: Array<{ Name: string }> | null }).Volumes ?? [];
+    for (const v of labelled) {
+      if (inUse.has(v.Name) || !customer) continue;
+      await this.engine(now).ok("DELETE", `/volumes/${encodeURIComponent(v.Name)}`);
+      removed.push(`volume ${v.Name}`);
+    }
     for (const r of this.retained.splice(0)) {
       if (r.m.databaseLocation === now.databaseLocation) continue;
       const docker = this.engine(r.m);
       if (r.m.databaseKind === "shared-tenant") {
         await dockerExec(docker, r.m.databaseContainers[0], ["mariadb", "-e", `DROP DATABASE IF EXISTS \`${r.m.databaseSchema}\``]);
-      } else {
-        const inUse = new Set(volumesOf(now));
-        for (const v of volumesOf(r.m)) if (!inUse.has(v)) await docker.ok("DELETE", `/volumes/${encodeURIComponent(v)}`);
+        removed.push(r.label);
       }
-      removed.push(r.label);
     }
     return removed;
   }

@@ -17,9 +17,11 @@ import { MigrationRolledBack, runMigration } from "../../migration/runMigration"
 import { SandboxTarget } from "../../migration/sandboxTarget";
 import { parseArgs, UsageError } from "../args";
 import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
+import { DockerTarget } from "../../migration/dockerTarget";
+import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
 
 export const migrateUsage =
-  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi|sandbox [--exit]] [--stacks-dir D]  |  lchost migrate <stack> --cleanup [--yes] [--target sandbox]";
+  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi|docker|sandbox [--exit]] [--stacks-dir D]  |  lchost migrate <stack> --cleanup [--yes] [--target sandbox]";
 
 export interface MigrateIo {
   isTty: boolean;
@@ -43,12 +45,7 @@ const defaultIo: MigrateIo = {
 export class MigrationTargetUnavailable extends Error {}
 
 async function defaultTarget(_stack: string, kind: string): Promise<DeploymentTarget> {
-  // The Pulumi target needs the customer's database endpoints and admin token as stack outputs (the
-  // program does not export them yet); until then a migration runs on the local-process or sandbox targets.
-  throw new MigrationTargetUnavailable(
-    `--target ${kind}: running a migration against a Pulumi deployment is not available yet (the stack does not export its database endpoint and admin token); ` +
-      "use --plan to see the plan, or rehearse it on local processes (test/migration, npm run bench:migrate)",
-  );
+  throw new MigrationTargetUnavailable(`--target: '${kind}' is not a deployment target (allowed: pulumi (default), docker, sandbox)`);
 }
 
 export async function migrateCommand(argv: string[], out: (s: string) => void, io: MigrateIo = defaultIo): Promise<number> {
@@ -61,6 +58,7 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
   const kind = (args.flags.target as string | undefined) ?? "pulumi";
   if (args.flags.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
   const getTarget = async (name: string, k: string): Promise<DeploymentTarget> => {
+    if ((DOCKER_TARGETS as readonly string[]).includes(k) && !io.target) return dockerTargetFor(stack, k as (typeof DOCKER_TARGETS)[number], out);
     if (k === "sandbox" && !io.target) return startSandboxTarget(stack, { to: args.flags.to as string | undefined, sharedServer: args.flags["shared-server"] as string | undefined, log: out });
     try {
       return await (io.target ?? defaultTarget)(name, k);
@@ -74,7 +72,12 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
     if (args.flags.to) throw new UsageError("--cleanup removes kept data of former deployments; it does not take --to");
     if (!args.flags.yes && !io.isTty) throw new UsageError("--cleanup deletes data: confirm on a terminal or pass --yes");
     if (!args.flags.yes && !(await io.confirm(`Remove the data kept from ${stackName}'s former deployments?`))) return 1;
-    const removed = kind === "sandbox" && !io.target ? await cleanupSandboxMigration(stackName) : await (await getTarget(stackName, kind)).cleanup();
+    let removed: string[];
+    if (kind === "sandbox" && !io.target) removed = await cleanupSandboxMigration(stackName);
+    else {
+      const t = await getTarget(stackName, kind);
+      removed = await t.cleanup().finally(() => (t instanceof DockerTarget ? t.close() : undefined));
+    }
     out(removed.length ? `removed: ${removed.join(", ")}` : "nothing kept from former deployments");
     return 0;
   }
@@ -98,6 +101,7 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
   } finally {
     // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
     if (target instanceof SandboxTarget) await holdSandboxTarget(target, Boolean(args.flags.exit), out);
+    if (target instanceof DockerTarget) await target.close(); // its local tunnels
   }
 
   async function planAndRun(target: DeploymentTarget | undefined): Promise<number> {

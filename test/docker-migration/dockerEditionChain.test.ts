@@ -217,4 +217,14 @@ run("lchost migrate on the real Docker engine (DockerTarget + DockerRunDeployer)
     await sameDataAndUsage();
     expect(await activateThroughPublishedEndpoint(`${edition}`)).toBe(201);
   });
+
+  it("cleanup removes the database volumes the tenant no longer uses, and only those", async () => {
+    const removed = await target.cleanup();
+    expect(removed.sort()).toEqual(["volume lc-dmig-db-data", "volume lc-dmig-db-data-2", "volume lc-dmig-db-data-3"]);
+    const left = ((await docker.ok("GET", `/volumes?filters=${encodeURIComponent(JSON.stringify({ name: [PREFIX] }))}`)) as any).Volumes ?? [];
+    const names: string[] = left.map((v: any) => v.Name);
+    expect(names).toContain("lc-dmig-shared-db-data"); // the shared server's data, where the tenant now lives
+    expect(names.filter((n) => n.startsWith("lc-dmig-db-data"))).toEqual([]);
+    expect(await activateThroughPublishedEndpoint("after-cleanup")).toBe(201);
+  });
 });

@@ -35,8 +35,13 @@ describe("lchost migrate (CLI)", () => {
     await expect(run(["globex", "--to", "gold"]).p).rejects.toThrow(/--to: 'gold' is not an edition \(allowed: datacenter, dedicated, high-performance, high-availability\)/);
   });
 
-  test("the Pulumi target says what is missing instead of half-running", async () => {
+  test("the Pulumi target says to install the Pulumi CLI instead of half-running", async () => {
     const { p } = run(["globex", "--to", "high-performance", "--yes"], { target: undefined });
-    await expect(p).rejects.toThrow(/--target pulumi: running a migration against a Pulumi deployment is not available yet/);
+    await expect(p).rejects.toThrow(/the Pulumi CLI was not found on PATH; 'lchost migrate --target pulumi' runs 'pulumi up' of the changed stack file/);
+  });
+
+  test("--target names the targets there are", async () => {
+    const { p } = run(["globex", "--to", "high-performance", "--yes", "--target", "k8s"], { target: undefined });
+    await expect(p).rejects.toThrow(new UsageError("--target: 'k8s' is not a deployment target (allowed: pulumi (default), docker, sandbox)"));
   });
 });
