@@ -6,7 +6,7 @@ export class PulumiDeployer implements StackDeployer {
   readonly name = "pulumi up";
 
   constructor(private readonly opts: { backendUrl?: string; onOutput?: (s: string) => void } = {}) {
-    requirePulumi("'lchost migrate --target pulumi' runs 'pulumi up' of the changed stack file (or use --target docker to migrate on this machine's engine without Pulumi)");
+    requirePulumi("'lchost migrate --target pulumi' deploys the changed stack file with 'pulumi up'");
   }
 
   async up(stackName: string): Promise<StackOutputs> {

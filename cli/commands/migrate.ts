@@ -21,7 +21,8 @@ import { DockerTarget } from "../../migration/dockerTarget";
 import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
 
 export const migrateUsage =
-  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi|docker|sandbox [--exit]] [--stacks-dir D]  |  lchost migrate <stack> --cleanup [--yes] [--target sandbox]";
+  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi|docker|sandbox [--exit]] [--stacks-dir D]  |  lchost migrate <stack> --cleanup [--yes] [--target pulumi|docker|sandbox]\n" +
+  "    --target pulumi (default): the deployment of 'lchost up' (pulumi up on the stack's docker:host); docker: one deployed on this machine's Docker engine by 'lchost up <stack> --target docker', without Pulumi";
 
 export interface MigrateIo {
   isTty: boolean;

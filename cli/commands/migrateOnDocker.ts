@@ -6,6 +6,7 @@
  * the real program is planned offline and applied through the Engine API (state in .docker-run/).
  * Either way the migration itself reaches the containers only through the Docker Engine API.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { packageRoot } from "../../editions/packageRoot";
 import type { StackFile } from "../../model/stackFile";
@@ -39,6 +40,12 @@ export function dockerRunDeployer(stacksDir: string, log?: (s: string) => void):
 }
 
 export function dockerTargetFor(stack: StackFile, kind: (typeof DOCKER_TARGETS)[number], log: (s: string) => void): DockerTarget {
+  if (kind === "docker" && !fs.existsSync(path.join(dockerRunStateDir(), `${stack.stackName}.json`))) {
+    throw new UsageError(
+      `--target docker: ${stack.stackName} was not deployed on Docker by lchost (no ${path.join(dockerRunStateDir(), `${stack.stackName}.json`)}); ` +
+        `deploy it first with 'lchost up ${stack.stackName} --target docker', or migrate a Pulumi deployment with --target pulumi`,
+    );
+  }
   const deployer = kind === "pulumi" ? new PulumiDeployer({ onOutput: (s) => process.stdout.write(s) }) : dockerRunDeployer(path.dirname(stack.path), log);
   return new DockerTarget({ stackName: stack.stackName, deployer, log });
 }

@@ -37,7 +37,7 @@ describe("lchost migrate (CLI)", () => {
 
   test("the Pulumi target says to install the Pulumi CLI instead of half-running", async () => {
     const { p } = run(["globex", "--to", "high-performance", "--yes"], { target: undefined });
-    await expect(p).rejects.toThrow(/the Pulumi CLI was not found on PATH; 'lchost migrate --target pulumi' runs 'pulumi up' of the changed stack file/);
+    await expect(p).rejects.toThrow(/the Pulumi CLI was not found on PATH; 'lchost migrate --target pulumi' deploys the changed stack file with 'pulumi up'/);
   });
 
   test("--target names the targets there are", async () => {
