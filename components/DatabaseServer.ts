@@ -70,7 +70,7 @@ export class DatabaseNode extends pulumi.ComponentResource {
         cpuShares: args.cpuShares,
         labels: labels({ ...args.owner, "lchost.role": "database" }),
       },
-      { parent: this, additionalSecretOutputs: ["uploads"] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
     );
     this.registerOutputs({ host: this.host });
   }

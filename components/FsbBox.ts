@@ -41,7 +41,7 @@ export class FsbBox extends pulumi.ComponentResource {
         cpuShares: 512,
         labels: labels({ ...args.owner, "lchost.role": "fsb" }),
       },
-      { parent: this, additionalSecretOutputs: ["envs"] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"] },
     );
     this.url = pulumi.output(`http://${args.hostname}:${FSB_HEALTH.port}`);
     this.registerOutputs({ url: this.url });

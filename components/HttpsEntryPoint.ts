@@ -91,7 +91,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         cpuShares: 512,
         labels: labels({ ...args.owner, "lchost.role": "https-entry-point" }),
       },
-      { parent: this, additionalSecretOutputs: ["uploads"] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
     );
     this.endpoint = pulumi.output(`https://${args.dnsNames[0]}:${args.publishedPort}`);
     this.registerOutputs({ endpoint: this.endpoint });

@@ -34,7 +34,7 @@ export class LicenseCentralLine extends pulumi.ComponentResource {
         cpuShares: args.cpuShares,
         labels: labels({ ...args.owner, "lchost.role": "license-central" }),
       },
-      { parent: this, additionalSecretOutputs: ["envs"] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"] },
     );
     this.registerOutputs({ host: this.host });
   }

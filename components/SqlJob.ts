@@ -52,7 +52,7 @@ export class SqlJob extends pulumi.ComponentResource {
         cpuShares: 128,
         labels: labels({ ...args.owner, "lchost.role": "sql-job" }),
       },
-      { parent: this, additionalSecretOutputs: ["envs", "uploads"] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs", "uploads"] },
     );
     this.registerOutputs({});
   }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { editionFacts, monthlyQuotas } from "./catalog";
+import { editionComponentType, otherEditionAliases } from "./editionComponentTypes";
 import { CustomerConfig } from "../model/stackConfig";
 import { customerNames, tenantDatabaseName } from "../model/naming";
 import { LicenseCentralLine } from "../components/LicenseCentralLine";
@@ -41,7 +42,7 @@ export class Datacenter extends pulumi.ComponentResource {
   readonly databasePassword: pulumi.Output<string>;
 
   constructor(name: string, args: DatacenterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("lchost:editions:Datacenter", name, {}, opts);
+    super(editionComponentType("datacenter"), name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), ...otherEditionAliases("datacenter")] });
     const cfg = args.config;
     if (cfg.edition !== "datacenter") throw new Error(`Datacenter needs lchost:edition 'datacenter', got '${cfg.edition}'`);
     const facts = editionFacts("datacenter");

@@ -6,6 +6,6 @@ import { CustomerEdition } from "./customerEdition";
 export class DedicatedServer extends CustomerEdition {
   constructor(name: string, args: CustomerDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     if (!args.sharedFsb) throw new Error("DedicatedServer: sharedFsb is required (lchost:fsb.mode shared)");
-    super("lchost:editions:DedicatedServer", "dedicated", name, args, opts);
+    super("dedicated", name, args, opts);
   }
 }

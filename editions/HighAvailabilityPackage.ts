@@ -13,6 +13,6 @@ export class HighAvailabilityPackage extends CustomerEdition {
     if (args.config.lines < min || args.config.lines > max) {
       throw new Error(`HighAvailabilityPackage: lchost:lines ${args.config.lines} is out of range; allowed: ${min} to ${max}`);
     }
-    super("lchost:editions:HighAvailabilityPackage", "high-availability", name, args, opts);
+    super("high-availability", name, args, opts);
   }
 }

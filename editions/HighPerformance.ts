@@ -5,6 +5,6 @@ import { CustomerEdition } from "./customerEdition";
 /** High Performance: a Dedicated Server plus its own FSB (emulator, or the real box passed through). */
 export class HighPerformance extends CustomerEdition {
   constructor(name: string, args: CustomerDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("lchost:editions:HighPerformance", "high-performance", name, args, opts);
+    super("high-performance", name, args, opts);
   }
 }

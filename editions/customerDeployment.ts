@@ -63,7 +63,8 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
   const databases = peers.map(
     (host, i) =>
       new DatabaseNode(
-        nodes === 1 ? "database" : `database-${i + 1}`,
+        // Node 1 keeps the single server's name, so growing into a cluster updates it instead of adding one.
+        i === 0 ? "database" : `database-${i + 1}`,
         {
           hostname: host,
           image: cfg.images.database,
@@ -152,7 +153,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
   }
   const host = `${cfg.customer}.${cfg.domain}`;
   const entry = new HttpsEntryPoint(
-    cfg.lines > 1 ? "balancer" : "gateway",
+    "gateway", // the same resource whether it balances one line or several
     {
       hostname: names.gateway,
       dnsNames: [host],

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { allowedDowntimeMinutesPerMonth, EditionId, editionFacts } from "./catalog";
+import { editionComponentType, otherEditionAliases } from "./editionComponentTypes";
 import { CustomerDeployment, CustomerDeploymentArgs, deployCustomer } from "./customerDeployment";
 
 /** The base of the three editions with a server of their own: checks the edition, deploys, exposes outputs. */
@@ -9,8 +10,8 @@ export abstract class CustomerEdition extends pulumi.ComponentResource {
   readonly availabilityPercent: number;
   readonly allowedDowntimeMinutesPerMonth: number;
 
-  protected constructor(type: string, edition: EditionId, name: string, args: CustomerDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(type, name, {}, opts);
+  protected constructor(edition: EditionId, name: string, args: CustomerDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(editionComponentType(edition), name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), ...otherEditionAliases(edition)] });
     if (args.config.edition !== edition) {
       throw new Error(`${editionFacts(edition).component} needs lchost:edition '${edition}', got '${args.config.edition}'`);
     }

@@ -29,6 +29,9 @@ export interface PlannedResource {
   additionalSecretOutputs: string[];
   dependsOn: string[];
   provider?: string;
+  deleteBeforeReplace: boolean;
+  /** Types this resource also answers to (aliases with a type), as the engine would match old URNs. */
+  aliasTypes: string[];
 }
 
 export interface Plan {
@@ -145,6 +148,8 @@ class CapturingMonitor extends MockMonitor {
         additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
         dependsOn: req.getDependenciesList?.() ?? [],
         provider: req.getProvider() || undefined,
+        deleteBeforeReplace: Boolean(req.getDeletebeforereplace?.()),
+        aliasTypes: (req.getAliasesList?.() ?? []).map((a: any) => a.getSpec?.()?.getType?.()).filter((t: unknown) => typeof t === "string" && t !== ""),
       });
     }
     return super.registerResource(req, callback);

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { StackPlanner } from "../../planner/planWithReferences";
+import { editionComponentType } from "../../editions/editionComponentTypes";
 import { editionCatalog } from "../../editions/catalog";
 import { isSecretValue, unwrapSecrets } from "../../planner/planValues";
 import { container, containers, env, planValues, upload } from "./planHelpers";
@@ -155,6 +156,35 @@ describe("database volumes", () => {
     const vols = plan.resources.filter((r) => r.type === "docker:index/volume:Volume" && r.name.startsWith("db-data"));
     expect(vols.map((v) => unwrapSecrets(v.inputs.name))).toEqual(["lc-wayne-db-data", "lc-wayne-db-data-2", "lc-wayne-db-data-3"]);
     expect(vols.every((v) => v.retainOnDelete)).toBe(true);
+  });
+});
+
+describe("changing edition", () => {
+  const typeOf = (id: Parameters<typeof editionComponentType>[0]) => editionComponentType(id);
+  const pairs: Array<[string, () => Record<string, unknown>, Parameters<typeof editionComponentType>[0], () => Record<string, unknown>, Parameters<typeof editionComponentType>[0]]> = [
+    ["Dedicated Server -> High Performance", () => ({ ...dedicatedValues(), customer: "wayne" }), "dedicated", hpValues, "high-performance"],
+    ["High Performance -> High Availability", hpValues, "high-performance", haValues, "high-availability"],
+    ["High Availability -> Dedicated Server", haValues, "high-availability", () => ({ ...dedicatedValues(), customer: "wayne" }), "dedicated"],
+    ["Datacenter -> Dedicated Server", datacenterValues, "datacenter", () => ({ ...dedicatedValues(), customer: "acme" }), "dedicated"],
+  ];
+  it.each(pairs)("%s keeps every container that both editions have as the same resource (no second container with its name)", async (_name, from, fromId, to, toId) => {
+    const before = await planValues(String(from().customer), from());
+    const after = await planValues(String(to().customer), to());
+    const component = after.resources.find((r) => r.type === typeOf(toId))!;
+    expect(component.aliasTypes).toContain(typeOf(fromId));
+    const urnsBefore = new Map(containers(before).map((c) => [unwrapSecrets(c.inputs.name), c.urn]));
+    const shared = containers(after).filter((c) => urnsBefore.has(unwrapSecrets(c.inputs.name)));
+    expect(shared.length).toBeGreaterThanOrEqual(1);
+    for (const c of shared) {
+      // The engine matches the new URN, read with the alias type, against the old one.
+      expect(c.urn.replace(typeOf(toId), typeOf(fromId))).toBe(urnsBefore.get(unwrapSecrets(c.inputs.name)));
+    }
+  });
+
+  it("replaces fixed-name containers delete-first, so a replacement never collides with the old container's name", async () => {
+    const plan = await planValues("wayne", haValues());
+    expect(containers(plan).length).toBeGreaterThan(0);
+    for (const c of containers(plan)) expect({ name: c.inputs.name, deleteBeforeReplace: c.deleteBeforeReplace }).toEqual({ name: c.inputs.name, deleteBeforeReplace: true });
   });
 });
 

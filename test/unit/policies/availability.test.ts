@@ -50,7 +50,7 @@ describe("balancer-detects-dead-line", () => {
 
   test("health checks slower than the catalog's bound are a violation", async () => {
     const wayne = await example("wayne");
-    const plan = withResource(wayne.plan, container("balancer"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/inter \d+ms fall \d+/, "inter 2000ms fall 3")));
+    const plan = withResource(wayne.plan, container("gateway"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/inter \d+ms fall \d+/, "inter 2000ms fall 3")));
     expect((await check(policy, { ...wayne, plan })).map((x) => [x.policy, x.message])).toEqual([
       ["balancer-detects-dead-line", `backend license_central of 'lc-wayne-gateway' takes 6 s to drop a dead line (inter 2000ms x fall 3); allowed: ${bound} s`],
     ]);
@@ -58,7 +58,7 @@ describe("balancer-detects-dead-line", () => {
 
   test("a server without 'check' is a violation", async () => {
     const wayne = await example("wayne");
-    const plan = withResource(wayne.plan, container("balancer"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/(server line2 \S+) check/, "$1")));
+    const plan = withResource(wayne.plan, container("gateway"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/(server line2 \S+) check/, "$1")));
     expect((await check(policy, { ...wayne, plan })).map((x) => x.message)).toEqual([
       "backend license_central of 'lc-wayne-gateway' does not health-check server(s) line2 ('check' missing)",
     ]);

@@ -94,7 +94,7 @@ describe("secrets-not-in-plain-text", () => {
 
   test("a basic-auth haproxy.cfg uploaded as plain text is a violation", async () => {
     const wayne = await example("wayne");
-    const plan = withResource(wayne.plan, container("balancer"), (i) => {
+    const plan = withResource(wayne.plan, container("gateway"), (i) => {
       const n = i.uploads.findIndex((u: any) => u.file.endsWith("haproxy.cfg"));
       i.uploads[n].content = uploadText(i, "haproxy.cfg");
     });
