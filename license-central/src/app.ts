@@ -8,7 +8,7 @@ import { LC_HEALTH_PATH, LC_READY_PATH } from "./env";
 import { FsbClient, FsbError, FsbSignedUpdate } from "./fsbClient";
 import { HttpError, sendError } from "./httpErrors";
 import { createLogger } from "./logger";
-import { MaintenanceGate, MaintenanceState, parseMaintenanceRequest } from "./maintenance";
+import { MAINTENANCE_OFF, MaintenanceGate, MaintenanceState, parseMaintenanceRequest, STARTED_IN_MAINTENANCE } from "./maintenance";
 import { TICKET_PATTERN, TicketItem, monthOf, parseActivationRequest, parseMonth, parseTicketRequest } from "./validation";
 
 export interface LcAppOptions {
@@ -86,7 +86,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token);
   const pendingWaitMs = opts.pendingWaitMs ?? 15_000;
   const pendingTakeoverMs = opts.pendingTakeoverMs ?? 5_000;
-  const maintenance = new MaintenanceGate(pool, opts.maintenancePollMs ?? 1000, now);
+  const maintenance = new MaintenanceGate(pool, opts.maintenancePollMs ?? 1000, now, config.startInMaintenance ? STARTED_IN_MAINTENANCE : MAINTENANCE_OFF);
 
   const registry = new Registry();
   registry.setDefaultLabels({ edition: config.edition });
@@ -500,7 +500,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
     registry,
     pool,
     fsb,
-    migrate: () => migrate(pool, now),
+    migrate: () => migrate(pool, now, { startInMaintenance: config.startInMaintenance }),
     async close() {
       await Promise.allSettled([publicApp.close(), adminApp.close()]);
       fsb.close();

@@ -22,6 +22,8 @@ export interface LcConfig {
   fsb: { url: string; firmCode: string; token: string };
   bodyLimitBytes: number;
   logLevel: string;
+  /** Maintenance is on until its state is written (see LC_ENV.startInMaintenance). */
+  startInMaintenance: boolean;
 }
 
 const DB_NAME_PATTERN = /^[A-Za-z0-9_$-]{1,64}$/;
@@ -82,5 +84,6 @@ export function parseLcConfig(env: Env): LcConfig {
     fsb: { url: fsbUrl.replace(/\/+$/, ""), firmCode, token: secretVar(env, LC_ENV.fsbToken) },
     bodyLimitBytes: intVar(env, LC_ENV.bodyLimitBytes, LC_DEFAULTS.bodyLimitBytes, 1024, 10 * 1024 * 1024),
     logLevel,
+    startInMaintenance: boolVar(env, LC_ENV.startInMaintenance, LC_DEFAULTS.startInMaintenance),
   };
 }

@@ -1,5 +1,6 @@
 import * as mysql from "mysql2/promise";
 import type { LcConfig } from "./config";
+import { STARTED_IN_MAINTENANCE } from "./maintenance";
 
 export type Pool = mysql.Pool;
 export type Conn = mysql.PoolConnection;
@@ -86,12 +87,20 @@ export const MIGRATIONS: Array<{ version: number; statements: string[] }> = [
   },
 ];
 
-export async function migrate(pool: Pool, now: () => Date = () => new Date()): Promise<number> {
+export async function migrate(pool: Pool, now: () => Date = () => new Date(), opts: { startInMaintenance?: boolean } = {}): Promise<number> {
   let version = 0;
   for (const m of MIGRATIONS) {
     for (const sql of m.statements) await pool.query(sql);
     await pool.query("INSERT IGNORE INTO lc_schema_version (version, applied_at) VALUES (?, ?)", [m.version, now()]);
     version = m.version;
+  }
+  // only where no state was ever written (INSERT IGNORE on the one row): a restored or running database keeps its own
+  if (opts.startInMaintenance) {
+    await pool.query("INSERT IGNORE INTO lc_maintenance (id, enabled, retry_after_seconds, reason, changed_at) VALUES (1, 1, ?, ?, ?)", [
+      STARTED_IN_MAINTENANCE.retryAfterSeconds,
+      STARTED_IN_MAINTENANCE.reason,
+      now(),
+    ]);
   }
   return version;
 }

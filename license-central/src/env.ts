@@ -38,6 +38,12 @@ export const LC_ENV = {
   /** Request body limit in bytes. */
   bodyLimitBytes: "LC_BODY_LIMIT_BYTES",
   logLevel: "LOG_LEVEL",
+  /**
+   * "true" | "false": until the maintenance state is written (admin API, or a restore that brings the
+   * row back), the line treats maintenance as on, so lines started against a new, still empty database
+   * never serve it (lchost migrate sets it where data moves to a new database).
+   */
+  startInMaintenance: "LC_START_IN_MAINTENANCE",
 } as const;
 
 export const LC_DEFAULTS = {
@@ -51,6 +57,7 @@ export const LC_DEFAULTS = {
   dbPoolSize: 10,
   bodyLimitBytes: 65536,
   logLevel: "info",
+  startInMaintenance: false,
 } as const;
 
 export const LC_HEALTH_PATH = "/healthz";

@@ -17,6 +17,13 @@ export interface MaintenanceState {
 
 export const MAINTENANCE_OFF: MaintenanceState = { enabled: false, retryAfterSeconds: 0, reason: null, changedAt: null };
 export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+/** What a line started with LC_START_IN_MAINTENANCE=true sees (and writes) while no state was written. */
+export const STARTED_IN_MAINTENANCE: MaintenanceState = {
+  enabled: true,
+  retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
+  reason: "started in maintenance (LC_START_IN_MAINTENANCE): no maintenance state written yet",
+  changedAt: null,
+};
 
 export function parseMaintenanceRequest(body: unknown): { enabled: boolean; retryAfterSeconds: number; reason: string | null } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw bad("body", "must be a JSON object");
@@ -38,7 +45,7 @@ export function parseMaintenanceRequest(body: unknown): { enabled: boolean; retr
 }
 
 export class MaintenanceGate {
-  private state: MaintenanceState = MAINTENANCE_OFF;
+  private state: MaintenanceState;
   private readAt = 0;
   private reading: Promise<MaintenanceState> | null = null;
   /** Requests that may write (depot, web services, admin ticket creation) being served by this line now. */
@@ -48,7 +55,11 @@ export class MaintenanceGate {
     private readonly pool: Pool,
     readonly pollMs: number,
     private readonly now: () => Date,
-  ) {}
+    /** The state while the table holds no row (also while a restore re-creates it): on with LC_START_IN_MAINTENANCE. */
+    private readonly withoutRow: MaintenanceState = MAINTENANCE_OFF,
+  ) {
+    this.state = withoutRow;
+  }
 
   /** The state as this line sees it (re-read from the database when older than pollMs; the last known one if the database does not answer). */
   async current(): Promise<MaintenanceState> {
@@ -90,7 +101,7 @@ export class MaintenanceGate {
   private async read(): Promise<MaintenanceState> {
     const [rows] = await this.pool.query("SELECT enabled, retry_after_seconds, reason, changed_at FROM lc_maintenance WHERE id = 1");
     const r = (rows as Array<{ enabled: number; retry_after_seconds: number; reason: string | null; changed_at: Date }>)[0];
-    if (!r) return MAINTENANCE_OFF;
+    if (!r) return this.withoutRow;
     return { enabled: r.enabled === 1, retryAfterSeconds: r.retry_after_seconds, reason: r.reason, changedAt: r.changed_at.toISOString() };
   }
 }

@@ -79,6 +79,7 @@ describe("License Central configuration", () => {
       quotaWebServiceCallsPerMonth: null,
       quotaMode: "soft",
       bodyLimitBytes: LC_DEFAULTS.bodyLimitBytes,
+      startInMaintenance: false,
       db: { host: "db", port: 3306, database: "lc", user: "lc", password: "pw-123456", poolSize: LC_DEFAULTS.dbPoolSize },
       fsb: { url: "http://fsb:7070", firmCode: "ACME", token: "fsb-token-123" },
     });
@@ -96,10 +97,15 @@ describe("License Central configuration", () => {
     expect(c).toMatchObject({ quotaActivationsPerMonth: 1000, quotaWebServiceCallsPerMonth: 0, quotaMode: "hard", webServices: true, wsToken: "ws-token-123" });
   });
 
+  test("LC_START_IN_MAINTENANCE=true makes a line start in maintenance", () => {
+    expect(parseLcConfig({ ...LC_OK, LC_START_IN_MAINTENANCE: "true" }).startInMaintenance).toBe(true);
+  });
+
   test.each([
     ["LC_PORT", "-1"],
     ["LC_ADMIN_PORT", "8080"],
     ["LC_WEB_SERVICES", "yes"],
+    ["LC_START_IN_MAINTENANCE", "on"],
     ["LC_QUOTA_ACTIVATIONS_PER_MONTH", "1e3"],
     ["LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH", "-2"],
     ["QUOTA_MODE", "strict"],
