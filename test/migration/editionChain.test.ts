@@ -7,107 +7,55 @@
  * the dump rolls back; HA lines come and go under load without a failed request.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { adminTicket, datacenterStackFile, entryRequest, seedTenant, sharedServerStackFile } from "../../bench/migrationFixtures";
+import { adminTicket } from "../../bench/migrationFixtures";
 import { EditionId } from "../../editions/catalog";
 import { parseStackFileText } from "../../model/stackFile";
 import type { CustomerConfig } from "../../model/stackConfig";
-import { estimateRows, readUsage, tableChecksums } from "../../migration/databaseCopy";
+import { tableChecksums } from "../../migration/databaseCopy";
 import { planMigration } from "../../migration/migrationPlan";
 import { ProgressLog } from "../../migration/progressLog";
-import { monthsToCheck } from "../../migration/quotaCheck";
-import { MigrationResult, MigrationRolledBack, runMigration } from "../../migration/runMigration";
-import { SandboxTarget } from "../../migration/sandboxTarget";
-import { TableChecksum } from "../../migration/tableChecksums";
+import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
+import { activateThroughEntry as activate, business, migrate as migrateCustomer, SandboxCustomer, startDatacenterCustomer, stopCustomer, throughEntry as entry, usageNow as usage } from "./support/sandboxCustomer";
 
 jest.setTimeout(240_000);
 
 const CUSTOMER = "acme";
 const TICKETS = 1000;
-let baseDir: string;
-let target: SandboxTarget;
-let stackPath: string;
-const report: string[] = [];
+let acme: SandboxCustomer;
 
 beforeAll(async () => {
-  baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-"));
-  fs.chmodSync(baseDir, 0o711); // the database nodes run as mysql and must reach their directories
-  stackPath = path.join(baseDir, `Pulumi.${CUSTOMER}.yaml`);
-  fs.writeFileSync(stackPath, datacenterStackFile(CUSTOMER));
-  const sharedPath = path.join(baseDir, "Pulumi.shared-dc1.yaml");
-  fs.writeFileSync(sharedPath, sharedServerStackFile([CUSTOMER]));
-  target = await SandboxTarget.start({ stackFile: stackPath, sharedStackFile: sharedPath, workDir: path.join(baseDir, "t"), serviceLogLevel: "warn" });
-  await seedTenant((await target.current()).database, TICKETS);
+  acme = await startDatacenterCustomer(CUSTOMER, TICKETS);
 });
 
 afterAll(async () => {
-  await target?.stop();
-  process.stdout.write(`${report.join("\n")}\n`);
-  if (baseDir) fs.rmSync(baseDir, { recursive: true, force: true });
+  await stopCustomer(acme);
 });
 
-const month = () => new Date().toISOString().slice(0, 7);
-const business = (c: TableChecksum[]) => c.filter((t) => t.table !== "lc_maintenance");
-
-async function usageNow() {
-  const v = await target.current();
-  const res = await fetch(`${v.lines[0].adminUrl}/admin/v1/usage?month=${month()}`, { headers: { authorization: `Bearer ${v.adminToken}` } });
-  const b = (await res.json()) as any;
-  return { activations: b.activations, deactivations: b.deactivations, webServiceCalls: b.webServiceCalls };
-}
-
-async function migrate(edition: EditionId, lines?: number, beforeStep?: (s: string) => Promise<void>): Promise<MigrationResult> {
-  const text = fs.readFileSync(stackPath, "utf8");
-  const current = parseStackFileText(text, stackPath).config as CustomerConfig;
-  const view = await target.current();
-  const plan = planMigration({
-    stackName: CUSTOMER,
-    stackFileText: text,
-    stackFilePath: stackPath,
-    current,
-    target: { edition, lines },
-    usage: await readUsage(view.database, monthsToCheck(new Date())),
-    rows: await estimateRows(view.database),
-  });
-  const log = new ProgressLog((l) => report.push(`  ${l}`));
-  report.push(`${current.edition} -> ${edition}${lines ? ` (${lines} lines)` : ""}: planned downtime ~${plan.downtime.seconds} s`);
-  return runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text }, beforeStep });
-}
-
-/** One request through the customer's entry, as its end users make it (published name as SNI and Host). */
-function throughEntry(method: string, urlPath: string, body?: unknown) {
-  const e = target.entryInfo();
-  return entryRequest(e.url, fs.readFileSync(e.caCert, "utf8"), method, urlPath, body, e.host);
-}
-
-/** Activates a fresh ticket through the customer's HTTPS entry point. */
-async function activateThroughEntry(tag: string): Promise<number> {
-  const v = await target.current();
-  const ticket = await adminTicket(v.lines[0].adminUrl, v.adminToken, `probe-${tag}-${Date.now()}`);
-  const res = await throughEntry("POST", `/depot/v1/tickets/${ticket}/activations`, { container: `probe-${tag}`, idempotencyKey: `probe-${tag}-${ticket}` });
-  return res.status;
-}
+const usageNow = () => usage(acme);
+const migrate = (edition: EditionId, lines?: number, beforeStep?: (s: string) => Promise<void>) => migrateCustomer(acme, edition, lines, beforeStep);
+const throughEntry = (method: string, urlPath: string, body?: unknown) => entry(acme, method, urlPath, body);
+const activateThroughEntry = (tag: string) => activate(acme, tag);
 
 describe("lchost migrate on the sandbox", () => {
   test("a failure after the dump (the restore target killed) leaves the customer on Datacenter with its data intact, and says so", async () => {
-    const before = await tableChecksums((await target.current()).database);
+    const before = await tableChecksums((await acme.target.current()).database);
     const usageBefore = await usageNow();
-    const entryBefore = target.entryInfo().url;
+    const entryBefore = acme.target.entryInfo().url;
     const kill = async (step: string) => {
       if (step !== "restore") return;
-      const next = target.deployments().next!;
+      const next = acme.target.deployments().next!;
       next.kill(next.endpoints[CUSTOMER].databases[0].process, "SIGKILL");
     };
     const err = await migrate("dedicated", undefined, kill).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationRolledBack);
     expect(err.message).toMatch(/rolled back: acme stays on datacenter, its data intact \(6 tables, same checksums as at the dump\)/);
-    expect((await target.current()).shape.edition).toBe("datacenter");
-    expect(parseStackFileText(fs.readFileSync(stackPath, "utf8"), stackPath).config).toMatchObject({ edition: "datacenter" });
-    expect(business(await tableChecksums((await target.current()).database))).toEqual(business(before));
+    expect((await acme.target.current()).shape.edition).toBe("datacenter");
+    expect(parseStackFileText(fs.readFileSync(acme.stackPath, "utf8"), acme.stackPath).config).toMatchObject({ edition: "datacenter" });
+    expect(business(await tableChecksums((await acme.target.current()).database))).toEqual(business(before));
     expect(await usageNow()).toEqual(usageBefore);
-    expect(target.deployments().next).toBeUndefined();
-    expect(target.entryInfo().url).toBe(entryBefore);
+    expect(acme.target.deployments().next).toBeUndefined();
+    expect(acme.target.entryInfo().url).toBe(entryBefore);
     expect(await activateThroughEntry("after-rollback")).toBe(201);
   });
 
@@ -121,11 +69,11 @@ describe("lchost migrate on the sandbox", () => {
   for (const [edition, lines] of chain) {
     test(`moves to ${edition}${lines ? ` with ${lines} lines` : ""}: same checksums, same usage, services answer at the same address`, async () => {
       const usageBefore = await usageNow();
-      const entryBefore = target.entryInfo().url;
+      const entryBefore = acme.target.entryInfo().url;
       const r = await migrate(edition, lines);
       expect(r.outcome).toBe("migrated");
-      report.push(`  => maintenance window ${(r.maintenanceMs / 1000).toFixed(2)} s`);
-      const view = await target.current();
+      acme.report.push(`  => maintenance window ${(r.maintenanceMs / 1000).toFixed(2)} s`);
+      const view = await acme.target.current();
       expect(view.shape).toEqual({ edition, lines: lines ?? 1 });
       expect(view.lines).toHaveLength(lines ?? 1);
       // the new database holds exactly what the old one held at the dump, on every node
@@ -133,27 +81,27 @@ describe("lchost migrate on the sandbox", () => {
       for (const node of now) expect(business(node)).toEqual(business(r.sourceChecksums));
       expect(r.sourceChecksums.find((t) => t.table === "lc_tickets")!.rows).toBeGreaterThanOrEqual(TICKETS);
       expect(await usageNow()).toEqual(usageBefore);
-      expect(parseStackFileText(fs.readFileSync(stackPath, "utf8"), stackPath).config).toMatchObject({ edition, lines: lines ?? 1 });
-      expect(target.entryInfo().url).toBe(entryBefore);
+      expect(parseStackFileText(fs.readFileSync(acme.stackPath, "utf8"), acme.stackPath).config).toMatchObject({ edition, lines: lines ?? 1 });
+      expect(acme.target.entryInfo().url).toBe(entryBefore);
       expect(await activateThroughEntry(edition)).toBe(201);
       if (edition === "high-availability") await scaleUnderLoad();
     });
   }
 
   test("the old deployments' data is kept until cleanup", async () => {
-    const kept = target.retainedData();
+    const kept = acme.target.retainedData();
     // Datacenter's schema (renamed when the tenant came back), the Dedicated, High Performance, HA and second High Performance sandboxes
     expect(kept.length).toBe(5);
     expect(kept.some((k) => /^schema lc_acme_retired_\d+ on shared-dc1-acme$/.test(k))).toBe(true);
     expect(kept.filter((k) => /^sandbox acme-g\d+ /.test(k))).toHaveLength(4);
-    expect((await target.cleanup()).length).toBe(5);
-    expect(target.retainedData()).toEqual([]);
+    expect((await acme.target.cleanup()).length).toBe(5);
+    expect(acme.target.retainedData()).toEqual([]);
   });
 });
 
 /** HA 3 -> 4 -> 3 lines while two clients drive activations through the entry point: no request may fail. */
 async function scaleUnderLoad(): Promise<void> {
-  const v = await target.current();
+  const v = await acme.target.current();
   const tickets: string[] = [];
   for (let i = 0; i < 120; i++) tickets.push(await adminTicket(v.lines[0].adminUrl, v.adminToken, `load-${i}-${Date.now()}`));
   const failures: string[] = [];
@@ -170,19 +118,19 @@ async function scaleUnderLoad(): Promise<void> {
   };
   const workers = [worker(1), worker(2)];
   const plan = (lines: number) => {
-    const text = fs.readFileSync(stackPath, "utf8");
-    return planMigration({ stackName: CUSTOMER, stackFileText: text, stackFilePath: stackPath, current: parseStackFileText(text, stackPath).config as CustomerConfig, target: { edition: "high-availability", lines }, usage: [], rows: 0 });
+    const text = fs.readFileSync(acme.stackPath, "utf8");
+    return planMigration({ stackName: CUSTOMER, stackFileText: text, stackFilePath: acme.stackPath, current: parseStackFileText(text, acme.stackPath).config as CustomerConfig, target: { edition: "high-availability", lines }, usage: [], rows: 0 });
   };
   for (const lines of [4, 3]) {
     const p = plan(lines);
     expect(p).toMatchObject({ kind: "scale-lines", maintenance: false });
-    const r = await runMigration({ plan: p, target, log: new ProgressLog((l) => report.push(`  ${l}`)), workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: fs.readFileSync(stackPath, "utf8") } });
+    const r = await runMigration({ plan: p, target: acme.target, log: new ProgressLog((l) => acme.report.push(`  ${l}`)), workDir: path.join(acme.baseDir, "dumps"), stackFile: { path: acme.stackPath, oldText: fs.readFileSync(acme.stackPath, "utf8") } });
     expect(r.outcome).toBe("scaled");
-    expect((await target.current()).lines).toHaveLength(lines);
+    expect((await acme.target.current()).lines).toHaveLength(lines);
   }
   stop = true;
   await Promise.all(workers);
-  report.push(`  HA 3 -> 4 -> 3 lines under load: ${done} activations, ${failures.length} failed`);
+  acme.report.push(`  HA 3 -> 4 -> 3 lines under load: ${done} activations, ${failures.length} failed`);
   expect(failures).toEqual([]);
   expect(done).toBeGreaterThan(20);
 }

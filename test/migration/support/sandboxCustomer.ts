@@ -1,0 +1,122 @@
+/**
+ * What the sandbox migration tests share: a Datacenter tenant started on its shared server's sandbox
+ * (SandboxTarget) and seeded, a migration of it through the planner and engine as `lchost migrate`
+ * does it, its month's usage and requests through its stable HTTPS entry.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { adminTicket, datacenterStackFile, entryRequest, seedTenant, sharedServerStackFile } from "../../../bench/migrationFixtures";
+import { EditionId } from "../../../editions/catalog";
+import { parseStackFileText } from "../../../model/stackFile";
+import type { CustomerConfig } from "../../../model/stackConfig";
+import { estimateRows, readUsage } from "../../../migration/databaseCopy";
+import { planMigration } from "../../../migration/migrationPlan";
+import { ProgressLog } from "../../../migration/progressLog";
+import { monthsToCheck } from "../../../migration/quotaCheck";
+import { MigrationResult, runMigration } from "../../../migration/runMigration";
+import { SandboxTarget } from "../../../migration/sandboxTarget";
+import { TableChecksum } from "../../../migration/tableChecksums";
+
+export interface SandboxCustomer {
+  customer: string;
+  baseDir: string;
+  stackPath: string;
+  target: SandboxTarget;
+  /** Lines printed after the suite (plans, steps, windows). */
+  report: string[];
+}
+
+/** Starts `customer` as a Datacenter tenant on its shared server's sandbox and seeds `tickets` activated tickets. */
+export async function startDatacenterCustomer(customer: string, tickets: number): Promise<SandboxCustomer> {
+  const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-"));
+  fs.chmodSync(baseDir, 0o711); // the database nodes run as mysql and must reach their directories
+  const stackPath = path.join(baseDir, `Pulumi.${customer}.yaml`);
+  fs.writeFileSync(stackPath, datacenterStackFile(customer));
+  const sharedPath = path.join(baseDir, "Pulumi.shared-dc1.yaml");
+  fs.writeFileSync(sharedPath, sharedServerStackFile([customer]));
+  const c: SandboxCustomer = { customer, baseDir, stackPath, target: undefined as unknown as SandboxTarget, report: [] };
+  try {
+    c.target = await SandboxTarget.start({ stackFile: stackPath, sharedStackFile: sharedPath, workDir: path.join(baseDir, "t"), serviceLogLevel: "warn" });
+    await seedTenant((await c.target.current()).database, tickets);
+  } catch (err) {
+    await stopCustomer(c);
+    throw err;
+  }
+  return c;
+}
+
+/** Stops every sandbox of the customer (by PID, in SandboxTarget), prints the report, removes the files. */
+export async function stopCustomer(c: SandboxCustomer | undefined): Promise<void> {
+  if (!c) return;
+  await c.target?.stop();
+  process.stdout.write(`${c.report.join("\n")}\n`);
+  fs.rmSync(c.baseDir, { recursive: true, force: true });
+}
+
+/** The business tables (the maintenance row differs by design: it is on at the dump). */
+export const business = (c: TableChecksum[]) => c.filter((t) => t.table !== "lc_maintenance");
+
+const month = () => new Date().toISOString().slice(0, 7);
+
+export async function usageNow(c: SandboxCustomer) {
+  const v = await c.target.current();
+  const res = await fetch(`${v.lines[0].adminUrl}/admin/v1/usage?month=${month()}`, { headers: { authorization: `Bearer ${v.adminToken}` } });
+  const b = (await res.json()) as any;
+  return { activations: b.activations, deactivations: b.deactivations, webServiceCalls: b.webServiceCalls };
+}
+
+/** The customer's stack file as it is on disk now. */
+export function currentStack(c: SandboxCustomer): { text: string; config: CustomerConfig } {
+  const text = fs.readFileSync(c.stackPath, "utf8");
+  return { text, config: parseStackFileText(text, c.stackPath).config as CustomerConfig };
+}
+
+/** Plans and runs `lchost migrate <customer> --to <edition> [--lines N]` on the sandbox. */
+export async function migrate(c: SandboxCustomer, edition: EditionId, lines?: number, beforeStep?: (s: string) => Promise<void>): Promise<MigrationResult> {
+  const { text, config: current } = currentStack(c);
+  const view = await c.target.current();
+  const plan = planMigration({
+    stackName: c.customer,
+    stackFileText: text,
+    stackFilePath: c.stackPath,
+    current,
+    target: { edition, lines },
+    usage: await readUsage(view.database, monthsToCheck(new Date())),
+    rows: await estimateRows(view.database),
+  });
+  const log = new ProgressLog((l) => c.report.push(`  ${l}`));
+  c.report.push(`${current.edition} -> ${edition}${lines ? ` (${lines} lines)` : ""}: planned downtime ~${plan.downtime.seconds} s`);
+  return runMigration({ plan, target: c.target, log, workDir: path.join(c.baseDir, "dumps"), stackFile: { path: c.stackPath, oldText: text }, beforeStep });
+}
+
+/** One request through the customer's entry, as its end users make it (published name as SNI and Host). */
+export function throughEntry(c: SandboxCustomer, method: string, urlPath: string, body?: unknown) {
+  const e = c.target.entryInfo();
+  return entryRequest(e.url, fs.readFileSync(e.caCert, "utf8"), method, urlPath, body, e.host);
+}
+
+/** Activates a fresh ticket through the customer's HTTPS entry point; answers the HTTP status. */
+export async function activateThroughEntry(c: SandboxCustomer, tag: string): Promise<number> {
+  const v = await c.target.current();
+  const ticket = await adminTicket(v.lines[0].adminUrl, v.adminToken, `probe-${tag}-${Date.now()}`);
+  const res = await throughEntry(c, "POST", `/depot/v1/tickets/${ticket}/activations`, { container: `probe-${tag}`, idempotencyKey: `probe-${tag}-${ticket}` });
+  return res.status;
+}
+
+/**
+ * A closed walk from `start` that takes every ordered pair of distinct nodes exactly once (an Eulerian
+ * circuit of the complete directed graph, Hierholzer's algorithm): n·(n-1) steps.
+ */
+export function everyOrderedPairWalk<T>(nodes: readonly T[], start: T): T[] {
+  const unused = new Map<T, T[]>(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
+  const stack: T[] = [start];
+  const walk: T[] = [];
+  while (stack.length) {
+    const at = stack[stack.length - 1];
+    const out = unused.get(at)!;
+    if (out.length) stack.push(out.shift()!);
+    else walk.unshift(stack.pop()!);
+  }
+  return walk;
+}
