@@ -23,6 +23,8 @@ export interface LicenseCentralSettings {
   adminToken: pulumi.Input<string>;
   /** Bearer token License Central requires on /ws/; the gateway adds it to requests it has let through. */
   webServiceToken?: pulumi.Input<string>;
+  /** Maintenance on until its state is written; only set when true, so lines deployed without it keep their env. */
+  startInMaintenance?: boolean;
 }
 
 export type EnvEntry = [name: string, value: pulumi.Input<string>];
@@ -46,6 +48,7 @@ export function licenseCentralEnv(s: LicenseCentralSettings): EnvEntry[] {
     [LC_ENV.fsbToken, pulumi.secret(s.fsbToken)],
     [LC_ENV.adminToken, pulumi.secret(s.adminToken)],
     ...(s.webServiceToken !== undefined ? ([[LC_ENV.wsToken, pulumi.secret(s.webServiceToken)]] as EnvEntry[]) : []),
+    ...(s.startInMaintenance ? ([[LC_ENV.startInMaintenance, "true"]] as EnvEntry[]) : []),
   ];
 }
 

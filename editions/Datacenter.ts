@@ -90,6 +90,7 @@ export class Datacenter extends pulumi.ComponentResource {
           fsbFirmCode: cfg.customer,
           fsbToken: args.shared.tenantFsbToken,
           adminToken: adminToken.result,
+          startInMaintenance: cfg.startInMaintenance,
         },
         memoryMb: facts.resources.memoryMb,
         cpuShares: facts.resources.cpuShares,

@@ -133,6 +133,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
             fsbFirmCode: cfg.customer,
             fsbToken,
             adminToken: adminToken.result,
+            startInMaintenance: cfg.startInMaintenance,
             webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
           },
           memoryMb: facts.resources.memoryMb,

@@ -9,10 +9,13 @@
  * The maintenance row lives in the customer's database: when the data stays in place (same volume or
  * schema: Dedicated <-> High Performance -> High Availability, whose node 1 keeps the volume) the new
  * lines start in maintenance; a restored database gets the row back from the dump. A new database starts
- * empty, so the engine switches maintenance on for its lines as soon as they are ready (they may answer
- * for about a second before that, against the empty database, on an entry point that is new for
- * Datacenter <-> own server and unknown to clients until then). The
- * maintenance window therefore includes the whole `up` (containers, Galera sync). A failure before
+ * empty, without that row: the stack file is deployed with `lchost:startInMaintenance: true`
+ * (LC_START_IN_MAINTENANCE on every line), so the new lines write maintenance on into it at schema
+ * creation and never serve the empty database; the restore then brings the source's row (on) back.
+ * The key stays in the stack file afterwards: it only acts where a line meets a database without a
+ * maintenance state, and removing it would take another `up` that replaces every line (or leave the
+ * deployment differing from the file until the next one). The maintenance window includes the whole
+ * `up` (containers, Galera sync). A failure before
  * maintenance ends writes the old stack file back, deploys it again, checks the old data against the
  * source checksums and lifts maintenance there. The old database (volume or schema) is never deleted.
  */
@@ -23,6 +26,7 @@ import type { DeploymentView, Redeployment } from "./deploymentTarget";
 import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceClient";
 import type { MigrationOptions, MigrationResult } from "./runMigration";
 import { MigrationRolledBack } from "./runMigration";
+import { withStartInMaintenance } from "./stackFileChange";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
 
 export async function runRedeployMigration(opts: MigrationOptions): Promise<MigrationResult> {
@@ -58,7 +62,7 @@ export async function runRedeployMigration(opts: MigrationOptions): Promise<Migr
 
     await hook("stack-file");
     await log.step("write the stack file", async () => {
-      fs.writeFileSync(stackFile.path, plan.stackFile.text);
+      fs.writeFileSync(stackFile.path, withStartInMaintenance(plan.stackFile.text));
       stackFileWritten = true;
     });
 
@@ -68,8 +72,8 @@ export async function runRedeployMigration(opts: MigrationOptions): Promise<Migr
     const lines = next.view.lines;
     await log.step("wait until the new lines are ready", () => waitUntilReady(lines, 60_000));
     if (!next.dataInPlace) {
-      // a new database starts empty (no maintenance row): stop its lines from serving until the restore
-      // brings the row back (the dump was taken in maintenance)
+      // the lines started in maintenance (lchost:startInMaintenance); say so explicitly too, for lines
+      // whose image predates LC_START_IN_MAINTENANCE, until the restore brings the row back
       await log.step("maintenance on for the new lines (until the data is verified)", () =>
         setMaintenance(lines, next!.view.adminToken, true, { retryAfterSeconds: 10, reason: `edition change to ${plan.to.edition}` }),
       );

@@ -141,3 +141,19 @@ export function changeStackFileEdition(text: string, file: string, target: Editi
     throw e;
   }
 }
+
+export const START_IN_MAINTENANCE_KEY = "lchost:startInMaintenance";
+
+/**
+ * The stack file with `lchost:startInMaintenance: true` (comments kept; unchanged when already set): its
+ * License Central lines start in maintenance wherever their database holds no maintenance state yet, so a
+ * redeploy onto a new, empty database never serves it before the restore.
+ */
+export function withStartInMaintenance(text: string): string {
+  const doc = YAML.parseDocument(text);
+  if (!YAML.isMap(doc.get("config", true))) doc.set("config", doc.createNode({}));
+  const config = doc.get("config", true) as unknown as YAML.YAMLMap;
+  if (config.get(START_IN_MAINTENANCE_KEY) === true) return text;
+  config.set(START_IN_MAINTENANCE_KEY, true);
+  return doc.toString();
+}

@@ -52,6 +52,8 @@ export interface CustomerConfig extends CommonConfig {
   connection: ConnectionSecurity;
   expectedVolume: { activationsPerMonth?: number; webServiceCallsPerMonth?: number };
   quotaMode: QuotaMode;
+  /** Lines treat maintenance as on until its state is written (LC_START_IN_MAINTENANCE). */
+  startInMaintenance: boolean;
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig;
@@ -182,7 +184,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     problems.push(`lchost:fsb.mode: 'shared' is not allowed on a shared-server stack: it runs the shared FSB (allowed: emulator, device)`);
   }
   if (role === "shared-server") {
-    for (const key of ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume"]) {
+    for (const key of ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance"]) {
       forbid(key, "on a shared-server stack (lchost:role: shared-server)");
     }
   } else {
@@ -271,5 +273,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     connection: v.connection ?? {},
     expectedVolume: v.expectedVolume ?? {},
     quotaMode: v.quotaMode ?? "soft",
+    startInMaintenance: v.startInMaintenance ?? false,
   };
 }

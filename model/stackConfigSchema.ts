@@ -27,6 +27,11 @@ export const stackConfigSchema = {
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
     httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
     quotaMode: { enum: ["soft", "hard"] },
+    startInMaintenance: {
+      type: "boolean",
+      default: false,
+      description: "License Central lines start in maintenance until its state is written (LC_START_IN_MAINTENANCE): they never serve a new, empty database; lchost migrate sets it when it redeploys the stack",
+    },
     connection: {
       type: "object",
       additionalProperties: false,
