@@ -10,9 +10,10 @@ import { dumpDatabase, restoreDatabase, tableChecksums } from "./databaseCopy";
 import type { DeploymentTarget, DeploymentView, PreparedDatabase } from "./deploymentTarget";
 import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceClient";
 import type { MigrationPlan } from "./migrationPlan";
-import { ProgressLog, StepRecord } from "./progressLog";
+import { ProgressLog } from "./progressLog";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
 import { runRedeployMigration } from "./runRedeployMigration";
+import { migratedResult, MigrationResult, MigrationRolledBack, oldDataVerdict, rolledBack } from "./migrationOutcome";
 
 export interface MigrationOptions {
   plan: MigrationPlan;
@@ -26,24 +27,7 @@ export interface MigrationOptions {
   beforeStep?: (step: string) => Promise<void>;
 }
 
-export interface MigrationResult {
-  outcome: "migrated" | "scaled" | "rolled-back";
-  /** Milliseconds the customer was in maintenance (503), from "on" to "off". */
-  maintenanceMs: number;
-  steps: StepRecord[];
-  sourceChecksums: TableChecksum[];
-  targetChecksums: TableChecksum[][];
-  dumpFile?: string;
-  retained: string[];
-  error?: string;
-  message: string;
-}
-
-export class MigrationRolledBack extends Error {
-  constructor(message: string, readonly result: MigrationResult) {
-    super(message);
-  }
-}
+export { MigrationResult, MigrationRolledBack };
 
 export async function runMigration(opts: MigrationOptions): Promise<MigrationResult> {
   const { plan, target, log } = opts;
@@ -124,42 +108,18 @@ export async function runMigration(opts: MigrationOptions): Promise<MigrationRes
     await log.step("maintenance off", () => setMaintenance(lines, old.adminToken, false));
     const maintenanceMs = Date.now() - maintenanceOnAt;
     const { retained } = await log.step("stop the old lines (old data kept)", () => target.retireOld(), (r) => r.retained.join(", ") || undefined);
-    return {
-      outcome: "migrated",
-      maintenanceMs,
-      steps: log.steps,
-      sourceChecksums: source,
-      targetChecksums: verified,
-      dumpFile,
-      retained,
-      message: `${plan.stackName} is now ${plan.to.edition}; maintenance window ${(maintenanceMs / 1000).toFixed(1)} s; data verified (${source.length} tables); old data kept: ${retained.join(", ") || "-"}`,
-    };
+    return migratedResult({ plan, maintenanceMs, steps: log.steps, source, verified, dumpFile, retained });
   } catch (err) {
     if (switched) throw err; // after the switch the new deployment serves; nothing to roll back to
     const why = (err as Error).message.split("\n")[0];
     log.info(`rolling back: ${why}`);
     await log.step("stop the new deployment", () => target.abandonNew()).catch(() => undefined);
     if (stackFileWritten && opts.stackFile) await log.step("write the old stack file back", async () => fs.writeFileSync(opts.stackFile!.path, opts.stackFile!.oldText));
-    let intact = "not checked (no checksum was taken before the failure)";
-    if (source.length) {
-      const now = await tableChecksums(old.database, { galera: old.galera });
-      const diff = compareChecksums(source, now);
-      intact = diff.length === 0 ? `intact (${source.length} tables, same checksums as at the dump)` : `CHANGED: ${diff.map((d) => d.message).join("; ")}`;
-    }
+    const intact = await oldDataVerdict(source, old.database, old.galera);
     if (maintenanceOnAt) await log.step("maintenance off on the old deployment", () => setMaintenance(old.lines, old.adminToken, false));
     const maintenanceMs = maintenanceOnAt ? Date.now() - maintenanceOnAt : 0;
-    const message = `migration of ${plan.stackName} to ${plan.to.edition} failed (${why}); rolled back: ${plan.stackName} stays on ${old.shape.edition}, its data ${intact}`;
-    log.info(message);
-    throw new MigrationRolledBack(message, {
-      outcome: "rolled-back",
-      maintenanceMs,
-      steps: log.steps,
-      sourceChecksums: source,
-      targetChecksums: verified,
-      dumpFile,
-      retained: [],
-      error: why,
-      message,
-    });
+    const rollback = rolledBack({ plan, maintenanceMs, steps: log.steps, source, verified, dumpFile, why, oldEdition: old.shape.edition, intact });
+    log.info(rollback.message);
+    throw rollback;
   }
 }

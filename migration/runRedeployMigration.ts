@@ -24,8 +24,8 @@ import * as path from "path";
 import { dumpDatabase, restoreDatabase, tableChecksums } from "./databaseCopy";
 import type { DeploymentView, Redeployment } from "./deploymentTarget";
 import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceClient";
-import type { MigrationOptions, MigrationResult } from "./runMigration";
-import { MigrationRolledBack } from "./runMigration";
+import type { MigrationOptions } from "./runMigration";
+import { migratedResult, MigrationResult, oldDataVerdict, rolledBack } from "./migrationOutcome";
 import { withStartInMaintenance } from "./stackFileChange";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
 
@@ -101,16 +101,7 @@ export async function runRedeployMigration(opts: MigrationOptions): Promise<Migr
     switched = true;
     const maintenanceMs = Date.now() - maintenanceOnAt;
     const { retained } = await log.step("record the old data (kept)", () => target.retireOld(), (r) => r.retained.join(", ") || undefined);
-    return {
-      outcome: "migrated",
-      maintenanceMs,
-      steps: log.steps,
-      sourceChecksums: source,
-      targetChecksums: verified,
-      dumpFile,
-      retained,
-      message: `${plan.stackName} is now ${plan.to.edition}; maintenance window ${(maintenanceMs / 1000).toFixed(1)} s; data verified (${source.length} tables); old data kept: ${retained.join(", ") || "-"}`,
-    };
+    return migratedResult({ plan, maintenanceMs, steps: log.steps, source, verified, dumpFile, retained });
   } catch (err) {
     if (switched) throw err;
     const why = (err as Error).message.split("\n")[0];
@@ -126,17 +117,13 @@ export async function runRedeployMigration(opts: MigrationOptions): Promise<Migr
         redeployError = (e as Error).message.split("\n")[0];
       }
     }
-    let intact = "not checked (no checksum was taken before the failure)";
-    if (redeployError) intact = `not checked: deploying the old stack again failed (${redeployError}); the dump ${dumpFile} holds the data`;
-    else if (source.length) {
-      const now = await tableChecksums(view.database, { galera: view.galera });
-      const diff = compareChecksums(source, now);
-      intact = diff.length === 0 ? `intact (${source.length} tables, same checksums as at the dump)` : `CHANGED: ${diff.map((d) => d.message).join("; ")}`;
-    }
+    const intact = redeployError
+      ? `not checked: deploying the old stack again failed (${redeployError}); the dump ${dumpFile} holds the data`
+      : await oldDataVerdict(source, view.database, view.galera);
     if (maintenanceOnAt && !redeployError) await log.step("maintenance off on the old deployment", () => setMaintenance(view.lines, view.adminToken, false));
     const maintenanceMs = maintenanceOnAt ? Date.now() - maintenanceOnAt : 0;
-    const message = `migration of ${plan.stackName} to ${plan.to.edition} failed (${why}); rolled back: ${plan.stackName} stays on ${old.shape.edition}, its data ${intact}`;
-    log.info(message);
-    throw new MigrationRolledBack(message, { outcome: "rolled-back", maintenanceMs, steps: log.steps, sourceChecksums: source, targetChecksums: verified, dumpFile, retained: [], error: why, message });
+    const rollback = rolledBack({ plan, maintenanceMs, steps: log.steps, source, verified, dumpFile, why, oldEdition: old.shape.edition, intact });
+    log.info(rollback.message);
+    throw rollback;
   }
 }

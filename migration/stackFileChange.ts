@@ -52,7 +52,6 @@ export function changeStackFileEdition(text: string, file: string, target: Editi
     const v = config().get(key(k), true);
     return v === undefined ? undefined : YAML.isNode(v) ? (v as YAML.Node).toJSON() : v;
   };
-  const parked = (): Record<string, unknown> => ((config().get(PARKED_KEY, true) as YAML.Node | undefined)?.toJSON() as Record<string, unknown>) ?? {};
   const setParked = (slot: string, value: unknown) => {
     if (!YAML.isMap(config().get(PARKED_KEY, true))) config().set(PARKED_KEY, doc.createNode({}));
     (config().get(PARKED_KEY, true) as unknown as YAML.YAMLMap).set(slot, doc.createNode(value));

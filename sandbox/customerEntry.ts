@@ -8,8 +8,8 @@
  * flight finish on the old process, new ones go to the new gateway.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import { haproxyAdminCommand } from "./haproxyAdminSocket";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { sandboxOctet } from "./sandboxAddresses";
 
@@ -51,23 +51,6 @@ export function customerEntryAddress(customer: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function adminCommand(socket: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(socket);
-    let out = "";
-    const t = setTimeout(() => s.destroy(new Error(`${socket}: no answer to '${command}'`)), 2000);
-    s.on("connect", () => s.write(`${command}\n`));
-    s.on("data", (d) => (out += d.toString("utf8")));
-    s.on("end", () => {
-      clearTimeout(t);
-      resolve(out);
-    });
-    s.on("error", (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
-}
 
 export class CustomerEntry {
   readonly address: string;
@@ -111,7 +94,7 @@ export class CustomerEntry {
     const deadline = Date.now() + 15_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the customer entry's haproxy exited (${child.exitCode}); see ${this.dir}/entry.log`);
-      const info = await adminCommand(this.socket, "show info").catch(() => "");
+      const info = await haproxyAdminCommand(this.socket, "show info").catch(() => "");
       if (new RegExp(`^Pid: ${child.pid}$`, "m").test(info)) break;
       if (Date.now() > deadline) throw new Error("the customer entry's haproxy did not answer on its admin socket within 15 s");
       await sleep(50);

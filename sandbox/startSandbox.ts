@@ -4,9 +4,9 @@
  * returns a handle to inspect, break and stop it. Used by `lchost sandbox`, the e2e tests and the bench.
  */
 import { execFileSync, spawnSync } from "child_process";
+import { haproxyAdminCommand } from "./haproxyAdminSocket";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
 import * as path from "path";
 import { packageRoot } from "../editions/packageRoot";
 import { loadStack, loadStackFile, StackFile, stackNameOfReference } from "../model/stackFile";
@@ -154,26 +154,6 @@ function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
   });
 }
 
-function adminSocketCommand(socket: string, command: string, timeoutMs = 2000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(socket);
-    let out = "";
-    const t = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`HAProxy admin socket ${socket}: no answer to '${command}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    s.on("connect", () => s.write(`${command}\n`));
-    s.on("data", (d) => (out += d.toString("utf8")));
-    s.on("end", () => {
-      clearTimeout(t);
-      resolve(out);
-    });
-    s.on("error", (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
-}
 
 export function parseShowStat(csv: string): Record<string, string> {
   const lines = csv.split("\n").filter((l) => l.trim());
@@ -322,7 +302,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
         if (!s.adminSocket) return true;
         // ready when every server whose License Central runs is UP
         try {
-          const states = parseShowStat(await adminSocketCommand(s.adminSocket, "show stat"));
+          const states = parseShowStat(await haproxyAdminCommand(s.adminSocket, "show stat"));
           const lines = layout.processes.filter((x) => x.role === "license-central" && procs.get(x.name)?.running);
           const want = Object.values(layout.endpoints).flatMap((e) => e.lines).filter((l) => l.haproxyServer && lines.some((x) => x.name === l.process));
           return want.every((l) => !(l.haproxyServer! in states) || states[l.haproxyServer!] === "UP");
@@ -415,12 +395,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   /** Sets the servers to drain on an entry point and waits until none holds a connection. */
   async function drainServers(entry: SandboxProcessSpec, servers: string[], timeoutMs: number): Promise<void> {
     for (const srv of servers) {
-      const answer = await adminSocketCommand(entry.adminSocket!, `set server ${srv} state drain`);
+      const answer = await haproxyAdminCommand(entry.adminSocket!, `set server ${srv} state drain`);
       if (answer.trim()) throw new Error(`${entry.name}: set server ${srv} state drain: ${answer.trim()}`);
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const busy = sessionCounts(await adminSocketCommand(entry.adminSocket!, "show stat"));
+      const busy = sessionCounts(await haproxyAdminCommand(entry.adminSocket!, "show stat"));
       const left = servers.filter((srv) => (busy[srv] ?? 0) > 0);
       if (left.length === 0) return;
       if (Date.now() > deadline) throw new Error(`${entry.name}: ${left.join(", ")} still serve requests after ${timeoutMs} ms of draining`);
@@ -440,7 +420,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     const deadline = Date.now() + readyTimeoutMs;
     for (;;) {
       if (!fresh.running) throw new Error(`${spec.name}: the reloaded HAProxy exited; log ${fresh.logFile}:\n${fresh.tail()}`);
-      const who = await adminSocketCommand(spec.adminSocket!, "show info").catch(() => "");
+      const who = await haproxyAdminCommand(spec.adminSocket!, "show info").catch(() => "");
       if (new RegExp(`^Pid: ${fresh.pid}$`, "m").test(who) && (await isReady(spec))) break;
       if (Date.now() > deadline) throw new Error(`${spec.name}: the reloaded HAProxy was not ready within ${readyTimeoutMs} ms`);
       await sleep(50);
@@ -541,12 +521,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     haproxyCommand(n, command) {
       const s = get(n).spec;
       if (!s.adminSocket) throw new Error(`${n} has no HAProxy admin socket`);
-      return adminSocketCommand(s.adminSocket, command);
+      return haproxyAdminCommand(s.adminSocket, command);
     },
     async serverStates(n) {
       const s = get(n).spec;
       if (!s.adminSocket) throw new Error(`${n} has no HAProxy admin socket`);
-      return parseShowStat(await adminSocketCommand(s.adminSocket, "show stat"));
+      return parseShowStat(await haproxyAdminCommand(s.adminSocket, "show stat"));
     },
     async stop() {
       if (stopped) return;

@@ -6,6 +6,7 @@
  * Everything lives in `.sandbox/m-<stack>/`; the former editions' data stays there until `--cleanup`.
  */
 import * as fs from "fs";
+import { untilStopSignal } from "./sandbox";
 import * as path from "path";
 import { packageRoot } from "../../editions/packageRoot";
 import { StackFile, stackFilePath, stackNameOfReference } from "../../model/stackFile";
@@ -53,13 +54,7 @@ export async function holdSandboxTarget(target: SandboxTarget, exit: boolean, ou
   if (kept.length) out(`kept from former editions until --cleanup: ${kept.join(", ")}`);
   if (!exit) {
     out("Ctrl-C stops everything (--exit stops right after the migration).");
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
-    clearInterval(keepAlive);
-    out(`${signal}: stopping the sandbox`);
+    out(`${await untilStopSignal()}: stopping the sandbox`);
   }
   await target.stop();
   out("stopped; no sandbox process left");

@@ -49,15 +49,19 @@ export async function sandboxCommand(argv: string[], out: (s: string) => void): 
     throw e;
   }
   for (const l of describeSandbox(sb)) out(l);
-  // The children are detached and unref'd: keep this process alive until a signal says stop.
+  out(`${await untilStopSignal()}: stopping the sandbox`);
+  await sb.stop();
+  out("stopped; no sandbox process left");
+  return 0;
+}
+
+/** Keeps this process alive (the sandbox's children are detached and unref'd) until SIGINT or SIGTERM. */
+export async function untilStopSignal(): Promise<NodeJS.Signals> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   clearInterval(keepAlive);
-  out(`${signal}: stopping the sandbox`);
-  await sb.stop();
-  out("stopped; no sandbox process left");
-  return 0;
+  return signal;
 }
