@@ -5,10 +5,10 @@
  * is what it was, and says so. The old database is never deleted here.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { dumpDatabase, restoreDatabase, tableChecksums } from "./databaseCopy";
 import type { DeploymentTarget, DeploymentView, PreparedDatabase } from "./deploymentTarget";
-import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceClient";
+import { setMaintenance, waitUntilReady } from "./maintenanceClient";
+import { maintenanceOn, newDumpFile } from "./migrationSteps";
 import type { MigrationPlan } from "./migrationPlan";
 import { ProgressLog } from "./progressLog";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
@@ -56,15 +56,10 @@ export async function runMigration(opts: MigrationOptions): Promise<MigrationRes
     prepared = await log.step("start the new database", () => target.prepareDatabase(plan.to), (p) => p.description);
 
     await hook("maintenance");
-    await log.step("maintenance on (503 + Retry-After on every line)", async () => {
-      maintenanceOnAt = Date.now();
-      await setMaintenance(old.lines, old.adminToken, true, { retryAfterSeconds: Math.max(5, Math.ceil(plan.downtime.seconds * 2)), reason: `edition change to ${plan.to.edition}` });
-      await waitUntilQuiet(old.lines, old.adminToken);
-    });
+    await maintenanceOn(log, old, plan, (at) => (maintenanceOnAt = at));
 
     await hook("dump");
-    fs.mkdirSync(opts.workDir, { recursive: true });
-    dumpFile = path.join(opts.workDir, `${plan.stackName}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql`);
+    dumpFile = newDumpFile(opts.workDir, plan.stackName);
     await log.step("dump (mariadb-dump --single-transaction)", () => dumpDatabase(old.database, dumpFile!), (r) => `${(r.bytes / 1024).toFixed(0)} KiB -> ${dumpFile}`);
     source = await log.step("checksum the source tables", () => tableChecksums(old.database, { galera: old.galera }), (c) => `${c.length} tables, ${c.reduce((a, t) => a + t.rows, 0)} rows`);
 

@@ -20,10 +20,10 @@
  * source checksums and lifts maintenance there. The old database (volume or schema) is never deleted.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { dumpDatabase, restoreDatabase, tableChecksums } from "./databaseCopy";
 import type { DeploymentView, Redeployment } from "./deploymentTarget";
-import { setMaintenance, waitUntilQuiet, waitUntilReady } from "./maintenanceClient";
+import { setMaintenance, waitUntilReady } from "./maintenanceClient";
+import { maintenanceOn, newDumpFile } from "./migrationSteps";
 import type { MigrationOptions } from "./runMigration";
 import { migratedResult, MigrationResult, oldDataVerdict, rolledBack } from "./migrationOutcome";
 import { withStartInMaintenance } from "./stackFileChange";
@@ -47,15 +47,10 @@ export async function runRedeployMigration(opts: MigrationOptions): Promise<Migr
   let switched = false;
   try {
     await hook("maintenance");
-    await log.step("maintenance on (503 + Retry-After on every line)", async () => {
-      maintenanceOnAt = Date.now();
-      await setMaintenance(old.lines, old.adminToken, true, { retryAfterSeconds: Math.max(5, Math.ceil(plan.downtime.seconds * 2)), reason: `edition change to ${plan.to.edition}` });
-      await waitUntilQuiet(old.lines, old.adminToken);
-    });
+    await maintenanceOn(log, old, plan, (at) => (maintenanceOnAt = at));
 
     await hook("dump");
-    fs.mkdirSync(opts.workDir, { recursive: true });
-    dumpFile = path.join(opts.workDir, `${plan.stackName}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql`);
+    dumpFile = newDumpFile(opts.workDir, plan.stackName);
     const dump = target.dumpDatabase ? (f: string) => target.dumpDatabase!(old, f) : (f: string) => dumpDatabase(old.database, f);
     await log.step("dump (mariadb-dump --single-transaction)", () => dump(dumpFile!), (r) => `${(r.bytes / 1024).toFixed(0)} KiB -> ${dumpFile}`);
     source = await log.step("checksum the source tables", () => tableChecksums(old.database, { galera: old.galera }), (c) => `${c.length} tables, ${c.reduce((a, t) => a + t.rows, 0)} rows`);

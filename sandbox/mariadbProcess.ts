@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { findExecutable } from "./prerequisites";
 
 export class MariadbNotInstalledError extends Error {
   constructor(binary: string) {
@@ -25,18 +26,9 @@ export class MariadbNotInstalledError extends Error {
 
 /** Absolute path of a MariaDB binary (searching PATH plus /usr/sbin, /usr/bin), or throws naming the package. */
 export function findMariadbBinary(name: "mariadbd" | "mariadb-install-db"): string {
-  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      /* next */
-    }
-  }
-  throw new MariadbNotInstalledError(name);
+  const found = findExecutable(name);
+  if (!found) throw new MariadbNotInstalledError(name);
+  return found;
 }
 
 /** Where a server described by a defaults file can be reached. */
