@@ -80,7 +80,8 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       ),
   );
 
-  const quotas = monthlyQuotas(cfg.edition, 1);
+  // Usage is counted in the customer's one database across all lines: every line enforces the booked total.
+  const quotas = monthlyQuotas(cfg.edition, cfg.lines);
   const lines: LicenseCentralLine[] = [];
   const fsbUrls: pulumi.Output<string>[] = [];
   for (let line = 1; line <= cfg.lines; line++) {

@@ -86,12 +86,14 @@ describe("High Availability Package", () => {
     }
   });
 
-  it("configures License Central with the catalog's per-line quotas", async () => {
-    const plan = await planValues("wayne", haValues());
+  it("configures every License Central line with the customer's booked total: the per-line quota times the lines", async () => {
+    const plan = await planValues("wayne", haValues()); // 3 lines
     const q = editionCatalog().editions["high-availability"].quotas;
-    const e = env(container(plan, "lc-wayne-line-1"));
-    expect(e.LC_QUOTA_ACTIVATIONS_PER_MONTH).toBe(String(q.activationsPerMonth));
-    expect(e.LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH).toBe(String(q.webServiceCallsPerMonth));
+    for (const line of [1, 2, 3]) {
+      const e = env(container(plan, `lc-wayne-line-${line}`));
+      expect(e.LC_QUOTA_ACTIVATIONS_PER_MONTH).toBe(String(3 * q.activationsPerMonth));
+      expect(e.LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH).toBe(String(3 * q.webServiceCallsPerMonth));
+    }
   });
 
   it("reports edition, line count and availability target as stack outputs", async () => {

@@ -73,15 +73,19 @@ describe("license-central-quotas-match-catalog", () => {
     const globex = await example("globex");
     const plan = withResource(globex.plan, container("line-1"), (i) => setEnv(i, "LC_QUOTA_ACTIVATIONS_PER_MONTH", "999999"));
     expect((await check(policy, { ...globex, plan })).map((x) => x.message)).toEqual([
-      "LC_QUOTA_ACTIVATIONS_PER_MONTH=999999 on 'lc-globex-line-1'; the catalog's Dedicated Server quota is 3000",
+      "LC_QUOTA_ACTIVATIONS_PER_MONTH=999999 on 'lc-globex-line-1'; the customer's booked Dedicated Server total is 3000",
     ]);
   });
 
-  test("an HA line configured with the whole package's quota instead of the per-line quota is a violation", async () => {
-    const wayne = await example("wayne");
-    const plan = withResource(wayne.plan, container("line-2"), (i) => setEnv(i, "LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH", "750000"));
+  test("every HA line enforces the whole package's total (lines x per-line quota), since usage is counted across lines", async () => {
+    const wayne = await example("wayne"); // 3 lines
+    const expected = monthlyQuotas("high-availability", 3);
+    expect(expected.activationsPerMonth).toBe(3 * editionCatalog().editions["high-availability"].quotas.activationsPerMonth);
+    const planned = wayne.plan.resources.filter(container("line-1"))[0].inputs.envs as string[];
+    expect(planned).toContain(`LC_QUOTA_ACTIVATIONS_PER_MONTH=${expected.activationsPerMonth}`);
+    const plan = withResource(wayne.plan, container("line-2"), (i) => setEnv(i, "LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH", "250000"));
     expect((await check(policy, { ...wayne, plan })).map((x) => x.message)).toEqual([
-      "LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH=750000 on 'lc-wayne-line-2'; the catalog's High Availability Package quota per line is 250000",
+      `LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH=250000 on 'lc-wayne-line-2'; the customer's booked High Availability Package total for 3 line(s) is ${expected.webServiceCallsPerMonth}`,
     ]);
   });
 
