@@ -16,12 +16,19 @@ docker info >/dev/null 2>&1 || { echo "docker-images: dockerd is not reachable (
 
 if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { echo "docker-images: debootstrap is missing (apt-get install -y debootstrap)" >&2; exit 1; }
-  MIRROR=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  MIRROR=${MIRROR:-http://deb.debian.org/debian}
+  # The mirror is the one this machine's own apt uses (deb822 or one-line sources), never one named here.
+  MIRROR=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ {u=$2} /^Suites:/ && $2=="bookworm" && u!="" {print u; exit}' || true)
+  [ -n "$MIRROR" ] || MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '$1=="deb" && $3=="bookworm" {print $2; exit}' || true)
+  [ -n "$MIRROR" ] || { echo "docker-images: no Debian bookworm mirror in this machine's apt sources (/etc/apt/sources.list*)" >&2; exit 1; }
   ROOTFS=$(mktemp -d /tmp/lchost-rootfs.XXXXXX)
   trap 'rm -rf "$ROOTFS"' EXIT
   echo "docker-images: debootstrap bookworm from $MIRROR"
   debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" >/tmp/lchost-debootstrap.log 2>&1 || { tail -20 /tmp/lchost-debootstrap.log >&2; exit 1; }
+  # The image's apt knows the same suites as this machine (bookworm-security too), so `lchost scan` can list
+  # pending security updates inside it.
+  for f in /etc/apt/sources.list.d/*.sources; do
+    grep -q '^Suites:.*bookworm' "$f" 2>/dev/null && cp "$f" "$ROOTFS/etc/apt/sources.list.d/" && rm -f "$ROOTFS/etc/apt/sources.list"
+  done
   tar -C "$ROOTFS" -c . | docker import - "$BASE" >/dev/null
   rm -rf "$ROOTFS"
   trap - EXIT
