@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 import { renderDatabaseStartScript, renderGaleraNodeConfig, renderMariadbConfig } from "./render/mariadbConfig";
 
 export const DB_PORT = 3306;
@@ -66,6 +66,7 @@ export class DatabaseNode extends pulumi.ComponentResource {
         ],
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "mariadb-admin", "ping", "-h", "127.0.0.1", `-P${DB_PORT}`], args.galera ? 60 : 20),
+        ...waitUntilHealthy(),
         memory: args.memoryMb,
         cpuShares: args.cpuShares,
         labels: labels({ ...args.owner, "lchost.role": "database" }),

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 import { dockerEnvs, fsbEmulatorEnv, FSB_HEALTH, nodeHttpHealthCommand } from "./serviceEnv";
 import { FSB_DEFAULTS } from "../fsb-emulator/src/env";
 
@@ -37,6 +37,7 @@ export class FsbBox extends pulumi.ComponentResource {
         devices: args.devicePath ? [{ hostPath: args.devicePath, containerPath: args.devicePath, permissions: "rw" }] : undefined,
         restart: RESTART_POLICY,
         healthcheck: healthcheck(nodeHttpHealthCommand(FSB_HEALTH.port, FSB_HEALTH.path)),
+        ...waitUntilHealthy(),
         memory: 256,
         cpuShares: 512,
         labels: labels({ ...args.owner, "lchost.role": "fsb" }),

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 import { HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "./render/haproxyConfig";
 
 const DIR = "/usr/local/etc/haproxy";
@@ -87,6 +87,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         uploads,
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "bash", "-c", probe], 5),
+        ...waitUntilHealthy(),
         memory: 256,
         cpuShares: 512,
         labels: labels({ ...args.owner, "lchost.role": "https-entry-point" }),

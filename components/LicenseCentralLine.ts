@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
+import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 import { dockerEnvs, LC_HEALTH, licenseCentralEnv, LicenseCentralSettings, nodeHttpHealthCommand } from "./serviceEnv";
 
 export interface LicenseCentralLineArgs {
@@ -11,6 +11,8 @@ export interface LicenseCentralLineArgs {
   memoryMb: number;
   cpuShares: number;
   owner: Record<string, string>;
+  /** An output the line must wait for, e.g. the tenant's database setup job's verdict (recorded as a label). */
+  databaseProvisioned?: pulumi.Input<string>;
 }
 
 /** One License Central instance (a "line"): stateless, behind the gateway or balancer, never published. */
@@ -30,9 +32,13 @@ export class LicenseCentralLine extends pulumi.ComponentResource {
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
         restart: RESTART_POLICY,
         healthcheck: healthcheck(nodeHttpHealthCommand(LC_HEALTH.port, LC_HEALTH.path)),
+        ...waitUntilHealthy(),
         memory: args.memoryMb,
         cpuShares: args.cpuShares,
-        labels: labels({ ...args.owner, "lchost.role": "license-central" }),
+        labels: [
+          ...labels({ ...args.owner, "lchost.role": "license-central" }),
+          ...(args.databaseProvisioned !== undefined ? [{ label: "lchost.database-provisioned", value: args.databaseProvisioned }] : []),
+        ],
       },
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"] },
     );

@@ -18,11 +18,14 @@ export interface SqlJobArgs {
 
 /**
  * A one-shot container that waits for a database and runs SQL against it: how a Datacenter tenant's
- * schema and user are created on the shared server. Pulumi waits for it to finish (attach) and fails
- * the deployment when the SQL fails.
+ * schema and user are created on the shared server. Pulumi waits for it to finish (attach); the Docker
+ * provider only records the exit code, so `succeeded` checks it and fails the deployment when the SQL
+ * failed — whatever is given `succeeded` as an input (the tenant's line) is then never created.
  */
 export class SqlJob extends pulumi.ComponentResource {
   readonly container: docker.Container;
+  /** "exited 0" once the job succeeded; rejects (failing `pulumi up`) with its exit code and output otherwise. Unknown in a preview. */
+  readonly succeeded: pulumi.Output<string>;
 
   constructor(name: string, args: SqlJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:components:SqlJob", name, {}, opts);
@@ -46,6 +49,7 @@ export class SqlJob extends pulumi.ComponentResource {
         networksAdvanced: args.networks.map((n) => ({ name: n })),
         uploads: [{ file: "/job/setup.sql", content: pulumi.secret(args.sql) }],
         attach: true,
+        logs: true,
         mustRun: false,
         restart: "no",
         memory: 128,
@@ -54,6 +58,20 @@ export class SqlJob extends pulumi.ComponentResource {
       },
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs", "uploads"] },
     );
-    this.registerOutputs({});
+    this.succeeded = checkJobExit(args.hostname, this.container.exitCode, this.container.containerLogs);
+    this.registerOutputs({ succeeded: this.succeeded });
   }
+}
+
+/** The job's verdict: a non-zero exit code is a deployment error naming the job, its code and its last output. */
+export function checkJobExit(job: string, exitCode: pulumi.Input<number | undefined>, logs: pulumi.Input<string | undefined>): pulumi.Output<string> {
+  return pulumi.all([exitCode, logs]).apply(([code, output]) => jobVerdict(job, code, output));
+}
+
+/** Pure: "exited 0", or a RunError (one line, no stack trace in `pulumi up`) naming the job, its code and last output. */
+export function jobVerdict(job: string, code: number | undefined | null, output: string | undefined): string {
+  // the mock runtime and engines that do not report it leave the exit code unset: nothing to judge
+  if (code === undefined || code === null || code === 0) return "exited 0";
+  const tail = (output ?? "").trim().split("\n").slice(-5).join(" | ");
+  throw new pulumi.RunError(`SQL job ${job} exited with code ${code}${tail ? `: ${tail}` : ""}; its License Central line is not started`);
 }

@@ -95,6 +95,7 @@ export class Datacenter extends pulumi.ComponentResource {
         memoryMb: facts.resources.memoryMb,
         cpuShares: facts.resources.cpuShares,
         owner,
+        databaseProvisioned: setup.succeeded,
       },
       { parent: this, dependsOn: [setup] },
     );

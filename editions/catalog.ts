@@ -26,6 +26,8 @@ export interface EditionCatalog {
   common: {
     minutesPerMonth: number;
     balancerDeadLineDetectionSeconds: number;
+    /** How long `pulumi up` waits for a container to turn healthy (Docker provider `wait`/`waitTimeout`). */
+    containerHealthyWithinSeconds: number;
     images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string };
   };
 }

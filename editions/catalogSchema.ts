@@ -78,10 +78,11 @@ export const catalogSchema = {
     common: {
       type: "object",
       additionalProperties: false,
-      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "images"],
+      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "containerHealthyWithinSeconds", "images"],
       properties: {
         minutesPerMonth: { type: "integer", minimum: 1 },
         balancerDeadLineDetectionSeconds: { type: "number", exclusiveMinimum: 0 },
+        containerHealthyWithinSeconds: { type: "integer", minimum: 10 },
         images: {
           type: "object",
           additionalProperties: false,

@@ -92,6 +92,23 @@ describe("long-running-containers-restart-and-health-check", () => {
     expect((await check(policy, { ...wayne, plan })).map((x) => x.message)).toEqual(["container 'lc-wayne-line-1' has no health check (healthcheck.tests)"]);
   });
 
+  test("a container pulumi up does not wait for until healthy is a violation", async () => {
+    const wayne = await example("wayne");
+    const plan = withResource(wayne.plan, container("fsb-2"), (i) => delete i.wait);
+    expect((await check(policy, { ...wayne, plan })).map((x) => x.message)).toEqual([
+      "container 'lc-wayne-fsb-2' is not waited for (wait: unset); pulumi up would report it created before its health check passes",
+    ]);
+  });
+
+  test("every long-running container of every example is waited for, for the catalog's time", async () => {
+    const timeout = editionCatalog().common.containerHealthyWithinSeconds;
+    for (const name of ["wayne", "shared-dc1", "acme", "globex", "hooli"]) {
+      const longRunning = (await example(name)).plan.resources.filter((r) => r.type === "docker:index/container:Container" && !r.inputs.attach);
+      expect(longRunning.length).toBeGreaterThan(0);
+      for (const r of longRunning) expect([r.name, r.inputs.wait, r.inputs.waitTimeout]).toEqual([r.name, true, timeout]);
+    }
+  });
+
   test("a health check disabled with NONE is a violation", async () => {
     const acme = await example("acme");
     const plan = withResource(acme.plan, container("line-1"), (i) => (i.healthcheck.tests = ["NONE"]));
