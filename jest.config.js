@@ -1,13 +1,14 @@
 // Two suites: "unit" runs the Pulumi program under the mock runtime and pure functions (no servers);
 // "services" runs the FSB emulator and License Central against a real MariaDB that its global setup
 // starts from the installed Debian packages (see test/support/).
-const tsJest = ["ts-jest", { isolatedModules: true, diagnostics: false }];
+const tsJest = ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json", diagnostics: false }];
 module.exports = {
   projects: [
     {
       displayName: "unit",
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/test/unit/support/timeout.ts"],
       testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
     },
     {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { stackImages } from "../components/StackImages";
 import * as random from "@pulumi/random";
 import { editionFacts, monthlyQuotas } from "./catalog";
 import { editionComponentType, otherEditionAliases } from "./editionComponentTypes";
@@ -74,7 +75,7 @@ export class Datacenter extends pulumi.ComponentResource {
       "line-1",
       {
         hostname: names.line(1),
-        image: cfg.images.licenseCentral,
+        image: stackImages({ licenseCentral: cfg.images.licenseCentral }, o).licenseCentral!,
         networks: [args.shared.tenantNetwork],
         settings: {
           edition: cfg.edition,

@@ -1,4 +1,5 @@
 import * as docker from "@pulumi/docker";
+import { stackImages } from "../components/StackImages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { editionFacts } from "./catalog";
@@ -39,6 +40,7 @@ export class SharedServer extends pulumi.ComponentResource {
     const o = { parent: this };
     const dcFacts = editionFacts("datacenter");
 
+    const images = stackImages({ database: cfg.images.database, fsbEmulator: cfg.images.fsbEmulator, balancer: cfg.images.balancer }, o);
     const backend = new docker.Network("backend-network", { name: names.backendNetwork, driver: "bridge" }, o);
     this.tenantNetworks = {};
     this.tenantFsbTokens = {};
@@ -57,7 +59,7 @@ export class SharedServer extends pulumi.ComponentResource {
       "database",
       {
         hostname: names.db,
-        image: cfg.images.database,
+        image: images.database!,
         networks,
         volumeName: args.databaseVolume,
         initSql: pulumi.secret(provisioner.result.apply((password) => provisionerAccountSql({ user: names.provisionerUser, password }))),
@@ -73,7 +75,7 @@ export class SharedServer extends pulumi.ComponentResource {
       "fsb",
       {
         hostname: names.fsb,
-        image: cfg.images.fsbEmulator,
+        image: images.fsbEmulator!,
         networks,
         keysVolumeName: names.fsbVolume,
         firmTokens: Object.entries(this.tenantFsbTokens),
@@ -90,7 +92,7 @@ export class SharedServer extends pulumi.ComponentResource {
       {
         hostname: names.entry,
         dnsNames: [cfg.domain, `*.${cfg.domain}`],
-        image: cfg.images.balancer,
+        image: images.balancer!,
         networks,
         publishedPort: cfg.httpsPort,
         webServices: dcFacts.includes.webServices,

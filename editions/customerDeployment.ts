@@ -11,6 +11,7 @@ import { LicenseCentralLine } from "../components/LicenseCentralLine";
 import { schemaOwnerSql } from "../components/render/databaseSql";
 import { sha512Crypt } from "../components/render/sha512Crypt";
 import { LC_PORT } from "../components/serviceEnv";
+import { stackImages } from "../components/StackImages";
 
 /** Where a customer's lines sign licenses when the edition has no FSB of its own. */
 export interface SharedFsb {
@@ -51,6 +52,16 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
   const opts = { parent };
   if (!facts.includes.dedicatedFsb && !args.sharedFsb) throw new Error(`edition '${cfg.edition}' needs the shared FSB`);
 
+  const images = stackImages(
+    {
+      database: cfg.images.database,
+      licenseCentral: cfg.images.licenseCentral,
+      balancer: cfg.images.balancer,
+      // the FSB box runs this image for the emulator and for a passed-through device alike; without a box of its own, none
+      ...(facts.includes.dedicatedFsb ? { fsbEmulator: cfg.images.fsbEmulator } : {}),
+    },
+    opts,
+  );
   const network = new docker.Network("network", { name: names.network, driver: "bridge", labels: [{ label: "lchost.customer", value: cfg.customer }] }, opts);
   const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, opts);
   const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, opts);
@@ -67,7 +78,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
         i === 0 ? "database" : `database-${i + 1}`,
         {
           hostname: host,
-          image: cfg.images.database,
+          image: images.database!,
           networks: [network.name],
           volumeName: args.databaseVolumes[i],
           initSql,
@@ -93,7 +104,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
         `fsb-${line}`,
         {
           hostname: names.fsb(line),
-          image: cfg.images.fsbEmulator,
+          image: images.fsbEmulator!,
           networks: [network.name],
           keysVolumeName: names.fsbVolume(line),
           firmTokens: [[cfg.customer, token.result]],
@@ -118,7 +129,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
         `line-${line}`,
         {
           hostname: names.line(line),
-          image: cfg.images.licenseCentral,
+          image: images.licenseCentral!,
           networks: [network.name],
           settings: {
             edition: cfg.edition,
@@ -159,7 +170,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
     {
       hostname: names.gateway,
       dnsNames: [host],
-      image: cfg.images.balancer,
+      image: images.balancer!,
       networks: [network.name],
       publishedPort: cfg.httpsPort,
       webServices: facts.includes.webServices,
