@@ -31,7 +31,9 @@ export class SqlJob extends pulumi.ComponentResource {
     super("lchost:components:SqlJob", name, {}, opts);
     const script = [
       "set -eu",
-      'for i in $(seq 1 60); do mariadb -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" -e "SELECT 1" >/dev/null 2>&1 && break; sleep 2; done',
+      // wait for the server, not for a login: mariadb-admin ping succeeds on a live server even when access is
+      // denied, so a wrong password fails at once below instead of after the whole wait
+      'for i in $(seq 1 60); do mariadb-admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2 >/dev/null 2>&1 && break; sleep 2; done',
       'mariadb -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" < /job/setup.sql',
     ].join("\n");
     this.container = new docker.Container(
