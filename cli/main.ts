@@ -2,7 +2,9 @@
 import { StackConfigError } from "../model/stackConfig";
 import { UsageError } from "./args";
 import { checkCommand, checkUsage } from "./commands/check";
-import { deployCommand, deployUsage, PulumiCliMissing } from "./commands/deploy";
+import { deployCommand, deployUsage } from "./commands/deploy";
+import { PulumiCliMissing, PulumiPassphraseMissing } from "../program/pulumiStack";
+import { StackAtRefError } from "../planner/stackAtRef";
 import { diffCommand, diffUsage } from "./commands/diff";
 import { planCommand, planUsage } from "./commands/plan";
 import { schemaCommand } from "./commands/schema";
@@ -45,7 +47,7 @@ export async function main(argv: string[], out = (s: string) => console.log(s), 
       err(`lchost: ${e.message}`);
       return 2;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof PulumiPassphraseMissing || e instanceof StackAtRefError) {
       err(`lchost ${name}: ${e.message}\nusage: ${command.usage}`);
       return 2;
     }

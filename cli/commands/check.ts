@@ -7,9 +7,9 @@ import { Plan } from "../../planner/mockPlanner";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { tenantDatabasesDistinct } from "../../policies/fleet/tenantDatabasesDistinct";
 import { parseArgs, UsageError } from "../args";
-import { Violation } from "../planReport";
-import { checkPolicies } from "../policyCheck";
-import { gitRoot } from "./diff";
+import { Violation } from "../../policies/violation";
+import { checkPolicies } from "../../planner/policyCheck";
+import { gitRoot } from "../../planner/stackAtRef";
 
 export const checkUsage = "lchost check --changed-since <git-ref> [--stacks-dir <dir>] [--json]";
 

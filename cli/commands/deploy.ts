@@ -1,14 +1,12 @@
 import { stacksDir } from "../../model/stackFile";
 import { parseArgs, UsageError } from "../args";
-import { requirePulumi, selectPulumiStack } from "../pulumiStack";
+import { requirePulumi, selectPulumiStack } from "../../program/pulumiStack";
 import { selectStack } from "../stackSelection";
 import { dockerRunDeployer, dockerRunStateDir } from "./migrateOnDocker";
 
 export const deployUsage = "lchost up|preview|destroy <stack> [--backend <url>] [--yes]  |  lchost up <stack> --target docker";
 
-export { PulumiCliMissing } from "../pulumiStack";
-
-/** up / preview / destroy through the Automation API (the workspace, backend and secrets: ../pulumiStack.ts). */
+/** up / preview / destroy through the Automation API (the workspace, backend and secrets: program/pulumiStack.ts). */
 export async function deployCommand(kind: "up" | "preview" | "destroy", argv: string[], out: (s: string) => void): Promise<number> {
   const args = parseArgs(argv, { boolean: ["yes"], string: ["stack-file", "backend", "target"] });
   const stack = selectStack(args); // validates the stack file before anything touches state

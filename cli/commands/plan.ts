@@ -2,7 +2,7 @@ import { parseArgs } from "../args";
 import { selectStack } from "../stackSelection";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { planReport, renderTree, renderViolations, summarize } from "../planReport";
-import { checkPolicies } from "../policyCheck";
+import { checkPolicies } from "../../planner/policyCheck";
 
 export const planUsage = "lchost plan <stack> | --stack-file <path> [--json]";
 

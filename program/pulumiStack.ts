@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { packageRoot } from "../editions/packageRoot";
-import { UsageError } from "./args";
 
 /**
  * The Automation API stack of one lchost stack, shared by `lchost up|preview|destroy` and the Pulumi
@@ -23,6 +22,13 @@ export class PulumiCliMissing extends Error {
   }
 }
 
+/** The passphrase secrets provider has nothing to decrypt stack secrets with. */
+export class PulumiPassphraseMissing extends Error {
+  constructor() {
+    super("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
+  }
+}
+
 export function pulumiCliAvailable(): boolean {
   const r = spawnSync("pulumi", ["version"], { stdio: "ignore" });
   return r.status === 0;
@@ -32,7 +38,7 @@ export function pulumiCliAvailable(): boolean {
 export function requirePulumi(whoNeedsIt?: string): void {
   if (!pulumiCliAvailable()) throw new PulumiCliMissing(whoNeedsIt);
   if (!process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
+    throw new PulumiPassphraseMissing();
   }
 }
 
