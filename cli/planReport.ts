@@ -1,4 +1,4 @@
-import { editionFacts } from "../editions/catalog";
+import { editionFacts } from "../model/catalog";
 import { StackConfig } from "../model/stackConfig";
 import { Plan, PlannedResource } from "../planner/mockPlanner";
 import { maskSecrets } from "../planner/planValues";

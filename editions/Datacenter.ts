@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { editionFacts, monthlyQuotas } from "./catalog";
+import { editionFacts, monthlyQuotas } from "../model/catalog";
 import { editionComponentType, otherEditionAliases } from "./editionComponentTypes";
 import { CustomerConfig } from "../model/stackConfig";
 import { customerNames, tenantDatabaseName } from "../model/naming";

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { packageRoot } from "../editions/packageRoot";
+import { packageRoot } from "../model/packageRoot";
 
 /**
  * The Automation API stack of one lchost stack, shared by `lchost up|preview|destroy` and the Pulumi

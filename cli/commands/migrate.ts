@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
-import { EDITION_IDS, EditionId } from "../../editions/catalog";
-import { packageRoot } from "../../editions/packageRoot";
+import { EDITION_IDS, EditionId } from "../../model/catalog";
+import { packageRoot } from "../../model/packageRoot";
 import { loadStack } from "../../model/stackFile";
 import type { DeploymentTarget } from "../../migration/deploymentTarget";
 import { estimateRows, readUsage } from "../../migration/databaseCopy";

@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { packageRoot } from "../../editions/packageRoot";
+import { packageRoot } from "../../model/packageRoot";
 import type { StackFile } from "../../model/stackFile";
 import { DockerRunDeployer } from "../../migration/dockerRunDeployer";
 import { DockerTarget } from "../../migration/dockerTarget";

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import { untilStopSignal } from "./sandbox";
 import * as path from "path";
-import { packageRoot } from "../../editions/packageRoot";
+import { packageRoot } from "../../model/packageRoot";
 import { StackFile, stackFilePath, stackNameOfReference } from "../../model/stackFile";
 import { changeStackFileEdition } from "../../migration/stackFileChange";
 import { removeRetained, SandboxTarget } from "../../migration/sandboxTarget";

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { monthlyQuotas } from "../../editions/catalog";
+import { monthlyQuotas } from "../../model/catalog";
 import { LC_ENV } from "../../license-central/src/env";
 import { editionOf, envMap, roleOf } from "../support/containerFacts";
 import { factsOfEdition } from "../support/editionFacts";

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { EDITION_IDS, editionFacts } from "../../editions/catalog";
+import { EDITION_IDS, editionFacts } from "../../model/catalog";
 import { LC_ENV } from "../../license-central/src/env";
 import { editionOf, envMap, roleOf, sharedServerOf, uploadsEndingWith } from "../support/containerFacts";
 import { factsOfEdition } from "../support/editionFacts";

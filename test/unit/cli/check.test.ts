@@ -82,7 +82,7 @@ test("--changed-since is required", async () => {
 
 test("documentation is recognised by extension or folder", () => {
   expect(["README.md", "docs/x.png", "policies/README.md", "LICENSE"].every(isDocumentation)).toBe(true);
-  expect(["components/a.ts", "editions/catalog.yaml", "package.json"].some(isDocumentation)).toBe(false);
+  expect(["components/a.ts", "model/catalog.yaml", "package.json"].some(isDocumentation)).toBe(false);
 });
 
 test("affectedStacks with the stacks folder at the repository root", () => {
