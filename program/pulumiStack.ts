@@ -13,11 +13,9 @@ import { packageRoot } from "../model/packageRoot";
 export class PulumiCliMissing extends Error {
   constructor(whoNeedsIt = "'lchost up', 'preview' and 'destroy' drive it") {
     super(
-      [
-        `the Pulumi CLI was not found on PATH; ${whoNeedsIt} through the Automation API.`,
-        "Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh') and run again.",
+      `the Pulumi CLI was not found on PATH; ${whoNeedsIt} through the Automation API. ` +
+        "Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh') and run again; " +
         "'lchost plan <stack>' works offline without it.",
-      ].join("\n"),
     );
   }
 }

@@ -2,9 +2,8 @@ import * as path from "path";
 import { stacksDir } from "../../model/stackFile";
 import { ChangeAction, StackDiff } from "../../planner/planDiff";
 import { diffStack } from "../../planner/stackAtRef";
-import { parseArgs, UsageError } from "../args";
-
-export const diffUsage = "lchost diff <stack> --base <git-ref> [--stacks-dir <dir>] [--allow-data-loss] [--json]";
+import { CommandSpec, stringOpt } from "../args";
+import { EXIT } from "../exitCodes";
 
 const SIGN: Record<ChangeAction, string> = { create: "+", delete: "-", replace: "±", update: "~" };
 
@@ -22,16 +21,25 @@ export function renderDiff(d: StackDiff): string {
 }
 
 /** Exit 0 no data loss (or --allow-data-loss), 1 data loss, 2 usage or invalid stack file. */
-export async function diffCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const args = parseArgs(argv, { boolean: ["json", "allow-data-loss"], string: ["base", "stacks-dir"] });
-  if (args.positionals.length !== 1) throw new UsageError("name one stack: lchost diff <stack> --base <git-ref>");
-  if (typeof args.flags.base !== "string") throw new UsageError("--base <git-ref> is required (e.g. --base origin/main)");
-  const dir = typeof args.flags["stacks-dir"] === "string" ? path.resolve(args.flags["stacks-dir"]) : stacksDir();
-  const d = await diffStack(args.positionals[0], args.flags.base, dir);
-  out(args.flags.json ? JSON.stringify(d, null, 2) : renderDiff(d));
-  if (d.dataLoss.length > 0 && !args.flags["allow-data-loss"]) {
-    if (!args.flags.json) out("refusing: this change loses data; re-run with --allow-data-loss if that is intended");
-    return 1;
-  }
-  return 0;
-}
+export const diffSpec: CommandSpec = {
+  name: "diff",
+  summary: "what a stack file change since a git ref would do, and whether it loses data",
+  define: (cmd) =>
+    cmd
+      .argument("<stack>", "a stack in the stacks folder")
+      .requiredOption("--base <git-ref>", "compare with the stack files at this ref (e.g. origin/main)")
+      .option("--stacks-dir <dir>", "the stacks folder (default: stacks/)")
+      .option("--allow-data-loss", "exit 0 even when the change loses data")
+      .option("--json", "print the diff as JSON"),
+  run: async ({ args, opts }, out) => {
+    const dirOpt = stringOpt(opts, "stacksDir");
+    const dir = dirOpt !== undefined ? path.resolve(dirOpt) : stacksDir();
+    const d = await diffStack(args[0], stringOpt(opts, "base")!, dir);
+    out(opts.json ? JSON.stringify(d, null, 2) : renderDiff(d));
+    if (d.dataLoss.length > 0 && !opts.allowDataLoss) {
+      if (!opts.json) out("refusing: this change loses data; re-run with --allow-data-loss if that is intended");
+      return EXIT.findings;
+    }
+    return EXIT.ok;
+  },
+};

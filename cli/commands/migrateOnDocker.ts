@@ -13,7 +13,7 @@ import type { StackFile } from "../../model/stackFile";
 import { DockerRunDeployer } from "../../migration/dockerRunDeployer";
 import { DockerTarget } from "../../migration/dockerTarget";
 import { PulumiDeployer } from "../../migration/pulumiDeployer";
-import { UsageError } from "../args";
+import { UsageError } from "../errors";
 
 export const DOCKER_TARGETS = ["pulumi", "docker"] as const;
 

@@ -77,7 +77,7 @@ test("a deleted stack file is reported, not planned", async () => {
 test("--changed-since is required", async () => {
   const r = await runCli(["check"]);
   expect(r.code).toBe(2);
-  expect(r.out).toContain("--changed-since <git-ref> is required");
+  expect(r.out).toContain("lchost check: required option '--changed-since <git-ref>' not specified");
 });
 
 test("documentation is recognised by extension or folder", () => {
