@@ -5,6 +5,7 @@ import { MigrationTargetUnavailable } from "./commands/migrate";
 import { StackAtRefError } from "../planner/stackAtRef";
 import { PulumiCliMissing, PulumiPassphraseMissing } from "../program/pulumiStack";
 import { MissingProgramError } from "../sandbox/prerequisites";
+import { DockerEngineUnavailable, ImagesMissing } from "../dockerRun/imagePrecondition";
 import { buildCommand, CommandSpec, Out, quietParsing, usageErrorOf } from "./args";
 import { checkSpec } from "./commands/check";
 import { deploySpec } from "./commands/deploy";
@@ -40,6 +41,7 @@ export function cliErrorOf(e: unknown): CliError | undefined {
   if (e instanceof CommanderError) return usageErrorOf(e);
   if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable) return new UsageError(e.message);
   if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
+  if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
   return undefined;
 }
 

@@ -1,10 +1,10 @@
-import { stacksDir } from "../../model/stackFile";
+import * as path from "path";
+import { loadStack, stacksDir } from "../../model/stackFile";
 import { requirePulumi, selectPulumiStack } from "../../program/pulumiStack";
-import { CommandSpec, stringOpt } from "../args";
+import { CommandSpec, Out, stringOpt } from "../args";
 import { RuntimeFailure, UsageError } from "../errors";
-import { EXIT } from "../exitCodes";
-import { selectStack } from "../stackSelection";
-import { dockerRunDeployer, dockerRunStateDir } from "./migrateOnDocker";
+import { EXIT, ExitCode } from "../exitCodes";
+import { dockerRunDeployer, dockerRunStateDir, requireDockerRunState } from "./migrateOnDocker";
 
 type DeployKind = "up" | "preview" | "destroy";
 
@@ -23,25 +23,32 @@ export function deploySpec(kind: DeployKind): CommandSpec {
       cmd
         .argument("<stack>", "a stack in stacks/")
         .option("--backend <url>", "Pulumi state backend (default: PULUMI_BACKEND_URL or file://.pulumi-state)")
-        .option("--target <target>", kind === "up" ? "pulumi (default) or docker" : "pulumi (the only one)")
+        .option("--target <target>", kind === "preview" ? "pulumi (the only one)" : "pulumi (default) or docker (deployed by 'lchost up --target docker')")
         .option("--yes", kind === "destroy" ? "confirm the destroy (required)" : "accepted for symmetry with destroy")
         .option("--stack-file <path>", "refused: Pulumi reads the stack from stacks/");
+      if (kind !== "preview") cmd.option("--stacks-dir <dir>", "--target docker: the stack files in this folder (default: stacks/)");
+      if (kind === "destroy") cmd.option("--delete-data", "--target docker: also remove the stack's database volumes (kept otherwise)");
     },
     run: async (parsed, out) => {
       const { opts } = parsed;
-      const stack = selectStack(parsed); // validates the stack file before anything touches state
       if (opts.stackFile !== undefined) throw new UsageError(`lchost ${kind} takes a stack name from stacks/, not --stack-file`);
       const target = stringOpt(opts, "target") ?? "pulumi";
-      if (target !== "pulumi" && !(target === "docker" && kind === "up")) throw new UsageError(`--target: '${target}' is not allowed for lchost ${kind} (allowed: pulumi${kind === "up" ? ", docker" : ""})`);
+      const dirOpt = stringOpt(opts, "stacksDir");
+      if (dirOpt !== undefined && target !== "docker") throw new UsageError("--stacks-dir: only with --target docker (Pulumi reads stacks/ as Pulumi.yaml says)");
+      const dir = dirOpt !== undefined ? path.resolve(dirOpt) : stacksDir();
+      const stack = loadStack(parsed.args[0], dir); // validates the stack file before anything touches state
+      if (target !== "pulumi" && !(target === "docker" && kind !== "preview")) throw new UsageError(`--target: '${target}' is not allowed for lchost ${kind} (allowed: pulumi${kind !== "preview" ? ", docker" : ""})`);
+      if (opts.deleteData && target !== "docker") throw new UsageError("--delete-data: only with --target docker (Pulumi keeps database volumes: retainOnDelete)");
+      if (kind === "destroy" && !opts.yes) throw new UsageError("lchost destroy needs --yes (database volumes are kept unless --target docker --delete-data)");
+      if (target === "docker" && kind === "destroy") return destroyOnDocker(stack.stackName, dir, Boolean(opts.deleteData), out);
       if (target === "docker") {
         // without Pulumi: the program planned offline, applied on this machine's engine (or docker:host); what
         // `lchost migrate --target docker` then migrates
-        await dockerRunDeployer(stacksDir(), out).up(stack.stackName);
+        await dockerRunDeployer(dir, out).up(stack.stackName);
         out(`up (docker): ${stack.stackName} deployed; state in ${dockerRunStateDir()}`);
         return EXIT.ok;
       }
       requirePulumi();
-      if (kind === "destroy" && !opts.yes) throw new UsageError("lchost destroy needs --yes (database volumes are kept either way)");
       const ws = await selectPulumiStack(stack.stackName, stringOpt(opts, "backend"));
       const onOutput = (s: string) => process.stdout.write(s);
       try {
@@ -62,4 +69,17 @@ export function deploySpec(kind: DeployKind): CommandSpec {
       return EXIT.ok;
     },
   };
+}
+
+/** `lchost destroy <stack> --target docker`: what `lchost up --target docker` created, volumes kept unless deleteData. */
+async function destroyOnDocker(stackName: string, dir: string, deleteData: boolean, out: Out): Promise<ExitCode> {
+  requireDockerRunState(stackName);
+  const deployer = dockerRunDeployer(dir, out);
+  const volumes = deployer.deployedVolumes(stackName);
+  const d = await deployer.destroy(stackName, { removeVolumes: deleteData ? volumes : [] });
+  out(`destroy (docker): ${stackName}: removed ${d.containers.length} container(s), ${d.networks.length} network(s)`);
+  if (d.volumesRemoved.length) out(`data deleted (--delete-data): volume(s) ${d.volumesRemoved.join(", ")}`);
+  if (d.volumesKept.length) out(`data kept: volume(s) ${d.volumesKept.join(", ")} (lchost destroy ${stackName} --target docker --delete-data removes them)`);
+  if (!volumes.length) out("no volumes: a Datacenter tenant's data is its schema on the shared server, which stays");
+  return EXIT.ok;
 }
