@@ -31,7 +31,7 @@ export const balancerDetectsDeadLine: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const max = maxDetectionSeconds(args.getConfig<BalancerDetectsDeadLineConfig>());
     for (const f of uploadsEndingWith(c, "/haproxy.cfg")) {
       for (const b of backendHealth(f.content)) {

@@ -14,7 +14,7 @@ export const licenseCentralQuotasMatchCatalog: ResourceValidationPolicy = {
   name: "license-central-quotas-match-catalog",
   description: "License Central's configured quotas (LC_QUOTA_*) equal the edition catalog's.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     if (roleOf(c) !== "license-central") return;
     const edition = editionOf(c);
     const facts = factsOfEdition(edition);

@@ -20,7 +20,7 @@ export const webServicesMatchEdition: ResourceValidationPolicy = {
   name: "web-services-match-edition",
   description: "No web-service route where the edition has none (LC_WEB_SERVICES, haproxy.cfg denies /ws/).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const role = roleOf(c);
     if (role === "license-central") {
       const facts = factsOfEdition(editionOf(c));
