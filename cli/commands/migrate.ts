@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
-import { EDITION_IDS, EditionId } from "../../model/catalog";
+import { EDITION_IDS, EditionId, editionFacts } from "../../model/catalog";
 import { packageRoot } from "../../model/packageRoot";
 import { loadStack } from "../../model/stackFile";
 import type { DeploymentTarget } from "../../migration/deploymentTarget";
@@ -51,11 +51,12 @@ async function defaultTarget(_stack: string, kind: string): Promise<DeploymentTa
 export const migrateSpec: CommandSpec<MigrateIo> = {
   name: "migrate",
   summary: "change a customer's edition (or HA lines) without losing data; --cleanup removes kept old data",
-  define: (cmd) =>
+  define: (cmd) => {
+    const ha = editionFacts("high-availability").lines; // the catalog's range, not a copy of it
     cmd
       .argument("<stack>", "the customer's stack")
       .option("--to <edition>", `the new edition: ${EDITION_IDS.join(", ")}`)
-      .option("--lines <n>", "High Availability lines (2-16)", integerIn(2, 16))
+      .option("--lines <n>", `High Availability lines (${ha.min}-${ha.max})`, integerIn(ha.min, ha.max))
       .option("--force", "move down although usage exceeds the target's quotas")
       .option("--yes", "run without asking (pipelines)")
       .option("--plan", "print the plan and stop")
@@ -63,7 +64,8 @@ export const migrateSpec: CommandSpec<MigrateIo> = {
       .option("--exit", "--target sandbox: stop the sandbox right after the migration")
       .option("--shared-server <stack>", "the shared server of a move to Datacenter")
       .option("--target <target>", "pulumi (default): the deployment of 'lchost up'; docker: one of 'lchost up --target docker'; sandbox: run it for real on this machine")
-      .option("--stacks-dir <dir>", "work on the stack files in this folder (default: stacks/)"),
+      .option("--stacks-dir <dir>", "work on the stack files in this folder (default: stacks/)");
+  },
   run: (parsed, out, io) => migrate(parsed, out, io ?? defaultIo),
 };
 
