@@ -2,7 +2,9 @@ import * as path from "path";
 import { loadStack, stacksDir } from "../../model/stackFile";
 import { requirePulumi, selectPulumiStack } from "../../program/pulumiStack";
 import { CommandSpec, Out, stringOpt } from "../args";
-import { RuntimeFailure, UsageError } from "../errors";
+import { DockerEngineUnavailable, ImagesMissing } from "../../dockerRun/imagePrecondition";
+import { StackConfigError } from "../../model/stackConfig";
+import { CliError, RuntimeFailure, UsageError } from "../errors";
 import { EXIT, ExitCode } from "../exitCodes";
 import { dockerRunDeployer, dockerRunStateDir, requireDockerRunState } from "./migrateOnDocker";
 
@@ -44,7 +46,11 @@ export function deploySpec(kind: DeployKind): CommandSpec {
       if (target === "docker") {
         // without Pulumi: the program planned offline, applied on this machine's engine (or docker:host); what
         // `lchost migrate --target docker` then migrates
-        await dockerRunDeployer(dir, out).up(stack.stackName);
+        await dockerRunDeployer(dir, out)
+          .up(stack.stackName)
+          .catch((e) => {
+            throw runtimeFailureOf(`up (docker) of ${stack.stackName}`, e);
+          });
         out(`up (docker): ${stack.stackName} deployed; state in ${dockerRunStateDir()}`);
         return EXIT.ok;
       }
@@ -64,7 +70,7 @@ export function deploySpec(kind: DeployKind): CommandSpec {
         }
       } catch (e) {
         // the engine's full output was streamed above; the error line says what failed
-        throw new RuntimeFailure(`${kind} of ${stack.stackName} failed: ${String((e as Error).message ?? e).split("\n")[0]}`);
+        throw runtimeFailureOf(`${kind} of ${stack.stackName}`, e);
       }
       return EXIT.ok;
     },
@@ -76,10 +82,21 @@ async function destroyOnDocker(stackName: string, dir: string, deleteData: boole
   requireDockerRunState(stackName);
   const deployer = dockerRunDeployer(dir, out);
   const volumes = deployer.deployedVolumes(stackName);
-  const d = await deployer.destroy(stackName, { removeVolumes: deleteData ? volumes : [] });
+  const d = await deployer.destroy(stackName, { removeVolumes: deleteData ? volumes : [] }).catch((e) => {
+    throw runtimeFailureOf(`destroy (docker) of ${stackName}`, e);
+  });
   out(`destroy (docker): ${stackName}: removed ${d.containers.length} container(s), ${d.networks.length} network(s)`);
   if (d.volumesRemoved.length) out(`data deleted (--delete-data): volume(s) ${d.volumesRemoved.join(", ")}`);
   if (d.volumesKept.length) out(`data kept: volume(s) ${d.volumesKept.join(", ")} (lchost destroy ${stackName} --target docker --delete-data removes them)`);
   if (!volumes.length) out("no volumes: a Datacenter tenant's data is its schema on the shared server, which stays");
   return EXIT.ok;
+}
+
+/**
+ * A failure while the engine works (a container that never gets healthy, a refused request) is a
+ * deployment failure, not a bug; the expected refusals before anything happens keep their own codes.
+ */
+function runtimeFailureOf(what: string, e: unknown): unknown {
+  if (e instanceof ImagesMissing || e instanceof DockerEngineUnavailable || e instanceof StackConfigError || e instanceof CliError) return e;
+  return new RuntimeFailure(`${what} failed: ${String((e as Error)?.message ?? e).split("\n")[0]}`);
 }

@@ -51,7 +51,7 @@ async function removeEverything(): Promise<void> {
 const writeStack = (balancerImage: string) =>
   fs.writeFileSync(
     path.join(dir, `Pulumi.${STACK}.yaml`),
-    `config:\n  lchost:role: shared-server\n  lchost:tenants: []\n  lchost:domain: lchost.test\n  lchost:httpsPort: 18471\n  lchost:images:\n    balancer: ${balancerImage}\n`,
+    `config:\n  lchost:role: shared-server\n  lchost:tenants: [ddes]\n  lchost:domain: lchost.test\n  lchost:httpsPort: 18471\n  lchost:images:\n    balancer: ${balancerImage}\n`,
   );
 
 run("lchost up|destroy --target docker on the real engine", () => {

@@ -93,6 +93,13 @@ test("an engine that does not answer is a missing prerequisite too (exit 4)", as
   }
 });
 
+test("a failure once the engine works is a deployment failure (exit 3), one line, not a bug", async () => {
+  present = new Set(["lchost/fsb-emulator:dev", "lchost/mariadb:dev", "lchost/haproxy:dev"]);
+  const r = await run("up", STACK, "--target", "docker", "--stacks-dir", dir);
+  expect(r.code).toBe(EXIT.failure);
+  expect(r.err).toMatch(new RegExp(`^lchost up: up \\(docker\\) of ${STACK} failed: docker GET /containers/lc-${STACK}-[a-z0-9-]+: 500 the fake engine only answers image queries$`));
+});
+
 test("destroy --target docker needs --yes, and a stack that lchost up --target docker deployed (exit 2)", async () => {
   expect((await run("destroy", STACK, "--target", "docker", "--stacks-dir", dir)).err).toBe(
     "lchost destroy: lchost destroy needs --yes (database volumes are kept unless --target docker --delete-data)",
