@@ -1,6 +1,6 @@
 import { loadStack } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
-import { checkPolicies } from "../cli/policyCheck";
+import { checkPolicies } from "../planner/policyCheck";
 
 /** A bench worker: plans (and checks) the stacks it is sent, in one process, and reports figures. */
 export interface WorkerResult {

@@ -1,60 +1,82 @@
 #!/usr/bin/env node
+import { Command, CommanderError } from "commander";
 import { StackConfigError } from "../model/stackConfig";
-import { UsageError } from "./args";
-import { checkCommand, checkUsage } from "./commands/check";
-import { deployCommand, deployUsage, PulumiCliMissing } from "./commands/deploy";
-import { diffCommand, diffUsage } from "./commands/diff";
-import { planCommand, planUsage } from "./commands/plan";
-import { schemaCommand } from "./commands/schema";
-import { editionsCommand } from "./commands/editions";
-import { migrateCommand, migrateUsage } from "./commands/migrate";
-import { sandboxCommand, sandboxUsage } from "./commands/sandbox";
+import { MigrationTargetUnavailable } from "./commands/migrate";
+import { StackAtRefError } from "../planner/stackAtRef";
+import { PulumiCliMissing, PulumiPassphraseMissing } from "../program/pulumiStack";
+import { MissingProgramError } from "../sandbox/prerequisites";
+import { DockerEngineUnavailable, ImagesMissing } from "../dockerRun/imagePrecondition";
+import { buildCommand, CommandSpec, Out, quietParsing, usageErrorOf } from "./args";
+import { checkSpec } from "./commands/check";
+import { deploySpec } from "./commands/deploy";
+import { diffSpec } from "./commands/diff";
+import { editionsSpec } from "./commands/editions";
+import { migrateSpec } from "./commands/migrate";
+import { planSpec } from "./commands/plan";
+import { sandboxSpec } from "./commands/sandbox";
+import { schemaSpec } from "./commands/schema";
+import { CliError, MissingPrerequisite, UsageError } from "./errors";
+import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
 
-type Command = (argv: string[], out: (s: string) => void) => Promise<number>;
+/** Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here. */
+export const commands: Array<CommandSpec<any>> = [
+  planSpec,
+  deploySpec("up"),
+  deploySpec("preview"),
+  deploySpec("destroy"),
+  editionsSpec,
+  diffSpec,
+  checkSpec,
+  schemaSpec,
+  migrateSpec,
+  sandboxSpec,
+];
 
-/** Every command of the lchost CLI; later commands register here. */
-export const commands: Record<string, { run: Command; usage: string }> = {
-  plan: { run: planCommand, usage: planUsage },
-  up: { run: (a, o) => deployCommand("up", a, o), usage: deployUsage },
-  preview: { run: (a, o) => deployCommand("preview", a, o), usage: deployUsage },
-  destroy: { run: (a, o) => deployCommand("destroy", a, o), usage: deployUsage },
-  editions: { run: editionsCommand, usage: "lchost editions  (prints the edition catalog)" },
-  diff: { run: diffCommand, usage: diffUsage },
-  check: { run: checkCommand, usage: checkUsage },
-  schema: { run: schemaCommand, usage: "lchost schema  (prints the JSON Schema of the lchost: stack keys)" },
-  migrate: { run: (a, o) => migrateCommand(a, o), usage: migrateUsage },
-  sandbox: { run: sandboxCommand, usage: sandboxUsage },
-};
-
-export function usage(): string {
-  return ["usage:", ...Object.values(commands).map((c) => `  ${c.usage}`)].join("\n");
+/**
+ * The one place where failures become exit codes: a CliError carries its own; the lower layers' own
+ * expected failures are mapped here; anything else is a bug.
+ */
+export function cliErrorOf(e: unknown): CliError | undefined {
+  if (e instanceof CliError) return e;
+  if (e instanceof CommanderError) return usageErrorOf(e);
+  if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable) return new UsageError(e.message);
+  if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
+  if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
+  return undefined;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 policy violation, 2 invalid config or usage, 3 other failure). */
-export async function main(argv: string[], out = (s: string) => console.log(s), err = (s: string) => console.error(s)): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    err(name && name !== "--help" ? `lchost: unknown command '${name}'\n${usage()}` : usage());
-    return name && name !== "--help" ? 2 : 0;
+function rootCommand(out: Out, done: (code: ExitCode) => void): Command {
+  const root = quietParsing(new Command("lchost"), out)
+    .description("License Central hosting as code: plan, deploy, check and migrate customer stacks")
+    .usage("<command> [options]  (lchost <command> --help for its options)")
+    .addHelpText("after", `\n${exitCodeTable()}`);
+  for (const spec of commands) root.addCommand(buildCommand(spec, out, done));
+  return root;
+}
+
+/** Runs the CLI; returns the exit code (the table: cli/exitCodes.ts, printed by `lchost --help`). */
+export async function main(argv: string[], out: Out = (s) => console.log(s), err: Out = (s) => console.error(s)): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const root = rootCommand(out, (c) => (code = c));
+  if (argv.length === 0) {
+    err(root.helpInformation().replace(/\n$/, ""));
+    return EXIT.usage;
   }
+  const name = root.commands.some((c) => c.name() === argv[0]) ? argv[0] : undefined;
   try {
-    return await command.run(rest, out);
+    await root.parseAsync(argv, { from: "user" });
+    return code;
   } catch (e) {
-    if (e instanceof StackConfigError) {
-      err(`lchost: ${e.message}`);
-      return 2;
+    if (e instanceof CommanderError && e.exitCode === 0) return EXIT.ok; // --help
+    const expected = cliErrorOf(e);
+    const who = name ? `lchost ${name}` : "lchost";
+    if (expected) {
+      const hint = e instanceof CommanderError ? ` (see ${who} --help)` : "";
+      err(`${who}: ${expected.message}${hint}`);
+      return expected.exitCode;
     }
-    if (e instanceof UsageError) {
-      err(`lchost ${name}: ${e.message}\nusage: ${command.usage}`);
-      return 2;
-    }
-    if (e instanceof PulumiCliMissing) {
-      err(`lchost ${name}: ${e.message}`);
-      return 3;
-    }
-    err(`lchost ${name}: ${(e as Error).stack ?? e}`);
-    return 3;
+    err(`${who}: internal error (a bug in lchost, please report it): ${(e as Error)?.stack ?? String(e)}`);
+    return EXIT.internal;
   }
 }
 

@@ -1,14 +1,9 @@
-import { editionFacts } from "../editions/catalog";
+import { editionFacts } from "../model/catalog";
 import { StackConfig } from "../model/stackConfig";
 import { Plan, PlannedResource } from "../planner/mockPlanner";
 import { maskSecrets } from "../planner/planValues";
+import { Violation } from "../policies/violation";
 
-export interface Violation {
-  policy: string;
-  enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
-  resource?: string;
-  message: string;
-}
 
 export interface PlanReport {
   stack: string;

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { editionCatalog } from "../editions/catalog";
+import { editionCatalog } from "../model/catalog";
 
 import type { ImageSettings } from "../model/stackConfig";
 

@@ -1,5 +1,5 @@
 import * as docker from "@pulumi/docker";
-import { editionCatalog } from "../editions/catalog";
+import { editionCatalog } from "../model/catalog";
 
 /** Settings every long-running container gets: restart policy, health-check timing, labels. */
 export const RESTART_POLICY = "unless-stopped";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stackImages } from "../components/StackImages";
 import * as random from "@pulumi/random";
-import { editionFacts, monthlyQuotas } from "./catalog";
+import { editionFacts, monthlyQuotas } from "../model/catalog";
 import { editionComponentType, otherEditionAliases } from "./editionComponentTypes";
 import { CustomerConfig } from "../model/stackConfig";
 import { customerNames, tenantDatabaseName } from "../model/naming";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { editionFacts } from "./catalog";
+import { editionFacts } from "../model/catalog";
 import { CustomerDeploymentArgs } from "./customerDeployment";
 import { CustomerEdition } from "./customerEdition";
 

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import { stackImages } from "../components/StackImages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { editionFacts } from "./catalog";
+import { editionFacts } from "../model/catalog";
 import { SharedServerConfig } from "../model/stackConfig";
 import { customerNames, sharedServerNames } from "../model/naming";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";

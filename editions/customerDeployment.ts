@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { editionFacts, monthlyQuotas } from "./catalog";
+import { editionFacts, monthlyQuotas } from "../model/catalog";
 import { CustomerConfig } from "../model/stackConfig";
 import { customerNames } from "../model/naming";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { allowedDowntimeMinutesPerMonth, EditionId, editionFacts } from "./catalog";
+import { allowedDowntimeMinutesPerMonth, EditionId, editionFacts } from "../model/catalog";
 import { editionComponentType, otherEditionAliases } from "./editionComponentTypes";
 import { CustomerDeployment, CustomerDeploymentArgs, deployCustomer } from "./customerDeployment";
 

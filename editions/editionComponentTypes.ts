@@ -1,4 +1,4 @@
-import { EDITION_IDS, EditionId, editionFacts } from "./catalog";
+import { EDITION_IDS, EditionId, editionFacts } from "../model/catalog";
 
 /** The Pulumi type token of an edition's component, from the catalog's component name. */
 export function editionComponentType(id: EditionId): string {

@@ -11,9 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
 import { applyPlanInDocker, AppliedPlan } from "../dockerRun/applyPlanInDocker";
+import { requireImages } from "../dockerRun/imagePrecondition";
 import { loadStack, stackFilePath, stackNameOfReference } from "../model/stackFile";
 import type { Plan } from "../planner/mockPlanner";
-import { isSecretValue } from "../planner/planValues";
+import { isSecretValue, unwrapSecrets } from "../planner/planValues";
 import { StackPlanner } from "../planner/planWithReferences";
 import type { StackDeployer, StackOutputs } from "./stackDeployer";
 
@@ -80,7 +81,9 @@ export class DockerRunDeployer implements StackDeployer {
       this.planner.adopt(stackFilePath(sharedName, this.opts.stacksDir), shared);
     }
     const plan = await this.planner.plan(stack);
-    const applied = await applyPlanInDocker(plan, this.deployedPlan(stackName), this.engineFor(stackName), this.opts.timeoutMs);
+    const engine = this.engineFor(stackName);
+    await requireImages(plan, engine); // before anything is created: the engine answers and has every image
+    const applied = await applyPlanInDocker(plan, this.deployedPlan(stackName), engine, this.opts.timeoutMs);
     this.lastApplied.set(stackName, applied);
     this.opts.log?.(`${stackName}: removed ${applied.removed.length}, created ${applied.created.length}, kept ${applied.kept.length} container(s)`);
     this.remember(stackName, plan);
@@ -94,20 +97,47 @@ export class DockerRunDeployer implements StackDeployer {
   }
 
   /**
-   * Removes the stack's containers and networks (as `pulumi destroy`); its volumes stay unless
-   * `removeVolumes` (tests cleaning up after themselves: lchost itself never removes a database volume).
+   * Removes the stack's containers and networks (as `pulumi destroy`); its volumes stay unless named in
+   * `removeVolumes` (`lchost destroy --target docker --delete-data`, and tests cleaning up after themselves).
    */
-  async destroy(stackName: string, opts: { removeVolumes?: string[] } = {}): Promise<void> {
+  async destroy(stackName: string, opts: { removeVolumes?: string[] } = {}): Promise<DestroyedStack> {
     const plan = this.deployedPlan(stackName);
-    const docker = this.opts.docker ?? new DockerEngine();
-    const names = (type: string) => (plan?.resources ?? []).filter((r) => r.type === type).map((r) => String((r.inputs as any).name));
-    for (const c of names("docker:index/container:Container").reverse()) await docker.request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
-    for (const n of names("docker:index/network:Network")) await docker.request("DELETE", `/networks/${encodeURIComponent(n)}`);
-    for (const v of opts.removeVolumes ?? []) await docker.request("DELETE", `/volumes/${encodeURIComponent(v)}`);
+    const docker = this.engineFor(stackName); // the stack's docker:host, as up used
+    const out: DestroyedStack = { containers: [], networks: [], volumesRemoved: [], volumesKept: [] };
+    const remove = async (kind: string, name: string, into: string[]) => {
+      const r = await docker.request("DELETE", `/${kind}/${encodeURIComponent(name)}${kind === "containers" ? "?force=1&v=1" : ""}`);
+      if (r.status < 300) into.push(name);
+      else if (r.status !== 404) throw new Error(`docker DELETE /${kind}/${name}: ${r.status} ${r.body?.message ?? ""}`);
+    };
+    for (const c of plannedNames(plan, TYPE_CONTAINER).reverse()) await remove("containers", c, out.containers);
+    for (const n of plannedNames(plan, TYPE_NETWORK)) await remove("networks", n, out.networks);
+    for (const v of opts.removeVolumes ?? []) await remove("volumes", v, out.volumesRemoved);
+    out.volumesKept = plannedNames(plan, TYPE_VOLUME).filter((v) => !(opts.removeVolumes ?? []).includes(v));
     this.deployed.delete(stackName);
     const file = this.statePath(stackName);
     if (file) fs.rmSync(file, { force: true });
+    return out;
   }
+
+  /** The volumes the stack's deployed plan holds (its database data). */
+  deployedVolumes(stackName: string): string[] {
+    return plannedNames(this.deployedPlan(stackName), TYPE_VOLUME);
+  }
+}
+
+export interface DestroyedStack {
+  containers: string[];
+  networks: string[];
+  volumesRemoved: string[];
+  volumesKept: string[];
+}
+
+const TYPE_CONTAINER = "docker:index/container:Container";
+const TYPE_NETWORK = "docker:index/network:Network";
+const TYPE_VOLUME = "docker:index/volume:Volume";
+
+function plannedNames(plan: Plan | undefined, type: string): string[] {
+  return (plan?.resources ?? []).filter((r) => r.type === type).map((r) => String(unwrapSecrets((r.inputs as any).name)));
 }
 
 /** Plan outputs in the Automation API's shape: top-level secrets marked, values plain. */

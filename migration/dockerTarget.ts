@@ -14,7 +14,7 @@ import { DockerEngine } from "../dockerRun/dockerEngine";
 import { dockerExec, ExecTunnel } from "../dockerRun/dockerExec";
 import { LC_DEFAULTS } from "../license-central/src/env";
 import { DB_PORT } from "../components/DatabaseServer";
-import type { EditionId } from "../editions/catalog";
+import type { EditionId } from "../model/catalog";
 import type { MigrationOutputs } from "../program/deployStack";
 import { DbConnection, MARIADB_DUMP_OPTIONS } from "./databaseCopy";
 import type { DeploymentTarget, DeploymentView, LineEndpoint, PreparedDatabase, Redeployment } from "./deploymentTarget";

@@ -5,7 +5,7 @@
  * starting the new lines and switching the entry point. Rates measured on the 2-core machines we test
  * on (npm run bench:migrate); a real server is faster, so this errs long.
  */
-import type { DatabaseKind } from "./migrationPlan";
+import type { DatabaseKind } from "../model/databaseKind";
 
 export interface DowntimeEstimate {
   /** Seconds the customer's License Central answers 503 (0: no maintenance needed). */

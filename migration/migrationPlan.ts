@@ -2,14 +2,13 @@
  * The plan of `lchost migrate`, shown before anything happens: what the stack file change does, what
  * data moves where, whether the customer goes into maintenance and for how long. Pure.
  */
-import { EditionId, editionFacts, monthlyQuotas } from "../editions/catalog";
+import { EditionId, editionFacts, monthlyQuotas } from "../model/catalog";
+import type { DatabaseKind } from "../model/databaseKind";
 import { customerNames, tenantDatabaseName } from "../model/naming";
 import type { CustomerConfig } from "../model/stackConfig";
 import { estimateDowntime, DowntimeEstimate } from "./downtimeEstimate";
 import { MonthUsage, QuotaExcess, quotaExcesses } from "./quotaCheck";
 import { changeStackFileEdition, EditionTarget, StackFileEdit } from "./stackFileChange";
-
-export type DatabaseKind = "shared-tenant" | "single" | "cluster";
 
 export interface DeploymentShape {
   edition: EditionId;

@@ -4,10 +4,23 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { DeploymentView } from "./deploymentTarget";
+import type { DeploymentTarget, DeploymentView } from "./deploymentTarget";
 import { setMaintenance, waitUntilQuiet } from "./maintenanceClient";
 import type { MigrationPlan } from "./migrationPlan";
 import type { ProgressLog } from "./progressLog";
+
+/** What both migration orders are given: the plan, where it runs, where progress and the dump go. */
+export interface MigrationOptions {
+  plan: MigrationPlan;
+  target: DeploymentTarget;
+  log: ProgressLog;
+  /** Where the dump is written (kept: it is the backup of this migration). */
+  workDir: string;
+  /** Writes the changed stack file (and writes the old text back on rollback). */
+  stackFile?: { path: string; oldText: string };
+  /** Test hook: called before each named step; a throw there is a failure at that point. */
+  beforeStep?: (step: string) => Promise<void>;
+}
 
 /** Maintenance on for the old deployment; `started` gets the moment it began, even if the step then fails. */
 export function maintenanceOn(log: ProgressLog, old: DeploymentView, plan: MigrationPlan, started: (at: number) => void): Promise<void> {

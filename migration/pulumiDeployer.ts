@@ -1,4 +1,4 @@
-import { requirePulumi, selectPulumiStack } from "../cli/pulumiStack";
+import { requirePulumi, selectPulumiStack } from "../program/pulumiStack";
 import type { StackDeployer, StackOutputs } from "./stackDeployer";
 
 /** `pulumi up` of the stack file through the Automation API (the same workspace as `lchost up`). */

@@ -3,7 +3,7 @@
  * last month (and of the current one so far) is compared with the target's monthly quotas from the
  * catalog (High Availability: per line, so fewer lines means less).
  */
-import { EditionId, editionFacts, monthlyQuotas } from "../editions/catalog";
+import { EditionId, editionFacts, monthlyQuotas } from "../model/catalog";
 
 export interface MonthUsage {
   month: string;

@@ -8,26 +8,14 @@ import * as fs from "fs";
 import { dumpDatabase, restoreDatabase, tableChecksums } from "./databaseCopy";
 import type { DeploymentTarget, DeploymentView, PreparedDatabase } from "./deploymentTarget";
 import { setMaintenance, waitUntilReady } from "./maintenanceClient";
-import { maintenanceOn, newDumpFile } from "./migrationSteps";
+import { maintenanceOn, MigrationOptions, newDumpFile } from "./migrationSteps";
 import type { MigrationPlan } from "./migrationPlan";
 import { ProgressLog } from "./progressLog";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
 import { runRedeployMigration } from "./runRedeployMigration";
 import { migratedResult, MigrationResult, MigrationRolledBack, oldDataVerdict, rolledBack } from "./migrationOutcome";
 
-export interface MigrationOptions {
-  plan: MigrationPlan;
-  target: DeploymentTarget;
-  log: ProgressLog;
-  /** Where the dump is written (kept: it is the backup of this migration). */
-  workDir: string;
-  /** Writes the changed stack file (and writes the old text back on rollback). */
-  stackFile?: { path: string; oldText: string };
-  /** Test hook: called before each named step; a throw there is a failure at that point. */
-  beforeStep?: (step: string) => Promise<void>;
-}
-
-export { MigrationResult, MigrationRolledBack };
+export { MigrationOptions, MigrationResult, MigrationRolledBack };
 
 export async function runMigration(opts: MigrationOptions): Promise<MigrationResult> {
   const { plan, target, log } = opts;

@@ -8,7 +8,7 @@
  * by the same validator as `lchost plan`, so every missing setting is named with its key.
  */
 import * as YAML from "yaml";
-import { EditionId, editionFacts } from "../editions/catalog";
+import { EditionId, editionFacts } from "../model/catalog";
 import { parseStackFileText, StackFile } from "../model/stackFile";
 import { StackConfigError } from "../model/stackConfig";
 

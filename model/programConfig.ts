@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { editionCatalog } from "../editions/catalog";
+import { editionCatalog } from "./catalog";
 import { stackConfigSchema } from "./stackConfigSchema";
 import { parseStackConfig, StackConfig } from "./stackConfig";
 import { CONFIG_NAMESPACE } from "./stackFile";

@@ -1,6 +1,6 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
-import { EDITION_IDS, EditionId, editionFacts } from "../editions/catalog";
+import { EDITION_IDS, EditionId, editionFacts } from "./catalog";
 import { stackConfigSchema } from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";

@@ -1,4 +1,4 @@
-import { EDITION_IDS } from "../editions/catalog";
+import { EDITION_IDS } from "./catalog";
 
 /**
  * JSON Schema of a stack's `lchost:` configuration (keys without the namespace).

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { editionCatalog } from "../editions/catalog";
-import { packageRoot } from "../editions/packageRoot";
+import { editionCatalog } from "./catalog";
+import { packageRoot } from "./packageRoot";
 import { parseStackConfig, RawStackConfig, StackConfig, StackConfigError } from "./stackConfig";
 
 export const CONFIG_NAMESPACE = "lchost";

@@ -19,7 +19,7 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { Violation } from "../cli/planReport";
+import { Violation } from "../policies/violation";
 import { StackFile } from "../model/stackFile";
 import { lchostPolicies } from "../policies/pack";
 import { STACK_TAGS } from "../policies/support/stackTags";
@@ -205,7 +205,7 @@ export async function runPoliciesOnPlan(plan: Plan, stackTags: ReadonlyMap<strin
   return violations;
 }
 
-/** The policy runner `lchost plan` installs (cli/policyCheck.ts). */
+/** The policy runner `lchost plan` installs (planner/policyCheck.ts). */
 export function runPolicies(stack: StackFile, plan: Plan, options: PolicyRunOptions = {}): Promise<Violation[]> {
   return runPoliciesOnPlan(plan, options.stackTags ?? stackTagsOf(stack), options);
 }

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { allowedDowntimeMinutesPerMonth, editionFacts, monthlyQuotas } from "../editions/catalog";
+import { allowedDowntimeMinutesPerMonth, editionFacts, monthlyQuotas } from "../model/catalog";
+import type { DatabaseKind } from "../model/databaseKind";
 import { CustomerDeploymentArgs } from "../editions/customerDeployment";
 import { Datacenter, SharedServerOutputs } from "../editions/Datacenter";
 import { DedicatedServer } from "../editions/DedicatedServer";
@@ -86,7 +87,7 @@ function sharedServerReference(cfg: CustomerConfig): SharedServerOutputs {
 export interface MigrationOutputs {
   /** The stack's `docker:host` ("" = the local engine's default socket). */
   dockerHost: string;
-  databaseKind: "shared-tenant" | "single" | "cluster";
+  databaseKind: DatabaseKind;
   /** Containers holding the customer's data (cluster: every node, node 1 first; Datacenter: the shared server's). */
   databaseContainers: string[];
   databaseSchema: string;

@@ -8,7 +8,7 @@ import { haproxyAdminCommand } from "./haproxyAdminSocket";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import { packageRoot } from "../editions/packageRoot";
+import { packageRoot } from "../model/packageRoot";
 import { loadStack, loadStackFile, StackFile, stackNameOfReference } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
 import { sha512Crypt } from "../components/render/sha512Crypt";

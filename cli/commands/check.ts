@@ -6,12 +6,12 @@ import { StackConfigError } from "../../model/stackConfig";
 import { Plan } from "../../planner/mockPlanner";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { tenantDatabasesDistinct } from "../../policies/fleet/tenantDatabasesDistinct";
-import { parseArgs, UsageError } from "../args";
-import { Violation } from "../planReport";
-import { checkPolicies } from "../policyCheck";
-import { gitRoot } from "./diff";
-
-export const checkUsage = "lchost check --changed-since <git-ref> [--stacks-dir <dir>] [--json]";
+import { CommandSpec, stringOpt } from "../args";
+import { UsageError } from "../errors";
+import { EXIT } from "../exitCodes";
+import { Violation } from "../../policies/violation";
+import { checkPolicies } from "../../planner/policyCheck";
+import { gitRoot } from "../../planner/stackAtRef";
 
 export interface StackCheck {
   stack: string;
@@ -108,25 +108,32 @@ export async function checkChangedStacks(ref: string, dir = stacksDir()): Promis
 }
 
 /** Exit 0 every affected stack ok, 1 any stack with mandatory violations or an invalid stack file. */
-export async function checkCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const args = parseArgs(argv, { boolean: ["json"], string: ["changed-since", "stacks-dir"] });
-  if (typeof args.flags["changed-since"] !== "string") throw new UsageError("--changed-since <git-ref> is required (e.g. origin/main)");
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-  const dir = typeof args.flags["stacks-dir"] === "string" ? path.resolve(args.flags["stacks-dir"]) : stacksDir();
-  const ref = args.flags["changed-since"];
-  const { all, checks } = await checkChangedStacks(ref, dir);
-  if (args.flags.json) {
-    out(JSON.stringify({ changedSince: ref, allStacks: all, stacks: checks }, null, 2));
-  } else {
-    out(checks.length === 0 ? `no stack changed since ${ref}` : `checking ${checks.length} stack(s) changed since ${ref}${all ? " (shared code changed: all stacks)" : ""}`);
-    for (const c of checks) {
-      const advisory = c.violations.filter((v) => v.enforcementLevel !== "mandatory").length;
-      const mandatory = c.violations.length - advisory;
-      const note = c.result === "violations" ? ` (${mandatory} mandatory${advisory ? `, ${advisory} advisory` : ""})` : c.result === "ok" && advisory ? ` (${advisory} advisory)` : "";
-      out(`${c.stack}: ${c.result}${note}`);
-      for (const p of c.problems) out(`  - ${p}`);
-      for (const v of c.violations) out(`  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+export const checkSpec: CommandSpec = {
+  name: "check",
+  summary: "plan and policy-check every stack a change since a git ref affects (CI)",
+  define: (cmd) =>
+    cmd
+      .requiredOption("--changed-since <git-ref>", "compare the working tree with the merge base of this ref (e.g. origin/main)")
+      .option("--stacks-dir <dir>", "the stacks folder (default: stacks/)")
+      .option("--json", "print { changedSince, allStacks, stacks } as JSON"),
+  run: async ({ opts }, out) => {
+    const dirOpt = stringOpt(opts, "stacksDir");
+    const dir = dirOpt !== undefined ? path.resolve(dirOpt) : stacksDir();
+    const ref = stringOpt(opts, "changedSince")!;
+    const { all, checks } = await checkChangedStacks(ref, dir);
+    if (opts.json) {
+      out(JSON.stringify({ changedSince: ref, allStacks: all, stacks: checks }, null, 2));
+    } else {
+      out(checks.length === 0 ? `no stack changed since ${ref}` : `checking ${checks.length} stack(s) changed since ${ref}${all ? " (shared code changed: all stacks)" : ""}`);
+      for (const c of checks) {
+        const advisory = c.violations.filter((v) => v.enforcementLevel !== "mandatory").length;
+        const mandatory = c.violations.length - advisory;
+        const note = c.result === "violations" ? ` (${mandatory} mandatory${advisory ? `, ${advisory} advisory` : ""})` : c.result === "ok" && advisory ? ` (${advisory} advisory)` : "";
+        out(`${c.stack}: ${c.result}${note}`);
+        for (const p of c.problems) out(`  - ${p}`);
+        for (const v of c.violations) out(`  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+      }
     }
-  }
-  return checks.some((c) => c.result === "violations" || c.result === "invalid") ? 1 : 0;
-}
+    return checks.some((c) => c.result === "violations" || c.result === "invalid") ? EXIT.findings : EXIT.ok;
+  },
+};

@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
-import { EDITION_IDS, EditionId } from "../../editions/catalog";
-import { packageRoot } from "../../editions/packageRoot";
+import { EDITION_IDS, EditionId, editionFacts } from "../../model/catalog";
+import { packageRoot } from "../../model/packageRoot";
 import { loadStack } from "../../model/stackFile";
 import type { DeploymentTarget } from "../../migration/deploymentTarget";
 import { estimateRows, readUsage } from "../../migration/databaseCopy";
@@ -15,14 +15,13 @@ import { ProgressLog } from "../../migration/progressLog";
 import { monthsToCheck } from "../../migration/quotaCheck";
 import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
 import { SandboxTarget } from "../../migration/sandboxTarget";
-import { parseArgs, UsageError } from "../args";
+import { CommandSpec, integerIn, Out, ParsedArgs, runCommand, stringOpt } from "../args";
+import { RuntimeFailure, UsageError } from "../errors";
+import { EXIT, ExitCode } from "../exitCodes";
 import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
 import { DockerTarget } from "../../migration/dockerTarget";
 import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
 
-export const migrateUsage =
-  "lchost migrate <stack> --to <edition> [--lines N] [--force] [--yes] [--plan] [--shared-server S] [--target pulumi|docker|sandbox [--exit]] [--stacks-dir D]  |  lchost migrate <stack> --cleanup [--yes] [--target pulumi|docker|sandbox]\n" +
-  "    --target pulumi (default): the deployment of 'lchost up' (pulumi up on the stack's docker:host); docker: one deployed on this machine's Docker engine by 'lchost up <stack> --target docker', without Pulumi";
 
 export interface MigrateIo {
   isTty: boolean;
@@ -49,18 +48,43 @@ async function defaultTarget(_stack: string, kind: string): Promise<DeploymentTa
   throw new MigrationTargetUnavailable(`--target: '${kind}' is not a deployment target (allowed: pulumi (default), docker, sandbox)`);
 }
 
-export async function migrateCommand(argv: string[], out: (s: string) => void, io: MigrateIo = defaultIo): Promise<number> {
-  const args = parseArgs(argv, { boolean: ["yes", "force", "plan", "cleanup", "exit"], string: ["to", "lines", "shared-server", "target", "stacks-dir"] });
-  const [stackName, ...extra] = args.positionals;
-  if (!stackName || extra.length) throw new UsageError("give exactly one stack name");
-  const stack = loadStack(stackName, typeof args.flags["stacks-dir"] === "string" ? path.resolve(args.flags["stacks-dir"]) : undefined);
+export const migrateSpec: CommandSpec<MigrateIo> = {
+  name: "migrate",
+  summary: "change a customer's edition (or HA lines) without losing data; --cleanup removes kept old data",
+  define: (cmd) => {
+    const ha = editionFacts("high-availability").lines; // the catalog's range, not a copy of it
+    cmd
+      .argument("<stack>", "the customer's stack")
+      .option("--to <edition>", `the new edition: ${EDITION_IDS.join(", ")}`)
+      .option("--lines <n>", `High Availability lines (${ha.min}-${ha.max})`, integerIn(ha.min, ha.max))
+      .option("--force", "move down although usage exceeds the target's quotas")
+      .option("--yes", "run without asking (pipelines)")
+      .option("--plan", "print the plan and stop")
+      .option("--cleanup", "remove the data kept from former deployments")
+      .option("--exit", "--target sandbox: stop the sandbox right after the migration")
+      .option("--shared-server <stack>", "the shared server of a move to Datacenter")
+      .option("--target <target>", "pulumi (default): the deployment of 'lchost up'; docker: one of 'lchost up --target docker'; sandbox: run it for real on this machine")
+      .option("--stacks-dir <dir>", "work on the stack files in this folder (default: stacks/)");
+  },
+  run: (parsed, out, io) => migrate(parsed, out, io ?? defaultIo),
+};
+
+/** `lchost migrate` with its arguments (without the command name); tests pass their own io. */
+export function migrateCommand(argv: string[], out: Out, io: MigrateIo = defaultIo): Promise<ExitCode> {
+  return runCommand(migrateSpec, argv, out, io);
+}
+
+async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: MigrateIo): Promise<ExitCode> {
+  const stackName = positionals[0];
+  const stacksDirOpt = stringOpt(opts, "stacksDir");
+  const stack = loadStack(stackName, stacksDirOpt !== undefined ? path.resolve(stacksDirOpt) : undefined);
   if (stack.config.role !== "customer") throw new UsageError(`${stackName} is a shared-server stack; migrate moves one customer (lchost:role is 'shared-server')`);
   const customerConfig = stack.config;
-  const kind = (args.flags.target as string | undefined) ?? "pulumi";
-  if (args.flags.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
+  const kind = (opts.target as string | undefined) ?? "pulumi";
+  if (opts.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
   const getTarget = async (name: string, k: string): Promise<DeploymentTarget> => {
     if ((DOCKER_TARGETS as readonly string[]).includes(k) && !io.target) return dockerTargetFor(stack, k as (typeof DOCKER_TARGETS)[number], out);
-    if (k === "sandbox" && !io.target) return startSandboxTarget(stack, { to: args.flags.to as string | undefined, sharedServer: args.flags["shared-server"] as string | undefined, log: out });
+    if (k === "sandbox" && !io.target) return startSandboxTarget(stack, { to: opts.to as string | undefined, sharedServer: opts.sharedServer as string | undefined, log: out });
     try {
       return await (io.target ?? defaultTarget)(name, k);
     } catch (e) {
@@ -69,10 +93,10 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
     }
   };
 
-  if (args.flags.cleanup) {
-    if (args.flags.to) throw new UsageError("--cleanup removes kept data of former deployments; it does not take --to");
-    if (!args.flags.yes && !io.isTty) throw new UsageError("--cleanup deletes data: confirm on a terminal or pass --yes");
-    if (!args.flags.yes && !(await io.confirm(`Remove the data kept from ${stackName}'s former deployments?`))) return 1;
+  if (opts.cleanup) {
+    if (opts.to) throw new UsageError("--cleanup removes kept data of former deployments; it does not take --to");
+    if (!opts.yes && !io.isTty) throw new UsageError("--cleanup deletes data: confirm on a terminal or pass --yes");
+    if (!opts.yes && !(await io.confirm(`Remove the data kept from ${stackName}'s former deployments?`))) return EXIT.notConfirmed;
     let removed: string[];
     if (kind === "sandbox" && !io.target) removed = await cleanupSandboxMigration(stackName);
     else {
@@ -80,32 +104,28 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
       removed = await t.cleanup().finally(() => (t instanceof DockerTarget ? t.close() : undefined));
     }
     out(removed.length ? `removed: ${removed.join(", ")}` : "nothing kept from former deployments");
-    return 0;
+    return EXIT.ok;
   }
 
-  const to = args.flags.to as string | undefined;
+  const to = opts.to as string | undefined;
   if (!to) throw new UsageError("--to <edition> is required");
   if (!(EDITION_IDS as readonly string[]).includes(to)) throw new UsageError(`--to: '${to}' is not an edition (allowed: ${EDITION_IDS.join(", ")})`);
-  let lines: number | undefined;
-  if (args.flags.lines !== undefined) {
-    lines = Number(args.flags.lines);
-    if (!Number.isInteger(lines)) throw new UsageError(`--lines: '${args.flags.lines}' must be an integer`);
-    if (to !== "high-availability") throw new UsageError(`--lines: only with --to high-availability (got --to ${to})`);
-  }
+  const lines = opts.lines as number | undefined; // parsed and range-checked by integerIn
+  if (lines !== undefined && to !== "high-availability") throw new UsageError(`--lines: only with --to high-availability (got --to ${to})`);
   const text = fs.readFileSync(stack.path, "utf8");
-  const planOnly = Boolean(args.flags.plan);
+  const planOnly = Boolean(opts.plan);
   // refuse before touching anything: a pipeline must say --yes
-  if (!planOnly && !args.flags.yes && !io.isTty) throw new UsageError("not a terminal: pass --yes to run the migration from a pipeline");
+  if (!planOnly && !opts.yes && !io.isTty) throw new UsageError("not a terminal: pass --yes to run the migration from a pipeline");
   const target = planOnly ? undefined : await getTarget(stackName, kind);
   try {
     return await planAndRun(target);
   } finally {
     // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
-    if (target instanceof SandboxTarget) await holdSandboxTarget(target, Boolean(args.flags.exit), out);
+    if (target instanceof SandboxTarget) await holdSandboxTarget(target, Boolean(opts.exit), out);
     if (target instanceof DockerTarget) await target.close(); // its local tunnels
   }
 
-  async function planAndRun(target: DeploymentTarget | undefined): Promise<number> {
+  async function planAndRun(target: DeploymentTarget | undefined): Promise<ExitCode> {
     const view = target ? await target.current() : undefined;
     const plan = planMigration({
       stackName,
@@ -115,17 +135,17 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
       target: { edition: to as EditionId, lines },
       usage: view ? await readUsage(view.database, monthsToCheck(new Date())) : [],
       rows: view ? await estimateRows(view.database) : 0,
-      force: Boolean(args.flags.force),
-      sharedServer: args.flags["shared-server"] as string | undefined,
+      force: Boolean(opts.force),
+      sharedServer: opts.sharedServer as string | undefined,
     });
     for (const l of renderPlan(plan)) out(l);
     if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");
-    if (plan.refusals.length) return 1;
-    if (planOnly) return 0;
-    if (!args.flags.yes) {
+    if (plan.refusals.length) return EXIT.findings;
+    if (planOnly) return EXIT.ok;
+    if (!opts.yes) {
       if (!(await io.confirm(`Run this migration of ${stackName}?`))) {
         out("not confirmed; nothing changed");
-        return 1;
+        return EXIT.notConfirmed;
       }
     }
     const log = new ProgressLog(out, io.isTty);
@@ -133,11 +153,12 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
       const r = await runMigration({ plan, target: target!, log, workDir: path.join(packageRoot(), ".migrations", stackName), stackFile: { path: stack.path, oldText: text } });
       out(r.message);
       out(`downtime per step: ${r.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join("; ")}`);
-      return 0;
+      return EXIT.ok;
     } catch (e) {
+      // the rollback report (what failed, that the old edition serves its intact data) is the answer: on stdout
       if (e instanceof MigrationRolledBack) {
         out(e.message);
-        return 3;
+        throw new RuntimeFailure(`migration of ${stackName} rolled back; ${stackName} stays on ${customerConfig.edition}`);
       }
       throw e;
     }

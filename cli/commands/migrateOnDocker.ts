@@ -8,12 +8,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { packageRoot } from "../../editions/packageRoot";
+import { packageRoot } from "../../model/packageRoot";
 import type { StackFile } from "../../model/stackFile";
 import { DockerRunDeployer } from "../../migration/dockerRunDeployer";
 import { DockerTarget } from "../../migration/dockerTarget";
 import { PulumiDeployer } from "../../migration/pulumiDeployer";
-import { UsageError } from "../args";
+import { UsageError } from "../errors";
 
 export const DOCKER_TARGETS = ["pulumi", "docker"] as const;
 
@@ -39,13 +39,17 @@ export function dockerRunDeployer(stacksDir: string, log?: (s: string) => void):
   return new DockerRunDeployer({ stacksDir, stateDir: dockerRunStateDir(), configSecrets: configSecretsFromEnv(), log });
 }
 
+/** Refuses a stack that `lchost up --target docker` did not deploy (no state file). */
+export function requireDockerRunState(stackName: string, otherwise?: string): void {
+  const file = path.join(dockerRunStateDir(), `${stackName}.json`);
+  if (fs.existsSync(file)) return;
+  throw new UsageError(
+    `--target docker: ${stackName} was not deployed on Docker by lchost (no ${file}); deploy it first with 'lchost up ${stackName} --target docker'${otherwise ? `, ${otherwise}` : ""}`,
+  );
+}
+
 export function dockerTargetFor(stack: StackFile, kind: (typeof DOCKER_TARGETS)[number], log: (s: string) => void): DockerTarget {
-  if (kind === "docker" && !fs.existsSync(path.join(dockerRunStateDir(), `${stack.stackName}.json`))) {
-    throw new UsageError(
-      `--target docker: ${stack.stackName} was not deployed on Docker by lchost (no ${path.join(dockerRunStateDir(), `${stack.stackName}.json`)}); ` +
-        `deploy it first with 'lchost up ${stack.stackName} --target docker', or migrate a Pulumi deployment with --target pulumi`,
-    );
-  }
+  if (kind === "docker") requireDockerRunState(stack.stackName, "or migrate a Pulumi deployment with --target pulumi");
   const deployer = kind === "pulumi" ? new PulumiDeployer({ onOutput: (s) => process.stdout.write(s) }) : dockerRunDeployer(path.dirname(stack.path), log);
   return new DockerTarget({ stackName: stack.stackName, deployer, log });
 }

@@ -8,11 +8,11 @@
 import * as fs from "fs";
 import { untilStopSignal } from "./sandbox";
 import * as path from "path";
-import { packageRoot } from "../../editions/packageRoot";
+import { packageRoot } from "../../model/packageRoot";
 import { StackFile, stackFilePath, stackNameOfReference } from "../../model/stackFile";
 import { changeStackFileEdition } from "../../migration/stackFileChange";
 import { removeRetained, SandboxTarget } from "../../migration/sandboxTarget";
-import { UsageError } from "../args";
+import { UsageError } from "../errors";
 
 /** Where `--target sandbox` keeps a stack's sandboxes (short: HAProxy socket paths are limited to 97 characters). */
 export function sandboxMigrationDir(stackName: string): string {

@@ -1,9 +1,7 @@
-import { parseArgs, UsageError } from "../args";
-import { MissingProgramError } from "../../sandbox/prerequisites";
 import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
-
-export const sandboxUsage =
-  "lchost sandbox <stack> | --stack-file <path> [--tenants a,b] [--allow-loopback] [--name N] [--dir D]  (runs the stack as local processes until Ctrl-C)";
+import { CommandSpec, stringOpt } from "../args";
+import { UsageError } from "../errors";
+import { EXIT } from "../exitCodes";
 
 /** Prints what a user needs to try the sandbox: where to connect and how. */
 export function describeSandbox(sb: SandboxHandle): string[] {
@@ -23,37 +21,40 @@ export function describeSandbox(sb: SandboxHandle): string[] {
   return out;
 }
 
-/** Runs a stack's topology locally until SIGINT/SIGTERM. Exit 0 after a clean stop, 3 when a program is missing. */
-export async function sandboxCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const args = parseArgs(argv, { boolean: ["allow-loopback"], string: ["stack-file", "tenants", "name", "dir"] });
-  const file = args.flags["stack-file"];
-  if (typeof file === "string" && args.positionals.length > 0) throw new UsageError("give either <stack> or --stack-file, not both");
-  if (typeof file !== "string" && args.positionals.length !== 1) throw new UsageError("name one stack: lchost sandbox <stack> (or --stack-file <path>)");
-  const tenants = typeof args.flags.tenants === "string" ? args.flags.tenants.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
-  let sb: SandboxHandle;
-  try {
-    sb = await startSandbox({
-      stacks: typeof file === "string" ? undefined : args.positionals,
-      stackFiles: typeof file === "string" ? [file] : undefined,
+/** Runs a stack's topology locally until SIGINT/SIGTERM. Exit 0 after a clean stop, 4 when a program is missing. */
+export const sandboxSpec: CommandSpec = {
+  name: "sandbox",
+  summary: "run a stack as local processes (MariaDB/Galera, HAProxy, FSB, License Central) until Ctrl-C",
+  define: (cmd) =>
+    cmd
+      .argument("[stack]", "a stack in stacks/")
+      .option("--stack-file <path>", "a stack file (named Pulumi.<stack>.yaml)")
+      .option("--tenants <a,b>", "shared server: only these tenants")
+      .option("--allow-loopback", "use 127.x addresses when network namespaces are not available")
+      .option("--name <name>", "the sandbox's name")
+      .option("--dir <dir>", "where its files go"),
+  run: async ({ args, opts }, out) => {
+    const file = stringOpt(opts, "stackFile");
+    if (file !== undefined && args.length > 0) throw new UsageError("give either <stack> or --stack-file, not both");
+    if (file === undefined && args.length !== 1) throw new UsageError("name one stack: lchost sandbox <stack> (or --stack-file <path>)");
+    const tenantList = stringOpt(opts, "tenants");
+    const tenants = tenantList !== undefined ? tenantList.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
+    const sb = await startSandbox({
+      stacks: file !== undefined ? undefined : args,
+      stackFiles: file !== undefined ? [file] : undefined,
       tenants,
-      name: typeof args.flags.name === "string" ? args.flags.name : undefined,
-      dir: typeof args.flags.dir === "string" ? args.flags.dir : undefined,
-      allowLoopback: Boolean(args.flags["allow-loopback"]),
+      name: stringOpt(opts, "name"),
+      dir: stringOpt(opts, "dir"),
+      allowLoopback: Boolean(opts.allowLoopback),
       log: (l) => out(l),
-    });
-  } catch (e) {
-    if (e instanceof MissingProgramError) {
-      out(`lchost sandbox: ${e.message}`);
-      return 3;
-    }
-    throw e;
-  }
-  for (const l of describeSandbox(sb)) out(l);
-  out(`${await untilStopSignal()}: stopping the sandbox`);
-  await sb.stop();
-  out("stopped; no sandbox process left");
-  return 0;
-}
+    }); // a missing program (MissingProgramError) exits 4 through main.ts
+    for (const l of describeSandbox(sb)) out(l);
+    out(`${await untilStopSignal()}: stopping the sandbox`);
+    await sb.stop();
+    out("stopped; no sandbox process left");
+    return EXIT.ok;
+  },
+};
 
 /** Keeps this process alive (the sandbox's children are detached and unref'd) until SIGINT or SIGTERM. */
 export async function untilStopSignal(): Promise<NodeJS.Signals> {

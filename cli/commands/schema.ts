@@ -1,7 +1,14 @@
 import { stackFileSchema } from "../../model/stackConfigSchema";
+import { CommandSpec } from "../args";
+import { EXIT } from "../exitCodes";
 
 /** Prints the JSON Schema of a stack file (shipped as schemas/stack-file.schema.json for editors). */
-export async function schemaCommand(_argv: string[], out: (s: string) => void): Promise<number> {
-  out(JSON.stringify(stackFileSchema(), null, 2));
-  return 0;
-}
+export const schemaSpec: CommandSpec = {
+  name: "schema",
+  summary: "print the JSON Schema of the lchost: stack keys",
+  define: () => undefined,
+  run: async (_parsed, out) => {
+    out(JSON.stringify(stackFileSchema(), null, 2));
+    return EXIT.ok;
+  },
+};

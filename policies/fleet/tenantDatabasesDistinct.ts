@@ -1,5 +1,5 @@
 import { LC_ENV } from "../../license-central/src/env";
-import { Violation } from "../../cli/planReport";
+import { Violation } from "../violation";
 import { Plan } from "../../planner/mockPlanner";
 import { unwrapSecrets } from "../../planner/planValues";
 import { CONTAINER_TYPE, customerOf, editionOf, envMap, roleOf } from "../support/containerFacts";

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { editionCatalog } from "../../editions/catalog";
+import { editionCatalog } from "../../model/catalog";
 import { uploadsEndingWith } from "../support/containerFacts";
 import { backendHealth } from "../support/haproxyConfigText";
 
@@ -27,11 +27,11 @@ export const balancerDetectsDeadLine: ResourceValidationPolicy = {
       maxDetectionSeconds: {
         type: "number",
         exclusiveMinimum: 0,
-        description: "Longest time (s) a dead line may stay in the pool; defaults to editions/catalog.yaml common.balancerDeadLineDetectionSeconds.",
+        description: "Longest time (s) a dead line may stay in the pool; defaults to model/catalog.yaml common.balancerDeadLineDetectionSeconds.",
       },
     },
   },
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const max = maxDetectionSeconds(args.getConfig<BalancerDetectsDeadLineConfig>());
     for (const f of uploadsEndingWith(c, "/haproxy.cfg")) {
       for (const b of backendHealth(f.content)) {

@@ -8,7 +8,7 @@ export const basicAuthOnlyOverTls: ResourceValidationPolicy = {
   name: "basic-auth-only-over-tls",
   description: "Basic authentication is only offered on frontends whose every bind is TLS.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     for (const f of uploadsEndingWith(c, "/haproxy.cfg")) {
       if (!webServiceGuards(f.content).basicAuth) continue;
       for (const b of haproxyBinds(f.content).filter((x) => x.frontend === "https" && !x.tls)) {

@@ -12,7 +12,7 @@ export const containerNoHostAccess: ResourceValidationPolicy = {
   name: "container-no-host-access",
   description: "No privileged container, host network, host PID/IPC namespace or Docker socket mount.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const name = c.name ?? args.name;
     if (c.privileged === true) reportViolation(`container '${name}' is privileged (privileged: true)`);
     if (c.networkMode === "host") reportViolation(`container '${name}' uses the host's network (networkMode: host)`);

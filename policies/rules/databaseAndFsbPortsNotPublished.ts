@@ -15,7 +15,7 @@ export const databaseAndFsbPortsNotPublished: ResourceValidationPolicy = {
   name: "database-and-fsb-ports-not-published",
   description: "Database and FSB containers publish no port; no container publishes the MariaDB or FSB port.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const ports: any[] = Array.isArray(c.ports) ? c.ports : [];
     const role = roleOf(c);
     for (const p of ports) {

@@ -17,7 +17,7 @@ export const databaseVolumesRetainedOnDelete: ResourceValidationPolicy = {
   name: "database-volumes-retained-on-delete",
   description: "Docker volumes holding a database are kept on delete (retainOnDelete).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Volume, (v: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Volume, (v, args, reportViolation) => {
     if (!isDatabaseVolume(v)) return;
     const opts = args.opts as typeof args.opts & { retainOnDelete?: boolean };
     if (opts.retainOnDelete === true || opts.protect === true) return;

@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { EDITION_IDS, EditionId, editionFacts, monthlyQuotas } from "../../editions/catalog";
+import { EDITION_IDS, EditionId, editionFacts, monthlyQuotas } from "../../model/catalog";
 import { CONTAINER_TYPE, editionOf, roleOf } from "../support/containerFacts";
 import { factsOfEdition } from "../support/editionFacts";
 import { numberTag, STACK_TAGS } from "../support/stackTags";

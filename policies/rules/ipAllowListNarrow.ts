@@ -20,7 +20,7 @@ export const ipAllowListNarrow: ResourceValidationPolicy = {
       minIpv6PrefixLength: { type: "integer", minimum: 1, maximum: 128, default: IP_ALLOW_LIST_DEFAULTS.minIpv6PrefixLength },
     },
   },
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const cfg = { ...IP_ALLOW_LIST_DEFAULTS, ...args.getConfig<IpAllowListNarrowConfig>() };
     for (const e of allowListEntries(c)) {
       const min = e.family === 4 ? cfg.minIpv4PrefixLength : cfg.minIpv6PrefixLength;

@@ -7,7 +7,7 @@ export const ipAllowListNotOpen: ResourceValidationPolicy = {
   name: "ip-allow-list-not-open",
   description: "No IP allow-list entry admits every address (0.0.0.0/0 or ::/0).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     for (const e of allowListEntries(c).filter((x) => x.prefix === 0)) {
       reportViolation(`lchost:connection.ipAllowList: '${e.cidr}' (in ${e.file} of '${c.name}') admits every address; list the customer's networks`);
     }

@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { monthlyQuotas } from "../../editions/catalog";
+import { monthlyQuotas } from "../../model/catalog";
 import { LC_ENV } from "../../license-central/src/env";
 import { CONTAINER_TYPE, customerOf, editionOf, envMap, roleOf } from "../support/containerFacts";
 import { factsOfEdition } from "../support/editionFacts";

@@ -13,10 +13,10 @@ export const longRunningContainersRestartAndHealthCheck: ResourceValidationPolic
   name: "long-running-containers-restart-and-health-check",
   description: "Every long-running container has a restart policy and a health check, and pulumi up waits for it to be healthy.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     if (isOneShot(c)) return;
     const name = c.name ?? args.name;
-    if (!RESTARTING.includes(c.restart)) reportViolation(`container '${name}' has restart '${c.restart ?? "no"}'; allowed: ${RESTARTING.join(", ")}`);
+    if (!RESTARTING.includes(c.restart ?? "no")) reportViolation(`container '${name}' has restart '${c.restart ?? "no"}'; allowed: ${RESTARTING.join(", ")}`);
     const tests: unknown[] = Array.isArray(c.healthcheck?.tests) ? c.healthcheck.tests : [];
     if (tests.length === 0 || tests[0] === "NONE") reportViolation(`container '${name}' has no health check (healthcheck.tests)`);
     else if (c.wait !== true) reportViolation(`container '${name}' is not waited for (wait: ${c.wait ?? "unset"}); pulumi up would report it created before its health check passes`);

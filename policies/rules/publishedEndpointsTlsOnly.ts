@@ -11,7 +11,7 @@ export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
   name: "published-endpoints-tls-only",
   description: "Every published port is served by HAProxy with TLS (bind ... ssl crt); nothing else is published.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const ports: any[] = Array.isArray(c.ports) ? c.ports : [];
     if (ports.length === 0) return;
     const binds = uploadsEndingWith(c, "/haproxy.cfg").flatMap((f) => publicBinds(f.content));

@@ -26,7 +26,7 @@ export const secretsNotInPlainText: ResourceValidationPolicy = {
   name: "secrets-not-in-plain-text",
   description: "Passwords, tokens and keys in container env, labels and uploads are Pulumi secrets.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const paths = secretPathsOf(args.props);
     const secret = (path: string, property: string) =>
       paths ? isSecretPath(paths, path) : args.opts.additionalSecretOutputs.includes(property);

@@ -11,7 +11,7 @@ export const sharedServerContainerLimits: ResourceValidationPolicy = {
   name: "shared-server-container-limits",
   description: "Every container on a shared server has a memory limit and a CPU limit.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     if (!isOnSharedServer(c, sharedServerEditions())) return;
     const name = c.name ?? args.name;
     if (!(typeof c.memory === "number" && c.memory > 0)) reportViolation(`container '${name}' on a shared server has no memory limit (memory, in MB)`);

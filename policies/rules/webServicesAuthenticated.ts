@@ -11,7 +11,7 @@ export const webServicesAuthenticated: ResourceValidationPolicy = {
   name: "web-services-authenticated",
   description: "Every web-service endpoint needs a client certificate, an IP allow-list or basic authentication.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     for (const f of uploadsEndingWith(c, "/haproxy.cfg")) {
       const g = webServiceGuards(f.content);
       if (!g.deniedOutright && !g.clientCertificate && !g.ipAllowList && !g.basicAuth) {

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { EDITION_IDS, editionFacts } from "../../editions/catalog";
+import { EDITION_IDS, editionFacts } from "../../model/catalog";
 import { LC_ENV } from "../../license-central/src/env";
 import { editionOf, envMap, roleOf, sharedServerOf, uploadsEndingWith } from "../support/containerFacts";
 import { factsOfEdition } from "../support/editionFacts";
@@ -20,7 +20,7 @@ export const webServicesMatchEdition: ResourceValidationPolicy = {
   name: "web-services-match-edition",
   description: "No web-service route where the edition has none (LC_WEB_SERVICES, haproxy.cfg denies /ws/).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(docker.Container, (c: any, args, reportViolation) => {
+  validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const role = roleOf(c);
     if (role === "license-central") {
       const facts = factsOfEdition(editionOf(c));

@@ -1,4 +1,4 @@
-import { EDITION_IDS, EditionFacts, EditionId, editionFacts } from "../../editions/catalog";
+import { EDITION_IDS, EditionFacts, EditionId, editionFacts } from "../../model/catalog";
 
 /** The catalog's facts for an edition named by a label or tag; undefined for anything else. */
 export function factsOfEdition(edition: string | undefined): EditionFacts | undefined {

@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { adminTicket, seedTenant } from "../../bench/migrationFixtures";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
-import { EditionId } from "../../editions/catalog";
+import { EditionId } from "../../model/catalog";
 import { parseStackFileText } from "../../model/stackFile";
 import type { CustomerConfig } from "../../model/stackConfig";
 import { estimateRows, readUsage, tableChecksums } from "../../migration/databaseCopy";

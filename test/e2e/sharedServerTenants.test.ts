@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as mysql from "mysql2/promise";
 import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
-import { editionFacts } from "../../editions/catalog";
+import { editionFacts } from "../../model/catalog";
 import { createTicket, gatewayRequest } from "./support/gatewayClient";
 
 describe("Datacenter tenants on a shared server", () => {

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { adminTicket } from "../../bench/migrationFixtures";
-import { EditionId } from "../../editions/catalog";
+import { EditionId } from "../../model/catalog";
 import { parseStackFileText } from "../../model/stackFile";
 import type { CustomerConfig } from "../../model/stackConfig";
 import { tableChecksums } from "../../migration/databaseCopy";

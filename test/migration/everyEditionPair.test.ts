@@ -5,7 +5,7 @@
  * After every step: identical per-table SHA-256 on every node, the same month's usage, the stack file
  * says the new edition, and an activation through the customer's stable entry succeeds.
  */
-import { EDITION_IDS, EditionId } from "../../editions/catalog";
+import { EDITION_IDS, EditionId } from "../../model/catalog";
 import { tableChecksums } from "../../migration/databaseCopy";
 import { activateThroughEntry, business, currentStack, everyOrderedPairWalk, migrate, SandboxCustomer, startDatacenterCustomer, stopCustomer, usageNow } from "./support/sandboxCustomer";
 

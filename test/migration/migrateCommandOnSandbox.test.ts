@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { migrateCommand } from "../../cli/commands/migrate";
 import { sandboxMigrationDir } from "../../cli/commands/migrateOnSandbox";
-import { packageRoot } from "../../editions/packageRoot";
+import { packageRoot } from "../../model/packageRoot";
 import { loadStackFile } from "../../model/stackFile";
 
 jest.setTimeout(120_000);

@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { editionComponentType } from "../../editions/editionComponentTypes";
-import { editionCatalog } from "../../editions/catalog";
+import { editionCatalog } from "../../model/catalog";
 import { isSecretValue, unwrapSecrets } from "../../planner/planValues";
 import { container, containers, env, planValues, upload } from "./planHelpers";
 import { datacenterValues, dedicatedValues, haValues, sharedValues } from "./stackFixtures";

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderEditionTable } from "../../editions/editionTable";
+import { renderEditionTable } from "../../model/editionTable";
 import { stackFileSchema } from "../../model/stackConfigSchema";
 import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../components/render/haproxyConfig";
 import { renderDatabaseStartScript, renderGaleraNodeConfig } from "../../components/render/mariadbConfig";

@@ -1,4 +1,4 @@
-import { editionCatalog } from "../../editions/catalog";
+import { editionCatalog } from "../../model/catalog";
 import { parseStackConfig, StackConfig } from "../../model/stackConfig";
 import { parseStackFileText, StackFile } from "../../model/stackFile";
 import * as YAML from "yaml";

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { adminTicket, datacenterStackFile, entryRequest, seedTenant, sharedServerStackFile } from "../../../bench/migrationFixtures";
-import { EditionId } from "../../../editions/catalog";
+import { EditionId } from "../../../model/catalog";
 import { parseStackFileText } from "../../../model/stackFile";
 import type { CustomerConfig } from "../../../model/stackConfig";
 import { estimateRows, readUsage } from "../../../migration/databaseCopy";

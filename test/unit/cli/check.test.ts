@@ -77,12 +77,12 @@ test("a deleted stack file is reported, not planned", async () => {
 test("--changed-since is required", async () => {
   const r = await runCli(["check"]);
   expect(r.code).toBe(2);
-  expect(r.out).toContain("--changed-since <git-ref> is required");
+  expect(r.out).toContain("lchost check: required option '--changed-since <git-ref>' not specified");
 });
 
 test("documentation is recognised by extension or folder", () => {
   expect(["README.md", "docs/x.png", "policies/README.md", "LICENSE"].every(isDocumentation)).toBe(true);
-  expect(["components/a.ts", "editions/catalog.yaml", "package.json"].some(isDocumentation)).toBe(false);
+  expect(["components/a.ts", "model/catalog.yaml", "package.json"].some(isDocumentation)).toBe(false);
 });
 
 test("affectedStacks with the stacks folder at the repository root", () => {

@@ -1,4 +1,4 @@
-import { diffPlans } from "../../../cli/commands/diff";
+import { diffPlans } from "../../../planner/planDiff";
 import { gitFixture, GitFixture, runCli } from "./gitFixture";
 
 jest.setTimeout(120_000);

@@ -36,17 +36,17 @@ describe("lchost plan", () => {
     expect(r.err).toContain("invalid stack configuration /nonexistent/Pulumi.x.yaml");
   });
 
-  it("exits 2 on an unknown option", async () => {
+  it("exits 2 on an unknown option, naming it", async () => {
     const r = await run("plan", "wayne", "--jsn");
     expect(r.code).toBe(2);
-    expect(r.err).toContain("unknown option --jsn");
+    expect(r.err).toBe("lchost plan: unknown option '--jsn' (see lchost plan --help)");
   });
 
-  it("explains how to install Pulumi when up has no CLI", async () => {
+  it("explains how to install Pulumi when up has no CLI, exit 4 (missing prerequisite)", async () => {
     const path = process.env.PATH;
     process.env.PATH = "/nonexistent"; // no pulumi here, even on a machine that has it
     const r = await run("up", "wayne").finally(() => (process.env.PATH = path));
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(4);
     expect(r.err).toContain("the Pulumi CLI was not found on PATH");
     expect(r.err).toContain("'lchost plan <stack>' works offline");
   });

@@ -1,4 +1,4 @@
-import { editionCatalog } from "../../../editions/catalog";
+import { editionCatalog } from "../../../model/catalog";
 import { imageMissingMessage, isRepoBuiltImage } from "../../../components/StackImages";
 import { containers, planValues } from "../planHelpers";
 import { dedicatedValues, haValues } from "../stackFixtures";

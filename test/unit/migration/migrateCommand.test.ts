@@ -1,4 +1,4 @@
-import { UsageError } from "../../../cli/args";
+import { UsageError } from "../../../cli/errors";
 import { migrateCommand } from "../../../cli/commands/migrate";
 import type { DeploymentTarget } from "../../../migration/deploymentTarget";
 

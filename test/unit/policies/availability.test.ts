@@ -1,4 +1,4 @@
-import { editionCatalog } from "../../../editions/catalog";
+import { editionCatalog } from "../../../model/catalog";
 import { balancerDetectsDeadLine } from "../../../policies/rules/balancerDetectsDeadLine";
 import { haLinesAndDatabaseNodes } from "../../../policies/rules/haLinesAndDatabaseNodes";
 import { longRunningContainersRestartAndHealthCheck } from "../../../policies/rules/longRunningContainersRestartAndHealthCheck";

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import { Policy } from "@pulumi/policy";
-import { Violation } from "../../../cli/planReport";
+import { Violation } from "../../../policies/violation";
 import { loadStack, StackFile, stacksDir } from "../../../model/stackFile";
 import { Plan, PlannedResource } from "../../../planner/mockPlanner";
 import { StackPlanner } from "../../../planner/planWithReferences";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { lchostPolicies } from "../../../policies/pack";
-import { checkPolicies } from "../../../cli/policyCheck";
+import { checkPolicies } from "../../../planner/policyCheck";
 import { runPolicies, runPoliciesOnPlan, stackTagsOf, propsOf } from "../../../planner/policyRunner";
 import { secretPathsOf } from "../../../policies/support/secretInputs";
 import { container, example, examplePlans, setEnv, withResource } from "./examplePlans";

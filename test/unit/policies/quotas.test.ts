@@ -1,5 +1,5 @@
 import { CustomerConfig } from "../../../model/stackConfig";
-import { editionCatalog, monthlyQuotas } from "../../../editions/catalog";
+import { editionCatalog, monthlyQuotas } from "../../../model/catalog";
 import { stackTagsOf } from "../../../planner/policyRunner";
 import { editionThatFits, expectedVolumeWithinEdition } from "../../../policies/rules/expectedVolumeWithinEdition";
 import { licenseCentralQuotasMatchCatalog } from "../../../policies/rules/licenseCentralQuotasMatchCatalog";

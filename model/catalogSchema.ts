@@ -1,4 +1,6 @@
-/** JSON Schema of editions/catalog.yaml: the catalog is checked at load, so a typo never reaches a customer. */
+import { DATABASE_KINDS } from "./databaseKind";
+
+/** JSON Schema of model/catalog.yaml: the catalog is checked at load, so a typo never reaches a customer. */
 const quotas = {
   type: "object",
   additionalProperties: false,
@@ -46,7 +48,7 @@ const edition = {
       additionalProperties: false,
       required: ["kind", "nodes"],
       properties: {
-        kind: { enum: ["shared-tenant", "single", "cluster"] },
+        kind: { enum: [...DATABASE_KINDS] },
         nodes: { type: "integer", minimum: 1 },
       },
     },

@@ -3,6 +3,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import * as YAML from "yaml";
 import { catalogSchema } from "./catalogSchema";
+import type { DatabaseKind } from "./databaseKind";
 import { packageRoot } from "./packageRoot";
 
 export const EDITION_IDS = ["datacenter", "dedicated", "high-performance", "high-availability"] as const;
@@ -17,7 +18,7 @@ export interface EditionFacts {
   availabilityPercent: number;
   includes: { webServices: boolean; dedicatedServer: boolean; dedicatedFsb: boolean; sharedServer: boolean };
   lines: { min: number; max: number; default: number };
-  database: { kind: "shared-tenant" | "single" | "cluster"; nodes: number };
+  database: { kind: DatabaseKind; nodes: number };
   resources: { memoryMb: number; cpuShares: number };
 }
 
@@ -33,7 +34,7 @@ export interface EditionCatalog {
 }
 
 /** Parses and validates catalog YAML text; every schema error is listed with its path. */
-export function parseCatalog(text: string, source = "editions/catalog.yaml"): EditionCatalog {
+export function parseCatalog(text: string, source = "model/catalog.yaml"): EditionCatalog {
   const raw = YAML.parse(text);
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(catalogSchema);
@@ -57,7 +58,7 @@ let cached: EditionCatalog | undefined;
 /** The catalog shipped with lchost, loaded once per process. */
 export function editionCatalog(): EditionCatalog {
   if (!cached) {
-    const file = path.join(packageRoot(), "editions", "catalog.yaml");
+    const file = path.join(packageRoot(), "model", "catalog.yaml");
     cached = parseCatalog(fs.readFileSync(file, "utf8"), file);
   }
   return cached;

@@ -2,8 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { packageRoot } from "../editions/packageRoot";
-import { UsageError } from "./args";
+import { packageRoot } from "../model/packageRoot";
 
 /**
  * The Automation API stack of one lchost stack, shared by `lchost up|preview|destroy` and the Pulumi
@@ -14,12 +13,17 @@ import { UsageError } from "./args";
 export class PulumiCliMissing extends Error {
   constructor(whoNeedsIt = "'lchost up', 'preview' and 'destroy' drive it") {
     super(
-      [
-        `the Pulumi CLI was not found on PATH; ${whoNeedsIt} through the Automation API.`,
-        "Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh') and run again.",
+      `the Pulumi CLI was not found on PATH; ${whoNeedsIt} through the Automation API. ` +
+        "Install it (https://www.pulumi.com/docs/install/, e.g. 'curl -fsSL https://get.pulumi.com | sh') and run again; " +
         "'lchost plan <stack>' works offline without it.",
-      ].join("\n"),
     );
+  }
+}
+
+/** The passphrase secrets provider has nothing to decrypt stack secrets with. */
+export class PulumiPassphraseMissing extends Error {
+  constructor() {
+    super("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
   }
 }
 
@@ -32,7 +36,7 @@ export function pulumiCliAvailable(): boolean {
 export function requirePulumi(whoNeedsIt?: string): void {
   if (!pulumiCliAvailable()) throw new PulumiCliMissing(whoNeedsIt);
   if (!process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
+    throw new PulumiPassphraseMissing();
   }
 }
 

@@ -1,6 +1,6 @@
 import { StackFile } from "../model/stackFile";
-import { Plan } from "../planner/mockPlanner";
-import { Violation } from "./planReport";
+import { Plan } from "./mockPlanner";
+import { Violation } from "../policies/violation";
 
 /**
  * Runs the policy pack on a plan: by default the lchost pack (policies/), in-process through
@@ -8,7 +8,7 @@ import { Violation } from "./planReport";
  */
 export type PolicyRunner = (stack: StackFile, plan: Plan) => Promise<Violation[]>;
 
-let runner: PolicyRunner = async (stack, plan) => (await import("../planner/policyRunner")).runPolicies(stack, plan);
+let runner: PolicyRunner = async (stack, plan) => (await import("./policyRunner")).runPolicies(stack, plan);
 
 export function setPolicyRunner(r: PolicyRunner): void {
   runner = r;

@@ -5,7 +5,7 @@ import * as path from "path";
 export function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
-    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "editions", "catalog.yaml"))) return dir;
+    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "model", "catalog.yaml"))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`cannot find the lchost package root above ${__dirname}`);
     dir = parent;
