@@ -1,7 +1,7 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionFacts } from "./catalog";
-import { stackConfigSchema } from "./stackConfigSchema";
+import { PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";
 export type QuotaMode = "soft" | "hard";
@@ -113,6 +113,8 @@ function describeSchemaError(root: unknown, e: ErrorObject): string {
       return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} is not allowed; allowed: ${p.allowedValues.join(", ")}`;
     case "pattern": {
       const desc = (e.parentSchema as any)?.description;
+      const meaning = PATTERN_MEANINGS.get(p.pattern);
+      if (meaning) return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} is not ${meaning}`;
       return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} does not match ${p.pattern}${desc ? ` (${desc})` : ""}`;
     }
     case "type":
@@ -161,11 +163,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   if (v.platform === "kubernetes") {
     problems.push(`lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker`);
   }
-  for (const cidr of Array.isArray(v.connection?.ipAllowList) ? v.connection.ipAllowList : []) {
-    if (typeof cidr === "string" && !checkCidr(cidr)) {
-      problems.push(`lchost:connection.ipAllowList: '${cidr}' is not a valid CIDR (address/prefix, e.g. 203.0.113.0/24)`);
+  const cidrShape = [...PATTERN_MEANINGS.keys()][1];
+  (Array.isArray(v.connection?.ipAllowList) ? v.connection.ipAllowList : []).forEach((cidr: unknown, i: number) => {
+    // the schema already named a value of the wrong shape; this checks the numbers of a well-shaped one
+    if (typeof cidr === "string" && new RegExp(cidrShape).test(cidr) && !checkCidr(cidr)) {
+      problems.push(`lchost:connection.ipAllowList[${i}]: '${cidr}' is not a valid CIDR (address/prefix, e.g. 203.0.113.0/24)`);
     }
-  }
+  });
   const editionIsValid = EDITION_IDS.includes(v.edition);
   const includes = editionIsValid ? editionFacts(v.edition).includes : undefined;
   // Dedicated Server signs with the hosting team's shared FSB; Datacenter tenants with their shared server's.

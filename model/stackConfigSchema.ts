@@ -5,6 +5,12 @@ import { EDITION_IDS } from "./catalog";
  * It is the users' contract: `lchost schema` writes it out so editors can complete stack files.
  */
 const dnsLabel = { type: "string", pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$" };
+
+/** What a pattern means, in words: errors say this instead of printing the regular expression. */
+export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
+  [dnsLabel.pattern, "a DNS label (lower-case letters, digits and '-', at most 63, not starting or ending with '-')"],
+  ["^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$", "a valid CIDR (address/prefix, e.g. 203.0.113.0/24)"],
+]);
 const cidr = {
   type: "string",
   // IPv4 a.b.c.d/n or IPv6 with /n; the address itself is checked again in code.

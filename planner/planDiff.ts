@@ -7,6 +7,7 @@ import { isDatabaseVolume } from "../policies/rules/databaseVolumesRetainedOnDel
 import { CONTAINER_TYPE, editionOf, envMap, roleOf, VOLUME_TYPE } from "../policies/support/containerFacts";
 import { sharedServerEditions } from "../policies/support/editionFacts";
 import { Plan, PlannedResource } from "./mockPlanner";
+import { aliasUrns } from "./urnAliases";
 import { unwrapSecrets } from "./planValues";
 
 /**
@@ -77,28 +78,41 @@ function databasesInUse(plan: Plan | undefined): Array<{ name: string; hosts: st
 }
 
 /**
- * What applying `head` over `base` would do, resources matched by URN (as the engine does, without
- * aliases). Only custom resources are listed; components hold nothing.
+ * What applying `head` over `base` would do, resources matched by URN as the engine matches them: a
+ * resource answers to its own URN and to those its aliases give it (an edition component aliases the
+ * other editions' types, so its children keep their state across an edition change). Only custom
+ * resources are listed; components hold nothing.
  */
 export function diffPlans(base: Plan | undefined, head: Plan | undefined): { changes: ResourceChange[]; dataLoss: string[] } {
   const before = new Map((base?.resources ?? []).filter((r) => r.custom).map((r) => [r.urn, r]));
   const after = new Map((head?.resources ?? []).filter((r) => r.custom).map((r) => [r.urn, r]));
+  const headByUrn = new Map((head?.resources ?? []).map((r) => [r.urn, r]));
+  // old URN -> the new resource that takes its state (its own URN first, then its aliases)
+  const successor = new Map<string, PlannedResource>();
+  for (const a of after.values()) {
+    const old = aliasUrns(a, headByUrn).find((u) => before.has(u) && !successor.has(u));
+    if (old !== undefined) successor.set(old, a);
+  }
+  const taken = new Set([...successor.values()].map((a) => a.urn));
   const changes: ResourceChange[] = [];
+  const oldOf = new Map<string, PlannedResource>(); // change's URN -> the old resource it changes
   for (const [urn, b] of before) {
-    const a = after.get(urn);
+    const a = successor.get(urn);
     if (!a) {
       changes.push({ action: "delete", urn, type: b.type, name: b.name, changedInputs: [] });
+      oldOf.set(urn, b);
       continue;
     }
     const changed = changedInputs(b, a);
     if (changed.length === 0) continue;
-    changes.push({ action: isReplacement(b.type, changed) ? "replace" : "update", urn, type: b.type, name: b.name, changedInputs: changed });
+    changes.push({ action: isReplacement(b.type, changed) ? "replace" : "update", urn: a.urn, type: b.type, name: b.name, changedInputs: changed });
+    oldOf.set(a.urn, b);
   }
-  for (const [urn, a] of after) if (!before.has(urn)) changes.push({ action: "create", urn, type: a.type, name: a.name, changedInputs: [] });
+  for (const [urn, a] of after) if (!taken.has(urn)) changes.push({ action: "create", urn, type: a.type, name: a.name, changedInputs: [] });
 
   const dataLoss: string[] = [];
   for (const c of changes) {
-    const b = before.get(c.urn);
+    const b = oldOf.get(c.urn);
     if (!b || (c.action !== "delete" && c.action !== "replace") || b.type !== VOLUME_TYPE) continue;
     const inputs = unwrapSecrets(b.inputs) as any;
     if (!isDatabaseVolume(inputs)) continue;

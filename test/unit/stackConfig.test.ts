@@ -35,7 +35,7 @@ describe("stack configuration", () => {
 
   const cases: Array<[string, (v: Record<string, unknown>) => Record<string, unknown>, RegExp]> = [
     ["an unknown edition", (v) => ({ ...v, edition: "gold" }), /lchost:edition: 'gold' is not allowed; allowed: datacenter, dedicated, high-performance, high-availability/],
-    ["a customer that is not a DNS label", (v) => ({ ...v, customer: "Wayne_Corp" }), /lchost:customer: 'Wayne_Corp' does not match/],
+    ["a customer that is not a DNS label", (v) => ({ ...v, customer: "Wayne_Corp" }), /lchost:customer: 'Wayne_Corp' is not a DNS label \(lower-case letters/],
     ["a missing customer", (v) => { const { customer, ...rest } = v; return rest; }, /lchost:customer: required but missing/],
     ["a missing edition", (v) => { const { edition, ...rest } = v; return rest; }, /lchost:edition: required but missing/],
     ["an unknown key", (v) => ({ ...v, edtion: "dedicated" }), /lchost:edtion: unknown key; allowed here: role, customer, edition/],
@@ -43,8 +43,8 @@ describe("stack configuration", () => {
     ["lines that are not a whole number", (v) => ({ ...v, lines: 2.5 }), /lchost:lines: 2.5 must be a whole number/],
     ["an unsupported platform", (v) => ({ ...v, platform: "kubernetes" }), /lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker/],
     ["a platform that does not exist", (v) => ({ ...v, platform: "nomad" }), /lchost:platform: 'nomad' is not allowed; allowed: docker, kubernetes/],
-    ["an invalid CIDR", (v) => ({ ...v, connection: { ipAllowList: ["300.1.2.0/24"] } }), /lchost:connection.ipAllowList: '300.1.2.0\/24' is not a valid CIDR/],
-    ["a CIDR without prefix", (v) => ({ ...v, connection: { ipAllowList: ["192.0.2.1"] } }), /lchost:connection.ipAllowList\[0\]: '192.0.2.1' does not match/],
+    ["an invalid CIDR", (v) => ({ ...v, connection: { ipAllowList: ["300.1.2.0/24"] } }), /^lchost:connection.ipAllowList\[0\]: '300.1.2.0\/24' is not a valid CIDR \(address\/prefix, e.g. 203.0.113.0\/24\)$/m],
+    ["a CIDR without prefix", (v) => ({ ...v, connection: { ipAllowList: ["192.0.2.1"] } }), /^lchost:connection.ipAllowList\[0\]: '192.0.2.1' is not a valid CIDR \(address\/prefix, e.g. 203.0.113.0\/24\)$/m],
     ["no connection security for web services", (v) => { const { connection, wsPassword, ...rest } = v; return rest; }, /lchost:connection: edition 'high-availability' publishes web services; configure at least one of clientCertificate, ipAllowList, basicAuth/],
     ["a basic-auth password key that names nothing", (v) => { const { wsPassword, ...rest } = v; return rest; }, /lchost:connection.basicAuth.passwordKey: 'wsPassword' names no secret key/],
     ["a basic-auth password in plain text", (v) => ({ ...v, wsPassword: "hunter2" }), /lchost:wsPassword: named by lchost:connection.basicAuth.passwordKey, so it must be a secret/],
@@ -64,6 +64,14 @@ describe("stack configuration", () => {
   it.each(cases)("rejects %s, naming the key", (_what, change, message) => {
     const problems = problemsOf(change(haValues()));
     expect(problems.join("\n")).toMatch(message);
+  });
+
+  it("reports a malformed CIDR once, in words, without the schema's regular expression", () => {
+    for (const cidr of ["300.1.2.3/40", "10.1.2.300/24", "not-a-cidr"]) {
+      const ha = haValues() as any;
+      const problems = problemsOf({ ...ha, connection: { ...ha.connection, ipAllowList: ["192.0.2.0/24", cidr] } });
+      expect(problems).toEqual([`lchost:connection.ipAllowList[1]: '${cidr}' is not a valid CIDR (address/prefix, e.g. 203.0.113.0/24)`]);
+    }
   });
 
   it("rejects a Datacenter tenant without its shared server", () => {
