@@ -1,6 +1,6 @@
 import * as mysql from "mysql2/promise";
 import type { LcConfig } from "./config";
-import { STARTED_IN_MAINTENANCE } from "./maintenance";
+import { STARTED_IN_MAINTENANCE } from "./maintenanceState";
 
 export type Pool = mysql.Pool;
 export type Conn = mysql.PoolConnection;

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { ActivationRequest } from "../activation";
+import type { LcServices } from "../lcServices";
+import { sendOutcome } from "../outcome";
+import { activationRequestSchema } from "../schemas";
+
+/** The depot (end users): activate a ticket in a container, deactivate it. The ticket code is the secret. */
+export function depotRoutes(s: LcServices): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Params: { ticket: string }; Body: ActivationRequest }>(
+      "/depot/v1/tickets/:ticket/activations",
+      { schema: { body: activationRequestSchema } },
+      async (req, reply) => {
+        const end = s.metrics.activationSeconds.startTimer();
+        try {
+          return sendOutcome(reply, await s.activations.activate(req.params.ticket, req.body, req.log));
+        } finally {
+          end();
+        }
+      },
+    );
+    app.delete<{ Params: { ticket: string; container: string } }>("/depot/v1/tickets/:ticket/activations/:container", async (req, reply) =>
+      sendOutcome(reply, await s.activations.deactivate(req.params.ticket, req.params.container, req.log)),
+    );
+  };
+}
