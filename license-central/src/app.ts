@@ -93,15 +93,12 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
     reply.raw.once("close", () => services.maintenance.inFlight--);
   }
 
-  const publicApp = createServer(config, logger, services);
-  publicApp.addHook("onRequest", async (req, reply) => {
-    if (req.url.startsWith("/depot/") || req.url.startsWith("/ws/")) await writeGate(req, reply);
-  });
+  const publicApp = createServer(config, logger, services, writeGate);
   publicApp.register(depotRoutes(services));
   publicApp.register(webServiceRoutes(services), { prefix: "/ws/v1" });
 
-  const adminApp = createServer(config, logger, services);
-  adminApp.register(adminRoutes(services, writeGate));
+  const adminApp = createServer(config, logger, services, writeGate);
+  adminApp.register(adminRoutes(services));
 
   return {
     publicApp,

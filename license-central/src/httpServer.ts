@@ -1,21 +1,45 @@
 /** One Fastify server of License Central (public or admin port): error shape, JSON only, health routes. */
-import Fastify, { FastifyInstance } from "fastify";
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { nonCanonicalPathReason } from "../../service-kit/src/canonicalPath";
+import { answerClientError, truncateForEcho } from "../../service-kit/src/httpErrors";
 import type { LcConfig } from "./config";
 import { FsbError } from "./fsbClient";
 import { HttpError, sendError } from "./httpErrors";
 import type { LcServices } from "./lcServices";
+import type { LcRouteConfig } from "./routeConfig";
 import { healthRoutes } from "./routes/health";
 import { AJV_OPTIONS, schemaErrorToHttpError } from "./schemas";
 
-export function createLcServer(config: LcConfig, logger: Logger, s: LcServices): FastifyInstance {
+/**
+ * `gate` runs on every request of a route declared with WRITES, after the path check and before any
+ * other hook: it decides on the route the router matched, never on how the URL was spelled.
+ */
+function nonCanonical(rawUrl: string | undefined): HttpError | null {
+  const reason = nonCanonicalPathReason(rawUrl ?? "");
+  return reason ? new HttpError(400, "non_canonical_path", `path: not in canonical form (${reason}); send the normalized path`, "path") : null;
+}
+
+export function createLcServer(config: LcConfig, logger: Logger, s: LcServices, gate: (req: FastifyRequest, reply: FastifyReply) => Promise<void>): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     ajv: { customOptions: { ...AJV_OPTIONS } },
     schemaErrorFormatter: schemaErrorToHttpError,
+    clientErrorHandler: answerClientError,
+    // the router's own 400 (a malformed percent escape) in our shape, without echoing the path
+    frameworkErrors: (err, req, reply) => sendError(reply, nonCanonical(req.raw.url) ?? new HttpError(400, "bad_url", `path: not a valid URL path (${err.code})`, "path")),
   }) as unknown as FastifyInstance;
+  // The gateway routed on the normalized path; a path that normalization would change (or a decoder could
+  // read as another) did not come through it, or means something else here: refused before anything runs.
+  app.addHook("onRequest", async (req) => {
+    const refused = nonCanonical(req.raw.url);
+    if (refused) throw refused;
+  });
+  app.addHook("onRequest", async (req, reply) => {
+    if ((req.routeOptions.config as LcRouteConfig | undefined)?.writes === true) await gate(req, reply);
+  });
   app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof FsbError) {
@@ -26,7 +50,7 @@ export function createLcServer(config: LcConfig, logger: Logger, s: LcServices):
     }
     return sendError(reply, err);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`, "path")));
+  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${truncateForEcho(req.url.split("?")[0])}`, "path")));
   app.register(healthRoutes(s));
   return app;
 }

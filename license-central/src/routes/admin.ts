@@ -1,14 +1,15 @@
-import type { FastifyPluginAsync, onRequestHookHandler } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import { bearerAuth } from "../auth";
 import type { LcServices } from "../lcServices";
 import type { MaintenanceRequest, MaintenanceState } from "../maintenance";
 import { DEFAULT_RETRY_AFTER_SECONDS } from "../maintenance";
+import { WRITES } from "../routeConfig";
 import { sendOutcome } from "../outcome";
 import { maintenanceRequestSchema, ticketRequestSchema, usageQuerySchema } from "../schemas";
 import type { TicketRequest } from "../tickets";
 
 /** The operator's port: Prometheus metrics (no auth) and /admin/v1 (admin token). */
-export function adminRoutes(s: LcServices, writeGate: onRequestHookHandler): FastifyPluginAsync {
+export function adminRoutes(s: LcServices): FastifyPluginAsync {
   /** The stored state plus what this line sees: a migration waits until every line observes it and serves no write. */
   const maintenanceView = (state: MaintenanceState) => {
     const seen = s.maintenance.observed();
@@ -22,7 +23,7 @@ export function adminRoutes(s: LcServices, writeGate: onRequestHookHandler): Fas
     app.register(
       async (admin) => {
         admin.addHook("onRequest", bearerAuth(s.config.adminToken, "admin"));
-        admin.post<{ Body: TicketRequest }>("/tickets", { onRequest: writeGate, schema: { body: ticketRequestSchema } }, async (req, reply) =>
+        admin.post<{ Body: TicketRequest }>("/tickets", { config: WRITES, schema: { body: ticketRequestSchema } }, async (req, reply) =>
           sendOutcome(reply, await s.tickets.create(req.body, "admin")),
         );
         admin.get("/maintenance", async () => maintenanceView(await s.maintenance.current()));

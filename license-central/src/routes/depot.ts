@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ActivationRequest } from "../activation";
 import type { LcServices } from "../lcServices";
+import { WRITES } from "../routeConfig";
 import { sendOutcome } from "../outcome";
 import { activationRequestSchema } from "../schemas";
 
@@ -9,7 +10,7 @@ export function depotRoutes(s: LcServices): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Params: { ticket: string }; Body: ActivationRequest }>(
       "/depot/v1/tickets/:ticket/activations",
-      { schema: { body: activationRequestSchema } },
+      { config: WRITES, schema: { body: activationRequestSchema } },
       async (req, reply) => {
         const end = s.metrics.activationSeconds.startTimer();
         try {
@@ -19,7 +20,7 @@ export function depotRoutes(s: LcServices): FastifyPluginAsync {
         }
       },
     );
-    app.delete<{ Params: { ticket: string; container: string } }>("/depot/v1/tickets/:ticket/activations/:container", async (req, reply) =>
+    app.delete<{ Params: { ticket: string; container: string } }>("/depot/v1/tickets/:ticket/activations/:container", { config: WRITES }, async (req, reply) =>
       sendOutcome(reply, await s.activations.deactivate(req.params.ticket, req.params.container, req.log)),
     );
   };
