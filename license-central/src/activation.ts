@@ -111,9 +111,17 @@ export class ActivationMachine {
       const other = await this.store.activation(t.active_key, conn);
       throw new HttpError(409, "ticket_already_active", `ticket: ${ticket} is already activated in container ${other?.container ?? "?"}; deactivate it first`, "ticket");
     }
+    // hard mode: the pending row is the reservation, written under the quota lock and counted until it
+    // completes (then its usage event counts) or is released (FSB failure or bad answer)
     const month = monthOf(this.now());
-    const used = await this.store.usage(month, conn);
-    const quotaExceeded = this.quota.check("activations", used.activations + used.deactivations, month, log);
+    const hard = this.quota.isHard("activations");
+    const quotaExceeded = await this.quota.admit(
+      conn,
+      "activations",
+      month,
+      () => (hard ? this.store.countActivationsWithReservations(conn, month) : this.store.countUsage(conn, month, ["activation", "deactivation"])),
+      log,
+    );
     await this.store.insertPendingActivation(conn, { key, ticket, container, createdAt: this.now() });
     await this.store.setActiveKey(conn, ticket, key);
     return { kind: "new", items: await this.store.ticketItems(ticket, conn), quotaExceeded };
@@ -157,8 +165,8 @@ export class ActivationMachine {
       }
       const at = this.now();
       const month = monthOf(at);
-      const used = await this.store.usage(month, conn);
-      const quotaExceeded = this.quota.check("activations", used.activations + used.deactivations, month, log);
+      // a deactivation frees the customer's licence: never refused for the quota, even in hard mode (it still counts)
+      const quotaExceeded = this.quota.isHard("activations") ? false : this.quota.check("activations", await this.store.countUsage(conn, month, ["activation", "deactivation"]), month, log);
       await this.store.markDeactivated(conn, a.idempotency_key, at);
       await this.store.setActiveKey(conn, ticket, null);
       await this.store.recordUsage(conn, "deactivation", at, a.idempotency_key);

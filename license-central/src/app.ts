@@ -65,7 +65,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token);
   const store = new LcStore(pool);
   const metrics = new LcMetrics(config.edition, opts.defaultMetrics);
-  const quota = new QuotaPolicy(config.quotaMode, { activations: config.quotaActivationsPerMonth, webServiceCalls: config.quotaWebServiceCallsPerMonth }, metrics);
+  const quota = new QuotaPolicy(config.quotaMode, { activations: config.quotaActivationsPerMonth, webServiceCalls: config.quotaWebServiceCallsPerMonth }, metrics, store);
   const services: LcServices = {
     config,
     store,

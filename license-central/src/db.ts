@@ -6,7 +6,7 @@ export type Pool = mysql.Pool;
 export type Conn = mysql.PoolConnection;
 
 export function createPool(db: LcConfig["db"]): Pool {
-  return mysql.createPool({
+  const pool = mysql.createPool({
     host: db.host,
     port: db.port,
     user: db.user,
@@ -20,6 +20,12 @@ export function createPool(db: LcConfig["db"]): Pool {
     enableKeepAlive: true,
     connectTimeout: 5000,
   });
+  // READ COMMITTED: every read in a transaction sees what was committed before it, not a snapshot from the
+  // transaction's first read; a hard quota counts usage after taking its lock and must see the latest.
+  pool.on("connection", (conn) => {
+    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  });
+  return pool;
 }
 
 /**
@@ -83,6 +89,21 @@ export const MIGRATIONS: Array<{ version: number; statements: string[] }> = [
          reason VARCHAR(200) NULL,
          changed_at DATETIME(3) NOT NULL
        ) ENGINE=InnoDB`,
+    ],
+  },
+  {
+    // Hard quotas are reserved atomically: a request that may count against a quota locks its
+    // (month, quota) row by writing it (a row lock on one server, a certification conflict across a
+    // Galera cluster), then counts usage plus reservations (pending activations) and only then reserves.
+    version: 3,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS lc_quota_locks (
+         month CHAR(7) NOT NULL,
+         quota VARCHAR(32) NOT NULL,
+         version BIGINT NOT NULL,
+         PRIMARY KEY (month, quota)
+       ) ENGINE=InnoDB`,
+      `CREATE INDEX IF NOT EXISTS ix_lc_activations_status ON lc_activations (status, created_at)`,
     ],
   },
 ];

@@ -30,9 +30,11 @@ export class Metering {
   async countWebServiceCall(ref: string, log: WarnLog): Promise<QuotaName | undefined> {
     const at = this.now();
     const month = monthOf(at);
-    const used = await this.store.usage(month);
-    const exceeded = this.quota.check("webServiceCalls", used.webServiceCalls, month, log);
-    await this.store.recordUsage(this.store.pool, "ws_call", at, ref);
+    const exceeded = await this.store.transaction(async (conn) => {
+      const over = await this.quota.admit(conn, "webServiceCalls", month, () => this.store.countUsage(conn, month, ["ws_call"]), log);
+      await this.store.recordUsage(conn, "ws_call", at, ref);
+      return over;
+    });
     this.metrics.wsCallsTotal.inc();
     return exceeded ? "webServiceCalls" : undefined;
   }

@@ -44,6 +44,9 @@ interface WriteResult {
 }
 
 export class LcStore {
+  /** (month, quota) lock rows known to exist, so they are created once per process and month. */
+  private readonly quotaLocks = new Set<string>();
+
   constructor(readonly pool: Pool) {}
 
   transaction<T>(fn: (conn: Conn) => Promise<T>): Promise<T> {
@@ -131,6 +134,48 @@ export class LcStore {
     const [rows] = await q.query("SELECT kind, COUNT(*) AS n FROM lc_usage_events WHERE month = ? GROUP BY kind", [month]);
     const by = new Map((rows as Array<{ kind: string; n: number | string }>).map((r) => [r.kind, Number(r.n)]));
     return { activations: by.get("activation") ?? 0, deactivations: by.get("deactivation") ?? 0, webServiceCalls: by.get("ws_call") ?? 0 };
+  }
+
+  /** Usage events of these kinds in a month (index ix_lc_usage_month_kind). */
+  async countUsage(q: Queryable, month: string, kinds: UsageKind[]): Promise<number> {
+    const [rows] = await q.query("SELECT COUNT(*) AS n FROM lc_usage_events WHERE month = ? AND kind IN (?)", [month, kinds]);
+    return Number((rows as Array<{ n: number | string }>)[0].n);
+  }
+
+  /**
+   * Activations and deactivations of a month, counting activations not completed yet (pending: each will
+   * count once it completes) — in one statement, so one read view: a completion turning a pending row
+   * into a usage event between two separate counts would be missed by both.
+   */
+  async countActivationsWithReservations(q: Queryable, month: string): Promise<number> {
+    const from = new Date(`${month}-01T00:00:00.000Z`);
+    const to = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+    const [rows] = await q.query(
+      `SELECT (SELECT COUNT(*) FROM lc_usage_events WHERE month = ? AND kind IN ('activation', 'deactivation'))
+            + (SELECT COUNT(*) FROM lc_activations WHERE status = 'pending' AND created_at >= ? AND created_at < ?) AS n`,
+      [month, from, to],
+    );
+    return Number((rows as Array<{ n: number | string }>)[0].n);
+  }
+
+  /**
+   * Serialises every request that may count against (month, quota) until `conn`'s transaction ends: the
+   * row is written, not only locked, so concurrent transactions on other Galera nodes conflict at commit
+   * (and are retried) instead of both passing.
+   */
+  async lockQuota(conn: Conn, month: string, quota: string): Promise<void> {
+    const id = `${month}/${quota}`;
+    if (!this.quotaLocks.has(id)) {
+      // outside the transaction (autocommit): racing first inserts of the row cannot deadlock it
+      await this.pool.query("INSERT IGNORE INTO lc_quota_locks (month, quota, version) VALUES (?, ?, 0)", [month, quota]);
+      this.quotaLocks.add(id);
+    }
+    const [res] = await conn.query("UPDATE lc_quota_locks SET version = version + 1 WHERE month = ? AND quota = ?", [month, quota]);
+    if ((res as WriteResult).affectedRows !== 1) {
+      // the row vanished (a restore of an older dump): create it again and lock it in this transaction
+      this.quotaLocks.delete(id);
+      await conn.query("INSERT INTO lc_quota_locks (month, quota, version) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE version = version + 1", [month, quota]);
+    }
   }
 
   async recordUsage(q: Queryable, kind: UsageKind, at: Date, ref: string | null): Promise<void> {
