@@ -62,7 +62,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now = opts.now ?? (() => new Date());
   const pool = opts.pool ?? createPool(config.db);
-  const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token);
+  const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token, 30_000, config.fsb.publicKeyPem);
   const store = new LcStore(pool);
   const metrics = new LcMetrics(config.edition, opts.defaultMetrics);
   const quota = new QuotaPolicy(config.quotaMode, { activations: config.quotaActivationsPerMonth, webServiceCalls: config.quotaWebServiceCallsPerMonth }, metrics, store);

@@ -35,6 +35,11 @@ export const LC_ENV = {
   fsbFirmCode: "FSB_FIRM_CODE",
   /** Secret: the bearer token of that firm on the FSB. */
   fsbToken: "FSB_TOKEN",
+  /**
+   * Optional: the firm's Ed25519 public key (SPKI PEM) that every signed update must verify against. Unset:
+   * fetched once from the FSB (GET /v1/firms/{firm}/public-key) and pinned for the life of the line.
+   */
+  fsbPublicKey: "FSB_PUBLIC_KEY",
   /** Request body limit in bytes. */
   bodyLimitBytes: "LC_BODY_LIMIT_BYTES",
   logLevel: "LOG_LEVEL",

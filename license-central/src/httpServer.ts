@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { nonCanonicalPathReason } from "../../service-kit/src/canonicalPath";
 import { answerClientError, truncateForEcho } from "../../service-kit/src/httpErrors";
 import type { LcConfig } from "./config";
-import { FsbError } from "./fsbClient";
+import { FsbBadAnswerError, FsbError } from "./fsbClient";
 import { HttpError, sendError } from "./httpErrors";
 import type { LcServices } from "./lcServices";
 import type { LcRouteConfig } from "./routeConfig";
@@ -42,6 +42,10 @@ export function createLcServer(config: LcConfig, logger: Logger, s: LcServices, 
   });
   app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
   app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof FsbBadAnswerError) {
+      reply.log.error({ fsbStatus: err.status }, err.message);
+      return reply.code(502).send({ error: "fsb_bad_answer", message: `the license could not be signed: ${err.message}` });
+    }
     if (err instanceof FsbError) {
       const status = err.retryAfterSeconds !== null ? 503 : 502;
       if (err.retryAfterSeconds !== null) reply.header("Retry-After", String(err.retryAfterSeconds));
