@@ -8,9 +8,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { ActivationMachine } from "./activation";
 import type { LcConfig } from "./config";
-import { createPool, migrate, Pool } from "./db";
+import { createPool, Database, migrate, Pool } from "./db";
 import { FsbClient } from "./fsbClient";
-import { HttpError } from "./httpErrors";
+import { HttpError, isDatabaseUnavailable } from "./httpErrors";
 import { createLcServer as createServer } from "./httpServer";
 import type { LcServices } from "./lcServices";
 import { createLogger } from "./logger";
@@ -63,7 +63,7 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const now = opts.now ?? (() => new Date());
   const pool = opts.pool ?? createPool(config.db);
   const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token, 30_000, config.fsb.publicKeyPem);
-  const store = new LcStore(pool);
+  const store = new LcStore(new Database(pool, { acquireMs: config.db.acquireTimeoutMs, queryMs: config.db.queryTimeoutMs }));
   const metrics = new LcMetrics(config.edition, opts.defaultMetrics);
   const quota = new QuotaPolicy(config.quotaMode, { activations: config.quotaActivationsPerMonth, webServiceCalls: config.quotaWebServiceCallsPerMonth }, metrics, store);
   const services: LcServices = {
@@ -84,6 +84,8 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
    */
   async function writeGate(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const m = await services.maintenance.current();
+    // the database did not answer the state's read just now: the write would fail the same way, only later
+    if (isDatabaseUnavailable(services.maintenance.lastReadError)) throw services.maintenance.lastReadError;
     if (m.enabled) {
       throw new HttpError(503, "maintenance", `License Central is in maintenance${m.reason ? ` (${m.reason})` : ""}; retry in ${m.retryAfterSeconds} s`, undefined, {
         "Retry-After": String(m.retryAfterSeconds),

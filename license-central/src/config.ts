@@ -19,7 +19,18 @@ export interface LcConfig {
   quotaActivationsPerMonth: number | null;
   quotaWebServiceCallsPerMonth: number | null;
   quotaMode: QuotaMode;
-  db: { host: string; port: number; database: string; user: string; password: string; poolSize: number };
+  db: {
+    host: string;
+    port: number;
+    database: string;
+    user: string;
+    password: string;
+    poolSize: number;
+    queueLimit: number;
+    connectTimeoutMs: number;
+    acquireTimeoutMs: number;
+    queryTimeoutMs: number;
+  };
   /** publicKeyPem: the pinned signing key (FSB_PUBLIC_KEY), or null to fetch it from the FSB once. */
   fsb: { url: string; firmCode: string; token: string; publicKeyPem: string | null };
   bodyLimitBytes: number;
@@ -97,6 +108,10 @@ export function parseLcConfig(env: Env): LcConfig {
       user: required(env, LC_ENV.dbUser),
       password: dbPassword,
       poolSize: intVar(env, LC_ENV.dbPoolSize, LC_DEFAULTS.dbPoolSize, 1, 1000),
+      queueLimit: intVar(env, LC_ENV.dbQueueLimit, LC_DEFAULTS.dbQueueLimit, 1, 100_000),
+      connectTimeoutMs: intVar(env, LC_ENV.dbConnectTimeoutMs, LC_DEFAULTS.dbConnectTimeoutMs, 100, 60_000),
+      acquireTimeoutMs: intVar(env, LC_ENV.dbAcquireTimeoutMs, LC_DEFAULTS.dbAcquireTimeoutMs, 50, 60_000),
+      queryTimeoutMs: intVar(env, LC_ENV.dbQueryTimeoutMs, LC_DEFAULTS.dbQueryTimeoutMs, 50, 600_000),
     },
     fsb: { url: fsbUrl.replace(/\/+$/, ""), firmCode, token: secretVar(env, LC_ENV.fsbToken), publicKeyPem: publicKeyVar(env, LC_ENV.fsbPublicKey) },
     bodyLimitBytes: intVar(env, LC_ENV.bodyLimitBytes, LC_DEFAULTS.bodyLimitBytes, 1024, 10 * 1024 * 1024),

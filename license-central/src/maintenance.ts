@@ -23,6 +23,8 @@ export class MaintenanceGate {
   private reading: Promise<MaintenanceState> | null = null;
   /** Requests that may write (depot, web services, admin ticket creation) being served by this line now. */
   inFlight = 0;
+  /** Why the last read of the state failed (null after a good read): a write then fails at once instead of trying the database again. */
+  lastReadError: unknown = null;
 
   constructor(
     private readonly store: LcStore,
@@ -43,9 +45,13 @@ export class MaintenanceGate {
           (s) => {
             this.state = s;
             this.readAt = Date.now();
+            this.lastReadError = null;
             return s;
           },
-          () => this.state,
+          (err) => {
+            this.lastReadError = err;
+            return this.state;
+          },
         )
         .finally(() => {
           this.reading = null;

@@ -1,10 +1,10 @@
 /**
  * License Central's store: every SQL statement the service runs (besides the schema in db.ts), with typed
  * rows. Functions taking a `Conn` run inside the caller's transaction (see withTransaction); the others
- * use the pool.
+ * use the database outside a transaction. Every statement has a deadline (db.ts, Database).
  */
 import * as crypto from "crypto";
-import { Conn, Pool, withTransaction } from "./db";
+import type { Conn, Database, Queryable } from "./db";
 import type { MaintenanceState } from "./maintenanceState";
 import { monthOf, TicketItem } from "./validation";
 
@@ -37,8 +37,6 @@ export interface MonthlyUsage {
   webServiceCalls: number;
 }
 
-type Queryable = Pool | Conn;
-
 interface WriteResult {
   affectedRows: number;
 }
@@ -47,30 +45,31 @@ export class LcStore {
   /** (month, quota) lock rows known to exist, so they are created once per process and month. */
   private readonly quotaLocks = new Set<string>();
 
-  constructor(readonly pool: Pool) {}
+  constructor(readonly db: Database) {}
 
   transaction<T>(fn: (conn: Conn) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, fn);
+    return this.db.transaction(fn);
   }
 
-  ping(): Promise<unknown> {
-    return this.pool.query("SELECT 1");
+  /** Readiness: the database answers a trivial statement within `totalMs` (acquiring a connection included). */
+  ping(totalMs: number): Promise<unknown> {
+    return this.db.query("SELECT 1", [], totalMs);
   }
 
   // ---- tickets ------------------------------------------------------------------------------------
 
-  async ticket(ticket: string, q: Queryable = this.pool, forUpdate = false): Promise<TicketRow | undefined> {
+  async ticket(ticket: string, q: Queryable = this.db, forUpdate = false): Promise<TicketRow | undefined> {
     const [rows] = await q.query(`SELECT * FROM lc_tickets WHERE ticket = ?${forUpdate ? " FOR UPDATE" : ""}`, [ticket]);
     return (rows as TicketRow[])[0];
   }
 
-  async ticketItems(ticket: string, q: Queryable = this.pool): Promise<TicketItem[]> {
+  async ticketItems(ticket: string, q: Queryable = this.db): Promise<TicketItem[]> {
     const [items] = await q.query("SELECT product_code, quantity FROM lc_ticket_items WHERE ticket = ? ORDER BY line_no", [ticket]);
     return (items as Array<{ product_code: number | string; quantity: number }>).map((i) => ({ productCode: Number(i.product_code), quantity: i.quantity }));
   }
 
   async ticketOfOrder(orderId: string): Promise<string | undefined> {
-    const [rows] = await this.pool.query("SELECT ticket FROM lc_tickets WHERE order_id = ?", [orderId]);
+    const [rows] = await this.db.query("SELECT ticket FROM lc_tickets WHERE order_id = ?", [orderId]);
     return (rows as Array<{ ticket: string }>)[0]?.ticket;
   }
 
@@ -94,7 +93,7 @@ export class LcStore {
 
   // ---- activations --------------------------------------------------------------------------------
 
-  async activation(key: string, q: Queryable = this.pool, forUpdate = false): Promise<ActivationRow | undefined> {
+  async activation(key: string, q: Queryable = this.db, forUpdate = false): Promise<ActivationRow | undefined> {
     const [rows] = await q.query(`SELECT * FROM lc_activations WHERE idempotency_key = ?${forUpdate ? " FOR UPDATE" : ""}`, [key]);
     return (rows as ActivationRow[])[0];
   }
@@ -130,7 +129,7 @@ export class LcStore {
 
   // ---- metering -----------------------------------------------------------------------------------
 
-  async usage(month: string, q: Queryable = this.pool): Promise<MonthlyUsage> {
+  async usage(month: string, q: Queryable = this.db): Promise<MonthlyUsage> {
     const [rows] = await q.query("SELECT kind, COUNT(*) AS n FROM lc_usage_events WHERE month = ? GROUP BY kind", [month]);
     const by = new Map((rows as Array<{ kind: string; n: number | string }>).map((r) => [r.kind, Number(r.n)]));
     return { activations: by.get("activation") ?? 0, deactivations: by.get("deactivation") ?? 0, webServiceCalls: by.get("ws_call") ?? 0 };
@@ -167,7 +166,7 @@ export class LcStore {
     const id = `${month}/${quota}`;
     if (!this.quotaLocks.has(id)) {
       // outside the transaction (autocommit): racing first inserts of the row cannot deadlock it
-      await this.pool.query("INSERT IGNORE INTO lc_quota_locks (month, quota, version) VALUES (?, ?, 0)", [month, quota]);
+      await this.db.query("INSERT IGNORE INTO lc_quota_locks (month, quota, version) VALUES (?, ?, 0)", [month, quota]);
       this.quotaLocks.add(id);
     }
     const [res] = await conn.query("UPDATE lc_quota_locks SET version = version + 1 WHERE month = ? AND quota = ?", [month, quota]);
@@ -185,14 +184,14 @@ export class LcStore {
   // ---- maintenance --------------------------------------------------------------------------------
 
   async readMaintenance(): Promise<MaintenanceState | undefined> {
-    const [rows] = await this.pool.query("SELECT enabled, retry_after_seconds, reason, changed_at FROM lc_maintenance WHERE id = 1");
+    const [rows] = await this.db.query("SELECT enabled, retry_after_seconds, reason, changed_at FROM lc_maintenance WHERE id = 1");
     const r = (rows as Array<{ enabled: number; retry_after_seconds: number; reason: string | null; changed_at: Date }>)[0];
     if (!r) return undefined;
     return { enabled: r.enabled === 1, retryAfterSeconds: r.retry_after_seconds, reason: r.reason, changedAt: r.changed_at.toISOString() };
   }
 
   async writeMaintenance(s: { enabled: boolean; retryAfterSeconds: number; reason: string | null; changedAt: Date }): Promise<void> {
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO lc_maintenance (id, enabled, retry_after_seconds, reason, changed_at) VALUES (1, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), retry_after_seconds = VALUES(retry_after_seconds), reason = VALUES(reason), changed_at = VALUES(changed_at)`,
       [s.enabled ? 1 : 0, s.retryAfterSeconds, s.reason, s.changedAt],

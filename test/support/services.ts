@@ -176,7 +176,7 @@ export async function createLcDatabase(): Promise<{ database: string; user: stri
 export async function startLc(
   fsbUrl: string,
   env: Record<string, string> = {},
-  opts: { now?: () => Date; db?: { database: string; user: string; password: string } } = {},
+  opts: { now?: () => Date; db?: { database: string; user: string; password: string; host?: string; port?: number } } = {},
 ): Promise<RunningLc> {
   const db = opts.db ?? (await createLcDatabase());
   const settings = testDbSettings();
@@ -187,8 +187,8 @@ export async function startLc(
     LC_ADMIN_TOKEN: ADMIN_TOKEN,
     LC_WEB_SERVICES: "true",
     LC_WS_TOKEN: WS_TOKEN,
-    DB_HOST: settings.host,
-    DB_PORT: String(settings.port),
+    DB_HOST: db.host ?? settings.host,
+    DB_PORT: String(db.port ?? settings.port),
     DB_NAME: db.database,
     DB_USER: db.user,
     DB_PASSWORD: db.password,
