@@ -101,6 +101,16 @@ export class ActivationMachine {
       if (row.ticket !== ticket || row.container !== container) {
         throw new HttpError(409, "idempotency_conflict", `idempotencyKey: ${JSON.stringify(key)} was already used for another ticket or container`, "idempotencyKey");
       }
+      if (row.status === "deactivated") {
+        // the signed update was for an activation that no longer holds: handing it out again as a fresh 201
+        // would put a licence on a container whose deactivation the customer already has a receipt for
+        throw new HttpError(
+          409,
+          "activation_deactivated",
+          `idempotencyKey: the activation with key ${JSON.stringify(key)} was deactivated at ${row.deactivated_at?.toISOString() ?? "?"}; activate again with a new idempotency key`,
+          "idempotencyKey",
+        );
+      }
       return row.status === "pending" ? { kind: "pending", row } : { kind: "replay", row };
     }
     const t = await this.store.ticket(ticket, conn, true);

@@ -15,6 +15,8 @@ import { AJV_OPTIONS, schemaErrorToHttpError } from "./schemas";
  * `gate` runs on every request of a route declared with WRITES, after the path check and before any
  * other hook: it decides on the route the router matched, never on how the URL was spelled.
  */
+const JSON_MEDIA_TYPE = /^application\/json[\t ]*(?:;.*)?$/i;
+
 function nonCanonical(rawUrl: string | undefined): HttpError | null {
   const reason = nonCanonicalPathReason(rawUrl ?? "");
   return reason ? new HttpError(400, "non_canonical_path", `path: not in canonical form (${reason}); send the normalized path`, "path") : null;
@@ -40,7 +42,10 @@ export function createLcServer(config: LcConfig, logger: Logger, s: LcServices, 
   app.addHook("onRequest", async (req, reply) => {
     if ((req.routeOptions.config as LcRouteConfig | undefined)?.writes === true) await gate(req, reply);
   });
-  app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
+  // JSON only, and only application/json (any parameters, any case): Fastify's own parser also took
+  // application/jsonx or application/json-seq as JSON. Anything else is 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: "string" }, app.getDefaultJsonParser("error", "ignore"));
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof FsbBadAnswerError) {
       reply.log.error({ fsbStatus: err.status }, err.message);

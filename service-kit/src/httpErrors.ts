@@ -31,17 +31,17 @@ export function sendClientError(reply: FastifyReply, err: any, bodyLimitVariable
   }
   const status: number | undefined = err?.statusCode;
   if (!status || status < 400 || status >= 500) return undefined;
-  let message = String(err.message);
+  let message = truncateForEcho(String(err.message));
   let code = String(err.code ?? "bad_request");
   if (err instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON") {
     code = "malformed_json";
-    message = `body: malformed JSON (${err.message})`;
+    message = `body: malformed JSON (${truncateForEcho(String(err.message))})`;
   } else if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
     code = "body_too_large";
     message = `body: larger than the configured limit (${bodyLimitVariable})`;
   } else if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     code = "unsupported_media_type";
-    message = "body: Content-Type must be application/json";
+    message = "body: Content-Type must be application/json (parameters such as charset allowed)";
   } else if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
     code = "empty_body";
     message = "body: must be a JSON object, got an empty body";
