@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import { boolVar, ConfigError, Env, FIRM_CODE_PATTERN, intVar, logLevelVar, present, required, secretVar } from "../../service-kit/src/envVars";
 import { LC_DEFAULTS, LC_ENV } from "./env";
 
@@ -18,8 +19,20 @@ export interface LcConfig {
   quotaActivationsPerMonth: number | null;
   quotaWebServiceCallsPerMonth: number | null;
   quotaMode: QuotaMode;
-  db: { host: string; port: number; database: string; user: string; password: string; poolSize: number };
-  fsb: { url: string; firmCode: string; token: string };
+  db: {
+    host: string;
+    port: number;
+    database: string;
+    user: string;
+    password: string;
+    poolSize: number;
+    queueLimit: number;
+    connectTimeoutMs: number;
+    acquireTimeoutMs: number;
+    queryTimeoutMs: number;
+  };
+  /** publicKeyPem: the pinned signing key (FSB_PUBLIC_KEY), or null to fetch it from the FSB once. */
+  fsb: { url: string; firmCode: string; token: string; publicKeyPem: string | null };
   bodyLimitBytes: number;
   logLevel: string;
   /** Maintenance is on until its state is written (see LC_ENV.startInMaintenance). */
@@ -35,6 +48,21 @@ function quotaVar(env: Env, name: string): number | null {
     throw new ConfigError(name, env[name], 'must be a non-negative integer (or "unlimited" / unset for no limit)');
   }
   return Number(raw);
+}
+
+/** An Ed25519 public key as SPKI PEM (literal "\n" sequences accepted, as env files often carry them), or null when unset. */
+function publicKeyVar(env: Env, name: string): string | null {
+  const raw = present(env, name);
+  if (raw === undefined) return null;
+  const pem = raw.replace(/\\n/g, "\n");
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPublicKey(pem);
+  } catch {
+    throw new ConfigError(name, raw.slice(0, 40), "must be a public key in PEM form (-----BEGIN PUBLIC KEY-----)");
+  }
+  if (key.asymmetricKeyType !== "ed25519") throw new ConfigError(name, raw.slice(0, 40), `must be an Ed25519 key, got ${key.asymmetricKeyType}`);
+  return key.export({ type: "spki", format: "pem" }).toString();
 }
 
 /** Reads License Central's configuration from an environment (pure: no I/O); throws ConfigError. */
@@ -80,8 +108,12 @@ export function parseLcConfig(env: Env): LcConfig {
       user: required(env, LC_ENV.dbUser),
       password: dbPassword,
       poolSize: intVar(env, LC_ENV.dbPoolSize, LC_DEFAULTS.dbPoolSize, 1, 1000),
+      queueLimit: intVar(env, LC_ENV.dbQueueLimit, LC_DEFAULTS.dbQueueLimit, 1, 100_000),
+      connectTimeoutMs: intVar(env, LC_ENV.dbConnectTimeoutMs, LC_DEFAULTS.dbConnectTimeoutMs, 100, 60_000),
+      acquireTimeoutMs: intVar(env, LC_ENV.dbAcquireTimeoutMs, LC_DEFAULTS.dbAcquireTimeoutMs, 50, 60_000),
+      queryTimeoutMs: intVar(env, LC_ENV.dbQueryTimeoutMs, LC_DEFAULTS.dbQueryTimeoutMs, 50, 600_000),
     },
-    fsb: { url: fsbUrl.replace(/\/+$/, ""), firmCode, token: secretVar(env, LC_ENV.fsbToken) },
+    fsb: { url: fsbUrl.replace(/\/+$/, ""), firmCode, token: secretVar(env, LC_ENV.fsbToken), publicKeyPem: publicKeyVar(env, LC_ENV.fsbPublicKey) },
     bodyLimitBytes: intVar(env, LC_ENV.bodyLimitBytes, LC_DEFAULTS.bodyLimitBytes, 1024, 10 * 1024 * 1024),
     logLevel,
     startInMaintenance: boolVar(env, LC_ENV.startInMaintenance, LC_DEFAULTS.startInMaintenance),

@@ -29,12 +29,25 @@ export const LC_ENV = {
   dbPassword: "DB_PASSWORD",
   /** Connections per process in the MariaDB pool. */
   dbPoolSize: "DB_POOL_SIZE",
+  /** Requests that may wait for a pooled connection; beyond that, 503 at once. */
+  dbQueueLimit: "DB_QUEUE_LIMIT",
+  /** Milliseconds a new connection may take to connect and authenticate. */
+  dbConnectTimeoutMs: "DB_CONNECT_TIMEOUT_MS",
+  /** Milliseconds a request may wait for a pooled connection. */
+  dbAcquireTimeoutMs: "DB_ACQUIRE_TIMEOUT_MS",
+  /** Milliseconds one statement may take; then its connection is dropped and the request answers 503. */
+  dbQueryTimeoutMs: "DB_QUERY_TIMEOUT_MS",
   /** Base URL of the FSB (emulator or gateway to the real box), e.g. http://fsb:7070. */
   fsbUrl: "FSB_URL",
   /** The customer's firm code on the FSB. */
   fsbFirmCode: "FSB_FIRM_CODE",
   /** Secret: the bearer token of that firm on the FSB. */
   fsbToken: "FSB_TOKEN",
+  /**
+   * Optional: the firm's Ed25519 public key (SPKI PEM) that every signed update must verify against. Unset:
+   * fetched once from the FSB (GET /v1/firms/{firm}/public-key) and pinned for the life of the line.
+   */
+  fsbPublicKey: "FSB_PUBLIC_KEY",
   /** Request body limit in bytes. */
   bodyLimitBytes: "LC_BODY_LIMIT_BYTES",
   logLevel: "LOG_LEVEL",
@@ -55,6 +68,10 @@ export const LC_DEFAULTS = {
   webServices: false,
   edition: "reference",
   dbPoolSize: 10,
+  dbQueueLimit: 500,
+  dbConnectTimeoutMs: 2000,
+  dbAcquireTimeoutMs: 1000,
+  dbQueryTimeoutMs: 3000,
   bodyLimitBytes: 65536,
   logLevel: "info",
   startInMaintenance: false,

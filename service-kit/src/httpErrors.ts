@@ -31,17 +31,17 @@ export function sendClientError(reply: FastifyReply, err: any, bodyLimitVariable
   }
   const status: number | undefined = err?.statusCode;
   if (!status || status < 400 || status >= 500) return undefined;
-  let message = String(err.message);
+  let message = truncateForEcho(String(err.message));
   let code = String(err.code ?? "bad_request");
   if (err instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON") {
     code = "malformed_json";
-    message = `body: malformed JSON (${err.message})`;
+    message = `body: malformed JSON (${truncateForEcho(String(err.message))})`;
   } else if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
     code = "body_too_large";
     message = `body: larger than the configured limit (${bodyLimitVariable})`;
   } else if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     code = "unsupported_media_type";
-    message = "body: Content-Type must be application/json";
+    message = "body: Content-Type must be application/json (parameters such as charset allowed)";
   } else if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
     code = "empty_body";
     message = "body: must be a JSON object, got an empty body";
@@ -53,4 +53,37 @@ export function sendClientError(reply: FastifyReply, err: any, bodyLimitVariable
 export function sendInternalError(reply: FastifyReply, err: unknown): FastifyReply {
   reply.log.error({ err }, "internal error");
   return reply.code(500).send({ error: "internal", message: "internal error" });
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (headers too large, a malformed
+ * request line, a raw non-ASCII target, a request that took too long) in the services' shape
+ * `{ error, message, field }`; never echoes the request back. For Fastify's `clientErrorHandler`.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: import("net").Socket): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  let status = 400;
+  let body: { error: string; message: string; field: string };
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    status = 408;
+    body = { error: "request_timeout", message: "request: not received completely in time", field: "request" };
+  } else if (err.code === "HPE_HEADER_OVERFLOW") {
+    status = 431;
+    body = { error: "headers_too_large", message: "headers: larger than the server accepts (16 KiB in total)", field: "headers" };
+  } else {
+    body = { error: "bad_request", message: "request: not a valid HTTP/1.1 request (request line, target or headers)", field: "request" };
+  }
+  const text = JSON.stringify(body);
+  const reason = status === 408 ? "Request Timeout" : status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy();
+}
+
+/** How much of a request path an error message repeats: enough to recognise it, never a long echo. */
+export const ECHO_LIMIT = 80;
+
+export function truncateForEcho(s: string): string {
+  return s.length <= ECHO_LIMIT ? s : `${s.slice(0, ECHO_LIMIT)}… (${s.length} characters)`;
 }

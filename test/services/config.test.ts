@@ -117,6 +117,7 @@ describe("License Central configuration", () => {
     ["FSB_FIRM_CODE", "A CME"],
     ["LC_BODY_LIMIT_BYTES", "100"],
     ["LOG_LEVEL", "chatty"],
+    ["FSB_PUBLIC_KEY", "not a key"],
   ])("refuses %s=%s with a message naming the variable and the value", (variable, value) => {
     expect(() => parseLcConfig({ ...LC_OK, [variable]: value })).toThrow(LcConfigError);
     expect(() => parseLcConfig({ ...LC_OK, [variable]: value })).toThrow(`${variable}=${JSON.stringify(value)} is invalid`);

@@ -1,6 +1,7 @@
 /** Helpers for the services suite: start real emulators and License Central lines on loopback. */
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
@@ -55,6 +56,59 @@ export async function call(
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/**
+ * Sends exactly these bytes as one HTTP/1.1 request (no client-side URL normalisation: fetch and http.request
+ * would resolve dot segments or refuse some targets) and reads the answer until the server closes.
+ */
+export function rawHttp(base: string, method: string, target: string | Buffer, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<Resp> {
+  const u = new URL(base);
+  const headers = { host: u.host, connection: "close", ...(opts.headers ?? {}) };
+  if (opts.body !== undefined) (headers as Record<string, string>)["content-length"] = String(Buffer.byteLength(opts.body));
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  const bytes = Buffer.concat([Buffer.from(`${method} `), Buffer.isBuffer(target) ? target : Buffer.from(target, "latin1"), Buffer.from(` HTTP/1.1\r\n${head}\r\n${opts.body ?? ""}`)]);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(u.port), u.hostname);
+    const chunks: Buffer[] = [];
+    sock.setTimeout(30_000, () => sock.destroy(new Error("rawHttp: no answer within 30 s")));
+    sock.on("data", (c) => chunks.push(c));
+    sock.on("error", reject);
+    sock.on("close", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      if (!m) return reject(new Error(`rawHttp: no HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
+      const split = text.indexOf("\r\n\r\n");
+      const h = new Headers();
+      for (const line of text.slice(0, split).split("\r\n").slice(1)) {
+        const i = line.indexOf(":");
+        if (i > 0) h.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      let body = text.slice(split + 4);
+      if (/chunked/i.test(h.get("transfer-encoding") ?? "")) {
+        let out = "";
+        let rest = body;
+        for (;;) {
+          const nl = rest.indexOf("\r\n");
+          const n = parseInt(rest.slice(0, nl), 16);
+          if (!n) break;
+          out += rest.slice(nl + 2, nl + 2 + n);
+          rest = rest.slice(nl + 2 + n + 2);
+        }
+        body = out;
+      }
+      let parsed: any;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        parsed = undefined;
+      }
+      resolve({ status: Number(m[1]), headers: h, body: parsed, text: body });
+    });
+    sock.write(bytes);
+  });
 }
 
 export function verifySignature(update: unknown, signatureB64: string, publicKeyPem: string): boolean {
@@ -122,7 +176,7 @@ export async function createLcDatabase(): Promise<{ database: string; user: stri
 export async function startLc(
   fsbUrl: string,
   env: Record<string, string> = {},
-  opts: { now?: () => Date; db?: { database: string; user: string; password: string } } = {},
+  opts: { now?: () => Date; db?: { database: string; user: string; password: string; host?: string; port?: number } } = {},
 ): Promise<RunningLc> {
   const db = opts.db ?? (await createLcDatabase());
   const settings = testDbSettings();
@@ -133,8 +187,8 @@ export async function startLc(
     LC_ADMIN_TOKEN: ADMIN_TOKEN,
     LC_WEB_SERVICES: "true",
     LC_WS_TOKEN: WS_TOKEN,
-    DB_HOST: settings.host,
-    DB_PORT: String(settings.port),
+    DB_HOST: db.host ?? settings.host,
+    DB_PORT: String(db.port ?? settings.port),
     DB_NAME: db.database,
     DB_USER: db.user,
     DB_PASSWORD: db.password,
