@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { healthcheck, labels, RESTART_POLICY } from "./containerDefaults";
-import { HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "./render/haproxyConfig";
+import { HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "../haproxy";
 
 const DIR = "/usr/local/etc/haproxy";
 export const ENTRY_INTERNAL_PORT = 8443;

@@ -13,7 +13,8 @@ import * as path from "path";
 import { FSB_ENV } from "../fsb-emulator/src/env";
 import { LC_ENV } from "../license-central/src/env";
 import { replaceHosts } from "./sandboxAddresses";
-import { translateHaproxyConfig } from "./haproxyTranslation";
+import { adminSocketPath, haproxyBinds } from "../haproxy/parseConfig";
+import { translateHaproxyConfig } from "../haproxy/translateConfig";
 
 export type ContainerRole = "database" | "fsb" | "license-central" | "https-entry-point" | "sql-job";
 export const START_ORDER: ContainerRole[] = ["database", "fsb", "sql-job", "license-central", "https-entry-point"];
@@ -194,9 +195,10 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         else content = hostsAndPaths(u.content);
         files.push({ path: local(u.file), content, mode: 0o600 });
       }
-      const adminSocket = /^\s*stats socket\s+(\S+)/m.exec(config)?.[1];
-      const monitorPort = Number(new RegExp(`^frontend monitor\\n\\s*bind [^:]+:(\\d+)`, "m").exec(config)?.[1]) || undefined;
-      const ports = [...config.matchAll(/^\s*bind\s+[^:\s]+:(\d+)/gm)].map((m) => Number(m[1]));
+      const adminSocket = adminSocketPath(config);
+      const binds = haproxyBinds(config);
+      const monitorPort = binds.find((b) => b.frontend === "monitor")?.port;
+      const ports = binds.map((b) => b.port);
       return {
         ...base,
         command: ctx.haproxyBinary,

@@ -9,7 +9,7 @@ import type { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { assignAddresses } from "./sandboxAddresses";
 import { containerRole, PlannedContainer, SandboxProcessSpec, START_ORDER, translateContainer, TranslationContext } from "./containerTranslation";
-import { basicAuthUser, haproxyServers } from "./haproxyTranslation";
+import { basicAuthUser, haproxyServers } from "../haproxy/parseConfig";
 import { substituteSecrets } from "./placeholderSecrets";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";

@@ -4,7 +4,7 @@
  * returns a handle to inspect, break and stop it. Used by `lchost sandbox`, the e2e tests and the bench.
  */
 import { execFileSync, spawnSync } from "child_process";
-import { haproxyAdminCommand } from "./haproxyAdminSocket";
+import { haproxyAdminCommand } from "../haproxy/adminSocket";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
@@ -16,7 +16,8 @@ import { probeMariadb } from "./mariadbProcess";
 import { ContainerRole, SandboxProcessSpec } from "./containerTranslation";
 import { freshSecrets, randomAlphanumeric } from "./placeholderSecrets";
 import { checkPrerequisites, prerequisitesFor } from "./prerequisites";
-import { haproxyServers } from "./haproxyTranslation";
+import { haproxyServers } from "../haproxy/parseConfig";
+import { parseShowStat, sessionCounts } from "../haproxy/showStat";
 import { killGroup, killLeftovers, LocalProcess, PidRecord } from "./processSupervisor";
 import { CertificateFiles, issueCertificate, makeCertificateAuthority, makeSandboxCertificates } from "./sandboxCertificates";
 import { extendAddresses } from "./sandboxAddresses";
@@ -155,18 +156,8 @@ function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
 }
 
 
-export function parseShowStat(csv: string): Record<string, string> {
-  const lines = csv.split("\n").filter((l) => l.trim());
-  const header = lines[0]?.replace(/^#\s*/, "").split(",") ?? [];
-  const status = header.indexOf("status");
-  const out: Record<string, string> = {};
-  for (const l of lines.slice(1)) {
-    const f = l.split(",");
-    if (f[1] === "FRONTEND" || f[1] === "BACKEND") continue;
-    out[`${f[0]}/${f[1]}`] = f[status];
-  }
-  return out;
-}
+/** Moved to haproxy/showStat.ts; re-exported for the sandbox's importers. */
+export { parseShowStat, sessionCounts };
 
 export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle> {
   const log = opts.log ?? (() => undefined);
@@ -577,18 +568,4 @@ function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames:
 /** `backend/server` names of a haproxy.cfg. */
 function haproxyServerNames(config: string): string[] {
   return haproxyServers(config).map((x) => `${x.backend}/${x.server}`);
-}
-
-/** Current sessions per `backend/server` from `show stat`. */
-export function sessionCounts(csv: string): Record<string, number> {
-  const lines = csv.split("\n").filter((l) => l.trim());
-  const header = lines[0]?.replace(/^#\s*/, "").split(",") ?? [];
-  const scur = header.indexOf("scur");
-  const out: Record<string, number> = {};
-  for (const l of lines.slice(1)) {
-    const f = l.split(",");
-    if (f[1] === "FRONTEND" || f[1] === "BACKEND") continue;
-    out[`${f[0]}/${f[1]}`] = Number(f[scur]) || 0;
-  }
-  return out;
 }

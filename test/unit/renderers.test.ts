@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderEditionTable } from "../../editions/editionTable";
 import { stackFileSchema } from "../../model/stackConfigSchema";
-import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../components/render/haproxyConfig";
+import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../haproxy/renderConfig";
 import { renderDatabaseStartScript, renderGaleraNodeConfig } from "../../components/render/mariadbConfig";
 import { schemaOwnerSql } from "../../components/render/databaseSql";
 import { sha512Crypt } from "../../components/render/sha512Crypt";

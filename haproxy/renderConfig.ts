@@ -59,7 +59,7 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const out: string[] = [];
   const line = (s = "") => out.push(s);
 
-  line("# Rendered by lchost (components/render/haproxyConfig.ts). Do not edit by hand.");
+  line("# Rendered by lchost (haproxy/renderConfig.ts). Do not edit by hand.");
   line("global");
   line("  log stdout format raw local0");
   line("  maxconn 4096");
