@@ -75,7 +75,7 @@ export interface TranslationContext {
   /** PATH for the processes (the image's PATH is the host's here). */
   pathEnv: string;
   /** Entry points: the sandbox's server certificate + key, and the CA client certificates must chain to. */
-  tls?: { serverPem: string; clientCaPem: string };
+  tls?: { serverPem: string; clientCaPem: string; clientCrlPem?: string };
   basicAuthPasswordHash?: string;
   extraBindAddresses?: string[];
   /** CIDRs appended to the allow list (e.g. 127.0.0.0/8 so this machine may call web services). */
@@ -191,6 +191,11 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         if (u === cfgUpload) content = config;
         else if (u.file.endsWith("server.pem")) content = requireTls(ctx, c.name).serverPem;
         else if (u.file.endsWith("client-ca.crt")) content = requireTls(ctx, c.name).clientCaPem;
+        else if (u.file.endsWith("client-ca.crl")) {
+          const crl = requireTls(ctx, c.name).clientCrlPem;
+          if (!crl) throw new Error(`entry point '${c.name}': the stack's lchost:connection.clientCertificate.crl needs the sandbox CA's revocation list, none given`);
+          content = crl;
+        }
         else if (u.file.endsWith(".lst")) content = u.content + (ctx.extraAllowList ?? []).map((x) => `${x}\n`).join("");
         else content = hostsAndPaths(u.content);
         files.push({ path: local(u.file), content, mode: 0o600 });

@@ -45,6 +45,8 @@ export interface SandboxSecrets {
 export interface SandboxTls {
   caCertPath: string;
   caCertPem: string;
+  /** The sandbox CA's revocation list (PEM), replacing the stack's (signed by a CA whose key we do not have). */
+  caCrlPem?: string;
   serverPem: string;
   clientCertPath: string;
   clientKeyPath: string;
@@ -174,7 +176,7 @@ export function buildSandboxLayout(
       services: opts.services,
       haproxyBinary: opts.haproxyBinary,
       pathEnv: opts.pathEnv,
-      tls: { serverPem: tls.serverPem, clientCaPem: tls.caCertPem },
+      tls: { serverPem: tls.serverPem, clientCaPem: tls.caCertPem, clientCrlPem: tls.caCrlPem },
       basicAuthPasswordHash: auth?.hash,
       extraBindAddresses: opts.extraBindAddresses,
       extraAllowList: opts.allowLoopback ? ["127.0.0.0/8"] : undefined,

@@ -19,7 +19,7 @@ import { checkPrerequisites, prerequisitesFor } from "./prerequisites";
 import { haproxyServers } from "../haproxy/parseConfig";
 import { parseShowStat, sessionCounts } from "../haproxy/showStat";
 import { killGroup, killLeftovers, LocalProcess, PidRecord } from "./processSupervisor";
-import { CertificateFiles, issueCertificate, makeCertificateAuthority, makeSandboxCertificates } from "./sandboxCertificates";
+import { CertificateFiles, issueCertificate, makeCertificateAuthority, makeRevocationList, makeSandboxCertificates } from "./sandboxCertificates";
 import { extendAddresses } from "./sandboxAddresses";
 import { LC_ENV } from "../license-central/src/env";
 import {
@@ -212,7 +212,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   ];
   const certOpts = { dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])], ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])] };
   const certs = opts.certificateAuthorityDir ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts) : makeSandboxCertificates(path.join(dir, "tls"), certOpts);
-  const tlsMaterial: SandboxTls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
+  const tlsMaterial: SandboxTls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), caCrlPem: fs.readFileSync(certs.crl, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
   const layoutOptions: LayoutOptions = {
     sandboxName: name,
     sandboxDir: dir,
@@ -562,7 +562,8 @@ function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames:
   const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
   const serverPem = path.join(dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
-  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key") };
+  const crl = makeRevocationList(dir, "ca", ca);
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key"), crl };
 }
 
 /** `backend/server` names of a haproxy.cfg. */

@@ -24,6 +24,7 @@ describe("the haproxy module", () => {
     dockerDns: true,
     adminSocketPath: "/tmp/admin.sock",
     monitorPort: 8404,
+    limits: { maxConnections: 100, connectionsPerSource: 10, requestsPerSourcePer10s: 100 },
   });
 
   it("reads back what it renders: binds, servers, the admin socket and the basic-auth user", () => {
