@@ -36,6 +36,14 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
     },
     {
+      // The HTTPS gateway's security on the real HAProxy (rendered config, trivial backend): path
+      // normalization, slowloris limits, TLS profile (testssl.sh), CRL, headers, log masking.
+      displayName: "security",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/security/**/*.test.ts"],
+    },
+    {
       // lchost migrate on the real Docker engine (DockerTarget, stacks deployed by DockerRunDeployer);
       // needs dockerd and npm run docker:images; skipped with a printed reason only outside CI without dockerd.
       displayName: "docker-migration",

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
-import { HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "./render/haproxyConfig";
+import { GatewayLimits, HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "../haproxy";
 
 const DIR = "/usr/local/etc/haproxy";
 export const ENTRY_INTERNAL_PORT = 8443;
@@ -17,11 +17,15 @@ export interface HttpsEntryPointArgs {
   publishedPort: number;
   webServices: boolean;
   clientCaCertificate?: string;
+  /** Revocation list (PEM) of that CA, uploaded beside it. */
+  clientCrl?: string;
   ipAllowList?: string[];
   basicAuth?: { username: string; passwordHash: pulumi.Input<string> };
   /** Token the gateway adds to web-service requests it let through (License Central's LC_WS_TOKEN). */
   webServiceToken?: pulumi.Input<string>;
   backends: HaproxyBackend[];
+  /** The edition catalog's `gateway` limits. */
+  limits: GatewayLimits;
   owner: Record<string, string>;
 }
 
@@ -37,6 +41,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
 
   constructor(name: string, args: HttpsEntryPointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:components:HttpsEntryPoint", name, {}, opts);
+    if (args.clientCrl && !args.clientCaCertificate) throw new Error(`${name}: a client-certificate revocation list (clientCrl) needs clientCaCertificate`);
     const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
     const cert = new tls.SelfSignedCert(
       `${name}-tls-cert`,
@@ -54,6 +59,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       bind: { address: "*", port: ENTRY_INTERNAL_PORT },
       certificatePath: `${DIR}/tls/server.pem`,
       clientCaPath: args.clientCaCertificate ? `${DIR}/tls/client-ca.crt` : undefined,
+      clientCrlPath: args.clientCaCertificate && args.clientCrl ? `${DIR}/tls/client-ca.crl` : undefined,
       allowListPath: args.ipAllowList ? `${DIR}/allow.lst` : undefined,
       webServices: args.webServices,
       backends: args.backends,
@@ -61,6 +67,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       dockerDns: true,
       adminSocketPath: "/tmp/haproxy-admin.sock",
       monitorPort: MONITOR_PORT,
+      limits: args.limits,
     };
     this.config = pulumi.all([args.basicAuth?.passwordHash ?? "", args.webServiceToken ?? ""]).apply(([hash, token]) =>
       renderHaproxyConfig({
@@ -75,6 +82,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       { file: `${DIR}/tls/server.pem`, content: pulumi.secret(pulumi.interpolate`${cert.certPem}${key.privateKeyPem}`) },
     ];
     if (args.clientCaCertificate) uploads.push({ file: `${DIR}/tls/client-ca.crt`, content: args.clientCaCertificate });
+    if (args.clientCaCertificate && args.clientCrl) uploads.push({ file: `${DIR}/tls/client-ca.crl`, content: args.clientCrl });
     if (args.ipAllowList) uploads.push({ file: `${DIR}/allow.lst`, content: renderAllowList(args.ipAllowList) });
     const probe = `exec 3<>/dev/tcp/127.0.0.1/${MONITOR_PORT} && printf 'GET /haproxy-health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3`;
     this.container = new docker.Container(

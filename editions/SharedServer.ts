@@ -101,6 +101,8 @@ export class SharedServer extends pulumi.ComponentResource {
           host: `${t}.${cfg.domain}`,
           servers: [{ name: t, address: customerNames(t).line(1), port: LC_PORT }],
         })),
+        // The catalog's Datacenter limits are per tenant; one entry point serves them all.
+        limits: { ...dcFacts.gateway, maxConnections: dcFacts.gateway.maxConnections * Math.max(1, cfg.tenants.length) },
         owner,
       },
       o,

@@ -20,6 +20,8 @@ export interface EditionFacts {
   lines: { min: number; max: number; default: number };
   database: { kind: DatabaseKind; nodes: number };
   resources: { memoryMb: number; cpuShares: number };
+  /** The HTTPS gateway's connection limits (haproxy maxconn and per-source stick-table limits). */
+  gateway: { maxConnections: number; connectionsPerSource: number; requestsPerSourcePer10s: number };
 }
 
 export interface EditionCatalog {

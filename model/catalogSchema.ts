@@ -15,7 +15,7 @@ const quotas = {
 const edition = {
   type: "object",
   additionalProperties: false,
-  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "includes", "lines", "database", "resources"],
+  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "includes", "lines", "database", "resources", "gateway"],
   properties: {
     title: { type: "string", minLength: 1 },
     component: { type: "string", pattern: "^[A-Z][A-Za-z]+$" },
@@ -57,6 +57,16 @@ const edition = {
       additionalProperties: false,
       required: ["memoryMb", "cpuShares"],
       properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
+    },
+    gateway: {
+      type: "object",
+      additionalProperties: false,
+      required: ["maxConnections", "connectionsPerSource", "requestsPerSourcePer10s"],
+      properties: {
+        maxConnections: { type: "integer", minimum: 1 },
+        connectionsPerSource: { type: "integer", minimum: 1 },
+        requestsPerSourcePer10s: { type: "integer", minimum: 1 },
+      },
     },
   },
 };

@@ -7,7 +7,7 @@ export type Platform = "docker" | "kubernetes";
 export type QuotaMode = "soft" | "hard";
 
 export interface ConnectionSecurity {
-  clientCertificate?: { caCertificate: string };
+  clientCertificate?: { caCertificate: string; crl?: string };
   ipAllowList?: string[];
   basicAuth?: { username: string; passwordKey: string };
 }

@@ -46,7 +46,14 @@ export const stackConfigSchema = {
           type: "object",
           additionalProperties: false,
           required: ["caCertificate"],
-          properties: { caCertificate: { type: "string", pattern: "-----BEGIN CERTIFICATE-----", description: "PEM of the CA that signs the customer's client certificates" } },
+          properties: {
+            caCertificate: { type: "string", pattern: "-----BEGIN CERTIFICATE-----", description: "PEM of the CA that signs the customer's client certificates" },
+            crl: {
+              type: "string",
+              pattern: "^\\s*-----BEGIN X509 CRL-----[A-Za-z0-9+/=\\s]+-----END X509 CRL-----\\s*$",
+              description: "PEM of that CA's certificate revocation list: a revoked client certificate is refused at the gateway (keep it current: an expired CRL refuses every client certificate)",
+            },
+          },
         },
         ipAllowList: { type: "array", minItems: 1, items: cidr, uniqueItems: true },
         basicAuth: {

@@ -13,7 +13,8 @@ import * as path from "path";
 import { FSB_ENV } from "../fsb-emulator/src/env";
 import { LC_ENV } from "../license-central/src/env";
 import { replaceHosts } from "./sandboxAddresses";
-import { translateHaproxyConfig } from "./haproxyTranslation";
+import { adminSocketPath, haproxyBinds } from "../haproxy/parseConfig";
+import { translateHaproxyConfig } from "../haproxy/translateConfig";
 
 export type ContainerRole = "database" | "fsb" | "license-central" | "https-entry-point" | "sql-job";
 export const START_ORDER: ContainerRole[] = ["database", "fsb", "sql-job", "license-central", "https-entry-point"];
@@ -74,7 +75,7 @@ export interface TranslationContext {
   /** PATH for the processes (the image's PATH is the host's here). */
   pathEnv: string;
   /** Entry points: the sandbox's server certificate + key, and the CA client certificates must chain to. */
-  tls?: { serverPem: string; clientCaPem: string };
+  tls?: { serverPem: string; clientCaPem: string; clientCrlPem?: string };
   basicAuthPasswordHash?: string;
   extraBindAddresses?: string[];
   /** CIDRs appended to the allow list (e.g. 127.0.0.0/8 so this machine may call web services). */
@@ -190,13 +191,19 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         if (u === cfgUpload) content = config;
         else if (u.file.endsWith("server.pem")) content = requireTls(ctx, c.name).serverPem;
         else if (u.file.endsWith("client-ca.crt")) content = requireTls(ctx, c.name).clientCaPem;
+        else if (u.file.endsWith("client-ca.crl")) {
+          const crl = requireTls(ctx, c.name).clientCrlPem;
+          if (!crl) throw new Error(`entry point '${c.name}': the stack's lchost:connection.clientCertificate.crl needs the sandbox CA's revocation list, none given`);
+          content = crl;
+        }
         else if (u.file.endsWith(".lst")) content = u.content + (ctx.extraAllowList ?? []).map((x) => `${x}\n`).join("");
         else content = hostsAndPaths(u.content);
         files.push({ path: local(u.file), content, mode: 0o600 });
       }
-      const adminSocket = /^\s*stats socket\s+(\S+)/m.exec(config)?.[1];
-      const monitorPort = Number(new RegExp(`^frontend monitor\\n\\s*bind [^:]+:(\\d+)`, "m").exec(config)?.[1]) || undefined;
-      const ports = [...config.matchAll(/^\s*bind\s+[^:\s]+:(\d+)/gm)].map((m) => Number(m[1]));
+      const adminSocket = adminSocketPath(config);
+      const binds = haproxyBinds(config);
+      const monitorPort = binds.find((b) => b.frontend === "monitor")?.port;
+      const ports = binds.map((b) => b.port);
       return {
         ...base,
         command: ctx.haproxyBinary,

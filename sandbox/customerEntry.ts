@@ -8,7 +8,7 @@
  * flight finish on the old process, new ones go to the new gateway.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
-import { haproxyAdminCommand } from "./haproxyAdminSocket";
+import { haproxyAdminCommand } from "../haproxy/adminSocket";
 import * as fs from "fs";
 import * as path from "path";
 import { sandboxOctet } from "./sandboxAddresses";

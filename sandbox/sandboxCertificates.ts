@@ -14,6 +14,8 @@ export interface CertificateFiles {
   serverPem: string;
   clientCert: string;
   clientKey: string;
+  /** The CA's revocation list (revoking nothing): written where a stack's gateway checks a CRL. */
+  crl: string;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -21,12 +23,12 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** A CA (EC P-256) with its key: `<dir>/<name>.crt`, `<dir>/<name>.key`. */
-export function makeCertificateAuthority(dir: string, name: string, commonName: string): { cert: string; key: string } {
+export function makeCertificateAuthority(dir: string, name: string, commonName: string, days = 7): { cert: string; key: string } {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
-  openssl(["req", "-x509", "-new", "-key", key, "-out", cert, "-days", "7", "-subj", `/CN=${commonName}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
+  openssl(["req", "-x509", "-new", "-key", key, "-out", cert, "-days", String(days), "-subj", `/CN=${commonName}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
   fs.chmodSync(key, 0o600);
   return { cert, key };
 }
@@ -36,7 +38,7 @@ export function issueCertificate(
   dir: string,
   name: string,
   ca: { cert: string; key: string },
-  opts: { commonName: string; dnsNames?: string[]; ipAddresses?: string[]; usage: "server" | "client" },
+  opts: { commonName: string; dnsNames?: string[]; ipAddresses?: string[]; usage: "server" | "client"; days?: number },
 ): { cert: string; key: string } {
   const key = path.join(dir, `${name}.key`);
   const csr = path.join(dir, `${name}.csr`);
@@ -55,7 +57,7 @@ export function issueCertificate(
   );
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
   openssl(["req", "-new", "-key", key, "-out", csr, "-subj", `/CN=${opts.commonName}`], dir);
-  openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "7", "-extfile", ext], dir);
+  openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", String(opts.days ?? 7), "-extfile", ext], dir);
   fs.chmodSync(key, 0o600);
   fs.rmSync(csr);
   fs.rmSync(ext);
@@ -68,5 +70,23 @@ export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[];
   const client = issueCertificate(dir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
   const serverPem = path.join(dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
-  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: client.cert, clientKey: client.key };
+  const crl = makeRevocationList(dir, "ca", ca);
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: client.cert, clientKey: client.key, crl };
+}
+
+/**
+ * The CA's certificate revocation list (PEM), revoking `revoked` (certificate files issued by `ca`):
+ * `<dir>/<name>.crl`, valid for 7 days. Made with `openssl ca` on a throw-away database.
+ */
+export function makeRevocationList(dir: string, name: string, ca: { cert: string; key: string }, revoked: string[] = []): string {
+  const db = fs.mkdtempSync(path.join(dir, `${name}-ca-db-`));
+  const cnf = path.join(db, "ca.cnf");
+  fs.writeFileSync(cnf, ["[ca]", "default_ca = crl_only", "[crl_only]", `database = ${db}/index.txt`, `crlnumber = ${db}/crlnumber`, "default_md = sha256", "default_crl_days = 7", ""].join("\n"));
+  fs.writeFileSync(path.join(db, "index.txt"), "");
+  fs.writeFileSync(path.join(db, "crlnumber"), "01\n");
+  for (const cert of revoked) openssl(["ca", "-config", cnf, "-keyfile", ca.key, "-cert", ca.cert, "-revoke", cert], dir);
+  const crl = path.join(dir, `${name}.crl`);
+  openssl(["ca", "-config", cnf, "-keyfile", ca.key, "-cert", ca.cert, "-gencrl", "-out", crl], dir);
+  fs.rmSync(db, { recursive: true, force: true });
+  return crl;
 }

@@ -9,7 +9,7 @@ import type { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { assignAddresses } from "./sandboxAddresses";
 import { containerRole, PlannedContainer, SandboxProcessSpec, START_ORDER, translateContainer, TranslationContext } from "./containerTranslation";
-import { basicAuthUser, haproxyServers } from "./haproxyTranslation";
+import { basicAuthUser, haproxyServers } from "../haproxy/parseConfig";
 import { substituteSecrets } from "./placeholderSecrets";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
@@ -45,6 +45,8 @@ export interface SandboxSecrets {
 export interface SandboxTls {
   caCertPath: string;
   caCertPem: string;
+  /** The sandbox CA's revocation list (PEM), replacing the stack's (signed by a CA whose key we do not have). */
+  caCrlPem?: string;
   serverPem: string;
   clientCertPath: string;
   clientKeyPath: string;
@@ -174,7 +176,7 @@ export function buildSandboxLayout(
       services: opts.services,
       haproxyBinary: opts.haproxyBinary,
       pathEnv: opts.pathEnv,
-      tls: { serverPem: tls.serverPem, clientCaPem: tls.caCertPem },
+      tls: { serverPem: tls.serverPem, clientCaPem: tls.caCertPem, clientCrlPem: tls.caCrlPem },
       basicAuthPasswordHash: auth?.hash,
       extraBindAddresses: opts.extraBindAddresses,
       extraAllowList: opts.allowLoopback ? ["127.0.0.0/8"] : undefined,

@@ -4,7 +4,7 @@
  * returns a handle to inspect, break and stop it. Used by `lchost sandbox`, the e2e tests and the bench.
  */
 import { execFileSync, spawnSync } from "child_process";
-import { haproxyAdminCommand } from "./haproxyAdminSocket";
+import { haproxyAdminCommand } from "../haproxy/adminSocket";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
@@ -16,9 +16,10 @@ import { probeMariadb } from "./mariadbProcess";
 import { ContainerRole, SandboxProcessSpec } from "./containerTranslation";
 import { freshSecrets, randomAlphanumeric } from "./placeholderSecrets";
 import { checkPrerequisites, prerequisitesFor } from "./prerequisites";
-import { haproxyServers } from "./haproxyTranslation";
+import { haproxyServers } from "../haproxy/parseConfig";
+import { parseShowStat, sessionCounts } from "../haproxy/showStat";
 import { killGroup, killLeftovers, LocalProcess, PidRecord } from "./processSupervisor";
-import { CertificateFiles, issueCertificate, makeCertificateAuthority, makeSandboxCertificates } from "./sandboxCertificates";
+import { CertificateFiles, issueCertificate, makeCertificateAuthority, makeRevocationList, makeSandboxCertificates } from "./sandboxCertificates";
 import { extendAddresses } from "./sandboxAddresses";
 import { LC_ENV } from "../license-central/src/env";
 import {
@@ -155,18 +156,8 @@ function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
 }
 
 
-export function parseShowStat(csv: string): Record<string, string> {
-  const lines = csv.split("\n").filter((l) => l.trim());
-  const header = lines[0]?.replace(/^#\s*/, "").split(",") ?? [];
-  const status = header.indexOf("status");
-  const out: Record<string, string> = {};
-  for (const l of lines.slice(1)) {
-    const f = l.split(",");
-    if (f[1] === "FRONTEND" || f[1] === "BACKEND") continue;
-    out[`${f[0]}/${f[1]}`] = f[status];
-  }
-  return out;
-}
+/** Moved to haproxy/showStat.ts; re-exported for the sandbox's importers. */
+export { parseShowStat, sessionCounts };
 
 export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle> {
   const log = opts.log ?? (() => undefined);
@@ -221,7 +212,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   ];
   const certOpts = { dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])], ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])] };
   const certs = opts.certificateAuthorityDir ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts) : makeSandboxCertificates(path.join(dir, "tls"), certOpts);
-  const tlsMaterial: SandboxTls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
+  const tlsMaterial: SandboxTls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), caCrlPem: fs.readFileSync(certs.crl, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
   const layoutOptions: LayoutOptions = {
     sandboxName: name,
     sandboxDir: dir,
@@ -571,24 +562,11 @@ function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames:
   const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
   const serverPem = path.join(dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
-  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key") };
+  const crl = makeRevocationList(dir, "ca", ca);
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key"), crl };
 }
 
 /** `backend/server` names of a haproxy.cfg. */
 function haproxyServerNames(config: string): string[] {
   return haproxyServers(config).map((x) => `${x.backend}/${x.server}`);
-}
-
-/** Current sessions per `backend/server` from `show stat`. */
-export function sessionCounts(csv: string): Record<string, number> {
-  const lines = csv.split("\n").filter((l) => l.trim());
-  const header = lines[0]?.replace(/^#\s*/, "").split(",") ?? [];
-  const scur = header.indexOf("scur");
-  const out: Record<string, number> = {};
-  for (const l of lines.slice(1)) {
-    const f = l.split(",");
-    if (f[1] === "FRONTEND" || f[1] === "BACKEND") continue;
-    out[`${f[0]}/${f[1]}`] = Number(f[scur]) || 0;
-  }
-  return out;
 }

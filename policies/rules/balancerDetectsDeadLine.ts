@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { editionCatalog } from "../../model/catalog";
 import { uploadsEndingWith } from "../support/containerFacts";
-import { backendHealth } from "../support/haproxyConfigText";
+import { backendHealth } from "../../haproxy/parseConfig";
 
 export interface BalancerDetectsDeadLineConfig {
   maxDetectionSeconds?: number;

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { uploadsEndingWith } from "../support/containerFacts";
-import { haproxyBinds, webServiceGuards } from "../support/haproxyConfigText";
+import { haproxyBinds, webServiceGuards } from "../../haproxy/parseConfig";
 
 /** Basic-auth passwords travel in every request: the frontend that asks for them accepts TLS only. */
 export const basicAuthOnlyOverTls: ResourceValidationPolicy = {

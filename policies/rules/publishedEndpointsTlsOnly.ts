@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { uploadsEndingWith } from "../support/containerFacts";
-import { publicBinds } from "../support/haproxyConfigText";
+import { publicBinds } from "../../haproxy/parseConfig";
 
 /**
  * Only TLS is published: a container may publish a port only when the haproxy.cfg it runs binds that

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { uploadsEndingWith } from "../support/containerFacts";
-import { webServiceGuards } from "../support/haproxyConfigText";
+import { webServiceGuards } from "../../haproxy/parseConfig";
 
 /**
  * Every entry point that routes web services (/ws/) protects them with at least one of: a verified

@@ -4,7 +4,7 @@ import { EDITION_IDS, editionFacts } from "../../model/catalog";
 import { LC_ENV } from "../../license-central/src/env";
 import { editionOf, envMap, roleOf, sharedServerOf, uploadsEndingWith } from "../support/containerFacts";
 import { factsOfEdition } from "../support/editionFacts";
-import { webServiceGuards } from "../support/haproxyConfigText";
+import { webServiceGuards } from "../../haproxy/parseConfig";
 
 /** A shared server serves only editions that share a server; they must all be without web services. */
 function sharedServerServesWebServices(): boolean {

@@ -1,5 +1,5 @@
 import * as net from "net";
-import { allowListPath } from "./haproxyConfigText";
+import { allowListPath } from "../../haproxy/parseConfig";
 import { uploadContent, uploadsEndingWith } from "./containerFacts";
 
 export interface AllowListEntry {

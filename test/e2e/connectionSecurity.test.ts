@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { issueCertificate, makeCertificateAuthority } from "../../sandbox/sandboxCertificates";
+import { issueCertificate, makeCertificateAuthority, makeRevocationList } from "../../sandbox/sandboxCertificates";
 import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
 import { createTestNamespace, TestNamespace } from "./support/networkNamespace";
 
@@ -35,7 +35,12 @@ describe("connection security through the real HAProxy (wayne: client certificat
     foreign = issueCertificate(tmp, "foreign-client", otherCa, { commonName: "not a customer", usage: "client" });
     const wayne = fs.readFileSync(path.join(__dirname, "../../stacks/Pulumi.wayne.yaml"), "utf8");
     if (!wayne.includes("- 192.0.2.0/24")) throw new Error("stacks/Pulumi.wayne.yaml no longer allows 192.0.2.0/24: update this test");
-    fs.writeFileSync(path.join(tmp, "Pulumi.wayne.yaml"), wayne.replace("- 192.0.2.0/24", "- 10.214.0.0/24"));
+    // A revocation list beside the CA (issue 15.8): the sandbox replaces both with its own CA's, so the
+    // sandbox client certificate must still pass — the CRL is checked, and it revokes nothing of ours.
+    const crl = fs.readFileSync(makeRevocationList(tmp, "other-ca", otherCa), "utf8").trim().split("\n").map((l) => `        ${l}`).join("\n");
+    const end = wayne.indexOf("-----END CERTIFICATE-----\n") + "-----END CERTIFICATE-----\n".length;
+    const withCrl = `${wayne.slice(0, end)}      crl: |\n${crl}\n${wayne.slice(end)}`;
+    fs.writeFileSync(path.join(tmp, "Pulumi.wayne.yaml"), withCrl.replace("- 192.0.2.0/24", "- 10.214.0.0/24"));
     ns = createTestNamespace(`lce2e${process.pid % 100000}`, { blocked: ["10.213.0.1", "10.213.0.2", 24], allowed: ["10.214.0.1", "10.214.0.2", 24] });
     sb = await startSandbox({ stackFiles: [path.join(tmp, "Pulumi.wayne.yaml")], name: `e2e-security-${process.pid}`, removeOnStop: true, extraBindAddresses: Object.values(ns.hostAddresses) });
   });
@@ -66,6 +71,14 @@ describe("connection security through the real HAProxy (wayne: client certificat
     const r = call({ from: "allowed", cert: "sandbox", password: sb.credentials.wayne.basicAuth!.password });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body!)).toMatchObject({ quotas: { mode: "soft" } });
+  });
+
+  it("runs the gateway with the sandbox CA's revocation list in place of the stack's", () => {
+    const cfgPath = (fs.readdirSync(sb.dir, { recursive: true }) as string[]).filter((f) => f.endsWith("client-ca.crl"));
+    expect(cfgPath.length).toBeGreaterThan(0);
+    const crl = fs.readFileSync(path.join(sb.dir, cfgPath[0]), "utf8");
+    expect(crl).toContain("-----BEGIN X509 CRL-----");
+    expect(crl).not.toBe(fs.readFileSync(path.join(tmp, "other-ca.crl"), "utf8"));
   });
 
   it("refuses a web-service call without a client certificate (403)", () => {

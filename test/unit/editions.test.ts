@@ -227,6 +227,25 @@ describe("Dedicated Server and High Performance", () => {
     expect(String(upload(gw, HAPROXY_CFG).content)).toContain("http-request deny deny_status 403 if web_service !{ ssl_c_verify 0 }");
     expect(upload(gw, "/usr/local/etc/haproxy/tls/client-ca.crt").content).toBe(ca);
   });
+
+  it("uploads the client CA's revocation list beside the CA and makes the gateway check it", async () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const crl = "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n";
+    const { wsPassword, ...values } = hpValues();
+    const plan = await planValues("wayne", { ...values, connection: { clientCertificate: { caCertificate: ca, crl } } });
+    const gw = container(plan, "lc-wayne-gateway");
+    expect(upload(gw, "/usr/local/etc/haproxy/tls/client-ca.crl").content).toBe(crl);
+    expect(String(upload(gw, HAPROXY_CFG).content)).toContain("ca-file /usr/local/etc/haproxy/tls/client-ca.crt crl-file /usr/local/etc/haproxy/tls/client-ca.crl verify optional");
+  });
+
+  it("limits the gateway's connections with the edition catalog's numbers", async () => {
+    const plan = await planValues("wayne", hpValues());
+    const cfg = String(upload(container(plan, "lc-wayne-gateway"), HAPROXY_CFG).content);
+    const limits = editionCatalog().editions["high-performance"].gateway;
+    expect(cfg).toMatch(new RegExp(`^frontend https\\n[^\\n]*\\n  maxconn ${limits.maxConnections}$`, "m"));
+    expect(cfg).toContain(`tcp-request connection reject if { sc_conn_cur(0) gt ${limits.connectionsPerSource} }`);
+    expect(cfg).toContain(`http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${limits.requestsPerSourcePer10s} }`);
+  });
 });
 
 describe("Datacenter on a shared server", () => {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderEditionTable } from "../../model/editionTable";
 import { stackFileSchema } from "../../model/stackConfigSchema";
-import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../components/render/haproxyConfig";
+import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../haproxy/renderConfig";
 import { renderDatabaseStartScript, renderGaleraNodeConfig } from "../../components/render/mariadbConfig";
 import { schemaOwnerSql } from "../../components/render/databaseSql";
 import { sha512Crypt } from "../../components/render/sha512Crypt";
@@ -37,6 +37,7 @@ describe("haproxy.cfg", () => {
     health: DEFAULT_HEALTH,
     adminSocketPath: `${dir}/admin.sock`,
     monitorPort: 18404,
+    limits: { maxConnections: 1000, connectionsPerSource: 100, requestsPerSourcePer10s: 2000 },
   });
 
   const check = (text: string) => {
@@ -69,6 +70,32 @@ describe("haproxy.cfg", () => {
   it("detects a dead line within the catalog's 3 s (interval x fall)", () => {
     expect(deadLineDetectionMs(DEFAULT_HEALTH)).toBeLessThanOrEqual(3000);
     expect(renderHaproxyConfig(spec())).toContain("default-server inter 500ms fall 2 rise 2");
+  });
+
+  it("is accepted by the real HAProxy with a client-certificate revocation list", () => {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/ca.key`, "-out", `${dir}/ca.crt`, "-days", "1", "-subj", "/CN=ca", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], { stdio: "ignore" });
+    fs.writeFileSync(`${dir}/index.txt`, "");
+    fs.writeFileSync(`${dir}/crlnumber`, "01\n");
+    fs.writeFileSync(`${dir}/ca.cnf`, `[ca]\ndefault_ca=d\n[d]\ndatabase=${dir}/index.txt\ncrlnumber=${dir}/crlnumber\ndefault_md=sha256\ndefault_crl_days=1\n`);
+    execFileSync("openssl", ["ca", "-config", `${dir}/ca.cnf`, "-keyfile", `${dir}/ca.key`, "-cert", `${dir}/ca.crt`, "-gencrl", "-out", `${dir}/ca.crl`], { stdio: "ignore" });
+    const r = check(renderHaproxyConfig({ ...spec(), clientCaPath: `${dir}/ca.crt`, clientCrlPath: `${dir}/ca.crl` }));
+    expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
+  });
+
+  it("refuses a revocation list without the client CA", () => {
+    expect(() => renderHaproxyConfig({ ...spec(), clientCaPath: undefined, clientCrlPath: "/x.crl" })).toThrow("a client-certificate revocation list needs the client CA (clientCaPath)");
+  });
+
+  it("refuses connection limits that are not positive integers, naming the field", () => {
+    expect(() => renderHaproxyConfig({ ...spec(), limits: { ...spec().limits, connectionsPerSource: 0 } })).toThrow("limits.connectionsPerSource must be a positive integer, got 0");
+  });
+
+  it("offers only Mozilla-intermediate TLS: TLS 1.2+, ECDHE with AEAD suites, no session tickets", () => {
+    const cfg = renderHaproxyConfig(spec());
+    expect(cfg).toContain("ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets");
+    const ciphers = /ssl-default-bind-ciphers (\S+)/.exec(cfg)![1].split(":");
+    for (const c of ciphers) expect(c).toMatch(/^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
+    expect(cfg).toContain("ssl-default-bind-curves X25519:prime256v1:secp384r1");
   });
 
   it("refuses a backend without servers", () => {

@@ -50,6 +50,8 @@ describe("stack configuration", () => {
     ["a basic-auth password in plain text", (v) => ({ ...v, wsPassword: "hunter2" }), /lchost:wsPassword: named by lchost:connection.basicAuth.passwordKey, so it must be a secret/],
     ["basic auth without a username", (v) => ({ ...v, connection: { basicAuth: { passwordKey: "wsPassword" } } }), /lchost:connection.basicAuth.username: required but missing/],
     ["a client certificate CA that is not PEM", (v) => ({ ...v, connection: { clientCertificate: { caCertificate: "abc" } } }), /lchost:connection.clientCertificate.caCertificate: 'abc' does not match -----BEGIN CERTIFICATE-----/],
+    ["a client-certificate CRL that is not PEM", (v) => ({ ...v, connection: { clientCertificate: { caCertificate: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", crl: "not a crl" } } }), /lchost:connection.clientCertificate.crl: 'not a crl' does not match/],
+    ["a CRL without its CA", (v) => ({ ...v, connection: { clientCertificate: { crl: "-----BEGIN X509 CRL-----\nx\n-----END X509 CRL-----" } } }), /lchost:connection.clientCertificate.caCertificate: required but missing/],
     ["an FSB device without a path", (v) => ({ ...v, fsb: { mode: "device" } }), /lchost:fsb.devicePath: required when lchost:fsb.mode is 'device'/],
     ["an FSB device path outside /dev", (v) => ({ ...v, fsb: { mode: "device", devicePath: "/tmp/fsb" } }), /lchost:fsb.devicePath: '\/tmp\/fsb' does not match/],
     ["a negative sign latency", (v) => ({ ...v, fsb: { mode: "emulator", signLatencyMs: -5 } }), /lchost:fsb.signLatencyMs: -5 must be >= 0/],

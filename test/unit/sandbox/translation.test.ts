@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { StackPlanner } from "../../../planner/planWithReferences";
 import { assignAddresses, replaceHosts } from "../../../sandbox/sandboxAddresses";
-import { translateHaproxyConfig } from "../../../sandbox/haproxyTranslation";
+import { translateHaproxyConfig } from "../../../haproxy/translateConfig";
 import { replaceContainerPaths, SandboxProcessSpec } from "../../../sandbox/containerTranslation";
 import { freshSecrets, plannedRandomResult, substituteSecrets } from "../../../sandbox/placeholderSecrets";
 import { checkPrerequisites, prerequisitesFor } from "../../../sandbox/prerequisites";

@@ -1,0 +1,271 @@
+/**
+ * Renders haproxy.cfg for the HTTPS gateway (Dedicated, High Performance), the load balancer
+ * (High Availability) and the shared entry point (Datacenter tenants). Pure: the Docker components
+ * upload exactly this text, and the real-runtime tests run exactly this text with HAProxy 2.6.
+ */
+export interface HaproxyServer {
+  name: string;
+  address: string;
+  port: number;
+}
+
+export interface HaproxyBackend {
+  name: string;
+  /** Route by Host header (shared entry point); without it the backend is the default. */
+  host?: string;
+  servers: HaproxyServer[];
+}
+
+/** Per-gateway connection limits (from the edition catalog's `gateway` entry). */
+export interface GatewayLimits {
+  /** Concurrent connections the TLS frontend accepts; more wait in the kernel's queue. */
+  maxConnections: number;
+  /** Concurrent connections one source address may hold; more are closed at accept. */
+  connectionsPerSource: number;
+  /** HTTP requests one source address may send per 10 s; more get 429. */
+  requestsPerSourcePer10s: number;
+}
+
+export interface HaproxyConfigSpec {
+  bind: { address: string; port: number };
+  /** PEM with certificate and key. */
+  certificatePath: string;
+  /** CA of the customer's client certificates: web services then require a verified client certificate. */
+  clientCaPath?: string;
+  /** Revocation list (PEM) of that CA: a revoked client certificate is refused in the handshake. */
+  clientCrlPath?: string;
+  /** File with one CIDR per line allowed to call web services (changeable at run time over the admin socket). */
+  allowListPath?: string;
+  basicAuth?: { username: string; passwordHash: string };
+  /** Bearer token added to web-service requests that passed the checks (License Central requires it). */
+  webServiceToken?: string;
+  /** false: every /ws/ request is refused with 403 (Datacenter). */
+  webServices: boolean;
+  backends: HaproxyBackend[];
+  health: { path: string; intervalMs: number; fall: number; rise: number };
+  /** Resolve server names at run time through Docker's embedded DNS, so a missing line does not stop the balancer. */
+  dockerDns?: boolean;
+  adminSocketPath?: string;
+  /** Plain-HTTP port answering GET /haproxy-health for container health checks. */
+  monitorPort?: number;
+  timeouts?: Partial<GatewayTimeouts>;
+  limits: GatewayLimits;
+}
+
+export interface GatewayTimeouts {
+  connectMs: number;
+  clientMs: number;
+  serverMs: number;
+  /** Whole request head (and buffered body) must arrive within this: a slowloris client is cut off. */
+  httpRequestMs: number;
+  /** Idle time between two requests on one connection. */
+  httpKeepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: GatewayTimeouts = { connectMs: 2000, clientMs: 30000, serverMs: 30000, httpRequestMs: 5000, httpKeepAliveMs: 5000 };
+
+export const DEFAULT_HEALTH = { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 };
+
+/**
+ * Mozilla's "intermediate" server profile (guidelines 5.7): TLS 1.2 with ECDHE and AEAD suites only,
+ * TLS 1.3 suites, named curves; no session tickets (their keys would outlive a restart's forward secrecy).
+ */
+export const TLS_PROFILE = {
+  ciphers: [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+  ].join(":"),
+  ciphersuites: ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"].join(":"),
+  curves: "X25519:prime256v1:secp384r1",
+  options: "ssl-min-ver TLSv1.2 no-tls-tickets",
+};
+
+/** Headers on every answer of the TLS frontend, the gateway's own 400/401/403/404/429 included. */
+export const SECURITY_HEADERS: Array<[string, string]> = [
+  ["Strict-Transport-Security", "max-age=63072000"],
+  ["X-Content-Type-Options", "nosniff"],
+];
+
+/** The answers HAProxy generates itself, with a short plain-text body. */
+const GATEWAY_ERRORS: Array<[number, string]> = [
+  [400, "bad request"],
+  [403, "forbidden"],
+  [404, "not found"],
+  [408, "request timeout"],
+  [429, "too many requests"],
+  [500, "internal error"],
+  [502, "bad gateway"],
+  [503, "service unavailable"],
+  [504, "gateway timeout"],
+];
+
+/** Time from a line's death to the balancer taking it out, at the latest. */
+export function deadLineDetectionMs(health: HaproxyConfigSpec["health"]): number {
+  return health.intervalMs * health.fall;
+}
+
+const safeName = /^[A-Za-z0-9_.-]+$/;
+
+function positiveInteger(value: number, field: string): void {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${field} must be a positive integer, got ${value}`);
+}
+
+export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
+  for (const b of spec.backends) {
+    if (!safeName.test(b.name)) throw new Error(`backend name '${b.name}' may only hold letters, digits, '_', '.', '-'`);
+    if (b.servers.length === 0) throw new Error(`backend '${b.name}' has no server`);
+    for (const s of b.servers) if (!safeName.test(s.name)) throw new Error(`server name '${s.name}' may only hold letters, digits, '_', '.', '-'`);
+  }
+  if (spec.basicAuth && !safeName.test(spec.basicAuth.username)) throw new Error(`basic-auth username '${spec.basicAuth.username}' is not allowed`);
+  if (spec.clientCrlPath && !spec.clientCaPath) throw new Error("a client-certificate revocation list needs the client CA (clientCaPath)");
+  positiveInteger(spec.limits.maxConnections, "limits.maxConnections");
+  positiveInteger(spec.limits.connectionsPerSource, "limits.connectionsPerSource");
+  positiveInteger(spec.limits.requestsPerSourcePer10s, "limits.requestsPerSourcePer10s");
+  const t = { ...DEFAULT_TIMEOUTS, ...spec.timeouts };
+  const out: string[] = [];
+  const line = (s = "") => out.push(s);
+
+  line("# Rendered by lchost (haproxy/renderConfig.ts). Do not edit by hand.");
+  line("global");
+  line("  log stdout format raw local0");
+  line("  # HAProxy 2.6 still files http-request normalize-uri (below) under experimental directives.");
+  line("  expose-experimental-directives");
+  line(`  maxconn ${spec.limits.maxConnections + 64}`);
+  if (spec.adminSocketPath) line(`  stats socket ${spec.adminSocketPath} mode 600 level admin`);
+  line(`  ssl-default-bind-ciphers ${TLS_PROFILE.ciphers}`);
+  line(`  ssl-default-bind-ciphersuites ${TLS_PROFILE.ciphersuites}`);
+  line(`  ssl-default-bind-curves ${TLS_PROFILE.curves}`);
+  line(`  ssl-default-bind-options ${TLS_PROFILE.options}`);
+  line();
+  if (spec.dockerDns) {
+    line("resolvers docker");
+    line("  nameserver dns 127.0.0.11:53");
+    line("  hold valid 1s");
+    line();
+  }
+  line("defaults");
+  line("  mode http");
+  line("  log global");
+  line("  # Like httplog, but the path is logged normalized, with ticket codes masked, and never the query string.");
+  line(`  log-format "${LOG_FORMAT}"`);
+  line(`  timeout connect ${t.connectMs}ms`);
+  line(`  timeout client ${t.clientMs}ms`);
+  line(`  timeout server ${t.serverMs}ms`);
+  line("  # A client that trickles its request (slowloris) is cut off; idle keep-alive connections do not pile up.");
+  line(`  timeout http-request ${t.httpRequestMs}ms`);
+  line(`  timeout http-keep-alive ${t.httpKeepAliveMs}ms`);
+  line("  # A request to a line that dies is sent again to another line; activations carry idempotency keys.");
+  line("  retries 3");
+  line("  option redispatch 1");
+  line("  option http-buffer-request");
+  line("  retry-on conn-failure empty-response response-timeout 502 503");
+  line("  # HAProxy's own error answers (a request it cannot parse, a timeout …) carry the security headers too.");
+  for (const [status, text] of GATEWAY_ERRORS) {
+    const hdrs = SECURITY_HEADERS.map(([n, v]) => ` hdr ${n} "${v}"`).join("");
+    line(`  http-error status ${status} content-type "text/plain; charset=utf-8" string "${text}"${hdrs}`);
+  }
+  line();
+  if (spec.basicAuth) {
+    line("userlist web_service_users");
+    line(`  user ${spec.basicAuth.username} password ${spec.basicAuth.passwordHash}`);
+    line();
+  }
+  if (spec.monitorPort) {
+    line("frontend monitor");
+    line(`  bind 127.0.0.1:${spec.monitorPort}`);
+    line("  monitor-uri /haproxy-health");
+    line();
+  }
+  line("frontend https");
+  const clientCa = spec.clientCaPath ? ` ca-file ${spec.clientCaPath}${spec.clientCrlPath ? ` crl-file ${spec.clientCrlPath}` : ""} verify optional` : "";
+  line(`  bind ${spec.bind.address}:${spec.bind.port} ssl crt ${spec.certificatePath}${clientCa}`);
+  line(`  maxconn ${spec.limits.maxConnections}`);
+  for (const [name, value] of SECURITY_HEADERS) line(`  http-after-response set-header ${name} "${value}"`);
+  line("  # Per source address: concurrent connections and request rate (slowloris, floods).");
+  line("  stick-table type ipv6 size 100k expire 30s store conn_cur,http_req_rate(10s)");
+  line("  tcp-request connection track-sc0 src");
+  line(`  tcp-request connection reject if { sc_conn_cur(0) gt ${spec.limits.connectionsPerSource} }`);
+  line(`  http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${spec.limits.requestsPerSourcePer10s} }`);
+  line("  # Every decision below is made on the normalized path, and the normalized path is what is forwarded:");
+  line("  # /%77s/, //ws/, /./ws/, /depot/../ws/ are all /ws/.");
+  line("  http-request normalize-uri percent-to-uppercase");
+  line("  http-request normalize-uri percent-decode-unreserved");
+  line("  http-request normalize-uri path-merge-slashes");
+  line("  http-request normalize-uri path-strip-dot");
+  line("  http-request normalize-uri path-strip-dotdot full");
+  line(`  http-request set-var(txn.logged_path) ${LOGGED_PATH}`);
+  line("  # What normalizing cannot make unambiguous is refused: a percent-encoding left over (%2F, %5C, %00 …),");
+  line("  # a backslash, a ';' (path parameters), a byte outside printable ASCII.");
+  line(String.raw`  acl ambiguous_path path -m reg '[%\\;]|[^!-~]'`);
+  line("  http-request set-var(txn.logged_path) str(refused-ambiguous-path) if ambiguous_path");
+  line("  http-request deny deny_status 400 if ambiguous_path");
+  line("  http-request set-header X-Forwarded-Proto https");
+  line("  # Case-insensitive: /WS/ and /Admin get the same treatment as /ws/ and /admin.");
+  line("  acl web_service path -i -m reg ^/ws(/|$)");
+  line("  acl admin_api path -i -m reg ^/admin(/|$)");
+  line("  # The admin API lives on an internal port and is never published.");
+  line("  http-request deny deny_status 404 if admin_api");
+  if (!spec.webServices) {
+    line("  # This edition has no web-service access.");
+    line("  http-request deny deny_status 403 if web_service");
+  } else {
+    if (spec.clientCaPath) {
+      line("  http-request deny deny_status 403 if web_service !{ ssl_c_used }");
+      line("  http-request deny deny_status 403 if web_service !{ ssl_c_verify 0 }");
+    }
+    if (spec.allowListPath) {
+      line(`  acl allowed_source src -f ${spec.allowListPath}`);
+      line("  http-request deny deny_status 403 if web_service !allowed_source");
+    }
+    if (spec.basicAuth) {
+      line("  http-request auth realm license-central-web-services if web_service !{ http_auth(web_service_users) }");
+    }
+    line("  http-request del-header Authorization if web_service");
+    if (spec.webServiceToken) {
+      if (!/^[A-Za-z0-9._-]+$/.test(spec.webServiceToken)) throw new Error("web-service token may only hold letters, digits, '.', '_', '-'");
+      line(`  http-request set-header Authorization "Bearer ${spec.webServiceToken}" if web_service`);
+    }
+  }
+  const routed = spec.backends.filter((b) => b.host);
+  for (const b of routed) {
+    line(`  use_backend ${b.name} if { req.hdr(host),field(1,:) -i ${b.host} }`);
+  }
+  const fallback = spec.backends.find((b) => !b.host);
+  if (fallback) line(`  default_backend ${fallback.name}`);
+  else line("  default_backend unknown_host");
+  for (const b of spec.backends) {
+    line();
+    line(`backend ${b.name}`);
+    line("  balance leastconn");
+    line(`  option httpchk GET ${spec.health.path}`);
+    line("  http-check expect status 200");
+    const resolve = spec.dockerDns ? " resolvers docker init-addr last,libc,none" : "";
+    line(`  default-server inter ${spec.health.intervalMs}ms fall ${spec.health.fall} rise ${spec.health.rise}${resolve}`);
+    for (const s of b.servers) line(`  server ${s.name} ${s.address}:${s.port} check`);
+  }
+  if (!fallback) {
+    line();
+    line("backend unknown_host");
+    line("  http-request deny deny_status 404");
+  }
+  line();
+  return out.join("\n");
+}
+
+/**
+ * The path as logged: ticket codes (the segment after `tickets/`, and anything shaped like a code
+ * anywhere) are replaced by their first 4 characters and `…`; the query string is never logged.
+ */
+const LOGGED_PATH = String.raw`"path,regsub('tickets/([^/]?[^/]?[^/]?[^/]?)[^/]*','tickets/\\1...',gi),regsub('([A-Za-z2-9]{4})[A-Za-z2-9]?(-[A-Za-z2-9]+)(-[A-Za-z2-9]+)+','\\1...',g)"`;
+
+/** httplog's fields without %r (whose URI holds the query string and unmasked ticket codes). */
+const LOG_FORMAT = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %HM %[var(txn.logged_path)] %HV";
+
+/** The allow-list file: one CIDR per line. */
+export function renderAllowList(cidrs: string[]): string {
+  return cidrs.map((c) => `${c}\n`).join("");
+}
