@@ -1,7 +1,7 @@
 /** Shared by the gateway security tests: a throw-away folder and the limits they start the gateway with. */
 import * as os from "os";
 import * as path from "path";
-import { editionFacts } from "../../editions/catalog";
+import { editionFacts } from "../../model/catalog";
 import { GatewayLimits } from "../../haproxy/renderConfig";
 
 export function tmpDir(label: string): string {
