@@ -70,3 +70,17 @@ export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[];
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
   return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: client.cert, clientKey: client.key };
 }
+
+/** A CA and client certificate kept in `caDir` (made on first use), and a server certificate for this sandbox. */
+export function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+  const ca = { cert: path.join(caDir, "ca.crt"), key: path.join(caDir, "ca.key") };
+  if (!fs.existsSync(ca.cert) || !fs.existsSync(ca.key)) {
+    makeCertificateAuthority(caDir, "ca", "lchost sandbox CA");
+    issueCertificate(caDir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
+  const serverPem = path.join(dir, "server.pem");
+  fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key") };
+}
