@@ -21,7 +21,7 @@ import { ROLES_AFTER_DATABASE, STOP_ORDER, stopTimeoutMs } from "./roleOrder";
 import { extendAddresses } from "./sandboxAddresses";
 import { certificatesFromAuthority, makeSandboxCertificates } from "./sandboxCertificates";
 import { addStackSecrets, applyAdminTokens, emptySecrets, updateStackSecrets } from "./sandboxCredentials";
-import { freshSandboxDir, writeSandboxFiles } from "./sandboxFiles";
+import { freshSandboxDir, sandboxLogDir, writeSandboxFiles } from "./sandboxFiles";
 import { buildSandboxLayout, LayoutOptions, PlannedStack, sandboxAddresses, sandboxContainers, SandboxLayout, SandboxSecrets, SandboxTls, StackCredentials, StackEndpoints } from "./sandboxLayout";
 import { plannedStackOf, resolveStacks, StackSelection } from "./sandboxStacks";
 // "show stat" parsers: they move to the haproxy/ module; until then they stay in startSandbox.ts (used at call time only).
@@ -347,7 +347,7 @@ export class Sandbox implements SandboxHandle {
   }
 
   private localProcess(spec: SandboxProcessSpec): LocalProcess {
-    return new LocalProcess(spec, this.dir, (p) => this.pids.add(p));
+    return new LocalProcess(spec, sandboxLogDir(this.dir), (p) => this.pids.add(p));
   }
 
   private adminSocketOf(entryProcess: string): string {
