@@ -53,10 +53,9 @@ export function parseTestsslJson(text: string): TestsslEntry[] {
   } catch (e) {
     throw new Error(`testssl --jsonfile: not JSON (${(e as Error).message})`);
   }
-  // `--jsonfile-pretty` wraps the list in { scanResult: [...] }; the flat form is the list itself
-  const list = Array.isArray(data) ? data : (data as { scanResult?: unknown })?.scanResult;
-  if (!Array.isArray(list)) throw new Error("testssl --jsonfile: expected a list of { id, severity, finding }");
-  return list.filter((e): e is TestsslEntry => e && typeof e.id === "string" && typeof e.severity === "string").map((e) => ({ ...e, finding: String(e.finding ?? "") }));
+  // the flat form `--jsonfile` writes (not `--jsonfile-pretty`, which nests per section)
+  if (!Array.isArray(data)) throw new Error("testssl --jsonfile: expected a list of { id, severity, finding }");
+  return data.filter((e): e is TestsslEntry => e && typeof e.id === "string" && typeof e.severity === "string").map((e) => ({ ...e, finding: String(e.finding ?? "") }));
 }
 
 export function summarizeTestssl(entries: TestsslEntry[], stack: string, target: string): Finding[] {
