@@ -36,8 +36,10 @@ export function dockerRunArgs(image: string): string[] {
 
 /** What the container printed, read as an outcome (pure). */
 export function imageScanOutcome(r: { code: number | null; stdout: string; stderr: string }): ImageScanOutcome {
-  const lastError = r.stderr.trim().split("\n").slice(-1)[0] ?? "";
-  if (r.code !== 0) return { problem: `docker run failed (exit ${r.code}): ${lastError || "no message"}` };
+  const lines = r.stderr.trim().split("\n").filter(Boolean);
+  // docker's own message ("docker: Error response from daemon: No such image: …"), not its --help hint
+  const why = lines.find((l) => /error|cannot|denied|timed out/i.test(l)) ?? lines[lines.length - 1] ?? "no message";
+  if (r.code !== 0) return { problem: `docker run failed (exit ${r.code}): ${why}` };
   if (r.stdout.includes(NO_APT)) return { problem: "the image has no apt-get: its packages cannot be checked" };
   if (r.stdout.includes(UPDATE_FAILED)) return { problem: "apt-get update failed inside the image (no route to its package mirrors?): pending updates unknown" };
   return { updates: parseAptSimulation(r.stdout) };

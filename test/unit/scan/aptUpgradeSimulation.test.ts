@@ -46,6 +46,11 @@ describe("image scan outcome", () => {
     expect(o).toEqual({ problem: expect.stringMatching(/^docker run failed \(exit 1\): Cannot connect to the Docker daemon/) });
   });
 
+  it("quotes docker's own error for an image that is not on this machine (nothing is pulled)", () => {
+    const stderr = "docker: Error response from daemon: No such image: haproxy:2.6.\nSee 'docker run --help'.\n";
+    expect(imageScanOutcome({ code: 125, stdout: "", stderr })).toEqual({ problem: "docker run failed (exit 125): docker: Error response from daemon: No such image: haproxy:2.6." });
+  });
+
   it("says so when the image has no apt-get, or apt-get update could not fetch the lists", () => {
     expect(imageScanOutcome({ code: 0, stdout: `${NO_APT}\n`, stderr: "" })).toEqual({ problem: expect.stringMatching(/no apt-get/) });
     expect(imageScanOutcome({ code: 0, stdout: `${UPDATE_FAILED}\n0 upgraded, 0 newly installed\n`, stderr: "" })).toEqual({ problem: expect.stringMatching(/apt-get update failed/) });
