@@ -21,7 +21,7 @@ const PROTOCOL_IDS = /^(SSLv2|SSLv3|TLS1|TLS1_1|TLS1_2|TLS1_3|NPN|ALPN.*)$/;
 
 export function tlsCategory(id: string, cve?: string): TlsCategory {
   if (PROTOCOL_IDS.test(id)) return "protocol";
-  if (/^(cipher|cipherlist_|cipher_order|FS|FS_|supportedciphers|std_)/.test(id)) return "cipher suites";
+  if (/^(cipher|cipherlist_|cipher_order|P?FS|DH_groups|supportedciphers|std_)/.test(id)) return "cipher suites";
   if (/^(cert|intermediate_cert|chain_of_trust|OCSP|DNS_CAArecord|certificate|pwnedkeys|crl)/i.test(id)) return "certificate";
   if (cve || /^(heartbleed|CCS|ticketbleed|ROBOT|secure_renego|secure_client_renego|CRIME_TLS|BREACH|POODLE_SSL|fallback_SCSV|SWEET32|FREAK|DROWN|LOGJAM|BEAST|LUCKY13|RC4|winshock|GREASE)/i.test(id)) return "vulnerability";
   return "other";

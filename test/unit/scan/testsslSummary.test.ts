@@ -40,9 +40,10 @@ describe("testssl summary", () => {
   });
 
   it("puts testssl ids in their category", () => {
-    expect(["SSLv2", "TLS1_1", "cipherlist_NULL", "cipher_order", "cert_trust", "intermediate_cert_badOCSP", "heartbleed", "ROBOT"].map((id) => tlsCategory(id))).toEqual([
+    expect(["SSLv2", "TLS1_1", "cipherlist_NULL", "cipher_order", "PFS_ECDHE_curves", "cert_trust", "intermediate_cert_badOCSP", "heartbleed", "ROBOT"].map((id) => tlsCategory(id))).toEqual([
       "protocol",
       "protocol",
+      "cipher suites",
       "cipher suites",
       "cipher suites",
       "certificate",
