@@ -24,6 +24,13 @@ export type TestsslOutcome = { entries: TestsslEntry[] } | { problem: string };
 
 export function testsslArgs(t: TlsTarget, jsonFile: string): string[] {
   return [
+    // protocols, standard cipher categories, forward secrecy, server defaults (certificate), vulnerabilities;
+    // not client simulation, HTTP headers or the per-cipher list, which take minutes and judge nothing here
+    "--protocols",
+    "--std",
+    "--pfs",
+    "--server-defaults",
+    "--vulnerable",
     "--quiet",
     "--color",
     "0",

@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { countByCategory, parseTestsslJson, summarizeTestssl, tlsCategory } from "../../../scan/testsslSummary";
 
 // testssl.sh 3.0 --jsonfile: a flat list; severities OK, INFO, LOW, MEDIUM, HIGH, CRITICAL, WARN, FATAL
@@ -56,5 +58,22 @@ describe("testssl summary", () => {
   it("refuses a file that is not a flat testssl result, saying so", () => {
     expect(() => parseTestsslJson("{ nope")).toThrow(/^testssl --jsonfile: not JSON/);
     expect(() => parseTestsslJson('{"scanResult":[]}')).toThrow("testssl --jsonfile: expected a list of { id, severity, finding }");
+  });
+
+  it("summarises a captured run against a sandbox gateway: short-lived throw-away certificate, no weak protocol", () => {
+    // testssl 3.0.8 against lchost sandbox globex's HAProxy gateway (sandbox CA added), 2026-11-28
+    const captured = parseTestsslJson(fs.readFileSync(path.join(__dirname, "fixtures", "testssl-sandbox-gateway.json"), "utf8"));
+    const got = summarizeTestssl(captured, "globex", "globex.lchost.local:8443 at 127.31.1.2");
+    expect(got.map((f) => [f.id, f.severity])).toEqual([
+      ["cipherlist_AVERAGE", "low"],
+      ["cert_expirationStatus", "high"],
+      ["cert_notAfter", "high"],
+      ["cert_revocation", "high"],
+      ["DNS_CAArecord", "low"],
+      ["security_headers", "medium"],
+      ["LUCKY13", "low"],
+    ]);
+    expect(countByCategory(got)).toMatchObject({ certificate: { high: 3, low: 1 }, "cipher suites": { low: 1 }, vulnerability: { low: 1 } });
+    expect(got.some((f) => tlsCategory(f.id) === "protocol")).toBe(false);
   });
 });
