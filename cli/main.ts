@@ -14,6 +14,7 @@ import { editionsSpec } from "./commands/editions";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
 import { sandboxSpec } from "./commands/sandbox";
+import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
 import { CliError, MissingPrerequisite, UsageError } from "./errors";
 import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
@@ -30,6 +31,7 @@ export const commands: Array<CommandSpec<any>> = [
   schemaSpec,
   migrateSpec,
   sandboxSpec,
+  scanSpec,
 ];
 
 /**

@@ -25,6 +25,7 @@ import * as path from "path";
 import { loadStackFile } from "../model/stackFile";
 import { CustomerEntry } from "../sandbox/customerEntry";
 import { sandboxOctet } from "../sandbox/sandboxAddresses";
+import { ROLES_AFTER_DATABASE } from "../sandbox/roleOrder";
 import { SandboxHandle, SandboxOptions, startSandbox } from "../sandbox/startSandbox";
 import type { DbConnection } from "./databaseCopy";
 import type { DeploymentTarget, DeploymentView, LineEndpoint, PreparedDatabase } from "./deploymentTarget";
@@ -239,7 +240,7 @@ export class SandboxTarget implements DeploymentTarget {
 
   async startLines(): Promise<LineEndpoint[]> {
     if (!this.next) throw new Error("prepareDatabase first");
-    await this.next.handle.startStack(this.stack, this.next.onShared ? ["license-central"] : ["fsb", "sql-job", "license-central", "https-entry-point"]);
+    await this.next.handle.startStack(this.stack, this.next.onShared ? ["license-central"] : [...ROLES_AFTER_DATABASE]);
     return this.lines(this.next);
   }
 

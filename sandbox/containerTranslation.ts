@@ -16,8 +16,9 @@ import { replaceHosts } from "./sandboxAddresses";
 import { adminSocketPath, haproxyBinds } from "../haproxy/parseConfig";
 import { translateHaproxyConfig } from "../haproxy/translateConfig";
 
-export type ContainerRole = "database" | "fsb" | "license-central" | "https-entry-point" | "sql-job";
-export const START_ORDER: ContainerRole[] = ["database", "fsb", "sql-job", "license-central", "https-entry-point"];
+import { ContainerRole, START_ORDER } from "./roleOrder";
+
+export type { ContainerRole } from "./roleOrder";
 
 /** The inputs of a planned `docker:index/container:Container` that matter here (secrets unwrapped). */
 export interface PlannedContainer {
@@ -90,7 +91,7 @@ const PRIVATE_RUNTIME_PATHS: Partial<Record<ContainerRole, string[]>> = {
 
 export function containerRole(c: PlannedContainer): ContainerRole {
   const role = c.labels?.find((l) => l.label === "lchost.role")?.value;
-  if (role && (START_ORDER as string[]).includes(role)) return role as ContainerRole;
+  if (role && (START_ORDER as readonly string[]).includes(role)) return role as ContainerRole;
   throw new Error(`container '${c.name}': label lchost.role is '${role ?? "(missing)"}'; the sandbox runs ${START_ORDER.join(", ")}`);
 }
 

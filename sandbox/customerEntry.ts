@@ -84,7 +84,7 @@ export class CustomerEntry {
     const check = spawnSync("haproxy", ["-c", "-q", "-f", cfg], { encoding: "utf8" });
     if (check.status !== 0) throw new Error(`haproxy -c ${cfg}: ${check.stderr || check.stdout}`);
     const old = this.pids();
-    const log = fs.openSync(path.join(this.dir, "entry.log"), "a");
+    const log = fs.openSync(path.join(this.dir, "entry.log"), "a", 0o600);
     const child = spawn("haproxy", ["-db", "-f", cfg, ...(old.length ? ["-sf", ...old.map(String)] : [])], { stdio: ["ignore", log, log], detached: true });
     fs.closeSync(log);
     child.unref();

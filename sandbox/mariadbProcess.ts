@@ -125,7 +125,7 @@ export async function startMariadb(opts: StartMariadbOptions): Promise<MariadbPr
     throw new Error(`${opts.defaultsFile}: no socket or port found in the [mysqld] group; cannot probe readiness`);
   }
   const logFile = opts.logFile ?? path.join(path.dirname(opts.defaultsFile), "mariadbd.out");
-  const fd = fs.openSync(logFile, "a");
+  const fd = fs.openSync(logFile, "a", 0o600);
   const child = spawn(bin, [`--defaults-file=${opts.defaultsFile}`, ...(opts.extraArgs ?? [])], {
     detached: true,
     stdio: ["ignore", fd, fd],

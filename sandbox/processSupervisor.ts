@@ -1,6 +1,6 @@
 /**
  * Runs the sandbox's processes: each in its own process group (so helpers it forks, e.g. Galera's
- * rsync, go with it), output appended to `<dir>/<name>.log`, stopped by its PID only. The PIDs are
+ * rsync, go with it), output appended to `<logDir>/<name>.log` (mode 0600), stopped by its PID only. The PIDs are
  * also written to `pids.json`, so a sandbox that was not stopped (its parent was killed) is cleaned up
  * by the next start of the same sandbox — only processes whose command line is still the one recorded.
  */
@@ -33,7 +33,8 @@ export class LocalProcess {
   start(extraArgs: string[] = []): void {
     if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.pid})`);
     const args = [...this.spec.args, ...extraArgs];
-    const fd = fs.openSync(this.logFile, "a");
+    const fd = fs.openSync(this.logFile, "a", 0o600);
+    fs.fchmodSync(fd, 0o600); // also when an earlier run left the file with another mode
     fs.writeSync(fd, `\n--- ${new Date().toISOString()} start: ${this.spec.command} ${args.join(" ")}\n`);
     this.exit = null;
     const child = spawn(this.spec.command, args, { cwd: this.spec.dir, env: this.spec.env, detached: true, stdio: ["ignore", fd, fd] });

@@ -25,12 +25,18 @@ function openssl(args: string[], cwd: string): void {
 /** A CA (EC P-256) with its key: `<dir>/<name>.crt`, `<dir>/<name>.key`. */
 export function makeCertificateAuthority(dir: string, name: string, commonName: string, days = 7): { cert: string; key: string } {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
   openssl(["req", "-x509", "-new", "-key", key, "-out", cert, "-days", String(days), "-subj", `/CN=${commonName}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
-  fs.chmodSync(key, 0o600);
+  privateFiles(key, cert, path.join(dir, `${name}.srl`));
   return { cert, key };
+}
+
+/** Keys, certificates and the serial file: 0600, like everything a sandbox keeps (in 0700 directories). */
+function privateFiles(...files: string[]): void {
+  for (const f of files) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
 }
 
 /** A leaf certificate signed by `ca`: `<dir>/<name>.crt`, `<dir>/<name>.key`. */
@@ -58,13 +64,15 @@ export function issueCertificate(
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
   openssl(["req", "-new", "-key", key, "-out", csr, "-subj", `/CN=${opts.commonName}`], dir);
   openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", String(opts.days ?? 7), "-extfile", ext], dir);
-  fs.chmodSync(key, 0o600);
+  privateFiles(key, cert, ca.cert.replace(/\.crt$/, ".srl"));
   fs.rmSync(csr);
   fs.rmSync(ext);
   return { cert, key };
 }
 
 export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
   const ca = makeCertificateAuthority(dir, "ca", "lchost sandbox CA");
   const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
   const client = issueCertificate(dir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
@@ -89,4 +97,20 @@ export function makeRevocationList(dir: string, name: string, ca: { cert: string
   openssl(["ca", "-config", cnf, "-keyfile", ca.key, "-cert", ca.cert, "-gencrl", "-out", crl], dir);
   fs.rmSync(db, { recursive: true, force: true });
   return crl;
+}
+
+/** A CA and client certificate kept in `caDir` (made on first use), and a server certificate for this sandbox. */
+export function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+  const ca = { cert: path.join(caDir, "ca.crt"), key: path.join(caDir, "ca.key") };
+  if (!fs.existsSync(ca.cert) || !fs.existsSync(ca.key)) {
+    makeCertificateAuthority(caDir, "ca", "lchost sandbox CA");
+    issueCertificate(caDir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
+  const serverPem = path.join(dir, "server.pem");
+  fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
+  const crl = makeRevocationList(dir, "ca", ca);
+  return { dir, caCert: ca.cert, caKey: ca.key, serverPem, clientCert: path.join(caDir, "client.crt"), clientKey: path.join(caDir, "client.key"), crl };
 }

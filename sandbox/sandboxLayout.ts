@@ -8,7 +8,8 @@ import { LC_ENV } from "../license-central/src/env";
 import type { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { assignAddresses } from "./sandboxAddresses";
-import { containerRole, PlannedContainer, SandboxProcessSpec, START_ORDER, translateContainer, TranslationContext } from "./containerTranslation";
+import { containerRole, PlannedContainer, SandboxProcessSpec, translateContainer, TranslationContext } from "./containerTranslation";
+import { START_ORDER } from "./roleOrder";
 import { basicAuthUser, haproxyServers } from "../haproxy/parseConfig";
 import { substituteSecrets } from "./placeholderSecrets";
 

@@ -10,6 +10,8 @@ import { bad, HttpError, sendClientError, sendInternalError } from "../../servic
 import { IdempotencyStore } from "./idempotency";
 import { KeyStore } from "./keystore";
 import { createLogger } from "./logger";
+import { parseExpiryDate } from "./expiryDate";
+import { answerClientError, frameworkError, notFound, quoteShort, requireJsonBody } from "./requestShape";
 import { QueueFullError, SerialQueue } from "./signQueue";
 
 export interface LicenseItem {
@@ -80,10 +82,10 @@ export function parseSignRequest(body: unknown): { requestId: string; container:
       item.featureMap = it.featureMap;
     }
     if (it.expiresAt !== undefined) {
-      if (typeof it.expiresAt !== "string" || !/^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(it.expiresAt) || Number.isNaN(Date.parse(it.expiresAt))) {
-        throw bad(`${f}.expiresAt`, "must be an ISO 8601 date or date-time string");
-      }
-      item.expiresAt = new Date(it.expiresAt).toISOString();
+      if (typeof it.expiresAt !== "string") throw bad(`${f}.expiresAt`, "must be an ISO 8601 date or date-time string");
+      const expiry = parseExpiryDate(it.expiresAt);
+      if ("problem" in expiry) throw bad(`${f}.expiresAt`, `${expiry.problem}; got ${quoteShort(it.expiresAt)}`);
+      item.expiresAt = expiry.iso;
     }
     if (it.quantity !== undefined) {
       if (!isInt(it.quantity, 1, 1_000_000)) throw bad(`${f}.quantity`, "must be an integer from 1 to 1000000");
@@ -141,10 +143,17 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
   const queue = new SerialQueue(config.queueLimit, config.signLatencyMs, (d) => depthGauge.set(d));
   const tokenDigests = new Map<string, Buffer>([...config.firmTokens].map(([firm, token]) => [firm, sha256(token)]));
 
-  const app = Fastify({ logger, bodyLimit: config.bodyLimitBytes, return503OnClosing: true }) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    frameworkErrors: (err, _req, reply) => sendError(reply, frameworkError(err)),
+    clientErrorHandler: answerClientError,
+  }) as unknown as FastifyInstance;
   app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
+  app.addHook("preParsing", async (req) => requireJsonBody(req.raw)); // before Fastify's parser, which takes application/json* too
   app.setErrorHandler((err, _req, reply) => sendError(reply, err));
-  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`, "path")));
+  app.setNotFoundHandler((req, reply) => sendError(reply, notFound(req.method, req.url)));
 
   function knownFirm(firmCode: string): void {
     if (!FIRM_CODE_PATTERN.test(firmCode) || !config.firmTokens.has(firmCode)) {

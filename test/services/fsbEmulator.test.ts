@@ -116,11 +116,70 @@ describe("FSB emulator", () => {
     expect(res.body.message.startsWith(`${field}:`)).toBe(true);
   });
 
+  test.each([
+    ["2025-02-30", /day 30 does not exist in 2025-02/],
+    ["2025-02-29", /day 29 does not exist in 2025-02/],
+    ["2025-04-31T00:00:00Z", /day 31 does not exist in 2025-04/],
+    ["2025-13-01", /month 13 does not exist/],
+    ["0000-01-01", /between 1970-01-01 and 9999-12-31/],
+    ["2030-01-31T24:00:00Z", /hour 24 does not exist/],
+    ["2030-01-31T12:00:00+24:00", /zone offset \+24:00 does not exist/],
+  ])("refuses the impossible expiry date %s with 400 naming items[0].expiresAt, and signs nothing", async (expiresAt, why) => {
+    const count = async () => Number(/fsb_signatures_total\{firm="ACME"\} (\d+)/.exec((await call(fsb.url, "GET", "/metrics")).text)?.[1] ?? 0);
+    const before = await count();
+    const res = await sign(FIRM_A.code, order(`date-${expiresAt}`, { items: [{ productCode: 1001, expiresAt }] }), FIRM_A.token);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: "invalid_field", field: "items[0].expiresAt" });
+    expect(res.body.message).toMatch(why);
+    expect(await count()).toBe(before);
+  });
+
+  test("signs a leap day and a date-time with a zone offset as the same instant in UTC", async () => {
+    const res = await sign(FIRM_A.code, order("date-ok", { items: [{ productCode: 1001, expiresAt: "2028-02-29" }, { productCode: 1002, expiresAt: "2030-01-31T23:30:00-02:00" }] }), FIRM_A.token);
+    expect(res.status).toBe(201);
+    expect(res.body.update.items.map((i: { expiresAt: string }) => i.expiresAt)).toEqual(["2028-02-29T00:00:00.000Z", "2030-02-01T01:30:00.000Z"]);
+  });
+
+  test.each(["application/json", "application/json; charset=utf-8", "Application/JSON ;charset=UTF-8"])("parses a body sent as %s", async (contentType) => {
+    const res = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order(`ct-${contentType.replace(/\W/g, "")}`), token: FIRM_A.token, headers: { "content-type": contentType } });
+    expect(res.status).toBe(201);
+  });
+
+  test.each(["application/jsonx", "application/json-seq", "application/json+zip", "text/json", "text/plain"])("answers a body sent as %s with 415 naming content-type", async (contentType) => {
+    const res = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order("ct-bad"), token: FIRM_A.token, headers: { "content-type": contentType } });
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ error: "unsupported_media_type", field: "content-type" });
+    expect(res.body.message).toContain(JSON.stringify(contentType));
+  });
+
+  test("answers an unknown path with 404 in the error shape, quoting only the start of a long path", async () => {
+    const long = `/v1/${"x".repeat(5000)}`;
+    const res = await call(fsb.url, "GET", long);
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: "not_found", field: "path" });
+    expect(res.text.length).toBeLessThan(300);
+    expect(res.body.message).toContain("(5004 characters)");
+  });
+
+  test("answers a URL Fastify cannot decode with 400 naming the path, without echoing it", async () => {
+    const res = await call(fsb.url, "GET", `/v1/firms/%zz${"y".repeat(3000)}/public-key`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: "bad_url", field: "path" });
+    expect(res.text).not.toContain("yyyy");
+  });
+
+  test("answers headers larger than Node accepts with 431 in the error shape", async () => {
+    const res = await call(fsb.url, "GET", "/healthz", { headers: { "x-pad": "p".repeat(20_000) } });
+    expect(res.status).toBe(431);
+    expect(res.body).toEqual({ error: "headers_too_large", message: "headers: larger than the server accepts", field: "headers" });
+  });
+
   test("answers an oversized body with 413 and a message naming the body", async () => {
     const big = order("big", { items: [{ productCode: 1 }], pad: "x".repeat(70_000) });
     const res = await sign(FIRM_A.code, big, FIRM_A.token);
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: "body_too_large", field: "body" });
+    expect(Object.keys(res.body).sort()).toEqual(["error", "field", "message"]);
   });
 
   test("exposes queue depth, signatures and a latency histogram on /metrics, and /healthz", async () => {

@@ -10,6 +10,8 @@ import { freshSecrets, plannedRandomResult, substituteSecrets } from "../../../s
 import { checkPrerequisites, prerequisitesFor } from "../../../sandbox/prerequisites";
 import { buildSandboxLayout, PlannedStack, sandboxAddresses, sandboxContainers, SandboxSecrets } from "../../../sandbox/sandboxLayout";
 
+jest.setTimeout(120_000); // plans whole stacks and runs haproxy -c: seconds on a loaded 2-core machine
+
 const TLS = { caCertPath: "/t/ca.crt", caCertPem: "CA-PEM\n", serverPem: "SERVER-PEM\n", clientCertPath: "/t/client.crt", clientKeyPath: "/t/client.key" };
 const OPTS = { sandboxName: "t", sandboxDir: "/sb", nodeBinary: "/usr/bin/node", services: { fsbEmulator: "/d/fsb.js", licenseCentral: "/d/lc.js" }, haproxyBinary: "/usr/sbin/haproxy", pathEnv: "/usr/bin" };
 
