@@ -1,6 +1,12 @@
-// Two suites: "unit" runs the Pulumi program under the mock runtime and pure functions (no servers);
-// "services" runs the FSB emulator and License Central against a real MariaDB that its global setup
-// starts from the installed Debian packages (see test/support/).
+// The test tiers (npm test runs them all; docs/testing.md says what each proves):
+//   unit      the fast tier (npm run test:unit): pure functions, components under setMocks, policies on small
+//             fixtures, stacks planned under the mock runtime; no server, no Debian package
+//   plans     whole-program plans across git refs (lchost diff / check on throw-away repos)
+//   checks    rendered files checked by the real programs (haproxy -c, openssl, tar, the sandbox's file modes)
+//   services  FSB emulator and License Central against a real MariaDB its global setup starts (test/support/)
+//   security  the attack review's regressions (npm run test:security): the gateway on the real HAProxy,
+//             License Central and the FSB on real processes and MariaDB
+//   migration, e2e, docker-migration   real processes, sandboxes and the real Docker engine
 const tsJest = ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json", diagnostics: false }];
 module.exports = {
   projects: [
@@ -10,6 +16,20 @@ module.exports = {
       transform: { "^.+\\.ts$": tsJest },
       setupFilesAfterEnv: ["<rootDir>/test/unit/support/timeout.ts"],
       testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
+    },
+    {
+      displayName: "plans",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/test/unit/support/timeout.ts"],
+      testMatch: ["<rootDir>/test/plans/**/*.test.ts"],
+    },
+    {
+      displayName: "checks",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/test/unit/support/timeout.ts"],
+      testMatch: ["<rootDir>/test/checks/**/*.test.ts"],
     },
     {
       displayName: "services",
@@ -36,12 +56,16 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
     },
     {
-      // The HTTPS gateway's security on the real HAProxy (rendered config, trivial backend): path
-      // normalization, slowloris limits, TLS profile (testssl.sh), CRL, headers, log masking.
+      // The attack review's regressions: the HTTPS gateway on the real HAProxy (rendered config, trivial
+      // backend: path normalization, slowloris limits, TLS profile with testssl.sh, CRL, headers, log masking)
+      // and License Central on a real MariaDB (canonical paths, atomic quotas, FSB signatures, database
+      // timeouts, HTTP edges, log secrets).
       displayName: "security",
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },
       testMatch: ["<rootDir>/test/security/**/*.test.ts"],
+      globalSetup: "<rootDir>/test/support/mariadbGlobalSetup.ts",
+      globalTeardown: "<rootDir>/test/support/mariadbGlobalTeardown.ts",
     },
     {
       // lchost migrate on the real Docker engine (DockerTarget, stacks deployed by DockerRunDeployer);

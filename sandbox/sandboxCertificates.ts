@@ -96,6 +96,7 @@ export function makeRevocationList(dir: string, name: string, ca: { cert: string
   const crl = path.join(dir, `${name}.crl`);
   openssl(["ca", "-config", cnf, "-keyfile", ca.key, "-cert", ca.cert, "-gencrl", "-out", crl], dir);
   fs.rmSync(db, { recursive: true, force: true });
+  privateFiles(crl);
   return crl;
 }
 

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { stackFilePath } from "../../../model/stackFile";
-import { runCli } from "./gitFixture";
+import { runCli } from "../../support/gitFixture";
 
 jest.setTimeout(60_000);
 

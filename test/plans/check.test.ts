@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { affectedStacks, isDocumentation } from "../../../cli/commands/check";
-import { gitFixture, GitFixture, runCli } from "./gitFixture";
+import { affectedStacks, isDocumentation } from "../../cli/commands/check";
+import { gitFixture, GitFixture, runCli } from "../support/gitFixture";
 
 jest.setTimeout(120_000);
 

@@ -3,9 +3,9 @@
  * their first 4 characters plus a short hash. Before, every request line logged its URL with the ticket
  * code, and an FSB error quoting the requestId logged the idempotency key.
  */
-import { maskSecret } from "../../service-kit/src/logMasking";
-import { FakeFsb, startFakeFsb } from "../support/fakeFsb";
-import { call, RunningFsb, RunningLc, startFsb, startLc } from "../support/services";
+import { maskSecret } from "../../../service-kit/src/logMasking";
+import { FakeFsb, startFakeFsb } from "../../support/fakeFsb";
+import { call, RunningFsb, RunningLc, startFsb, startLc } from "../../support/services";
 
 const ITEMS = [{ productCode: 1001, quantity: 1 }];
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { stacksDir } from "../../../model/stackFile";
+import { stacksDir } from "../../model/stackFile";
 
 export interface GitFixture {
   root: string;
@@ -52,7 +52,7 @@ export function gitFixture(): GitFixture {
 
 /** Runs the CLI in-process; returns the exit code and everything it printed. */
 export async function runCli(argv: string[]): Promise<{ code: number; out: string }> {
-  const { main } = await import("../../../cli/main");
+  const { main } = await import("../../cli/main");
   const lines: string[] = [];
   const code = await main(argv, (s) => lines.push(s), (s) => lines.push(s));
   return { code, out: lines.join("\n") };

@@ -1,5 +1,5 @@
-import { diffPlans } from "../../../planner/planDiff";
-import { gitFixture, GitFixture, runCli } from "./gitFixture";
+import { diffPlans } from "../../planner/planDiff";
+import { gitFixture, GitFixture, runCli } from "../support/gitFixture";
 
 jest.setTimeout(120_000);
 

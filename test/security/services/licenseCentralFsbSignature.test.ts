@@ -4,9 +4,9 @@
  * Before, any 201 with a string "signature" was stored and handed to the customer as a signed licence.
  */
 import * as crypto from "crypto";
-import { canonicalJson } from "../../service-kit/src/canonicalJson";
-import { FakeFsb, startFakeFsb } from "../support/fakeFsb";
-import { call, FIRM_A, inspect, RunningFsb, RunningLc, startFsb, startLc, verifySignature } from "../support/services";
+import { canonicalJson } from "../../../service-kit/src/canonicalJson";
+import { FakeFsb, startFakeFsb } from "../../support/fakeFsb";
+import { call, FIRM_A, inspect, RunningFsb, RunningLc, startFsb, startLc, verifySignature } from "../../support/services";
 
 const ITEMS = [{ productCode: 1001, quantity: 2 }];
 

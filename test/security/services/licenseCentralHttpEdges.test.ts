@@ -3,7 +3,7 @@
  * the services' shape and never echo a long path or body back; replaying the idempotency key of an
  * activation deactivated since does not hand out its signed update again as a fresh 201.
  */
-import { call, inspect, rawHttp, RunningFsb, RunningLc, startFsb, startLc } from "../support/services";
+import { call, inspect, rawHttp, RunningFsb, RunningLc, startFsb, startLc } from "../../support/services";
 
 const ITEMS = [{ productCode: 1001, quantity: 1 }];
 

@@ -4,8 +4,8 @@
  * Before: find-my-way decoded `/%64epot/...` to the depot route while the gate looked for the prefix
  * "/depot/", so an activation went through during maintenance.
  */
-import { nonCanonicalPathReason } from "../../service-kit/src/canonicalPath";
-import { call, createLcDatabase, inspect, rawHttp, RunningFsb, RunningLc, startFsb, startLc } from "../support/services";
+import { nonCanonicalPathReason } from "../../../service-kit/src/canonicalPath";
+import { call, createLcDatabase, inspect, rawHttp, RunningFsb, RunningLc, startFsb, startLc } from "../../support/services";
 
 const ITEMS = [{ productCode: 1001, quantity: 1 }];
 

@@ -2,8 +2,8 @@
  * Issue 15.3: hard quotas are exact under concurrency (margin 0). Before, each request compared the
  * month's completed count before it signed, so concurrent activations all saw room and overshot the limit.
  */
-import { startFakeFsb } from "../support/fakeFsb";
-import { call, inspect, RunningFsb, RunningLc, startFsb, startLc } from "../support/services";
+import { startFakeFsb } from "../../support/fakeFsb";
+import { call, inspect, RunningFsb, RunningLc, startFsb, startLc } from "../../support/services";
 
 const ITEMS = [{ productCode: 1001, quantity: 1 }];
 const month = () => new Date().toISOString().slice(0, 7);

@@ -6,8 +6,8 @@
  */
 import * as crypto from "crypto";
 import * as mysql from "mysql2/promise";
-import { startThrowawayMariadb, ThrowawayMariadb } from "../../sandbox/mariadbProcess";
-import { call, RunningFsb, RunningLc, startFsb, startLc } from "../support/services";
+import { startThrowawayMariadb, ThrowawayMariadb } from "../../../sandbox/mariadbProcess";
+import { call, RunningFsb, RunningLc, startFsb, startLc } from "../../support/services";
 
 jest.setTimeout(120_000);
 
