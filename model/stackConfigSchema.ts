@@ -29,7 +29,8 @@ export const stackConfigSchema = {
     platform: { enum: ["docker", "kubernetes"], default: "docker" },
     lines: { type: "integer", minimum: 2, maximum: 16, description: "High Availability only: number of High Performance lines" },
     sharedServer: { type: "string", pattern: "^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$", description: "Datacenter only: the stack running the shared server" },
-    tenants: { type: "array", items: dnsLabel, uniqueItems: true, description: "shared-server only: the Datacenter tenants it hosts" },
+    // at least one: the shared FSB emulator serves the tenants' firms and does not start without one
+    tenants: { type: "array", items: dnsLabel, minItems: 1, uniqueItems: true, description: "shared-server only: the Datacenter tenants it hosts (at least one)" },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
     httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
     quotaMode: { enum: ["soft", "hard"] },

@@ -68,6 +68,10 @@ describe("stack configuration", () => {
     expect(problems.join("\n")).toMatch(message);
   });
 
+  it("rejects a shared server without tenants (its FSB emulator would never start)", () => {
+    expect(problemsOf({ ...sharedValues(), tenants: [] })).toEqual(["lchost:tenants: must list at least 1 item(s)"]);
+  });
+
   it("reports a malformed CIDR once, in words, without the schema's regular expression", () => {
     for (const cidr of ["300.1.2.3/40", "10.1.2.300/24", "not-a-cidr"]) {
       const ha = haValues() as any;
