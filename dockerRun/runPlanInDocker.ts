@@ -29,7 +29,12 @@ function descendants(plan: Plan, urns: string[]): Set<string> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const r of plan.resources) if (r.parent && out.has(r.parent) && !out.has(r.urn)) (out.add(r.urn), (grew = true));
+    for (const r of plan.resources) {
+      if (r.parent && out.has(r.parent) && !out.has(r.urn)) {
+        out.add(r.urn);
+        grew = true;
+      }
+    }
   }
   return out;
 }
@@ -43,11 +48,11 @@ export async function waitFor(docker: DockerEngine, name: string, want: "healthy
     if (want === "exited0" && state.Status === "exited") {
       if (state.ExitCode === 0) return;
       const logs = await docker.request("GET", `/containers/${name}/logs?stdout=1&stderr=1&tail=20`);
-      throw new Error(`job ${name} exited with ${state.ExitCode}: ${String(logs.body).replace(/[\x00-\x08]/g, "")}`);
+      throw new Error(`job ${name} exited with ${state.ExitCode}: ${stripStreamHeaders(String(logs.body))}`);
     }
     if (Date.now() > deadline) {
       const logs = await docker.request("GET", `/containers/${name}/logs?stdout=1&stderr=1&tail=30`);
-      throw new Error(`${name} not ${want} after ${timeoutMs} ms (state ${state.Status}, health ${state.Health?.Status}): ${String(logs.body).replace(/[\x00-\x08]/g, "")}`);
+      throw new Error(`${name} not ${want} after ${timeoutMs} ms (state ${state.Status}, health ${state.Health?.Status}): ${stripStreamHeaders(String(logs.body))}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -115,4 +120,10 @@ export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), t
     await deployment.remove().catch(() => undefined);
     throw e;
   }
+}
+
+/** The Engine API's multiplexed log stream carries 8-byte frame headers (bytes 0-8): drop them from text shown to people. */
+function stripStreamHeaders(text: string): string {
+  // eslint-disable-next-line no-control-regex -- these control bytes are exactly what is removed
+  return text.replace(/[\x00-\x08]/g, "");
 }

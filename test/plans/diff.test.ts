@@ -49,7 +49,7 @@ test("renaming the customer replaces the database volume: DATA LOSS, exit 1", as
   fx.commit("rename");
   const r = await diff("globex", "HEAD~1");
   expect(r.code).toBe(1);
-  expect(r.out).toMatch(/± replace +docker:index\/volume:Volume db-data \(labels, name\)  DATA LOSS/);
+  expect(r.out).toMatch(/± replace +docker:index\/volume:Volume db-data \(labels, name\) {2}DATA LOSS/);
   expect(r.out).toContain(
     "DATA LOSS: database volume 'lc-globex-db-data' (db-data) would be replaced (labels, name changed: now 'lc-globex2-db-data'); the new volume starts empty (retainOnDelete keeps the old Docker volume, but nothing uses it any more)",
   );

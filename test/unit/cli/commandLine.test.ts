@@ -95,7 +95,7 @@ test("a missing required option exits 2 naming it", async () => {
 test("an expected failure is printed without a stack trace", async () => {
   const r = await run("plan", "--stack-file", "/nonexistent/Pulumi.x.yaml");
   expect(r.code).toBe(EXIT.usage);
-  expect(r.err).toMatch(/^lchost plan: invalid stack configuration \/nonexistent\/Pulumi\.x\.yaml:\n  - no such stack file$/);
+  expect(r.err).toMatch(/^lchost plan: invalid stack configuration \/nonexistent\/Pulumi\.x\.yaml:\n {2}- no such stack file$/);
   expect(r.err).not.toMatch(/\n\s+at /);
 });
 

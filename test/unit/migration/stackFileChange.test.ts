@@ -63,7 +63,7 @@ describe("stack file change of an edition move", () => {
   });
 
   test("moving up from Datacenter without a parked connection is refused naming lchost:connection", () => {
-    const bare = DATACENTER.replace(/  lchost-migration:parked:[\s\S]*$/, "");
+    const bare = DATACENTER.replace(/ {2}lchost-migration:parked:[\s\S]*$/, "");
     const r = step(bare, "high-performance");
     expect(r.problems.join("\n")).toMatch(/lchost:connection: edition 'high-performance' publishes web services/);
     expect(r.stack).toBeUndefined();
