@@ -154,7 +154,9 @@ async function main(): Promise<void> {
       duringAttack: { requests: during.latencies.length, errors: during.errors, p50Ms: p(during.latencies, 50), p99Ms: p(during.latencies, 99), maxMs: round(Math.max(...during.latencies)) },
       targetP99Ms: TARGET_P99_MS,
       // maxHeldMs is seen by the attacker, whose own event loop lags under 2,000 handshakes: reported, not judged.
-      met: during.errors === 0 && percentile(during.latencies, 99) <= TARGET_P99_MS && attack.peakOpen >= SLOW_CONNECTIONS * 0.95 && attack.answered408 > 0,
+      // All 2,000 slow connections were opened; how many are held at once is capped by the 5 s cut-off
+      // (peakOpen): the gateway's defence, not a shortfall of the attack.
+      met: during.errors === 0 && percentile(during.latencies, 99) <= TARGET_P99_MS && attack.opened >= SLOW_CONNECTIONS && attack.answered408 > 0,
       machine: { cpus: os.cpus().length, loadAverage1m: round(os.loadavg()[0]) },
       seconds: round((Date.now() - started) / 1000),
     };
