@@ -6,6 +6,7 @@
  * last line of stdout is one JSON object {"bench":"services", ...figures}.
  */
 "use strict";
+const { spawnSync } = require("child_process");
 const { spawn } = require("child_process");
 const crypto = require("crypto");
 const fs = require("fs");
@@ -255,6 +256,19 @@ async function main() {
     // The overhead target is judged on the emulator's own time; the client's figure adds this VM's wake-up floor.
     met: signaturesPerSecond >= 2000 && serverOverheadP50 <= 1 && actP50 <= 10 && lcAnswerVerifies,
   };
+  // The gateway under a 2,000-connection slowloris (bench/slowloris.ts, its own process and real HAProxy):
+  // its last stdout line is its JSON, folded into this one.
+  const slow = spawnSync(process.execPath, [path.join(__dirname, "..", "dist", "bench", "slowloris.js")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 });
+  process.stdout.write(slow.stdout.split("\n").slice(0, -2).join("\n") + "\n");
+  const slowLine = slow.stdout.trim().split("\n").pop();
+  let slowloris;
+  try {
+    slowloris = JSON.parse(slowLine);
+  } catch {
+    throw new Error(`bench:slowloris printed no JSON line (exit ${slow.status})`);
+  }
+  figures.slowloris = slowloris;
+  figures.met = figures.met && slowloris.met === true;
   console.log(JSON.stringify(figures));
 }
 
