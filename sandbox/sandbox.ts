@@ -24,8 +24,7 @@ import { addStackSecrets, applyAdminTokens, emptySecrets, updateStackSecrets } f
 import { freshSandboxDir, sandboxLogDir, writeSandboxFiles } from "./sandboxFiles";
 import { buildSandboxLayout, LayoutOptions, PlannedStack, sandboxAddresses, sandboxContainers, SandboxLayout, SandboxSecrets, SandboxTls, StackCredentials, StackEndpoints } from "./sandboxLayout";
 import { plannedStackOf, resolveStacks, StackSelection } from "./sandboxStacks";
-// "show stat" parsers: they move to the haproxy/ module; until then they stay in startSandbox.ts (used at call time only).
-import { parseShowStat, sessionCounts } from "./startSandbox";
+import { parseShowStat, sessionCounts } from "../haproxy/showStat";
 
 export interface SandboxOptions extends StackSelection {
   /** Names the sandbox's directory and address block; default: the stacks' names joined by '+'. */
