@@ -7,7 +7,7 @@
  * the per-table checksums over a tunnel carried by `exec` into a line, which reaches the database by its
  * container name. The new topology comes from one deployment of the changed stack file by a
  * StackDeployer (PulumiDeployer: `pulumi up`; DockerRunDeployer: the plan applied with dockerRun), so
- * runMigration uses redeploy() (see runRedeployMigration.ts for the order and its downtime).
+ * it is a RedeployTarget (see redeployOrder.ts for the order and its downtime).
  */
 import * as fs from "fs";
 import { DockerEngine } from "../dockerRun/dockerEngine";
@@ -17,7 +17,7 @@ import { DB_PORT } from "../components/DatabaseServer";
 import type { EditionId } from "../editions/catalog";
 import type { MigrationOutputs } from "../program/deployStack";
 import { DbConnection, MARIADB_DUMP_OPTIONS } from "./databaseCopy";
-import type { DeploymentTarget, DeploymentView, LineEndpoint, PreparedDatabase, Redeployment } from "./deploymentTarget";
+import type { DeploymentView, LineEndpoint, Redeployment, RedeployTarget } from "./deploymentTarget";
 import type { DeploymentShape } from "./migrationPlan";
 import { requireOutput, StackDeployer, StackOutputs } from "./stackDeployer";
 
@@ -35,8 +35,9 @@ interface Deployed {
   view: DeploymentView;
 }
 
-export class DockerTarget implements DeploymentTarget {
+export class DockerTarget implements RedeployTarget {
   readonly name: string;
+  readonly order = "redeploy";
   private deployed?: Deployed;
   private readonly tunnels = new Map<string, Promise<ExecTunnel>>();
   private readonly retained: Array<{ label: string; m: MigrationOutputs; customer: string }> = [];
@@ -192,27 +193,6 @@ export class DockerTarget implements DeploymentTarget {
       }
     }
     return removed;
-  }
-
-  private notHere(what: string): never {
-    throw new Error(`${this.name}: ${what} is not a step of a Docker/Pulumi migration (the whole stack is redeployed: runMigration uses redeploy())`);
-  }
-  async prepareDatabase(_shape: DeploymentShape): Promise<PreparedDatabase> {
-    return this.notHere("prepareDatabase");
-  }
-  async startLines(): Promise<LineEndpoint[]> {
-    return this.notHere("startLines");
-  }
-  async switchTraffic(): Promise<void> {
-    return this.notHere("switchTraffic");
-  }
-  async abandonNew(): Promise<void> {
-    return this.notHere("abandonNew");
-  }
-  async scaleLines(): Promise<void> {
-    throw new Error(
-      `${this.name}: changing the number of High Availability lines is not offered on this target yet; set lchost:lines and run 'lchost up' (the balancer container is recreated: a few seconds without service)`,
-    );
   }
 
   /** Closes the local tunnels (nothing runs on the Docker host after this). */

@@ -14,10 +14,8 @@ import { planMigration, renderPlan } from "../../migration/migrationPlan";
 import { ProgressLog } from "../../migration/progressLog";
 import { monthsToCheck } from "../../migration/quotaCheck";
 import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
-import { SandboxTarget } from "../../migration/sandboxTarget";
 import { parseArgs, UsageError } from "../args";
 import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
-import { DockerTarget } from "../../migration/dockerTarget";
 import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
 
 export const migrateUsage =
@@ -58,9 +56,15 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
   const customerConfig = stack.config;
   const kind = (args.flags.target as string | undefined) ?? "pulumi";
   if (args.flags.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
+  // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
+  let release = (t: DeploymentTarget) => t.close();
   const getTarget = async (name: string, k: string): Promise<DeploymentTarget> => {
     if ((DOCKER_TARGETS as readonly string[]).includes(k) && !io.target) return dockerTargetFor(stack, k as (typeof DOCKER_TARGETS)[number], out);
-    if (k === "sandbox" && !io.target) return startSandboxTarget(stack, { to: args.flags.to as string | undefined, sharedServer: args.flags["shared-server"] as string | undefined, log: out });
+    if (k === "sandbox" && !io.target) {
+      const sandbox = await startSandboxTarget(stack, { to: args.flags.to as string | undefined, sharedServer: args.flags["shared-server"] as string | undefined, log: out });
+      release = () => holdSandboxTarget(sandbox, Boolean(args.flags.exit), out);
+      return sandbox;
+    }
     try {
       return await (io.target ?? defaultTarget)(name, k);
     } catch (e) {
@@ -77,7 +81,7 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
     if (kind === "sandbox" && !io.target) removed = await cleanupSandboxMigration(stackName);
     else {
       const t = await getTarget(stackName, kind);
-      removed = await t.cleanup().finally(() => (t instanceof DockerTarget ? t.close() : undefined));
+      removed = await t.cleanup().finally(() => release(t));
     }
     out(removed.length ? `removed: ${removed.join(", ")}` : "nothing kept from former deployments");
     return 0;
@@ -100,9 +104,7 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
   try {
     return await planAndRun(target);
   } finally {
-    // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
-    if (target instanceof SandboxTarget) await holdSandboxTarget(target, Boolean(args.flags.exit), out);
-    if (target instanceof DockerTarget) await target.close(); // its local tunnels
+    if (target) await release(target);
   }
 
   async function planAndRun(target: DeploymentTarget | undefined): Promise<number> {
