@@ -119,6 +119,9 @@ export async function migrateCommand(argv: string[], out: (s: string) => void, i
       rows: view ? await estimateRows(view.database) : 0,
       force: Boolean(args.flags.force),
       sharedServer: args.flags["shared-server"] as string | undefined,
+      // the window is the one of the order that runs: the sandbox's, or a whole-stack update on Docker
+      order: target?.order ?? (kind === "sandbox" ? "staged" : "redeploy"),
+      newDatabaseBeforeMaintenance: kind !== "pulumi", // docker-run starts it beside the old deployment; `pulumi up` cannot
     });
     for (const l of renderPlan(plan)) out(l);
     if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");
