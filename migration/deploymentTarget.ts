@@ -77,6 +77,14 @@ export interface StagedTarget extends TargetBasics {
 
 export interface RedeployTarget extends TargetBasics {
   readonly order: "redeploy";
+  /**
+   * Before maintenance: starts beside the old deployment what of the changed stack file (written by the
+   * engine) can run at the same time, so that less is deployed inside the window; redeploy() keeps it.
+   * Answers what it did, for the progress line.
+   */
+  stageNew(shape: DeploymentShape): Promise<string>;
+  /** Removes what stageNew started (a migration rolled back before redeploy). */
+  discardStaged(): Promise<void>;
   /** Deploys the stack file as the engine has just written it (the whole stack); checks it gave `shape`. */
   redeploy(shape: DeploymentShape): Promise<Redeployment>;
   /** After a failure before maintenance ends: deploys the old stack file (written back by the engine) again. */

@@ -18,7 +18,7 @@ import type { EditionId } from "../editions/catalog";
 import type { MigrationOutputs } from "../program/deployStack";
 import { DbConnection, MARIADB_DUMP_OPTIONS } from "./databaseCopy";
 import type { DeploymentView, LineEndpoint, Redeployment, RedeployTarget } from "./deploymentTarget";
-import type { DeploymentShape } from "./migrationPlan";
+import { databaseKind, DeploymentShape } from "./migrationPlan";
 import { requireOutput, StackDeployer, StackOutputs } from "./stackDeployer";
 
 export interface DockerTargetOptions {
@@ -130,6 +130,24 @@ export class DockerTarget implements RedeployTarget {
     await dockerExec(this.engine(m), m.databaseContainers[0], ["mariadb", m.databaseSchema], { stdin: fs.createReadStream(file) });
   }
 
+  async stageNew(shape: DeploymentShape): Promise<string> {
+    // only a database of its own (a tenant schema <-> a server or cluster) can start beside the old one;
+    // a server and a cluster share node 1's volume, and a new cluster's nodes would join the old server
+    const before = await this.currentDeployed();
+    if ((before.m.databaseKind === "shared-tenant") === (databaseKind(shape.edition) === "shared-tenant")) {
+      return "nothing started beforehand: the database keeps its volume and is restarted in the update";
+    }
+    const t0 = Date.now();
+    const started = await this.opts.deployer.stage(this.opts.stackName);
+    return started.length
+      ? `${started.length} container(s) up beside the old deployment in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.join(", ")}`
+      : `nothing can start beside the old deployment (${this.opts.deployer.name} replaces it in the update)`;
+  }
+
+  async discardStaged(): Promise<void> {
+    await this.opts.deployer.discardStaged(this.opts.stackName);
+  }
+
   async redeploy(shape: DeploymentShape): Promise<Redeployment> {
     const before = await this.currentDeployed();
     const started = Date.now();
@@ -148,6 +166,7 @@ export class DockerTarget implements RedeployTarget {
   }
 
   async redeployOld(shape: DeploymentShape): Promise<DeploymentView> {
+    await this.opts.deployer.discardStaged(this.opts.stackName);
     const again = await this.read(await this.opts.deployer.up(this.opts.stackName));
     if (again.view.shape.edition !== shape.edition) throw new Error(`deploying the old stack file gave ${again.view.shape.edition}, not ${shape.edition}`);
     this.previous = undefined;

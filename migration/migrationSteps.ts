@@ -50,7 +50,17 @@ export interface MigrationRun<T extends DeploymentTarget = DeploymentTarget> {
 }
 
 export function newRun<T extends DeploymentTarget>(opts: MigrationOptions<T>): MigrationRun<T> {
-  return { opts, plan: opts.plan, target: opts.target, maintenanceOnAt: 0, maintenanceOffAt: 0, source: [], verified: [], stackFileWritten: false, retained: [] };
+  return {
+    opts,
+    plan: opts.plan,
+    target: opts.target,
+    maintenanceOnAt: 0,
+    maintenanceOffAt: 0,
+    source: [],
+    verified: [],
+    stackFileWritten: false,
+    retained: [],
+  };
 }
 
 const old = (c: MigrationRun) => {
@@ -85,7 +95,10 @@ export function maintenanceOnStep<R extends MigrationRun<any>>(): Step<R> {
     run: async (c) => {
       c.maintenanceOnAt = Date.now();
       const o = old(c);
-      await setMaintenance(o.lines, o.adminToken, true, { retryAfterSeconds: Math.max(5, Math.ceil(c.plan.downtime.seconds * 2)), reason: `edition change to ${c.plan.to.edition}` });
+      await setMaintenance(o.lines, o.adminToken, true, {
+        retryAfterSeconds: Math.max(5, Math.ceil(c.plan.downtime.seconds * 2)),
+        reason: `edition change to ${c.plan.to.edition}`,
+      });
       await waitUntilQuiet(o.lines, o.adminToken);
     },
     undo: {
@@ -107,7 +120,9 @@ export function newDumpFile(workDir: string, stackName: string): string {
 }
 
 /** The dump (by default mariadb-dump over TCP from this machine), then the source's checksums. */
-export function dumpSteps<R extends MigrationRun<any>>(dump: (c: R, file: string) => Promise<{ bytes: number }> = (c, f) => dumpDatabase(old(c).database, f)): Step<R>[] {
+export function dumpSteps<R extends MigrationRun<any>>(
+  dump: (c: R, file: string) => Promise<{ bytes: number }> = (c, f) => dumpDatabase(old(c).database, f),
+): Step<R>[] {
   return [
     {
       name: "dump (mariadb-dump --single-transaction)",
@@ -170,7 +185,11 @@ export async function runOrder<R extends MigrationRun<any>>(run: R, steps: Reado
   const { opts, plan } = run;
   const evidence = () => ({ plan, steps: opts.log.steps, source: run.source, verified: run.verified, dumpFile: run.dumpFile });
   try {
-    await runSteps(steps, run, { log: opts.log, beforeStep: opts.beforeStep, audit: new AuditFile(path.join(opts.workDir, `${plan.stackName}-audit.jsonl`), { stack: plan.stackName, order: run.target.order, to: plan.to.edition }) });
+    await runSteps(steps, run, {
+      log: opts.log,
+      beforeStep: opts.beforeStep,
+      audit: new AuditFile(path.join(opts.workDir, `${plan.stackName}-audit.jsonl`), { stack: plan.stackName, order: run.target.order, to: plan.to.edition }),
+    });
   } catch (e) {
     if (!(e instanceof StepsRolledBack) || !run.old) throw e instanceof StepsRolledBack ? e.failure : e;
     const why = e.message.split("\n")[0];
@@ -184,7 +203,10 @@ export async function runOrder<R extends MigrationRun<any>>(run: R, steps: Reado
 }
 
 /** Maintenance off on `lines`: the point of no return (the new deployment serves); records when the window ended. */
-export function maintenanceOffStep<R extends MigrationRun<any>>(name: string, view: (c: R) => DeploymentView | { lines: DeploymentView["lines"]; adminToken: string }): Step<R> {
+export function maintenanceOffStep<R extends MigrationRun<any>>(
+  name: string,
+  view: (c: R) => DeploymentView | { lines: DeploymentView["lines"]; adminToken: string },
+): Step<R> {
   return {
     name,
     pointOfNoReturn: true,

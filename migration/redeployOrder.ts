@@ -2,9 +2,16 @@
  * The order of a target that deploys the whole stack file at once (Pulumi on Docker, or this repo's
  * dockerRun stand-in): one `up` of the changed stack file replaces the topology, so the order is
  *
+ *   write the stack file -> start beside the old deployment what of the new one can run at the same
+ *   time (new names, no published port in use: e.g. a new database server or cluster, new FSBs) ->
  *   maintenance on (old lines) -> wait until no write is in flight -> dump + source checksums ->
- *   write the stack file -> up -> (new database: maintenance on for the new lines -> restore into it)
- *   -> verify every node -> maintenance off on the new lines.
+ *   up (replaces the rest: lines, entry point; keeps what was started) -> (new database: maintenance on
+ *   for the new lines -> restore into it) -> verify every node -> maintenance off on the new lines.
+ *
+ * Container names come from the customer, not the edition (model/naming.ts), so the lines, the entry
+ * point and a database that keeps its volume are replaced inside the window; what has a new name (a
+ * Datacenter tenant's own server or cluster, FSBs) is up before it. With `pulumi up` nothing is started
+ * beforehand (one update does everything).
  *
  * The maintenance row lives in the customer's database: when the data stays in place (same volume or
  * schema: Dedicated <-> High Performance -> High Availability, whose node 1 keeps the volume) the new
@@ -14,14 +21,23 @@
  * creation and never serve the empty database; the restore then brings the source's row (on) back.
  * The key stays in the stack file afterwards: it only acts where a line meets a database without a
  * maintenance state, and removing it would take another `up` that replaces every line (or leave the
- * deployment differing from the file until the next one). The maintenance window includes the whole
- * `up` (containers, Galera sync). A failure before maintenance ends writes the old stack file back,
+ * deployment differing from the file until the next one). The maintenance window includes the part of
+ * the `up` that was not started beforehand (downtimeEstimate.ts counts it). A failure before maintenance ends writes the old stack file back,
  * deploys it again, checks the old data against the source checksums and lifts maintenance there. The
  * old database (volume or schema) is never deleted.
  */
 import type { Redeployment, RedeployTarget } from "./deploymentTarget";
 import { setMaintenance, waitUntilReady } from "./maintenanceClient";
-import { dumpSteps, maintenanceOffStep, maintenanceOnStep, MigrationRun, readCurrentStep, verifyStep, writeOldStackFile, writeStackFileStep } from "./migrationSteps";
+import {
+  dumpSteps,
+  maintenanceOffStep,
+  maintenanceOnStep,
+  MigrationRun,
+  readCurrentStep,
+  verifyStep,
+  writeOldStackFile,
+  writeStackFileStep,
+} from "./migrationSteps";
 import { withStartInMaintenance } from "./stackFileChange";
 import type { Step } from "./stepRunner";
 
@@ -34,9 +50,16 @@ const next = (c: RedeployRun) => c.next!;
 export function redeploySteps(): Step<RedeployRun>[] {
   return [
     readCurrentStep(),
+    writeStackFileStep<RedeployRun>((c) => withStartInMaintenance(c.plan.stackFile.text)),
+    {
+      name: "start the new side beside the old one (before maintenance)",
+      hook: "stage",
+      undoAfterOwnFailure: true, // what started before the failure goes too
+      run: (c) => c.target.stageNew(c.plan.to),
+      undo: { name: "remove what was started beside the old deployment", run: (c) => c.target.discardStaged() },
+    },
     maintenanceOnStep(),
     ...dumpSteps<RedeployRun>((c, f) => c.target.dumpDatabase(c.old!, f)),
-    writeStackFileStep<RedeployRun>((c) => withStartInMaintenance(c.plan.stackFile.text)),
     {
       name: (c) => `deploy the changed stack (${c.target.name}: ${c.plan.to.edition}, ${c.plan.to.lines} line(s))`,
       hook: "deploy",
@@ -65,7 +88,8 @@ export function redeploySteps(): Step<RedeployRun>[] {
       // whose image predates LC_START_IN_MAINTENANCE, until the restore brings the row back
       name: "maintenance on for the new lines (until the data is verified)",
       when: (c) => !next(c).dataInPlace,
-      run: (c) => setMaintenance(next(c).view.lines, next(c).view.adminToken, true, { retryAfterSeconds: 10, reason: `edition change to ${c.plan.to.edition}` }),
+      run: (c) =>
+        setMaintenance(next(c).view.lines, next(c).view.adminToken, true, { retryAfterSeconds: 10, reason: `edition change to ${c.plan.to.edition}` }),
     },
     {
       name: "restore into the new database",

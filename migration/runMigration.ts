@@ -38,11 +38,25 @@ async function scaleLines(opts: MigrationOptions, target: DeploymentTarget): Pro
   const staged: StagedTarget = target;
   await runSteps(
     [
-      { name: `scale HA lines ${plan.from.lines} -> ${plan.to.lines} (no maintenance)`, run: () => staged.scaleLines(plan.to.lines, (s) => log.info(`    ${s}`)) },
+      {
+        name: `scale HA lines ${plan.from.lines} -> ${plan.to.lines} (no maintenance)`,
+        run: () => staged.scaleLines(plan.to.lines, (s) => log.info(`    ${s}`)),
+      },
       { name: "write the stack file", when: () => Boolean(opts.stackFile), run: async () => fs.writeFileSync(opts.stackFile!.path, plan.stackFile.text) },
     ],
     undefined,
-    { log, audit: new AuditFile(path.join(opts.workDir, `${plan.stackName}-audit.jsonl`), { stack: plan.stackName, order: "scale-lines", to: plan.to.edition }) },
+    {
+      log,
+      audit: new AuditFile(path.join(opts.workDir, `${plan.stackName}-audit.jsonl`), { stack: plan.stackName, order: "scale-lines", to: plan.to.edition }),
+    },
   );
-  return { outcome: "scaled", maintenanceMs: 0, steps: log.steps, sourceChecksums: [], targetChecksums: [], retained: [], message: `${plan.stackName}: ${plan.to.lines} lines, no downtime` };
+  return {
+    outcome: "scaled",
+    maintenanceMs: 0,
+    steps: log.steps,
+    sourceChecksums: [],
+    targetChecksums: [],
+    retained: [],
+    message: `${plan.stackName}: ${plan.to.lines} lines, no downtime`,
+  };
 }

@@ -81,7 +81,13 @@ export interface RunStepsOptions {
 
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0];
 
-async function audited<T>(opts: RunStepsOptions, phase: AuditEntry["phase"], name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> {
+async function audited<T>(
+  opts: RunStepsOptions,
+  phase: AuditEntry["phase"],
+  name: string,
+  fn: () => Promise<T>,
+  detail?: (r: T) => string | undefined,
+): Promise<T> {
   const t0 = Date.now();
   const at = new Date().toISOString();
   try {
@@ -104,7 +110,13 @@ export async function runSteps<C>(steps: ReadonlyArray<Step<C>>, ctx: C, opts: R
     try {
       if (step.hook) await opts.beforeStep?.(step.hook);
       if (step.undo && step.undoAfterOwnFailure) undos.push(step.undo);
-      await audited(opts, "do", name, () => step.run(ctx), (d) => d || undefined);
+      await audited(
+        opts,
+        "do",
+        name,
+        () => step.run(ctx),
+        (d) => d || undefined,
+      );
       if (step.undo && !step.undoAfterOwnFailure) undos.push(step.undo);
       if (step.pointOfNoReturn) committed = true;
     } catch (err) {

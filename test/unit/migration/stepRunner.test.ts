@@ -18,7 +18,8 @@ const step = (name: string, extra: Partial<Step<Ctx>> = {}): Step<Ctx> => ({
   undo: { name: `undo ${name}`, run: async (c) => void c.done.push(`undo ${name}`) },
   ...extra,
 });
-const failing = (name: string, extra: Partial<Step<Ctx>> = {}): Step<Ctx> => step(name, { run: async () => Promise.reject(new Error(`${name} broke`)), ...extra });
+const failing = (name: string, extra: Partial<Step<Ctx>> = {}): Step<Ctx> =>
+  step(name, { run: async () => Promise.reject(new Error(`${name} broke`)), ...extra });
 
 describe("the step runner", () => {
   test("runs every step in order and writes one audit line per step", async () => {
@@ -52,14 +53,22 @@ describe("the step runner", () => {
 
   test("an undo that fails is reported and the older undos still run", async () => {
     const c: Ctx = { done: [] };
-    const err = await runSteps([step("a"), step("b", { undo: { name: "undo b", run: async () => Promise.reject(new Error("no")) } }), failing("c")], c, recorder().opts).catch((e) => e);
+    const err = await runSteps(
+      [step("a"), step("b", { undo: { name: "undo b", run: async () => Promise.reject(new Error("no")) } }), failing("c")],
+      c,
+      recorder().opts,
+    ).catch((e) => e);
     expect(err.undoFailures).toEqual(["undo b: no"]);
     expect(c.done).toEqual(["a", "b", "undo a"]);
   });
 
   test("an undo whose condition no longer holds is skipped", async () => {
     const c: Ctx = { done: [] };
-    await runSteps([step("a", { undo: { name: "undo a", when: () => false, run: async (x) => void x.done.push("undo a") } }), failing("b")], c, recorder().opts).catch(() => undefined);
+    await runSteps(
+      [step("a", { undo: { name: "undo a", when: () => false, run: async (x) => void x.done.push("undo a") } }), failing("b")],
+      c,
+      recorder().opts,
+    ).catch(() => undefined);
     expect(c.done).toEqual(["a"]);
   });
 
@@ -87,7 +96,11 @@ describe("the step runner", () => {
       const a = new AuditFile(path.join(dir, "x", "s-audit.jsonl"), { stack: "s" });
       a.record({ at: "2026-11-28T00:00:00.000Z", phase: "do", step: "dump", ok: true, ms: 12 });
       a.record({ at: "2026-11-28T00:00:01.000Z", phase: "undo", step: "maintenance off", ok: false, ms: 3, detail: "timeout" });
-      const lines = fs.readFileSync(a.file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const lines = fs
+        .readFileSync(a.file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(lines).toEqual([
         { stack: "s", at: "2026-11-28T00:00:00.000Z", phase: "do", step: "dump", ok: true, ms: 12 },
         { stack: "s", at: "2026-11-28T00:00:01.000Z", phase: "undo", step: "maintenance off", ok: false, ms: 3, detail: "timeout" },
