@@ -50,7 +50,7 @@ async function dockerBench(): Promise<number> {
   await removeDockerObjects(docker, `lc-${customer}`); // a crashed earlier run
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-docker-"));
   const stackPath = path.join(baseDir, `Pulumi.${customer}.yaml`);
-  const files = dockerStackFiles(customer, sharedName, { shared: 18471, customer: 18472 });
+  const files = dockerStackFiles(customer, sharedName, { shared: 18471, customer: 18472 }, { sharedFsbForDedicated: true });
   fs.writeFileSync(path.join(baseDir, `Pulumi.${sharedName}.yaml`), files.shared);
   fs.writeFileSync(stackPath, files.customer);
   const deployer = new DockerRunDeployer({ stacksDir: baseDir, docker });

@@ -154,7 +154,16 @@ export function everyOrderedPairWalk<T>(nodes: readonly T[], start: T): T[] {
  * bench): the images `npm run docker:images` builds, a published HTTPS port each, the own-server
  * settings parked for lchost migrate.
  */
-export function dockerStackFiles(customer: string, shared: string, ports: { shared: number; customer: number }): { shared: string; customer: string } {
+export function dockerStackFiles(
+  customer: string,
+  shared: string,
+  ports: { shared: number; customer: number },
+  opts: { sharedFsbForDedicated?: boolean } = {},
+): { shared: string; customer: string } {
+  // Dedicated signs with the shared FSB: its URL and token key are parked too when the walk visits Dedicated
+  const fsb = opts.sharedFsbForDedicated
+    ? ["    fsb@shared:", "      mode: shared", "      sharedUrl: http://fsb.dc1.lchost.local:7070", "      tokenKey: fsbToken", "    secret:fsbToken:", "      secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4="]
+    : [];
   return {
     shared: `config:\n  lchost:role: shared-server\n  lchost:tenants: [${customer}]\n  lchost:domain: lchost.test\n  lchost:httpsPort: ${ports.shared}\n  lchost:images:\n    balancer: lchost/haproxy:dev\n`,
     customer: [
@@ -171,6 +180,7 @@ export function dockerStackFiles(customer: string, shared: string, ports: { shar
       "    connection:",
       "      ipAllowList:",
       "        - 127.0.0.0/8",
+      ...fsb,
       "",
     ].join("\n"),
   };
