@@ -1,27 +1,123 @@
 /**
- * npm run bench:migrate — the maintenance window of Datacenter -> Dedicated for a tenant with 1,000
+ * npm run bench:migrate [-- --target sandbox|docker]
+ *
+ * --target sandbox (the default) — the maintenance window of Datacenter -> Dedicated for a tenant with 1,000
  * activated tickets, on the sandbox (`lchost sandbox`): the tenant on a shared-server sandbox (real
  * MariaDB, FSB emulator, HAProxy, License Central), the Dedicated Server a second sandbox started from
  * the changed stack file, the customer's entry moved by a graceful reload. Prints each step with its
  * duration, then one JSON line {"bench":"migrate", ...} as the last line of stdout. Exit 1 when the
  * window exceeds the 30 s target.
+ *
+ * --target docker — on the real Docker engine (DockerRunDeployer + DockerTarget, images from
+ * `npm run docker:images`): a Datacenter tenant with 1,000 activated tickets walks every ordered pair of
+ * editions once (12 migrations, High Availability with 3 lines), the kept data cleaned up after each.
+ * Prints each pair's window beside the plan's estimate, then one JSON line {"bench":"migrate",
+ * "target":"docker", ...}. Exit 1 when a window exceeds the 10 s target.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DockerEngine } from "../dockerRun/dockerEngine";
+import { EDITION_IDS, EditionId } from "../model/catalog";
 import { parseStackFileText } from "../model/stackFile";
 import type { CustomerConfig } from "../model/stackConfig";
 import { estimateRows, readUsage } from "../migration/databaseCopy";
 import { planMigration } from "../migration/migrationPlan";
 import { ProgressLog } from "../migration/progressLog";
 import { monthsToCheck } from "../migration/quotaCheck";
+import { DockerRunDeployer } from "../migration/dockerRunDeployer";
+import { DockerTarget } from "../migration/dockerTarget";
 import { runMigration } from "../migration/runMigration";
 import { SandboxTarget } from "../migration/sandboxTarget";
-import { datacenterStackFile, seedTenant, sharedServerStackFile } from "./migrationFixtures";
+import { datacenterStackFile, dockerStackFiles, everyOrderedPairWalk, removeDockerObjects, seedTenant, sharedServerStackFile } from "./migrationFixtures";
 
 const TARGET_SECONDS = 30;
+const DOCKER_TARGET_SECONDS = 10;
 
 async function main(): Promise<number> {
+  const i = process.argv.indexOf("--target");
+  const target = i >= 0 ? process.argv[i + 1] : "sandbox";
+  if (target === "sandbox") return sandboxBench();
+  if (target === "docker") return dockerBench();
+  throw new Error(`--target: '${target}' is not a bench target (allowed: sandbox (default), docker)`);
+}
+
+async function dockerBench(): Promise<number> {
+  const tickets = Number(process.env.BENCH_TICKETS ?? 1000);
+  const customer = "mbench";
+  const sharedName = "mbench-shared";
+  const docker = new DockerEngine();
+  await removeDockerObjects(docker, `lc-${customer}`); // a crashed earlier run
+  const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-docker-"));
+  const stackPath = path.join(baseDir, `Pulumi.${customer}.yaml`);
+  const files = dockerStackFiles(customer, sharedName, { shared: 18471, customer: 18472 }, { sharedFsbForDedicated: true });
+  fs.writeFileSync(path.join(baseDir, `Pulumi.${sharedName}.yaml`), files.shared);
+  fs.writeFileSync(stackPath, files.customer);
+  const deployer = new DockerRunDeployer({ stacksDir: baseDir, docker });
+  let target: DockerTarget | undefined;
+  try {
+    const t0 = Date.now();
+    await deployer.up(sharedName);
+    await deployer.up(customer);
+    target = new DockerTarget({ stackName: customer, deployer, docker });
+    const deployMs = Date.now() - t0;
+    const seedStart = Date.now();
+    await seedTenant((await target.current()).database, tickets);
+    const seedMs = Date.now() - seedStart;
+    const walk = everyOrderedPairWalk<EditionId>(EDITION_IDS, "datacenter");
+    const pairs: Array<{ from: EditionId; to: EditionId; windowSeconds: number; plannedSeconds: number; steps: Record<string, number> }> = [];
+    for (let n = 1; n < walk.length; n++) {
+      const [from, to] = [walk[n - 1], walk[n]];
+      const text = fs.readFileSync(stackPath, "utf8");
+      const view = await target.current();
+      const plan = planMigration({
+        stackName: customer,
+        stackFileText: text,
+        stackFilePath: stackPath,
+        current: parseStackFileText(text, stackPath).config as CustomerConfig,
+        target: { edition: to, lines: to === "high-availability" ? 3 : undefined },
+        usage: await readUsage(view.database, monthsToCheck(new Date())),
+        rows: await estimateRows(view.database),
+        order: target.order,
+      });
+      const log = new ProgressLog((l) => console.log(`  ${l}`));
+      console.log(`${from} -> ${to}: planned window ~${plan.downtime.seconds} s`);
+      const r = await runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text } });
+      const windowSeconds = Math.round(r.maintenanceMs) / 1000;
+      pairs.push({ from, to, windowSeconds, plannedSeconds: plan.downtime.seconds, steps: Object.fromEntries(r.steps.map((s) => [s.step, s.ms])) });
+      console.log(`${from} -> ${to}: window ${windowSeconds.toFixed(1)} s (planned ~${plan.downtime.seconds} s)${windowSeconds > DOCKER_TARGET_SECONDS ? "  OVER TARGET" : ""}`);
+      const removed = await target.cleanup();
+      if (removed.length) console.log(`  cleanup: ${removed.join(", ")}`);
+    }
+    console.log("pair                                   window  planned");
+    for (const p of pairs) console.log(`${`${p.from} -> ${p.to}`.padEnd(38)} ${p.windowSeconds.toFixed(1).padStart(6)} s ${p.plannedSeconds.toFixed(1).padStart(6)} s`);
+    const maxWindow = Math.max(...pairs.map((p) => p.windowSeconds));
+    const withinTarget = maxWindow <= DOCKER_TARGET_SECONDS;
+    console.log(
+      JSON.stringify({
+        bench: "migrate",
+        target: "docker",
+        tickets,
+        deployMs,
+        seedMs,
+        loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+        cpus: os.cpus().length,
+        targetSeconds: DOCKER_TARGET_SECONDS,
+        maxWindowSeconds: maxWindow,
+        withinTarget,
+        pairs: pairs.map(({ from, to, windowSeconds, plannedSeconds }) => ({ from, to, windowSeconds, plannedSeconds })),
+        steps: pairs.map((p) => ({ pair: `${p.from} -> ${p.to}`, ...p.steps })),
+      }),
+    );
+    return withinTarget ? 0 : 1;
+  } finally {
+    await target?.close();
+    await removeDockerObjects(docker, `lc-${customer}`);
+    fs.rmSync(baseDir, { recursive: true, force: true });
+  }
+}
+
+async function sandboxBench(): Promise<number> {
   const tickets = Number(process.env.BENCH_TICKETS ?? 1000);
   const customer = "bench";
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-"));

@@ -131,3 +131,67 @@ export async function adminTicket(adminUrl: string, token: string, orderId: stri
   if (res.status !== 201) throw new Error(`admin ticket ${orderId}: ${res.status} ${JSON.stringify(body)}`);
   return body.ticket;
 }
+
+/**
+ * A closed walk from `start` that takes every ordered pair of distinct nodes exactly once (an Eulerian
+ * circuit of the complete directed graph, Hierholzer's algorithm): n·(n-1) steps.
+ */
+export function everyOrderedPairWalk<T>(nodes: readonly T[], start: T): T[] {
+  const unused = new Map<T, T[]>(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
+  const stack: T[] = [start];
+  const walk: T[] = [];
+  while (stack.length) {
+    const at = stack[stack.length - 1];
+    const out = unused.get(at)!;
+    if (out.length) stack.push(out.shift()!);
+    else walk.unshift(stack.pop()!);
+  }
+  return walk;
+}
+
+/**
+ * The stack files of a Datacenter tenant on Docker and its shared server (docker-migration test, Docker
+ * bench): the images `npm run docker:images` builds, a published HTTPS port each, the own-server
+ * settings parked for lchost migrate.
+ */
+export function dockerStackFiles(
+  customer: string,
+  shared: string,
+  ports: { shared: number; customer: number },
+  opts: { sharedFsbForDedicated?: boolean } = {},
+): { shared: string; customer: string } {
+  // Dedicated signs with the shared FSB: its URL and token key are parked too when the walk visits Dedicated
+  const fsb = opts.sharedFsbForDedicated
+    ? ["    fsb@shared:", "      mode: shared", "      sharedUrl: http://fsb.dc1.lchost.local:7070", "      tokenKey: fsbToken", "    secret:fsbToken:", "      secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4="]
+    : [];
+  return {
+    shared: `config:\n  lchost:role: shared-server\n  lchost:tenants: [${customer}]\n  lchost:domain: lchost.test\n  lchost:httpsPort: ${ports.shared}\n  lchost:images:\n    balancer: lchost/haproxy:dev\n`,
+    customer: [
+      `# ${customer}: a Datacenter tenant; its own-server settings are parked for lchost migrate`,
+      "config:",
+      `  lchost:customer: ${customer}`,
+      "  lchost:edition: datacenter",
+      `  lchost:sharedServer: ${shared}`,
+      "  lchost:domain: lchost.test",
+      `  lchost:httpsPort: ${ports.customer}`,
+      "  lchost:images:",
+      "    balancer: lchost/haproxy:dev",
+      "  lchost-migration:parked:",
+      "    connection:",
+      "      ipAllowList:",
+      "        - 127.0.0.0/8",
+      ...fsb,
+      "",
+    ].join("\n"),
+  };
+}
+
+/** Removes every container, network and volume whose name starts with `prefix` (a test's or a bench's leftovers). */
+export async function removeDockerObjects(docker: { ok(method: string, path: string): Promise<any>; request(method: string, path: string): Promise<unknown> }, prefix: string): Promise<void> {
+  const filter = encodeURIComponent(JSON.stringify({ name: [prefix] }));
+  const containers = (await docker.ok("GET", `/containers/json?all=1&filters=${filter}`)) as Array<{ Names: string[] }>;
+  for (const c of containers) await docker.request("DELETE", `/containers/${c.Names[0].slice(1)}?force=1&v=1`);
+  for (const n of (await docker.ok("GET", `/networks?filters=${filter}`)) as Array<{ Name: string }>) await docker.request("DELETE", `/networks/${n.Name}`);
+  const vols = ((await docker.ok("GET", `/volumes?filters=${filter}`)) as { Volumes: Array<{ Name: string }> | null }).Volumes ?? [];
+  for (const v of vols) await docker.request("DELETE", `/volumes/${v.Name}`);
+}

@@ -1,7 +1,14 @@
 /**
- * What the migration engine needs from wherever a customer runs (the local sandbox, Pulumi on Docker):
- * start a new database before maintenance, start new lines against it, move the entry point, and
- * either retire the old deployment (its data kept) or abandon the new one (the old one untouched).
+ * What the migration engine needs from wherever a customer runs. Two shapes, one per migration order:
+ *
+ *  - StagedTarget (the local sandbox): the new database and lines are started beside the old ones
+ *    before maintenance, the entry point is moved, then the old side is retired or the new one abandoned
+ *    (stagedOrder.ts).
+ *  - RedeployTarget (Pulumi on Docker, this repo's docker-run stand-in): the topology comes from one
+ *    deployment of the whole stack file; the target dumps and restores inside its containers
+ *    (redeployOrder.ts).
+ *
+ * `order` tells them apart (a discriminant, so callers never test classes); every target has close().
  */
 import type { DbConnection } from "./databaseCopy";
 import type { DeploymentShape } from "./migrationPlan";
@@ -42,9 +49,18 @@ export interface Redeployment {
   description: string;
 }
 
-export interface DeploymentTarget {
+/** What every target offers. */
+interface TargetBasics {
   readonly name: string;
   current(): Promise<DeploymentView>;
+  /** Removes the data kept from former deployments; returns what was removed. */
+  cleanup(): Promise<string[]>;
+  /** Releases what this process holds for the target (sandbox: its processes; Docker: local tunnels). */
+  close(): Promise<void>;
+}
+
+export interface StagedTarget extends TargetBasics {
+  readonly order: "staged";
   /** Starts the new, empty database of `shape` (or reuses the current one when the kind is the same). Runs before maintenance. */
   prepareDatabase(shape: DeploymentShape): Promise<PreparedDatabase>;
   /** Starts the lines (and their FSBs) of `shape` against the prepared database; ready, but not yet behind the entry point. */
@@ -57,21 +73,28 @@ export interface DeploymentTarget {
   abandonNew(): Promise<void>;
   /** High Availability: adds or drains-and-removes lines without maintenance. */
   scaleLines(lines: number, log: (s: string) => void): Promise<void>;
-  /** Removes the data kept from former deployments; returns what was removed. */
-  cleanup(): Promise<string[]>;
-
-  /**
-   * Optional, for targets whose topology comes from one deployment of the whole stack file (Pulumi on
-   * Docker: `pulumi up`). When present, runMigration runs maintenance on -> dump -> write the stack file ->
-   * redeploy -> restore into the new database -> verify -> maintenance off, instead of preparing the
-   * database and lines beforehand (prepareDatabase, startLines and switchTraffic are then not called).
-   * The engine has written the changed stack file before calling it.
-   */
-  redeploy?(shape: DeploymentShape): Promise<Redeployment>;
-  /** After a failure before maintenance ends: deploys the old stack file (written back by the engine) again. */
-  redeployOld?(shape: DeploymentShape): Promise<DeploymentView>;
-  /** Dumps the database inside its container (instead of mariadb-dump over TCP from this machine). */
-  dumpDatabase?(view: DeploymentView, file: string): Promise<{ bytes: number }>;
-  /** Restores a dump inside the new database's container (node 1 of a cluster). */
-  restoreDatabase?(view: DeploymentView, file: string): Promise<void>;
 }
+
+export interface RedeployTarget extends TargetBasics {
+  readonly order: "redeploy";
+  /**
+   * Before maintenance: starts beside the old deployment what of the changed stack file (written by the
+   * engine) can run at the same time, so that less is deployed inside the window; redeploy() keeps it.
+   * Answers what it did, for the progress line.
+   */
+  stageNew(shape: DeploymentShape): Promise<string>;
+  /** Removes what stageNew started (a migration rolled back before redeploy). */
+  discardStaged(): Promise<void>;
+  /** Deploys the stack file as the engine has just written it (the whole stack); checks it gave `shape`. */
+  redeploy(shape: DeploymentShape): Promise<Redeployment>;
+  /** After a failure before maintenance ends: deploys the old stack file (written back by the engine) again. */
+  redeployOld(shape: DeploymentShape): Promise<DeploymentView>;
+  /** Dumps the database inside its container (instead of mariadb-dump over TCP from this machine). */
+  dumpDatabase(view: DeploymentView, file: string): Promise<{ bytes: number }>;
+  /** Restores a dump inside the new database's container (node 1 of a cluster). */
+  restoreDatabase(view: DeploymentView, file: string): Promise<void>;
+  /** Records the old deployment's data as kept (the redeploy already replaced its containers). */
+  retireOld(): Promise<{ retained: string[] }>;
+}
+
+export type DeploymentTarget = StagedTarget | RedeployTarget;

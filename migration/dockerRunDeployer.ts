@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
-import { applyPlanInDocker, AppliedPlan } from "../dockerRun/applyPlanInDocker";
+import { applyPlanInDocker, AppliedPlan, stagePlanInDocker } from "../dockerRun/applyPlanInDocker";
 import { requireImages } from "../dockerRun/imagePrecondition";
 import { loadStack, stackFilePath, stackNameOfReference } from "../model/stackFile";
 import type { Plan } from "../planner/mockPlanner";
@@ -35,6 +35,8 @@ export class DockerRunDeployer implements StackDeployer {
   readonly name = "dockerRun (plan applied on the Docker engine)";
   private readonly planner: StackPlanner;
   private readonly deployed = new Map<string, Plan>();
+  /** What stage() started per stack, with the plan (its secrets) and the stack file text it came from. */
+  private readonly staged = new Map<string, { plan: Plan; text: string; containers: string[] }>();
   /** What the last up() did, per stack (for tests and the log). */
   readonly lastApplied = new Map<string, AppliedPlan>();
 
@@ -71,7 +73,8 @@ export class DockerRunDeployer implements StackDeployer {
     fs.writeFileSync(file, JSON.stringify(plan), { mode: 0o600 });
   }
 
-  async up(stackName: string): Promise<StackOutputs> {
+  /** Plans the stack file as it is on disk (a tenant against its shared server as deployed). */
+  private async planStack(stackName: string): Promise<{ plan: Plan; text: string }> {
     const stack = loadStack(stackName, this.opts.stacksDir);
     if (stack.config.role === "customer" && stack.config.sharedServer) {
       // a tenant is planned against its shared server as deployed (its provisioner password, FSB tokens)
@@ -80,10 +83,53 @@ export class DockerRunDeployer implements StackDeployer {
       if (!shared) throw new Error(`${stackName}: its shared server '${sharedName}' was not deployed by this deployer (deploy it first)`);
       this.planner.adopt(stackFilePath(sharedName, this.opts.stacksDir), shared);
     }
-    const plan = await this.planner.plan(stack);
+    return { plan: await this.planner.plan(stack), text: fs.readFileSync(stack.path, "utf8") };
+  }
+
+  async stage(stackName: string): Promise<string[]> {
+    await this.discardStaged(stackName);
+    const { plan, text } = await this.planStack(stackName);
+    // recorded before starting: a failure half way leaves containers that discardStaged must find
+    const entry = { plan, text, containers: [] as string[] };
+    this.staged.set(stackName, entry);
+    const before = this.deployedPlan(stackName);
     const engine = this.engineFor(stackName);
     await requireImages(plan, engine); // before anything is created: the engine answers and has every image
-    const applied = await applyPlanInDocker(plan, this.deployedPlan(stackName), engine, this.opts.timeoutMs);
+    const named = (p: Plan | undefined) => new Set((p?.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => String((r.inputs as any).name)));
+    const planned = [...named(plan)].filter((n) => !named(before).has(n));
+    entry.containers = planned; // what may get started (removal of a name never created is a no-op)
+    entry.containers = await stagePlanInDocker(plan, before, engine, this.opts.timeoutMs);
+    this.opts.log?.(`${stackName}: started ${entry.containers.length} container(s) beside the running deployment${entry.containers.length ? `: ${entry.containers.join(", ")}` : ""}`);
+    return entry.containers;
+  }
+
+  async discardStaged(stackName: string): Promise<string[]> {
+    const entry = this.staged.get(stackName);
+    this.staged.delete(stackName);
+    if (!entry) return [];
+    const engine = this.engineFor(stackName);
+    const removed: string[] = [];
+    for (const c of [...entry.containers].reverse()) {
+      const r = await engine.request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+      if (r.status < 300) removed.push(c);
+    }
+    return removed;
+  }
+
+  async up(stackName: string): Promise<StackOutputs> {
+    const staged = this.staged.get(stackName);
+    this.staged.delete(stackName);
+    let { plan, text } = staged ?? (await this.planStack(stackName));
+    let keep = new Set(staged?.containers ?? []);
+    if (staged && text !== fs.readFileSync(loadStack(stackName, this.opts.stacksDir).path, "utf8")) {
+      // the file changed since it was staged: start over from the file as it is
+      for (const c of staged.containers) await this.engineFor(stackName).request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+      ({ plan, text } = await this.planStack(stackName));
+      keep = new Set();
+    }
+    const engine = this.engineFor(stackName);
+    await requireImages(plan, engine); // before anything is created: the engine answers and has every image
+    const applied = await applyPlanInDocker(plan, this.deployedPlan(stackName), engine, this.opts.timeoutMs, keep);
     this.lastApplied.set(stackName, applied);
     this.opts.log?.(`${stackName}: removed ${applied.removed.length}, created ${applied.created.length}, kept ${applied.kept.length} container(s)`);
     this.remember(stackName, plan);

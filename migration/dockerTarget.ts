@@ -7,7 +7,7 @@
  * the per-table checksums over a tunnel carried by `exec` into a line, which reaches the database by its
  * container name. The new topology comes from one deployment of the changed stack file by a
  * StackDeployer (PulumiDeployer: `pulumi up`; DockerRunDeployer: the plan applied with dockerRun), so
- * runMigration uses redeploy() (see runRedeployMigration.ts for the order and its downtime).
+ * it is a RedeployTarget (see redeployOrder.ts for the order and its downtime).
  */
 import * as fs from "fs";
 import { DockerEngine } from "../dockerRun/dockerEngine";
@@ -17,8 +17,8 @@ import { DB_PORT } from "../components/DatabaseServer";
 import type { EditionId } from "../model/catalog";
 import type { MigrationOutputs } from "../program/deployStack";
 import { DbConnection, MARIADB_DUMP_OPTIONS } from "./databaseCopy";
-import type { DeploymentTarget, DeploymentView, LineEndpoint, PreparedDatabase, Redeployment } from "./deploymentTarget";
-import type { DeploymentShape } from "./migrationPlan";
+import type { DeploymentView, LineEndpoint, Redeployment, RedeployTarget } from "./deploymentTarget";
+import { databaseKind, DeploymentShape } from "./migrationPlan";
 import { requireOutput, StackDeployer, StackOutputs } from "./stackDeployer";
 
 export interface DockerTargetOptions {
@@ -35,8 +35,9 @@ interface Deployed {
   view: DeploymentView;
 }
 
-export class DockerTarget implements DeploymentTarget {
+export class DockerTarget implements RedeployTarget {
   readonly name: string;
+  readonly order = "redeploy";
   private deployed?: Deployed;
   private readonly tunnels = new Map<string, Promise<ExecTunnel>>();
   private readonly retained: Array<{ label: string; m: MigrationOutputs; customer: string }> = [];
@@ -129,6 +130,24 @@ export class DockerTarget implements DeploymentTarget {
     await dockerExec(this.engine(m), m.databaseContainers[0], ["mariadb", m.databaseSchema], { stdin: fs.createReadStream(file) });
   }
 
+  async stageNew(shape: DeploymentShape): Promise<string> {
+    // only a database of its own (a tenant schema <-> a server or cluster) can start beside the old one;
+    // a server and a cluster share node 1's volume, and a new cluster's nodes would join the old server
+    const before = await this.currentDeployed();
+    if ((before.m.databaseKind === "shared-tenant") === (databaseKind(shape.edition) === "shared-tenant")) {
+      return "nothing started beforehand: the database keeps its volume and is restarted in the update";
+    }
+    const t0 = Date.now();
+    const started = await this.opts.deployer.stage(this.opts.stackName);
+    return started.length
+      ? `${started.length} container(s) up beside the old deployment in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.join(", ")}`
+      : `nothing can start beside the old deployment (${this.opts.deployer.name} replaces it in the update)`;
+  }
+
+  async discardStaged(): Promise<void> {
+    await this.opts.deployer.discardStaged(this.opts.stackName);
+  }
+
   async redeploy(shape: DeploymentShape): Promise<Redeployment> {
     const before = await this.currentDeployed();
     const started = Date.now();
@@ -147,6 +166,7 @@ export class DockerTarget implements DeploymentTarget {
   }
 
   async redeployOld(shape: DeploymentShape): Promise<DeploymentView> {
+    await this.opts.deployer.discardStaged(this.opts.stackName);
     const again = await this.read(await this.opts.deployer.up(this.opts.stackName));
     if (again.view.shape.edition !== shape.edition) throw new Error(`deploying the old stack file gave ${again.view.shape.edition}, not ${shape.edition}`);
     this.previous = undefined;
@@ -192,27 +212,6 @@ export class DockerTarget implements DeploymentTarget {
       }
     }
     return removed;
-  }
-
-  private notHere(what: string): never {
-    throw new Error(`${this.name}: ${what} is not a step of a Docker/Pulumi migration (the whole stack is redeployed: runMigration uses redeploy())`);
-  }
-  async prepareDatabase(_shape: DeploymentShape): Promise<PreparedDatabase> {
-    return this.notHere("prepareDatabase");
-  }
-  async startLines(): Promise<LineEndpoint[]> {
-    return this.notHere("startLines");
-  }
-  async switchTraffic(): Promise<void> {
-    return this.notHere("switchTraffic");
-  }
-  async abandonNew(): Promise<void> {
-    return this.notHere("abandonNew");
-  }
-  async scaleLines(): Promise<void> {
-    throw new Error(
-      `${this.name}: changing the number of High Availability lines is not offered on this target yet; set lchost:lines and run 'lchost up' (the balancer container is recreated: a few seconds without service)`,
-    );
   }
 
   /** Closes the local tunnels (nothing runs on the Docker host after this). */

@@ -20,10 +20,8 @@ async function admin(line: LineEndpoint, token: string, method: string, path: st
 
 export async function setMaintenance(lines: LineEndpoint[], token: string, enabled: boolean, opts: { retryAfterSeconds?: number; reason?: string } = {}): Promise<void> {
   if (lines.length === 0) throw new Error("no License Central line to put into maintenance");
-  // one line writes the state to the database; telling every line makes each see it at once
-  for (const line of lines) {
-    await admin(line, token, "PUT", "/admin/v1/maintenance", { enabled, retryAfterSeconds: opts.retryAfterSeconds ?? 30, ...(opts.reason ? { reason: opts.reason } : {}) });
-  }
+  // one line writes the state to the database; telling every line (at once) makes each see it at once
+  await Promise.all(lines.map((line) => admin(line, token, "PUT", "/admin/v1/maintenance", { enabled, retryAfterSeconds: opts.retryAfterSeconds ?? 30, ...(opts.reason ? { reason: opts.reason } : {}) })));
 }
 
 /** Waits until every line observes maintenance and serves no write request any more. */

@@ -3,12 +3,13 @@
  * data moves where, whether the customer goes into maintenance and for how long. Pure.
  */
 import { EditionId, editionFacts, monthlyQuotas } from "../model/catalog";
-import type { DatabaseKind } from "../model/databaseKind";
 import { customerNames, tenantDatabaseName } from "../model/naming";
 import type { CustomerConfig } from "../model/stackConfig";
-import { estimateDowntime, DowntimeEstimate } from "./downtimeEstimate";
+import { DatabaseKind, estimateDowntime, DowntimeEstimate, MigrationOrder } from "./downtimeEstimate";
 import { MonthUsage, QuotaExcess, quotaExcesses } from "./quotaCheck";
 import { changeStackFileEdition, EditionTarget, StackFileEdit } from "./stackFileChange";
+
+export type { DatabaseKind, MigrationOrder };
 
 export interface DeploymentShape {
   edition: EditionId;
@@ -27,6 +28,8 @@ export interface MigrationPlan {
   data: { from: string; to: string; moves: boolean; description: string };
   maintenance: boolean;
   quota: { excesses: QuotaExcess[]; refused: boolean };
+  /** The order the target runs (its window is what `downtime` estimates). */
+  order: MigrationOrder;
   downtime: DowntimeEstimate;
   steps: string[];
   /** Why the plan cannot run (invalid stack file change, quota excess without --force, nothing to do). */
@@ -65,6 +68,10 @@ export interface PlanInput {
   rows: number;
   force?: boolean;
   sharedServer?: string;
+  /** The order the target will run: "staged" (sandbox, the default) or "redeploy" (Pulumi, docker-run). */
+  order?: MigrationOrder;
+  /** redeploy: whether the deployer starts a new database before maintenance (docker-run: yes; `pulumi up`: no). */
+  newDatabaseBeforeMaintenance?: boolean;
 }
 
 export function planMigration(input: PlanInput): MigrationPlan {
@@ -91,7 +98,9 @@ export function planMigration(input: PlanInput): MigrationPlan {
 
   const fromKind = databaseKind(from.edition);
   const toKind = databaseKind(to.edition);
-  const moves = kind === "edition-change" && fromKind !== toKind;
+  const order = input.order ?? "staged";
+  // the sandbox gives every edition its own database; on Docker a server and a cluster share node 1's volume
+  const moves = kind === "edition-change" && (order === "redeploy" ? (fromKind === "shared-tenant") !== (toKind === "shared-tenant") : fromKind !== toKind);
   const fromDb = describeDatabase(cur.customer, from.edition, cur.sharedServer);
   const toDb = describeDatabase(cur.customer, to.edition, sharedServer);
   const description =
@@ -99,25 +108,38 @@ export function planMigration(input: PlanInput): MigrationPlan {
       ? `data stays in ${fromDb}; lines ${from.lines} -> ${to.lines}`
       : moves
         ? `dump ${fromDb} (mariadb-dump --single-transaction) and restore into ${toDb}${toKind === "cluster" ? " (node 1; Galera replicates to the others)" : ""}; the old database is kept`
-        : `data stays in ${fromDb}; a dump is taken as a backup and every table is verified after the change`;
+        : `data stays in ${fromDb === toDb ? fromDb : `the volume of ${fromDb} (now ${toDb})`}; a dump is taken as a backup and every table is verified after the change`;
   const maintenance = kind === "edition-change";
-  const downtime = estimateDowntime({ rows: input.rows, from: fromKind, to: toKind, dataMoves: moves, maintenance, newLines: to.lines });
+  const newDatabaseBeforeMaintenance = input.newDatabaseBeforeMaintenance ?? true;
+  const downtime = estimateDowntime({ rows: input.rows, from: fromKind, to: toKind, dataMoves: moves, maintenance, newLines: to.lines, order, newDatabaseBeforeMaintenance });
+  const topology = `${toFacts.title}${to.edition === "high-availability" ? `, ${to.lines} lines` : ""}`;
 
   const steps =
     kind === "scale-lines"
       ? to.lines > from.lines
         ? [`start line(s) ${from.lines + 1}..${to.lines} and wait until ready`, "add them to HAProxy (graceful reload -sf)", "write the stack file"]
         : [`drain line(s) ${to.lines + 1}..${from.lines} on HAProxy (set server … state drain)`, "wait until their connections finish", "remove them from HAProxy (graceful reload) and stop them", "write the stack file"]
-      : [
-          ...(moves ? [`start the new database: ${toDb}`] : []),
-          "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
-          `dump the customer's database (${fromDb})`,
-          ...(moves ? ["restore the dump into the new database"] : []),
-          "verify row counts and a SHA-256 per table against the source",
-          `write the stack file and start the new topology (${toFacts.title}${to.edition === "high-availability" ? `, ${to.lines} lines` : ""})`,
-          "switch traffic to the new lines, maintenance off",
-          "stop the old lines (the old database and its data are kept until `lchost migrate <stack> --cleanup`)",
-        ];
+      : order === "redeploy"
+        ? [
+            `write the stack file${moves && newDatabaseBeforeMaintenance ? ` and start the new database beside the old deployment: ${toDb}` : ""}`,
+            "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
+            `dump the customer's database (${fromDb})`,
+            `deploy the changed stack (${topology}): the lines and the entry point are replaced${moves ? (newDatabaseBeforeMaintenance ? "" : ", the new database started") : ", the database restarted on its volume"} inside the window`,
+            ...(moves ? ["restore the dump into the new database"] : []),
+            "verify row counts and a SHA-256 per table against the source",
+            "maintenance off on the new lines",
+            "the old data is kept until `lchost migrate <stack> --cleanup`",
+          ]
+        : [
+            ...(moves ? [`start the new database: ${toDb}`] : []),
+            "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
+            `dump the customer's database (${fromDb})`,
+            ...(moves ? ["restore the dump into the new database"] : []),
+            "verify row counts and a SHA-256 per table against the source",
+            `write the stack file and start the new topology (${topology})`,
+            "switch traffic to the new lines, maintenance off",
+            "stop the old lines (the old database and its data are kept until `lchost migrate <stack> --cleanup`)",
+          ];
   return {
     stackName: input.stackName,
     customer: cur.customer,
@@ -129,6 +151,7 @@ export function planMigration(input: PlanInput): MigrationPlan {
     data: { from: fromDb, to: moves ? toDb : fromDb, moves, description },
     maintenance,
     quota: { excesses, refused: quotaRefused },
+    order,
     downtime,
     steps,
     refusals,

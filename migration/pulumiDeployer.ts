@@ -16,6 +16,15 @@ export class PulumiDeployer implements StackDeployer {
     return r.outputs;
   }
 
+  /** `pulumi up` replaces the topology in one update (its create-before-delete happens inside it): nothing to start beforehand. */
+  async stage(): Promise<string[]> {
+    return [];
+  }
+
+  async discardStaged(): Promise<string[]> {
+    return [];
+  }
+
   async outputs(stackName: string): Promise<StackOutputs> {
     return (await selectPulumiStack(stackName, this.opts.backendUrl)).outputs();
   }

@@ -28,7 +28,7 @@ import { sandboxOctet } from "../sandbox/sandboxAddresses";
 import { ROLES_AFTER_DATABASE } from "../sandbox/roleOrder";
 import { SandboxHandle, SandboxOptions, startSandbox } from "../sandbox/startSandbox";
 import type { DbConnection } from "./databaseCopy";
-import type { DeploymentTarget, DeploymentView, LineEndpoint, PreparedDatabase } from "./deploymentTarget";
+import type { DeploymentView, LineEndpoint, PreparedDatabase, StagedTarget } from "./deploymentTarget";
 import type { DeploymentShape } from "./migrationPlan";
 import { changeStackFileEdition } from "./stackFileChange";
 
@@ -66,8 +66,9 @@ export interface CustomerEntryInfo {
 
 const RETAINED_FILE = "retained.json";
 
-export class SandboxTarget implements DeploymentTarget {
+export class SandboxTarget implements StagedTarget {
   readonly name = "sandbox";
+  readonly order = "staged";
   private current_!: Deployment;
   private next?: Deployment;
   private shared?: SandboxHandle;
@@ -330,6 +331,11 @@ export class SandboxTarget implements DeploymentTarget {
       return true;
     });
     return removed;
+  }
+
+  /** The target's processes belong to the process that started it: close() stops them (stop()). */
+  close(): Promise<void> {
+    return this.stop();
   }
 
   /** Stops every process of every sandbox and the entry, by PID; the directories stay. */

@@ -10,6 +10,14 @@ export interface StackDeployer {
   readonly name: string;
   /** Deploys the stack file as it is now (one update of the whole stack); returns the stack outputs. */
   up(stackName: string): Promise<StackOutputs>;
+  /**
+   * Before the update, starts beside the running deployment what of the stack file on disk can run at the
+   * same time (new names, no published port in use); up() of the same file then keeps it. Answers what it
+   * started ([] when the deployer updates everything in one go, as `pulumi up` does).
+   */
+  stage(stackName: string): Promise<string[]>;
+  /** Removes what stage() started and up() has not taken over (a migration rolled back). */
+  discardStaged(stackName: string): Promise<string[]>;
   /** The outputs of the stack as last deployed. */
   outputs(stackName: string): Promise<StackOutputs>;
 }

@@ -14,12 +14,10 @@ import { planMigration, renderPlan } from "../../migration/migrationPlan";
 import { ProgressLog } from "../../migration/progressLog";
 import { monthsToCheck } from "../../migration/quotaCheck";
 import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
-import { SandboxTarget } from "../../migration/sandboxTarget";
 import { CommandSpec, integerIn, Out, ParsedArgs, runCommand, stringOpt } from "../args";
 import { RuntimeFailure, UsageError } from "../errors";
 import { EXIT, ExitCode } from "../exitCodes";
 import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
-import { DockerTarget } from "../../migration/dockerTarget";
 import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
 
 
@@ -82,9 +80,15 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
   const customerConfig = stack.config;
   const kind = (opts.target as string | undefined) ?? "pulumi";
   if (opts.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
+  // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
+  let release = (t: DeploymentTarget) => t.close();
   const getTarget = async (name: string, k: string): Promise<DeploymentTarget> => {
     if ((DOCKER_TARGETS as readonly string[]).includes(k) && !io.target) return dockerTargetFor(stack, k as (typeof DOCKER_TARGETS)[number], out);
-    if (k === "sandbox" && !io.target) return startSandboxTarget(stack, { to: opts.to as string | undefined, sharedServer: opts.sharedServer as string | undefined, log: out });
+    if (k === "sandbox" && !io.target) {
+      const sandbox = await startSandboxTarget(stack, { to: opts.to as string | undefined, sharedServer: opts.sharedServer as string | undefined, log: out });
+      release = () => holdSandboxTarget(sandbox, Boolean(opts.exit), out);
+      return sandbox;
+    }
     try {
       return await (io.target ?? defaultTarget)(name, k);
     } catch (e) {
@@ -101,7 +105,7 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
     if (kind === "sandbox" && !io.target) removed = await cleanupSandboxMigration(stackName);
     else {
       const t = await getTarget(stackName, kind);
-      removed = await t.cleanup().finally(() => (t instanceof DockerTarget ? t.close() : undefined));
+      removed = await t.cleanup().finally(() => release(t));
     }
     out(removed.length ? `removed: ${removed.join(", ")}` : "nothing kept from former deployments");
     return EXIT.ok;
@@ -120,9 +124,7 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
   try {
     return await planAndRun(target);
   } finally {
-    // a sandbox target's processes belong to this command: shown until Ctrl-C (or --exit), then stopped
-    if (target instanceof SandboxTarget) await holdSandboxTarget(target, Boolean(opts.exit), out);
-    if (target instanceof DockerTarget) await target.close(); // its local tunnels
+    if (target) await release(target);
   }
 
   async function planAndRun(target: DeploymentTarget | undefined): Promise<ExitCode> {
@@ -137,6 +139,9 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
       rows: view ? await estimateRows(view.database) : 0,
       force: Boolean(opts.force),
       sharedServer: opts.sharedServer as string | undefined,
+      // the window is the one of the order that runs: the sandbox's, or a whole-stack update on Docker
+      order: target?.order ?? (kind === "sandbox" ? "staged" : "redeploy"),
+      newDatabaseBeforeMaintenance: kind !== "pulumi", // docker-run starts it beside the old deployment; `pulumi up` cannot
     });
     for (const l of renderPlan(plan)) out(l);
     if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");

@@ -6,14 +6,16 @@
  * shared server with 1,000 activated tickets goes Datacenter -> High Performance (a failure injected
  * before the switch first rolls back) -> High Availability (3 lines, Galera) -> Datacenter: after every
  * step the tables are identical, the month's usage is unchanged and an activation through the published
- * HTTPS endpoint works. Needs dockerd and `npm run docker:images`.
+ * HTTPS endpoint works. Where the new database starts before maintenance (schema <-> own server) the window
+ * stays within WINDOW_BOUND_MS (the bench's target is 10 s: `npm run bench:migrate -- --target docker`; the
+ * test allows 20 s to stay green on a loaded machine). Needs dockerd and `npm run docker:images`.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { adminTicket, seedTenant } from "../../bench/migrationFixtures";
+import { adminTicket, dockerStackFiles, removeDockerObjects, seedTenant } from "../../bench/migrationFixtures";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
 import { EditionId } from "../../model/catalog";
 import { parseStackFileText } from "../../model/stackFile";
@@ -48,14 +50,9 @@ const month = () => new Date().toISOString().slice(0, 7);
 const business = (c: TableChecksum[]) => c.filter((t) => t.table !== "lc_maintenance");
 const stackPath = () => path.join(dir, `Pulumi.${CUSTOMER}.yaml`);
 
-async function removeEverything(): Promise<void> {
-  const filter = encodeURIComponent(JSON.stringify({ name: [PREFIX] }));
-  const containers = (await docker.ok("GET", `/containers/json?all=1&filters=${filter}`)) as Array<{ Names: string[] }>;
-  for (const c of containers) await docker.request("DELETE", `/containers/${c.Names[0].slice(1)}?force=1&v=1`);
-  for (const n of (await docker.ok("GET", `/networks?filters=${filter}`)) as Array<{ Name: string }>) await docker.request("DELETE", `/networks/${n.Name}`);
-  const vols = ((await docker.ok("GET", `/volumes?filters=${filter}`)) as { Volumes: Array<{ Name: string }> | null }).Volumes ?? [];
-  for (const v of vols) await docker.request("DELETE", `/volumes/${v.Name}`);
-}
+const removeEverything = () => removeDockerObjects(docker, PREFIX);
+/** The bench's target is 10 s per window; the test allows twice that on a loaded 2-core machine. */
+const WINDOW_BOUND_MS = 20_000;
 
 /** One request to the published HTTPS endpoint (port on this host, the stack's host name as SNI and Host). */
 function published(entryUrl: string, method: string, urlPath: string, json?: unknown): Promise<{ status: number; body: any }> {
@@ -124,6 +121,7 @@ async function migrate(edition: EditionId, lines?: number, beforeStep?: (s: stri
     target: { edition, lines },
     usage: await readUsage(view.database, monthsToCheck(new Date())),
     rows: await estimateRows(view.database),
+    order: target.order,
   });
   expect(plan.refusals).toEqual([]);
   const log = new ProgressLog((l) => report.push(`    ${l}`));
@@ -135,29 +133,9 @@ run("lchost migrate on the real Docker engine (DockerTarget + DockerRunDeployer)
   beforeAll(async () => {
     await removeEverything(); // a crashed earlier run
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-docker-migration-"));
-    fs.writeFileSync(
-      path.join(dir, `Pulumi.${SHARED}.yaml`),
-      `config:\n  lchost:role: shared-server\n  lchost:tenants: [${CUSTOMER}]\n  lchost:domain: lchost.test\n  lchost:httpsPort: 18461\n  lchost:images:\n    balancer: lchost/haproxy:dev\n`,
-    );
-    fs.writeFileSync(
-      stackPath(),
-      [
-        `# ${CUSTOMER}: a Datacenter tenant; its own-server settings are parked for lchost migrate`,
-        "config:",
-        `  lchost:customer: ${CUSTOMER}`,
-        "  lchost:edition: datacenter",
-        `  lchost:sharedServer: ${SHARED}`,
-        "  lchost:domain: lchost.test",
-        "  lchost:httpsPort: 18462",
-        "  lchost:images:",
-        "    balancer: lchost/haproxy:dev",
-        "  lchost-migration:parked:",
-        "    connection:",
-        "      ipAllowList:",
-        "        - 127.0.0.0/8",
-        "",
-      ].join("\n"),
-    );
+    const files = dockerStackFiles(CUSTOMER, SHARED, { shared: 18461, customer: 18462 });
+    fs.writeFileSync(path.join(dir, `Pulumi.${SHARED}.yaml`), files.shared);
+    fs.writeFileSync(stackPath(), files.customer);
     deployer = new DockerRunDeployer({ stacksDir: dir, docker, log: (l) => report.push(`    deployer: ${l}`) });
     const t0 = Date.now();
     await deployer.up(SHARED);
@@ -202,15 +180,24 @@ run("lchost migrate on the real Docker engine (DockerTarget + DockerRunDeployer)
     expect(await activateThroughPublishedEndpoint("rollback")).toBe(201);
   });
 
-  it.each<[string, EditionId, number | undefined]>([
-    ["shared schema -> own server", "high-performance", undefined],
-    ["single server -> 3-node Galera, 3 lines", "high-availability", 3],
-    ["Galera cluster -> schema on the shared server", "datacenter", undefined],
-  ])("%s: migrates to %s with the same tables and usage, then serves activations through the published endpoint", async (_what, edition, lines) => {
+  // bounded: the new database starts before maintenance (a tenant schema <-> an own server or cluster). Between a
+  // server and a cluster the database keeps node 1's volume (model/naming.ts) and is restarted inside the window.
+  it.each<[string, EditionId, number | undefined, boolean]>([
+    ["shared schema -> own server", "high-performance", undefined, true],
+    ["single server -> 3-node Galera, 3 lines", "high-availability", 3, false],
+    ["Galera cluster -> schema on the shared server", "datacenter", undefined, true],
+  ])("%s: migrates to %s with the same tables and usage, then serves activations through the published endpoint", async (_what, edition, lines, bounded) => {
     before = await snapshot();
     const r = await migrate(edition, lines);
     report.push(`    => ${r.message}`);
     expect(r.outcome).toBe("migrated");
+    if (bounded) expect(r.maintenanceMs).toBeLessThanOrEqual(WINDOW_BOUND_MS);
+    if (edition === "high-performance") {
+      // Datacenter -> own server: the new database was started before maintenance began
+      const staged = r.steps.find((st) => st.step.startsWith("start the new side beside the old one"))!;
+      expect(staged.detail).toMatch(/lc-dmig-db\b/);
+      expect(r.steps.indexOf(staged)).toBeLessThan(r.steps.findIndex((st) => st.step.startsWith("maintenance on")));
+    }
     expect(r.targetChecksums.length).toBe(edition === "high-availability" ? 3 : 1);
     const view = await target.current();
     expect(view.shape).toEqual({ edition, lines: lines ?? 1 });

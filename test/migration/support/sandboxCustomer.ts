@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { adminTicket, datacenterStackFile, entryRequest, seedTenant, sharedServerStackFile } from "../../../bench/migrationFixtures";
+import { adminTicket, datacenterStackFile, entryRequest, everyOrderedPairWalk, seedTenant, sharedServerStackFile } from "../../../bench/migrationFixtures";
 import { EditionId } from "../../../model/catalog";
 import { parseStackFileText } from "../../../model/stackFile";
 import type { CustomerConfig } from "../../../model/stackConfig";
@@ -104,19 +104,5 @@ export async function activateThroughEntry(c: SandboxCustomer, tag: string): Pro
   return res.status;
 }
 
-/**
- * A closed walk from `start` that takes every ordered pair of distinct nodes exactly once (an Eulerian
- * circuit of the complete directed graph, Hierholzer's algorithm): n·(n-1) steps.
- */
-export function everyOrderedPairWalk<T>(nodes: readonly T[], start: T): T[] {
-  const unused = new Map<T, T[]>(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
-  const stack: T[] = [start];
-  const walk: T[] = [];
-  while (stack.length) {
-    const at = stack[stack.length - 1];
-    const out = unused.get(at)!;
-    if (out.length) stack.push(out.shift()!);
-    else walk.unshift(stack.pop()!);
-  }
-  return walk;
-}
+/** One closed walk over every ordered pair of editions (shared with the Docker bench). */
+export { everyOrderedPairWalk };

@@ -31,7 +31,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-dockertarget-"));
   fs.writeFileSync(
     path.join(dir, `Pulumi.${STACK}.yaml`),
-    "config:\n  lchost:role: shared-server\n  lchost:tenants: []\n  lchost:domain: lchost.test\n  lchost:images:\n    balancer: lchost/haproxy:dev\n",
+    "config:\n  lchost:role: shared-server\n  lchost:tenants: [acme]\n  lchost:domain: lchost.test\n  lchost:images:\n    balancer: lchost/haproxy:dev\n",
   );
   socket = path.join(dir, "engine.sock");
   server = http.createServer((req, res) => {

@@ -45,3 +45,13 @@ describe("lchost migrate (CLI)", () => {
     await expect(p).rejects.toThrow(new UsageError("--target: 'k8s' is not a deployment target (allowed: pulumi (default), docker, sandbox)"));
   });
 });
+
+test("--target docker --plan estimates the Docker order's window (the update inside it), not the sandbox's", async () => {
+  const docker = run(["globex", "--to", "high-availability", "--plan", "--target", "docker"]);
+  const sandbox = run(["globex", "--to", "high-availability", "--plan", "--target", "sandbox"]);
+  expect(await docker.p).toBe(0);
+  expect(await sandbox.p).toBe(0);
+  const window = (lines: string[]) => Number(/maintenance window ~([\d.]+) s/.exec(lines.join("\n"))![1]);
+  expect(docker.lines.join("\n")).toMatch(/restart the database in the update/);
+  expect(window(docker.lines)).toBeGreaterThan(window(sandbox.lines));
+});

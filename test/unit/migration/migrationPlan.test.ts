@@ -87,3 +87,28 @@ describe("downtime estimate", () => {
     expect(estimateDowntime({ ...base, maintenance: false, rows: 1000 })).toEqual({ seconds: 0, parts: [] });
   });
 });
+
+describe("the window of the order that runs (issue 16.14)", () => {
+  test("on Docker the window includes what the update deploys inside it: more than the sandbox's for the same pair", () => {
+    const staged = plan(DC, { edition: "high-availability", lines: 3 });
+    const docker = plan(DC, { edition: "high-availability", lines: 3 }, { order: "redeploy" });
+    expect(docker.order).toBe("redeploy");
+    expect(docker.downtime.seconds).toBeGreaterThan(staged.downtime.seconds);
+    expect(docker.downtime.parts.map((p) => p.step)).toContain("replace the line(s) and the entry point in the update (3 line(s))");
+  });
+
+  test("a new cluster started before maintenance (docker-run) is not in the window; with pulumi up it is", () => {
+    const dockerRun = plan(DC, { edition: "high-availability", lines: 3 }, { order: "redeploy" });
+    const pulumi = plan(DC, { edition: "high-availability", lines: 3 }, { order: "redeploy", newDatabaseBeforeMaintenance: false });
+    expect(dockerRun.downtime.parts.some((p) => /database/.test(p.step))).toBe(false);
+    expect(pulumi.downtime.parts.find((p) => p.step === "start the database in the update")!.seconds).toBeGreaterThan(5);
+    expect(dockerRun.steps[0]).toMatch(/^write the stack file and start the new database beside the old deployment: 3-node Galera cluster/);
+  });
+
+  test("on Docker a cluster and a server share node 1's volume: High Availability -> Dedicated restarts it in place, no restore", () => {
+    const p = plan(wayne, { edition: "dedicated" }, { order: "redeploy" });
+    expect(p.data.moves).toBe(false);
+    expect(p.downtime.parts.map((x) => x.step)).toEqual(expect.arrayContaining(["restart the database in the update"]));
+    expect(p.downtime.parts.map((x) => x.step)).not.toContain("restore");
+  });
+});
