@@ -23,8 +23,7 @@ export function writeFleet(dir: string, customers = 150): FleetStack[] {
   ];
   mix.push(["high-availability", customers - mix.reduce((a, [, n]) => a + n, 0)]);
   const stacks: FleetStack[] = [];
-  const write = (name: string, config: Record<string, unknown>) =>
-    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), YAML.stringify({ config }));
+  const write = (name: string, config: Record<string, unknown>) => fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), YAML.stringify({ config }));
   let i = 0;
   const tenantsPerShared = 30;
   for (const [edition, count] of mix) {

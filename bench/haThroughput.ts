@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-bench-ha-"));
   const wayne = fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.wayne.yaml"), "utf8");
-  if (!/lchost:lines: \d+/.test(wayne) || !/signLatencyMs: 50/.test(wayne)) throw new Error("stacks/Pulumi.wayne.yaml changed shape: update bench/haThroughput.ts");
+  if (!/lchost:lines: \d+/.test(wayne) || !/signLatencyMs: 50/.test(wayne))
+    throw new Error("stacks/Pulumi.wayne.yaml changed shape: update bench/haThroughput.ts");
   const stackFile = path.join(tmp, "Pulumi.wayne.yaml");
   fs.writeFileSync(stackFile, wayne.replace(/lchost:lines: \d+/, `lchost:lines: ${LINES}`));
   const sb = await startSandbox({ stackFiles: [stackFile], name: `bench-ha-${process.pid}`, removeOnStop: true, serviceLogLevel: "warn" });
@@ -54,12 +55,24 @@ async function main(): Promise<void> {
     const rows: Array<{ lines: number; perSecond: number; p50: number; p99: number; errors: number; requests: number }> = [];
     for (let n = 1; n <= LINES; n++) {
       await setPool(sb, gw.process, backend, n);
-      const r = await runActivationLoad(sb, { stack: "wayne", tickets: take(Math.ceil((n * 25 * (MEASURE_MS + WARMUP_MS)) / 1000)), concurrency: n * PER_LINE_CONCURRENCY, durationMs: WARMUP_MS + MEASURE_MS });
+      const r = await runActivationLoad(sb, {
+        stack: "wayne",
+        tickets: take(Math.ceil((n * 25 * (MEASURE_MS + WARMUP_MS)) / 1000)),
+        concurrency: n * PER_LINE_CONCURRENCY,
+        durationMs: WARMUP_MS + MEASURE_MS,
+      });
       const from = r.startedAt + WARMUP_MS;
       const inWindow = r.acknowledged.filter((o) => o.endedAt >= from);
       const windowMs = r.endedAt - from;
       const lat = inWindow.map((o) => o.endedAt - o.startedAt);
-      rows.push({ lines: n, perSecond: (inWindow.length * 1000) / windowMs, p50: percentile(lat, 50), p99: percentile(lat, 99), errors: r.failures.length, requests: r.outcomes.length });
+      rows.push({
+        lines: n,
+        perSecond: (inWindow.length * 1000) / windowMs,
+        p50: percentile(lat, 50),
+        p99: percentile(lat, 99),
+        errors: r.failures.length,
+        requests: r.outcomes.length,
+      });
     }
 
     // A line dies under load (all lines in the pool): how long until the balancer takes it out?
@@ -86,7 +99,10 @@ async function main(): Promise<void> {
     const table = [
       "lines | activations/s | x one line | limit (N x 20/s) | p50 ms | p99 ms | errors",
       "------|---------------|------------|------------------|--------|--------|-------",
-      ...rows.map((r) => `${String(r.lines).padStart(5)} | ${r.perSecond.toFixed(1).padStart(13)} | ${(r.perSecond / one).toFixed(2).padStart(10)} | ${String(r.lines * 20).padStart(16)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.errors).padStart(6)}`),
+      ...rows.map(
+        (r) =>
+          `${String(r.lines).padStart(5)} | ${r.perSecond.toFixed(1).padStart(13)} | ${(r.perSecond / one).toFixed(2).padStart(10)} | ${String(r.lines * 20).padStart(16)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.errors).padStart(6)}`,
+      ),
       "",
       `line killed (SIGKILL) under load: out of the pool after ${detectionMs} ms (target <= 1500), client errors meanwhile: ${errorsDuringDetection}, during the whole failover run: ${failover.failures.length} of ${failover.outcomes.length}`,
       `sandbox start ${setupSeconds.toFixed(1)} s (3-node Galera, ${LINES} FSBs, ${LINES} lines, HAProxy)`,

@@ -85,12 +85,15 @@ async function dockerBench(): Promise<number> {
       const r = await runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text } });
       const windowSeconds = Math.round(r.maintenanceMs) / 1000;
       pairs.push({ from, to, windowSeconds, plannedSeconds: plan.downtime.seconds, steps: Object.fromEntries(r.steps.map((s) => [s.step, s.ms])) });
-      console.log(`${from} -> ${to}: window ${windowSeconds.toFixed(1)} s (planned ~${plan.downtime.seconds} s)${windowSeconds > DOCKER_TARGET_SECONDS ? "  OVER TARGET" : ""}`);
+      console.log(
+        `${from} -> ${to}: window ${windowSeconds.toFixed(1)} s (planned ~${plan.downtime.seconds} s)${windowSeconds > DOCKER_TARGET_SECONDS ? "  OVER TARGET" : ""}`,
+      );
       const removed = await target.cleanup();
       if (removed.length) console.log(`  cleanup: ${removed.join(", ")}`);
     }
     console.log("pair                                   window  planned");
-    for (const p of pairs) console.log(`${`${p.from} -> ${p.to}`.padEnd(38)} ${p.windowSeconds.toFixed(1).padStart(6)} s ${p.plannedSeconds.toFixed(1).padStart(6)} s`);
+    for (const p of pairs)
+      console.log(`${`${p.from} -> ${p.to}`.padEnd(38)} ${p.windowSeconds.toFixed(1).padStart(6)} s ${p.plannedSeconds.toFixed(1).padStart(6)} s`);
     const maxWindow = Math.max(...pairs.map((p) => p.windowSeconds));
     const withinTarget = maxWindow <= DOCKER_TARGET_SECONDS;
     console.log(

@@ -67,7 +67,15 @@ export async function seedTenant(db: DbConnection, tickets: number, now = new Da
         t.push([ticket, `SEED-${i}`, "admin", key, at]);
         items.push([ticket, 1, 1000 + (i % 7), 1 + (i % 3)]);
         const update = { firmCode: "seed", requestId: key, container: `c-${i}`, items: [{ productCode: 1000 + (i % 7), quantity: 1 + (i % 3) }] };
-        acts.push([key, ticket, `c-${i}`, "active", at, at, JSON.stringify({ update, signature: crypto.createHash("sha256").update(key).digest("base64"), keyId: "seed" })]);
+        acts.push([
+          key,
+          ticket,
+          `c-${i}`,
+          "active",
+          at,
+          at,
+          JSON.stringify({ update, signature: crypto.createHash("sha256").update(key).digest("base64"), keyId: "seed" }),
+        ]);
         usage.push([crypto.randomUUID(), monthOf(at), "activation", at, key]);
       }
       await conn.beginTransaction();
@@ -95,7 +103,10 @@ export interface EntryResponse {
 export function entryRequest(entryUrl: string, caPem: string, method: string, urlPath: string, json?: unknown, host?: string): Promise<EntryResponse> {
   const u = new URL(urlPath, entryUrl);
   const body = json === undefined ? undefined : JSON.stringify(json);
-  const headers: Record<string, string | number> = { ...(host ? { host } : {}), ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}) };
+  const headers: Record<string, string | number> = {
+    ...(host ? { host } : {}),
+    ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+  };
   return new Promise((resolve, reject) => {
     const req = https.request(
       { host: u.hostname, port: u.port, servername: host, path: u.pathname + u.search, method, ca: caPem, agent: false, headers, timeout: 15_000 },
@@ -162,7 +173,14 @@ export function dockerStackFiles(
 ): { shared: string; customer: string } {
   // Dedicated signs with the shared FSB: its URL and token key are parked too when the walk visits Dedicated
   const fsb = opts.sharedFsbForDedicated
-    ? ["    fsb@shared:", "      mode: shared", "      sharedUrl: http://fsb.dc1.lchost.local:7070", "      tokenKey: fsbToken", "    secret:fsbToken:", "      secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4="]
+    ? [
+        "    fsb@shared:",
+        "      mode: shared",
+        "      sharedUrl: http://fsb.dc1.lchost.local:7070",
+        "      tokenKey: fsbToken",
+        "    secret:fsbToken:",
+        "      secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4=",
+      ]
     : [];
   return {
     shared: `config:\n  lchost:role: shared-server\n  lchost:tenants: [${customer}]\n  lchost:domain: lchost.test\n  lchost:httpsPort: ${ports.shared}\n  lchost:images:\n    balancer: lchost/haproxy:dev\n`,
@@ -187,7 +205,10 @@ export function dockerStackFiles(
 }
 
 /** Removes every container, network and volume whose name starts with `prefix` (a test's or a bench's leftovers). */
-export async function removeDockerObjects(docker: { ok(method: string, path: string): Promise<any>; request(method: string, path: string): Promise<unknown> }, prefix: string): Promise<void> {
+export async function removeDockerObjects(
+  docker: { ok(method: string, path: string): Promise<any>; request(method: string, path: string): Promise<unknown> },
+  prefix: string,
+): Promise<void> {
   const filter = encodeURIComponent(JSON.stringify({ name: [prefix] }));
   const containers = (await docker.ok("GET", `/containers/json?all=1&filters=${filter}`)) as Array<{ Names: string[] }>;
   for (const c of containers) await docker.request("DELETE", `/containers/${c.Names[0].slice(1)}?force=1&v=1`);

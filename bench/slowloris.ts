@@ -57,7 +57,13 @@ async function attacker(input: AttackerInput): Promise<AttackerReport> {
   const slot = (source: string): Promise<void> =>
     new Promise((resolve) => {
       if (Date.now() > deadline) return resolve();
-      const socket = tls.connect({ host: input.address, port: input.port, servername: input.servername, secureContext, ...({ localAddress: source } as object) });
+      const socket = tls.connect({
+        host: input.address,
+        port: input.port,
+        servername: input.servername,
+        secureContext,
+        ...({ localAddress: source } as object),
+      });
       sockets.add(socket);
       let openedAt = 0;
       let got = "";
@@ -88,7 +94,12 @@ async function attacker(input: AttackerInput): Promise<AttackerReport> {
         setTimeout(() => void slot(source).then(resolve), openedAt ? 0 : 200);
       });
     });
-  const progress = process.env.LCHOST_BENCH_VERBOSE ? setInterval(() => console.error(`attacker +${Date.now() - start} ms: opened ${report.opened}, open ${open}, cut off ${report.cutOff}, refused ${report.refused}`), 2000) : undefined;
+  const progress = process.env.LCHOST_BENCH_VERBOSE
+    ? setInterval(
+        () => console.error(`attacker +${Date.now() - start} ms: opened ${report.opened}, open ${open}, cut off ${report.cutOff}, refused ${report.refused}`),
+        2000,
+      )
+    : undefined;
   const slots: Array<Promise<void>> = [];
   // Ramp up in small batches: 2,000 synchronous tls.connect calls would block this process's event loop for seconds.
   for (const source of input.sources) {
@@ -132,7 +143,15 @@ async function main(): Promise<void> {
     const sources = Array.from({ length: Math.ceil(SLOW_CONNECTIONS / perSource) }, (_, i) => `127.0.10.${i + 1}`);
     const baseline = await measure(gw, BASELINE_MS);
 
-    const input: AttackerInput = { address: gw.address, port: gw.port, servername: gw.servername, caCert: gw.tls.caCert, sources, perSource, durationMs: ATTACK_MS };
+    const input: AttackerInput = {
+      address: gw.address,
+      port: gw.port,
+      servername: gw.servername,
+      caCert: gw.tls.caCert,
+      sources,
+      perSource,
+      durationMs: ATTACK_MS,
+    };
     const child = fork(__filename, ["--attacker", JSON.stringify(input)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const attackReport = new Promise<AttackerReport>((resolve, reject) => {
       child.once("message", (m) => resolve(m as AttackerReport));
@@ -146,12 +165,22 @@ async function main(): Promise<void> {
     const p = (xs: number[], q: number) => round(percentile(xs, q));
     const result = {
       bench: "slowloris",
-      gateway: { maxConnections: limits.maxConnections, connectionsPerSource: limits.connectionsPerSource, httpRequestTimeoutMs: DEFAULT_TIMEOUTS.httpRequestMs },
+      gateway: {
+        maxConnections: limits.maxConnections,
+        connectionsPerSource: limits.connectionsPerSource,
+        httpRequestTimeoutMs: DEFAULT_TIMEOUTS.httpRequestMs,
+      },
       slowConnections: SLOW_CONNECTIONS,
       sources: sources.length,
       attack: { ...attack, seconds: ATTACK_MS / 1000 },
       baseline: { requests: baseline.latencies.length, errors: baseline.errors, p50Ms: p(baseline.latencies, 50), p99Ms: p(baseline.latencies, 99) },
-      duringAttack: { requests: during.latencies.length, errors: during.errors, p50Ms: p(during.latencies, 50), p99Ms: p(during.latencies, 99), maxMs: round(Math.max(...during.latencies)) },
+      duringAttack: {
+        requests: during.latencies.length,
+        errors: during.errors,
+        p50Ms: p(during.latencies, 50),
+        p99Ms: p(during.latencies, 99),
+        maxMs: round(Math.max(...during.latencies)),
+      },
       targetP99Ms: TARGET_P99_MS,
       // maxHeldMs is seen by the attacker, whose own event loop lags under 2,000 handshakes: reported, not judged.
       // All 2,000 slow connections were opened; how many are held at once is capped by the 5 s cut-off

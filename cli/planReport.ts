@@ -4,7 +4,6 @@ import { Plan, PlannedResource } from "../planner/mockPlanner";
 import { maskSecrets } from "../planner/planValues";
 import { Violation } from "../policies/violation";
 
-
 export interface PlanReport {
   stack: string;
   edition: string;

@@ -14,7 +14,8 @@ const STACK_FILE_NAME = /^Pulumi\.(.+)\.ya?ml$/;
  */
 export function stackNameForFile(file: string, text: string, explicit?: string): string {
   const fromName = STACK_FILE_NAME.exec(path.basename(file))?.[1];
-  if (fromName && explicit && explicit !== fromName) throw new UsageError(`--stack '${explicit}' contradicts the file name ${path.basename(file)} (stack '${fromName}')`);
+  if (fromName && explicit && explicit !== fromName)
+    throw new UsageError(`--stack '${explicit}' contradicts the file name ${path.basename(file)} (stack '${fromName}')`);
   if (fromName) return fromName;
   if (explicit) return explicit;
   let customer: unknown;

@@ -18,7 +18,8 @@ export interface AppliedPlan {
   networksRemoved: string[];
 }
 
-const named = (plan: Plan | undefined, type: string) => (plan?.resources ?? []).filter((r) => r.type === type).map((r) => ({ r, name: String(unwrapSecrets(r.inputs.name)) }));
+const named = (plan: Plan | undefined, type: string) =>
+  (plan?.resources ?? []).filter((r) => r.type === type).map((r) => ({ r, name: String(unwrapSecrets(r.inputs.name)) }));
 const specKey = (inputs: Record<string, unknown>) => JSON.stringify(containerSpec(inputs));
 
 async function exists(docker: DockerEngine, kind: "containers" | "networks" | "volumes", name: string): Promise<any | undefined> {
@@ -38,7 +39,9 @@ export async function stagePlanInDocker(plan: Plan, previous: Plan | undefined, 
   const containers = named(plan, TYPE.container);
   const before = new Map(named(previous, TYPE.container).map(({ r, name }) => [name, specKey(r.inputs)]));
   const hostPorts = (inputs: Record<string, unknown>) =>
-    Object.values((containerSpec(inputs).body.HostConfig as any)?.PortBindings ?? {}).flatMap((b: any) => b.map((x: any) => String(x.HostPort)).filter(Boolean));
+    Object.values((containerSpec(inputs).body.HostConfig as any)?.PortBindings ?? {}).flatMap((b: any) =>
+      b.map((x: any) => String(x.HostPort)).filter(Boolean),
+    );
   const usedPorts = new Set(named(previous, TYPE.container).flatMap(({ r }) => hostPorts(r.inputs)));
   const byUrn = new Map(containers.map((c) => [c.r.urn, c]));
   const stageable = new Set<string>();
@@ -53,7 +56,13 @@ export async function stagePlanInDocker(plan: Plan, previous: Plan | undefined, 
   for (const { r, name } of named(plan, TYPE.network)) {
     if (await exists(docker, "networks", name)) continue;
     const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-    await docker.ok("POST", "/networks/create", { Name: name, Driver: unwrapSecrets(r.inputs.driver) ?? "bridge", Internal: Boolean(r.inputs.internal), Labels: labels, CheckDuplicate: true });
+    await docker.ok("POST", "/networks/create", {
+      Name: name,
+      Driver: unwrapSecrets(r.inputs.driver) ?? "bridge",
+      Internal: Boolean(r.inputs.internal),
+      Labels: labels,
+      CheckDuplicate: true,
+    });
   }
   for (const { r, name } of named(plan, TYPE.volume)) {
     if (await exists(docker, "volumes", name)) continue;
@@ -83,7 +92,13 @@ function dependencyUrns(plan: Plan, urn: string): Set<string> {
   return out;
 }
 
-export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, docker = new DockerEngine(), timeoutMs = 180_000, staged: ReadonlySet<string> = new Set()): Promise<AppliedPlan> {
+export async function applyPlanInDocker(
+  plan: Plan,
+  previous: Plan | undefined,
+  docker = new DockerEngine(),
+  timeoutMs = 180_000,
+  staged: ReadonlySet<string> = new Set(),
+): Promise<AppliedPlan> {
   const out: AppliedPlan = { created: [], removed: [], kept: [], networksRemoved: [] };
   const wanted = new Map(named(plan, TYPE.container).map(({ r, name }) => [name, specKey(r.inputs)]));
   const before = new Map(named(previous, TYPE.container).map(({ r, name }) => [name, specKey(r.inputs)]));
@@ -114,7 +129,13 @@ export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, 
   for (const { r, name } of named(plan, TYPE.network)) {
     if (await exists(docker, "networks", name)) continue;
     const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-    await docker.ok("POST", "/networks/create", { Name: name, Driver: unwrapSecrets(r.inputs.driver) ?? "bridge", Internal: Boolean(r.inputs.internal), Labels: labels, CheckDuplicate: true });
+    await docker.ok("POST", "/networks/create", {
+      Name: name,
+      Driver: unwrapSecrets(r.inputs.driver) ?? "bridge",
+      Internal: Boolean(r.inputs.internal),
+      Labels: labels,
+      CheckDuplicate: true,
+    });
   }
   for (const { r, name } of named(plan, TYPE.volume)) {
     if (await exists(docker, "volumes", name)) continue;

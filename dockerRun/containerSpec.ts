@@ -44,9 +44,15 @@ export function containerSpec(rawInputs: Record<string, unknown>): ContainerSpec
       CpuShares: i.cpuShares,
       PortBindings: Object.fromEntries(ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: p.ip ?? "", HostPort: p.external ? String(p.external) : "" }]])),
       Mounts: ((i.volumes ?? []) as any[]).map((v) =>
-        v.volumeName ? { Type: "volume", Source: v.volumeName, Target: v.containerPath, ReadOnly: Boolean(v.readOnly) } : { Type: "bind", Source: v.hostPath, Target: v.containerPath, ReadOnly: Boolean(v.readOnly) },
+        v.volumeName
+          ? { Type: "volume", Source: v.volumeName, Target: v.containerPath, ReadOnly: Boolean(v.readOnly) }
+          : { Type: "bind", Source: v.hostPath, Target: v.containerPath, ReadOnly: Boolean(v.readOnly) },
       ),
-      Devices: ((i.devices ?? []) as any[]).map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath ?? d.hostPath, CgroupPermissions: d.permissions ?? "rwm" })),
+      Devices: ((i.devices ?? []) as any[]).map((d) => ({
+        PathOnHost: d.hostPath,
+        PathInContainer: d.containerPath ?? d.hostPath,
+        CgroupPermissions: d.permissions ?? "rwm",
+      })),
       NetworkMode: first?.name,
       Privileged: Boolean(i.privileged),
     },

@@ -26,7 +26,10 @@ export class DockerEngine {
   readonly endpoint: DockerEndpoint;
 
   /** `where`: a unix socket path (the former signature) or a DockerEndpoint. */
-  constructor(where: string | DockerEndpoint = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock", readonly version = "v1.41") {
+  constructor(
+    where: string | DockerEndpoint = process.env.DOCKER_SOCKET ?? "/var/run/docker.sock",
+    readonly version = "v1.41",
+  ) {
     this.endpoint = typeof where === "string" ? { socketPath: where } : where;
   }
 
@@ -89,7 +92,11 @@ export class DockerEngine {
 /** `ssh [-p port] [user@]host docker system dial-stdio` as a duplex stream carrying the Engine API. */
 function sshDialStdio(target: string): Duplex {
   const m = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(target)!;
-  const child = spawn("ssh", [...(m[3] ? ["-p", m[3]] : []), "-o", "BatchMode=yes", "--", `${m[1] ? `${m[1]}@` : ""}${m[2]}`, "docker", "system", "dial-stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(
+    "ssh",
+    [...(m[3] ? ["-p", m[3]] : []), "-o", "BatchMode=yes", "--", `${m[1] ? `${m[1]}@` : ""}${m[2]}`, "docker", "system", "dial-stdio"],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
   const stream = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
   stream.on("close", () => child.kill());
   return stream;

@@ -91,7 +91,9 @@ export async function dockerExec(
   const out: Buffer[] = [];
   let err = "";
   ex.stderr.on("data", (d) => (err += d.toString()));
-  const wrote = opts.stdout ? new Promise<void>((resolve, reject) => ex.stdout.pipe(opts.stdout!).on("finish", resolve).on("error", reject)) : Promise.resolve();
+  const wrote = opts.stdout
+    ? new Promise<void>((resolve, reject) => ex.stdout.pipe(opts.stdout!).on("finish", resolve).on("error", reject))
+    : Promise.resolve();
   if (!opts.stdout) ex.stdout.on("data", (d) => out.push(d));
   if (typeof opts.stdin === "string") ex.stdin.end(opts.stdin);
   else if (opts.stdin) opts.stdin.pipe(ex.stdin);

@@ -45,7 +45,9 @@ export async function requireImages(plan: Plan, docker: DockerEngine): Promise<v
       // the name keeps its slashes and tag colon: the Engine API routes /images/{name}/json with name = repo/path:tag
       status = (await docker.request("GET", `/images/${encodeURI(image)}/json`)).status;
     } catch (e) {
-      throw new DockerEngineUnavailable(`the Docker engine ${where} does not answer (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): start dockerd, or point docker:host at a running engine`);
+      throw new DockerEngineUnavailable(
+        `the Docker engine ${where} does not answer (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): start dockerd, or point docker:host at a running engine`,
+      );
     }
     if (status === 404) missing.push(image);
     else if (status >= 300) throw new DockerEngineUnavailable(`the Docker engine ${where} answered ${status} when asked for image ${image}`);

@@ -34,7 +34,23 @@ interface Tls {
 
 function clientCertificate(dir: string): Tls {
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=smoke CA");
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=smoke CA",
+  );
   run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=erp");
   fs.writeFileSync(path.join(dir, "ext"), "extendedKeyUsage=clientAuth\n");
   run("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "2", "-extfile", "ext");
@@ -42,7 +58,13 @@ function clientCertificate(dir: string): Tls {
   return { caPem: read("ca.crt"), certPem: read("client.crt"), keyPem: read("client.key") };
 }
 
-function request(port: number, host: string, method: string, pathName: string, opts: { body?: unknown; tls?: Tls; auth?: string } = {}): Promise<{ status: number; body: any }> {
+function request(
+  port: number,
+  host: string,
+  method: string,
+  pathName: string,
+  opts: { body?: unknown; tls?: Tls; auth?: string } = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const req = https.request(
@@ -55,7 +77,11 @@ function request(port: number, host: string, method: string, pathName: string, o
         rejectUnauthorized: false, // the stack's server certificate is self-signed
         cert: opts.tls?.certPem,
         key: opts.tls?.keyPem,
-        headers: { Host: host, ...(data ? { "content-type": "application/json" } : {}), ...(opts.auth ? { authorization: `Basic ${Buffer.from(opts.auth).toString("base64")}` } : {}) },
+        headers: {
+          Host: host,
+          ...(data ? { "content-type": "application/json" } : {}),
+          ...(opts.auth ? { authorization: `Basic ${Buffer.from(opts.auth).toString("base64")}` } : {}),
+        },
         timeout: 20_000,
       },
       (res) => {
@@ -98,7 +124,9 @@ function adminTicket(plan: Plan, line: string, orderId: string): string {
 async function activate(port: number, host: string, tickets: string[], prefix: string): Promise<number> {
   let ok = 0;
   for (const [i, ticket] of tickets.entries()) {
-    const r = await request(port, host, "POST", `/depot/v1/tickets/${ticket}/activations`, { body: { container: `${prefix}-${i}`, idempotencyKey: `${prefix}-${i}` } });
+    const r = await request(port, host, "POST", `/depot/v1/tickets/${ticket}/activations`, {
+      body: { container: `${prefix}-${i}`, idempotencyKey: `${prefix}-${i}` },
+    });
     if (r.status === 201) ok++;
     else console.log(`  activation ${prefix}-${i}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
   }
@@ -109,12 +137,32 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-docker-smoke-"));
   const tls = clientCertificate(dir);
   const write = (name: string, config: Record<string, unknown>) =>
-    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), YAML.stringify({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`lchost:${k}`, v])) }));
+    fs.writeFileSync(
+      path.join(dir, `Pulumi.${name}.yaml`),
+      YAML.stringify({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`lchost:${k}`, v])) }),
+    );
   write("smoke-shared", { role: "shared-server", tenants: ["smoke-dc"], domain: DOMAIN, httpsPort: 18443, images: IMAGES });
   write("smoke-dc", { customer: "smoke-dc", edition: "datacenter", sharedServer: "smoke-shared" });
   const connection = { clientCertificate: { caCertificate: tls.caPem }, basicAuth: { username: "erp", passwordKey: "wsPassword" } };
-  write("smoke-hp", { customer: "smoke-hp", edition: "high-performance", domain: DOMAIN, httpsPort: 18444, images: IMAGES, connection, wsPassword: { secure: "v1:placeholder" } });
-  write("smoke-ha", { customer: "smoke-ha", edition: "high-availability", lines: 3, domain: DOMAIN, httpsPort: 18445, images: IMAGES, connection, wsPassword: { secure: "v1:placeholder" } });
+  write("smoke-hp", {
+    customer: "smoke-hp",
+    edition: "high-performance",
+    domain: DOMAIN,
+    httpsPort: 18444,
+    images: IMAGES,
+    connection,
+    wsPassword: { secure: "v1:placeholder" },
+  });
+  write("smoke-ha", {
+    customer: "smoke-ha",
+    edition: "high-availability",
+    lines: 3,
+    domain: DOMAIN,
+    httpsPort: 18445,
+    images: IMAGES,
+    connection,
+    wsPassword: { secure: "v1:placeholder" },
+  });
 
   const planner = new StackPlanner({ materialize: true, configSecrets: { wsPassword: PASSWORD } });
   const deployments: DockerDeployment[] = [];
@@ -127,7 +175,10 @@ async function main() {
     deployments.push(await runPlanInDocker(dcPlan));
     check(true, `shared server and Datacenter tenant are up and healthy (${Math.round((Date.now() - started) / 1000)} s)`);
     const dcTickets = [1, 2, 3].map((i) => adminTicket(dcPlan, "lc-smoke-dc-line-1", `DC-${i}`));
-    check(dcTickets.every((t) => /^[A-Z0-9-]{29}$/.test(t)), `admin API created tickets for the tenant (${dcTickets.join(", ")})`);
+    check(
+      dcTickets.every((t) => /^[A-Z0-9-]{29}$/.test(t)),
+      `admin API created tickets for the tenant (${dcTickets.join(", ")})`,
+    );
     check((await activate(18443, `smoke-dc.${DOMAIN}`, dcTickets, "dc")) === 3, "3 activations through the shared HTTPS entry point, routed by host name");
     const dcWs = await request(18443, `smoke-dc.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: { orderId: "x", items: [{ productCode: 1, quantity: 1 }] } });
     check(dcWs.status === 403, `the tenant's web-service path is refused (${dcWs.status})`);
@@ -152,18 +203,26 @@ async function main() {
     const haStart = Date.now();
     deployments.push(await runPlanInDocker(haPlan));
     check(true, `High Availability package is up and healthy (${Math.round((Date.now() - haStart) / 1000)} s)`);
-    const size = execFileSync("docker", ["exec", "lc-smoke-ha-db-3", "mariadb", "-N", "-e", "SHOW STATUS LIKE 'wsrep_cluster_size'"], { encoding: "utf8" }).trim();
+    const size = execFileSync("docker", ["exec", "lc-smoke-ha-db-3", "mariadb", "-N", "-e", "SHOW STATUS LIKE 'wsrep_cluster_size'"], {
+      encoding: "utf8",
+    }).trim();
     check(/\t3$/.test(size), `the Galera cluster has 3 nodes (${size.replace("\t", " = ")})`);
     const haTickets: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const r = await request(18445, `smoke-ha.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: { orderId: `HA-${i}`, items: [{ productCode: 9, quantity: 1 }] }, tls, auth: `erp:${PASSWORD}` });
+      const r = await request(18445, `smoke-ha.${DOMAIN}`, "POST", "/ws/v1/tickets", {
+        body: { orderId: `HA-${i}`, items: [{ productCode: 9, quantity: 1 }] },
+        tls,
+        auth: `erp:${PASSWORD}`,
+      });
       if (r.status === 201) haTickets.push(r.body.ticket);
     }
     check(haTickets.length === 12, `web services created 12 tickets through the balancer (${haTickets.length})`);
     check((await activate(18445, `smoke-ha.${DOMAIN}`, haTickets.slice(0, 6), "ha-a")) === 6, "6 activations spread over the lines");
     execFileSync("docker", ["kill", "lc-smoke-ha-line-2"], { stdio: "ignore" });
     check((await activate(18445, `smoke-ha.${DOMAIN}`, haTickets.slice(6), "ha-b")) === 6, "6 more activations succeed right after line 2 was killed");
-    const rows = execFileSync("docker", ["exec", "lc-smoke-ha-db-2", "mariadb", "-N", "-e", "SELECT COUNT(*) FROM license_central.lc_activations"], { encoding: "utf8" }).trim();
+    const rows = execFileSync("docker", ["exec", "lc-smoke-ha-db-2", "mariadb", "-N", "-e", "SELECT COUNT(*) FROM license_central.lc_activations"], {
+      encoding: "utf8",
+    }).trim();
     check(Number(rows) === 12, `every acknowledged activation is in the cluster, read on node 2 (${rows})`);
     console.log(`docker plan smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {

@@ -66,7 +66,8 @@ export async function waitFor(docker: DockerEngine, name: string, want: "healthy
     const state = info.State;
     if (want === "healthy" && (state.Health?.Status === "healthy" || (!state.Health && state.Running))) return;
     // ready as soon as its own health check passes (the engine would say healthy at its next interval)
-    if (want === "healthy" && state.Running && state.Health?.Status === "starting" && (await probeHealth(docker, name, info.Config?.Healthcheck?.Test, 3000))) return;
+    if (want === "healthy" && state.Running && state.Health?.Status === "starting" && (await probeHealth(docker, name, info.Config?.Healthcheck?.Test, 3000)))
+      return;
     if (want === "exited0" && state.Status === "exited") {
       if (state.ExitCode === 0) return;
       const logs = await docker.request("GET", `/containers/${name}/logs?stdout=1&stderr=1&tail=20`);
@@ -74,7 +75,9 @@ export async function waitFor(docker: DockerEngine, name: string, want: "healthy
     }
     if (Date.now() > deadline) {
       const logs = await docker.request("GET", `/containers/${name}/logs?stdout=1&stderr=1&tail=30`);
-      throw new Error(`${name} not ${want} after ${timeoutMs} ms (state ${state.Status}, health ${state.Health?.Status}): ${stripStreamHeaders(String(logs.body))}`);
+      throw new Error(
+        `${name} not ${want} after ${timeoutMs} ms (state ${state.Status}, health ${state.Health?.Status}): ${stripStreamHeaders(String(logs.body))}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 500)); // a probe is a process in the container: not more often on a loaded host
   }
@@ -102,7 +105,8 @@ export async function startPlannedContainers(
     if (opts.keep?.has(spec.name)) continue;
     await docker.ok("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, spec.body);
     opts.onCreated?.(spec.name);
-    for (const n of spec.extraNetworks) await docker.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
+    for (const n of spec.extraNetworks)
+      await docker.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
     if (spec.uploads.length > 0) {
       const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
       await docker.ok("PUT", `/containers/${spec.name}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
@@ -128,7 +132,13 @@ export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), t
   try {
     for (const r of plan.resources.filter((x) => x.type === TYPE.network)) {
       const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-      await docker.ok("POST", "/networks/create", { Name: name(r), Driver: unwrapSecrets(r.inputs.driver) ?? "bridge", Internal: Boolean(r.inputs.internal), Labels: labels, CheckDuplicate: true });
+      await docker.ok("POST", "/networks/create", {
+        Name: name(r),
+        Driver: unwrapSecrets(r.inputs.driver) ?? "bridge",
+        Internal: Boolean(r.inputs.internal),
+        Labels: labels,
+        CheckDuplicate: true,
+      });
       created.networks.push(name(r));
     }
     for (const r of plan.resources.filter((x) => x.type === TYPE.volume)) {

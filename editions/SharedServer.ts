@@ -45,7 +45,11 @@ export class SharedServer extends pulumi.ComponentResource {
     this.tenantNetworks = {};
     this.tenantFsbTokens = {};
     for (const tenant of cfg.tenants) {
-      const net = new docker.Network(`tenant-network-${tenant}`, { name: names.tenantNetwork(tenant), driver: "bridge", labels: [{ label: "lchost.tenant", value: tenant }] }, o);
+      const net = new docker.Network(
+        `tenant-network-${tenant}`,
+        { name: names.tenantNetwork(tenant), driver: "bridge", labels: [{ label: "lchost.tenant", value: tenant }] },
+        o,
+      );
       this.tenantNetworks[tenant] = net.name;
       const token = new random.RandomPassword(`fsb-token-${tenant}`, { length: 40, special: false }, o);
       this.tenantFsbTokens[tenant] = pulumi.secret(token.result);

@@ -27,24 +27,28 @@ function run(bin: string, args: string[], db: DbConnection, stdin: number | "ign
     let err = "";
     child.stderr!.on("data", (d) => (err += d.toString()));
     child.once("error", reject);
-    child.once("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${bin} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(-2000)}`))));
+    child.once("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${bin} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(-2000)}`)),
+    );
   });
 }
 
 /** mariadb-dump's options for a consistent snapshot of one schema without locking the tables (InnoDB). */
-export const MARIADB_DUMP_OPTIONS = ["--single-transaction", "--skip-lock-tables", "--skip-add-locks", "--hex-blob", "--no-create-db", "--skip-triggers", "--quick"];
+export const MARIADB_DUMP_OPTIONS = [
+  "--single-transaction",
+  "--skip-lock-tables",
+  "--skip-add-locks",
+  "--hex-blob",
+  "--no-create-db",
+  "--skip-triggers",
+  "--quick",
+];
 
 /** Dumps one database to a file: a consistent snapshot without locking the tables (InnoDB). */
 export async function dumpDatabase(db: DbConnection, file: string): Promise<{ bytes: number }> {
   const fd = fs.openSync(file, "w");
   try {
-    await run(
-      "mariadb-dump",
-      [...clientArgs(db), ...MARIADB_DUMP_OPTIONS, db.database],
-      db,
-      "ignore",
-      fd,
-    );
+    await run("mariadb-dump", [...clientArgs(db), ...MARIADB_DUMP_OPTIONS, db.database], db, "ignore", fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -84,7 +88,10 @@ export async function tableChecksums(db: DbConnection, opts: { galera?: boolean 
   const conn = await connect(db);
   try {
     if (opts.galera) await conn.query("SET SESSION wsrep_sync_wait = 1");
-    const [tables] = await conn.query("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", [db.database]);
+    const [tables] = await conn.query(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+      [db.database],
+    );
     const out: TableChecksum[] = [];
     for (const { t } of tables as Array<{ t: string }>) {
       const [cols] = await conn.query(
@@ -114,7 +121,8 @@ export async function readUsage(db: DbConnection, months: string[]): Promise<Mon
   try {
     const [rows] = await conn.query("SELECT month, kind, COUNT(*) AS n FROM lc_usage_events WHERE month IN (?) GROUP BY month, kind", [months]);
     return months.map((month) => {
-      const of = (kind: string) => Number((rows as Array<{ month: string; kind: string; n: string }>).find((r) => r.month === month && r.kind === kind)?.n ?? 0);
+      const of = (kind: string) =>
+        Number((rows as Array<{ month: string; kind: string; n: string }>).find((r) => r.month === month && r.kind === kind)?.n ?? 0);
       return { month, activations: of("activation"), deactivations: of("deactivation"), webServiceCalls: of("ws_call") };
     });
   } catch (e: any) {

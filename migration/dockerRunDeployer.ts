@@ -95,11 +95,14 @@ export class DockerRunDeployer implements StackDeployer {
     const before = this.deployedPlan(stackName);
     const engine = this.engineFor(stackName);
     await requireImages(plan, engine); // before anything is created: the engine answers and has every image
-    const named = (p: Plan | undefined) => new Set((p?.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => String((r.inputs as any).name)));
+    const named = (p: Plan | undefined) =>
+      new Set((p?.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => String((r.inputs as any).name)));
     const planned = [...named(plan)].filter((n) => !named(before).has(n));
     entry.containers = planned; // what may get started (removal of a name never created is a no-op)
     entry.containers = await stagePlanInDocker(plan, before, engine, this.opts.timeoutMs);
-    this.opts.log?.(`${stackName}: started ${entry.containers.length} container(s) beside the running deployment${entry.containers.length ? `: ${entry.containers.join(", ")}` : ""}`);
+    this.opts.log?.(
+      `${stackName}: started ${entry.containers.length} container(s) beside the running deployment${entry.containers.length ? `: ${entry.containers.join(", ")}` : ""}`,
+    );
     return entry.containers;
   }
 

@@ -180,7 +180,10 @@ export class DockerTarget implements RedeployTarget {
     const now = this.deployed!.m;
     if (!prev || prev.m.databaseLocation === now.databaseLocation) return { retained: [] };
     const customer = String(prev.outputs.customer?.value ?? this.opts.stackName);
-    const label = prev.m.databaseKind === "shared-tenant" ? `schema ${prev.m.databaseSchema} on ${prev.m.databaseContainers[0]}` : `volume(s) ${volumesOf(prev.m).join(", ")}`;
+    const label =
+      prev.m.databaseKind === "shared-tenant"
+        ? `schema ${prev.m.databaseSchema} on ${prev.m.databaseContainers[0]}`
+        : `volume(s) ${volumesOf(prev.m).join(", ")}`;
     this.retained.push({ label, m: prev.m, customer });
     return { retained: [label] };
   }

@@ -95,7 +95,10 @@ function estimateRedeployDowntime(input: DowntimeInput): DowntimeEstimate {
   const lines = d.lineReplaceS + d.extraLineS * Math.max(0, input.newLines - 1);
   parts.push({ step: `replace the line(s) and the entry point in the update (${input.newLines} line(s))`, seconds: lines + d.entryPointReplaceS });
   if (input.dataMoves) {
-    parts.push({ step: "restore", seconds: d.execFixedS + (r.restoreFixedS + input.rows / r.restoreRowsPerS) * (input.to === "cluster" ? r.clusterRestoreFactor : 1) });
+    parts.push({
+      step: "restore",
+      seconds: d.execFixedS + (r.restoreFixedS + input.rows / r.restoreRowsPerS) * (input.to === "cluster" ? r.clusterRestoreFactor : 1),
+    });
   }
   const nodes = input.to === "cluster" ? 3 : 1;
   parts.push({ step: "verify", seconds: r.verifyFixedS + nodes * d.verifyPerNodeFixedS + ((nodes + 1) * input.rows) / r.verifyRowsPerS });

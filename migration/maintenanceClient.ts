@@ -18,10 +18,23 @@ async function admin(line: LineEndpoint, token: string, method: string, path: st
   return JSON.parse(text);
 }
 
-export async function setMaintenance(lines: LineEndpoint[], token: string, enabled: boolean, opts: { retryAfterSeconds?: number; reason?: string } = {}): Promise<void> {
+export async function setMaintenance(
+  lines: LineEndpoint[],
+  token: string,
+  enabled: boolean,
+  opts: { retryAfterSeconds?: number; reason?: string } = {},
+): Promise<void> {
   if (lines.length === 0) throw new Error("no License Central line to put into maintenance");
   // one line writes the state to the database; telling every line (at once) makes each see it at once
-  await Promise.all(lines.map((line) => admin(line, token, "PUT", "/admin/v1/maintenance", { enabled, retryAfterSeconds: opts.retryAfterSeconds ?? 30, ...(opts.reason ? { reason: opts.reason } : {}) })));
+  await Promise.all(
+    lines.map((line) =>
+      admin(line, token, "PUT", "/admin/v1/maintenance", {
+        enabled,
+        retryAfterSeconds: opts.retryAfterSeconds ?? 30,
+        ...(opts.reason ? { reason: opts.reason } : {}),
+      }),
+    ),
+  );
 }
 
 /** Waits until every line observes maintenance and serves no write request any more. */
@@ -32,7 +45,9 @@ export async function waitUntilQuiet(lines: LineEndpoint[], token: string, timeo
     const busy = states.filter(({ s }) => !s.line.observedEnabled || s.line.inFlightRequests > 0);
     if (busy.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`lines still writing after ${timeoutMs} ms: ${busy.map(({ l, s }) => `${l.name} (observed ${s.line.observedEnabled}, in flight ${s.line.inFlightRequests})`).join(", ")}`);
+      throw new Error(
+        `lines still writing after ${timeoutMs} ms: ${busy.map(({ l, s }) => `${l.name} (observed ${s.line.observedEnabled}, in flight ${s.line.inFlightRequests})`).join(", ")}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -22,7 +22,10 @@ export interface MigrationResult {
 }
 
 export class MigrationRolledBack extends Error {
-  constructor(message: string, readonly result: MigrationResult) {
+  constructor(
+    message: string,
+    readonly result: MigrationResult,
+  ) {
     super(message);
   }
 }

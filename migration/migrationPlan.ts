@@ -78,17 +78,27 @@ export function planMigration(input: PlanInput): MigrationPlan {
   const cur = input.current;
   const from: DeploymentShape = { edition: cur.edition, lines: cur.lines };
   const toFacts = editionFacts(input.target.edition);
-  const to: DeploymentShape = { edition: input.target.edition, lines: input.target.edition === "high-availability" ? input.target.lines ?? (from.edition === "high-availability" ? from.lines : toFacts.lines.default) : 1 };
+  const to: DeploymentShape = {
+    edition: input.target.edition,
+    lines:
+      input.target.edition === "high-availability" ? (input.target.lines ?? (from.edition === "high-availability" ? from.lines : toFacts.lines.default)) : 1,
+  };
   const refusals: string[] = [];
   if (to.lines < toFacts.lines.min || to.lines > toFacts.lines.max) {
     refusals.push(`--lines: ${to.lines} is not allowed for ${toFacts.title} (allowed: ${toFacts.lines.min}-${toFacts.lines.max})`);
   }
   const sameEdition = from.edition === to.edition;
   const kind: MigrationPlan["kind"] = sameEdition ? (from.lines === to.lines ? "none" : "scale-lines") : "edition-change";
-  if (kind === "none") refusals.push(`${input.stackName} is already ${toFacts.title}${to.edition === "high-availability" ? ` with ${to.lines} lines` : ""}: nothing to do`);
+  if (kind === "none")
+    refusals.push(`${input.stackName} is already ${toFacts.title}${to.edition === "high-availability" ? ` with ${to.lines} lines` : ""}: nothing to do`);
   const direction = capacity(to) > capacity(from) ? "up" : capacity(to) < capacity(from) ? "down" : "same";
 
-  const change = changeStackFileEdition(input.stackFileText, input.stackFilePath, { edition: to.edition, lines: to.lines }, { sharedServer: input.sharedServer });
+  const change = changeStackFileEdition(
+    input.stackFileText,
+    input.stackFilePath,
+    { edition: to.edition, lines: to.lines },
+    { sharedServer: input.sharedServer },
+  );
   for (const p of change.problems) refusals.push(`stack file after the change: ${p}`);
   const sharedServer = input.sharedServer ?? cur.sharedServer ?? (change.stack?.config.role === "customer" ? change.stack.config.sharedServer : undefined);
 
@@ -111,14 +121,28 @@ export function planMigration(input: PlanInput): MigrationPlan {
         : `data stays in ${fromDb === toDb ? fromDb : `the volume of ${fromDb} (now ${toDb})`}; a dump is taken as a backup and every table is verified after the change`;
   const maintenance = kind === "edition-change";
   const newDatabaseBeforeMaintenance = input.newDatabaseBeforeMaintenance ?? true;
-  const downtime = estimateDowntime({ rows: input.rows, from: fromKind, to: toKind, dataMoves: moves, maintenance, newLines: to.lines, order, newDatabaseBeforeMaintenance });
+  const downtime = estimateDowntime({
+    rows: input.rows,
+    from: fromKind,
+    to: toKind,
+    dataMoves: moves,
+    maintenance,
+    newLines: to.lines,
+    order,
+    newDatabaseBeforeMaintenance,
+  });
   const topology = `${toFacts.title}${to.edition === "high-availability" ? `, ${to.lines} lines` : ""}`;
 
   const steps =
     kind === "scale-lines"
       ? to.lines > from.lines
         ? [`start line(s) ${from.lines + 1}..${to.lines} and wait until ready`, "add them to HAProxy (graceful reload -sf)", "write the stack file"]
-        : [`drain line(s) ${to.lines + 1}..${from.lines} on HAProxy (set server … state drain)`, "wait until their connections finish", "remove them from HAProxy (graceful reload) and stop them", "write the stack file"]
+        : [
+            `drain line(s) ${to.lines + 1}..${from.lines} on HAProxy (set server … state drain)`,
+            "wait until their connections finish",
+            "remove them from HAProxy (graceful reload) and stop them",
+            "write the stack file",
+          ]
       : order === "redeploy"
         ? [
             `write the stack file${moves && newDatabaseBeforeMaintenance ? ` and start the new database beside the old deployment: ${toDb}` : ""}`,

@@ -171,7 +171,10 @@ export class SandboxTarget implements StagedTarget {
     if (!cred) throw new Error(`sandbox ${d.handle.name}: no database credentials for ${this.stack}`);
     const own = d.handle.endpoints[this.stack]?.databases ?? [];
     const dbs = own.length ? own : Object.values(d.handle.endpoints).flatMap((e) => (e.role === "shared-server" ? e.databases : []));
-    return { nodes: dbs.map((x) => ({ host: x.host, port: x.port, user: cred.user, password: cred.password, database: cred.name })), galera: dbs.some((x) => x.galeraNode !== undefined) };
+    return {
+      nodes: dbs.map((x) => ({ host: x.host, port: x.port, user: cred.user, password: cred.password, database: cred.name })),
+      galera: dbs.some((x) => x.galeraNode !== undefined),
+    };
   }
 
   private lines(d: Deployment): LineEndpoint[] {
@@ -180,13 +183,29 @@ export class SandboxTarget implements StagedTarget {
 
   private view(d: Deployment): DeploymentView {
     const db = this.databases(d);
-    return { shape: d.shape, entryUrl: this.entry.url, lines: this.lines(d), database: db.nodes[0], databaseNodes: db.nodes, galera: db.galera, adminToken: this.adminToken };
+    return {
+      shape: d.shape,
+      entryUrl: this.entry.url,
+      lines: this.lines(d),
+      database: db.nodes[0],
+      databaseNodes: db.nodes,
+      galera: db.galera,
+      adminToken: this.adminToken,
+    };
   }
 
   /** How clients reach the customer: the stable entry, with the sandboxes' CA and client certificate. */
   entryInfo(): CustomerEntryInfo {
     const tls = this.current_.handle.tls;
-    return { url: this.entry.url, address: this.entry.address, port: this.entry.port, host: this.entryHost, caCert: tls.caCert, clientCert: tls.clientCert, clientKey: tls.clientKey };
+    return {
+      url: this.entry.url,
+      address: this.entry.address,
+      port: this.entry.port,
+      host: this.entryHost,
+      caCert: tls.caCert,
+      clientCert: tls.clientCert,
+      clientKey: tls.clientKey,
+    };
   }
 
   /** The sandbox serving the customer now, and the one being prepared (for tests that break it). */
@@ -218,7 +237,13 @@ export class SandboxTarget implements StagedTarget {
     }
     const db = this.databases(this.next);
     const where = this.next.onShared ? `schema ${db.nodes[0].database} on ${this.shared!.name}` : `sandbox ${this.next.handle.name}`;
-    return { database: db.nodes[0], databaseNodes: db.nodes, galera: db.galera, reused: false, description: `${where} (${db.nodes.map((n) => `${n.host}:${n.port}`).join(", ")})` };
+    return {
+      database: db.nodes[0],
+      databaseNodes: db.nodes,
+      galera: db.galera,
+      reused: false,
+      description: `${where} (${db.nodes.map((n) => `${n.host}:${n.port}`).join(", ")})`,
+    };
   }
 
   /** A schema left on the shared server by an earlier Datacenter deployment is kept under another name. */
@@ -228,10 +253,20 @@ export class SandboxTarget implements StagedTarget {
     if (!dbProcess || !schema) return;
     if (!this.shared!.sqlAsRoot(dbProcess, `SHOW DATABASES LIKE '${schema.replace(/_/g, "\\_")}'`).trim()) return;
     const keep = `${schema}_retired_${++this.generation}`;
-    const tables = this.shared!.sqlAsRoot(dbProcess, `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${schema}'`).split("\n").filter(Boolean);
-    this.shared!.sqlAsRoot(dbProcess, [`CREATE DATABASE \`${keep}\``, ...(tables.length ? [`RENAME TABLE ${tables.map((t) => `\`${schema}\`.\`${t}\` TO \`${keep}\`.\`${t}\``).join(", ")}`] : []), `DROP DATABASE \`${schema}\``].join("; "));
+    const tables = this.shared!.sqlAsRoot(dbProcess, `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${schema}'`)
+      .split("\n")
+      .filter(Boolean);
+    this.shared!.sqlAsRoot(
+      dbProcess,
+      [
+        `CREATE DATABASE \`${keep}\``,
+        ...(tables.length ? [`RENAME TABLE ${tables.map((t) => `\`${schema}\`.\`${t}\` TO \`${keep}\`.\`${t}\``).join(", ")}`] : []),
+        `DROP DATABASE \`${schema}\``,
+      ].join("; "),
+    );
     const retained = this.readRetained();
-    for (const r of retained) if (r.kind === "schema" && r.schema === schema) Object.assign(r, { schema: keep, label: `schema ${keep} on ${this.shared!.name}` });
+    for (const r of retained)
+      if (r.kind === "schema" && r.schema === schema) Object.assign(r, { schema: keep, label: `schema ${keep} on ${this.shared!.name}` });
     this.writeRetained(retained);
   }
 
@@ -300,7 +335,8 @@ export class SandboxTarget implements StagedTarget {
     const text = this.nextStackText({ edition: "high-availability", lines });
     fs.writeFileSync(this.stackPath, text);
     const r = await d.handle.updateStack(this.stackPath);
-    for (const a of r.added.filter((n) => d.handle.process(n).role === "license-central")) log(`${a} started and added to ${r.reloaded.join(", ")} (graceful reload)`);
+    for (const a of r.added.filter((n) => d.handle.process(n).role === "license-central"))
+      log(`${a} started and added to ${r.reloaded.join(", ")} (graceful reload)`);
     const removedLines = r.removed.filter((n) => /line/.test(n));
     if (r.removed.length) log(`${removedLines.join(", ")} drained on the gateway, removed by a graceful reload; stopped ${r.removed.join(", ")}`);
     this.stackText = text;
@@ -365,6 +401,13 @@ export async function removeRetained(workDir: string, dropSchema: (schema: strin
     else if (!dropSchema(r.schema)) continue;
     removed.push(r.label);
   }
-  fs.writeFileSync(file, JSON.stringify(retained.filter((r) => !removed.includes(r.label)), null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      retained.filter((r) => !removed.includes(r.label)),
+      null,
+      2,
+    ),
+  );
   return removed;
 }

@@ -48,8 +48,14 @@ export function compareChecksums(source: TableChecksum[], target: TableChecksum[
   for (const s of source) {
     const t = byName.get(s.table);
     if (!t) out.push({ table: s.table, problem: "missing", message: `table ${s.table}: missing in the new database (source has ${s.rows} rows)` });
-    else if (t.rows !== s.rows) out.push({ table: s.table, problem: "rows", message: `table ${s.table}: ${t.rows} rows in the new database, ${s.rows} in the source` });
-    else if (t.sha256 !== s.sha256) out.push({ table: s.table, problem: "content", message: `table ${s.table}: same ${s.rows} rows but different content (sha256 ${t.sha256.slice(0, 12)}… vs ${s.sha256.slice(0, 12)}…)` });
+    else if (t.rows !== s.rows)
+      out.push({ table: s.table, problem: "rows", message: `table ${s.table}: ${t.rows} rows in the new database, ${s.rows} in the source` });
+    else if (t.sha256 !== s.sha256)
+      out.push({
+        table: s.table,
+        problem: "content",
+        message: `table ${s.table}: same ${s.rows} rows but different content (sha256 ${t.sha256.slice(0, 12)}… vs ${s.sha256.slice(0, 12)}…)`,
+      });
     byName.delete(s.table);
   }
   for (const t of byName.values()) out.push({ table: t.table, problem: "unexpected", message: `table ${t.table}: in the new database but not in the source` });

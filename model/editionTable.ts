@@ -9,7 +9,12 @@ export function renderEditionTable(): string {
     const per = e.quotas.perLine ? " per line" : "";
     const ws = e.includes.webServices ? `${n(e.quotas.webServiceCallsPerMonth)}${per}` : "none";
     const lines = e.lines.min === e.lines.max ? `${e.lines.min}` : `${e.lines.min}–${e.lines.max} (default ${e.lines.default})`;
-    const db = e.database.kind === "cluster" ? `Galera cluster, ${e.database.nodes} nodes` : e.database.kind === "single" ? "own MariaDB server" : "own schema on the shared MariaDB";
+    const db =
+      e.database.kind === "cluster"
+        ? `Galera cluster, ${e.database.nodes} nodes`
+        : e.database.kind === "single"
+          ? "own MariaDB server"
+          : "own schema on the shared MariaDB";
     const fsb = e.includes.dedicatedFsb ? "dedicated (per line)" : "shared";
     return `| ${e.title} (\`${id}\`) | ${n(e.quotas.activationsPerMonth)}${per} | ${ws} | ${e.availabilityPercent} % (≤ ${allowedDowntimeMinutesPerMonth(id)} min/month) | ${lines} | ${db} | ${fsb} |`;
   });

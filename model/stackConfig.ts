@@ -60,7 +60,10 @@ export type StackConfig = SharedServerConfig | CustomerConfig;
 
 /** A rejected stack configuration; `problems` lists every fault at once, each naming its key. */
 export class StackConfigError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super(`invalid stack configuration ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "StackConfigError";
   }
@@ -176,7 +179,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const usesSharedFsb = role === "customer" && includes !== undefined && !includes.dedicatedFsb;
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
   if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
-  if (fsbMode !== "device" && v.fsb?.devicePath !== undefined) problems.push(`lchost:fsb.devicePath: ${show(v.fsb.devicePath)} is only allowed with lchost:fsb.mode 'device'`);
+  if (fsbMode !== "device" && v.fsb?.devicePath !== undefined)
+    problems.push(`lchost:fsb.devicePath: ${show(v.fsb.devicePath)} is only allowed with lchost:fsb.mode 'device'`);
   if (fsbMode !== "emulator" && v.fsb?.signLatencyMs !== undefined) problems.push(`lchost:fsb.signLatencyMs: only applies to lchost:fsb.mode 'emulator'`);
   for (const key of ["sharedUrl", "tokenKey"]) {
     if (fsbMode !== "shared" && v.fsb?.[key] !== undefined) problems.push(`lchost:fsb.${key}: only allowed with lchost:fsb.mode 'shared'`);
@@ -252,7 +256,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     fsb: {
       mode: fsbMode,
       devicePath: v.fsb?.devicePath,
-      signLatencyMs: fsbMode === "emulator" ? v.fsb?.signLatencyMs ?? 0 : 0,
+      signLatencyMs: fsbMode === "emulator" ? (v.fsb?.signLatencyMs ?? 0) : 0,
       sharedUrl: v.fsb?.sharedUrl,
       tokenKey: v.fsb?.tokenKey,
     },

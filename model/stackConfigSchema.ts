@@ -9,7 +9,10 @@ const dnsLabel = { type: "string", pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?
 /** What a pattern means, in words: errors say this instead of printing the regular expression. */
 export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   [dnsLabel.pattern, "a DNS label (lower-case letters, digits and '-', at most 63, not starting or ending with '-')"],
-  ["^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$", "a valid CIDR (address/prefix, e.g. 203.0.113.0/24)"],
+  [
+    "^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$",
+    "a valid CIDR (address/prefix, e.g. 203.0.113.0/24)",
+  ],
 ]);
 const cidr = {
   type: "string",
@@ -30,14 +33,21 @@ export const stackConfigSchema = {
     lines: { type: "integer", minimum: 2, maximum: 16, description: "High Availability only: number of High Performance lines" },
     sharedServer: { type: "string", pattern: "^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$", description: "Datacenter only: the stack running the shared server" },
     // at least one: the shared FSB emulator serves the tenants' firms and does not start without one
-    tenants: { type: "array", items: dnsLabel, minItems: 1, uniqueItems: true, description: "shared-server only: the Datacenter tenants it hosts (at least one)" },
+    tenants: {
+      type: "array",
+      items: dnsLabel,
+      minItems: 1,
+      uniqueItems: true,
+      description: "shared-server only: the Datacenter tenants it hosts (at least one)",
+    },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
     httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
     quotaMode: { enum: ["soft", "hard"] },
     startInMaintenance: {
       type: "boolean",
       default: false,
-      description: "License Central lines start in maintenance until its state is written (LC_START_IN_MAINTENANCE): they never serve a new, empty database; lchost migrate sets it when it redeploys the stack",
+      description:
+        "License Central lines start in maintenance until its state is written (LC_START_IN_MAINTENANCE): they never serve a new, empty database; lchost migrate sets it when it redeploys the stack",
     },
     connection: {
       type: "object",
@@ -48,11 +58,16 @@ export const stackConfigSchema = {
           additionalProperties: false,
           required: ["caCertificate"],
           properties: {
-            caCertificate: { type: "string", pattern: "-----BEGIN CERTIFICATE-----", description: "PEM of the CA that signs the customer's client certificates" },
+            caCertificate: {
+              type: "string",
+              pattern: "-----BEGIN CERTIFICATE-----",
+              description: "PEM of the CA that signs the customer's client certificates",
+            },
             crl: {
               type: "string",
               pattern: "^\\s*-----BEGIN X509 CRL-----[A-Za-z0-9+/=\\s]+-----END X509 CRL-----\\s*$",
-              description: "PEM of that CA's certificate revocation list: a revoked client certificate is refused at the gateway (keep it current: an expired CRL refuses every client certificate)",
+              description:
+                "PEM of that CA's certificate revocation list: a revoked client certificate is refused at the gateway (keep it current: an expired CRL refuses every client certificate)",
             },
           },
         },
@@ -80,11 +95,18 @@ export const stackConfigSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        mode: { enum: ["emulator", "device", "shared"], description: "emulator or device: a dedicated box; shared: the hosting team's shared box (Dedicated Server)" },
+        mode: {
+          enum: ["emulator", "device", "shared"],
+          description: "emulator or device: a dedicated box; shared: the hosting team's shared box (Dedicated Server)",
+        },
         devicePath: { type: "string", pattern: "^/dev/[A-Za-z0-9/_.-]+$" },
         signLatencyMs: { type: "integer", minimum: 0, maximum: 60000 },
         sharedUrl: { type: "string", pattern: "^https?://[^\\s/]+(:[0-9]+)?/?$", description: "mode shared: base URL of the shared FSB" },
-        tokenKey: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_]*$", description: "mode shared: name of the secret lchost: config key holding this customer's FSB token" },
+        tokenKey: {
+          type: "string",
+          pattern: "^[A-Za-z][A-Za-z0-9_]*$",
+          description: "mode shared: name of the secret lchost: config key holding this customer's FSB token",
+        },
       },
     },
     image: { type: "string", minLength: 1, pattern: "^[^\\s]+$", description: "License Central image" },
@@ -117,7 +139,12 @@ export function stackFileSchema(): Record<string, unknown> {
         type: "object",
         properties: lchostKeys,
         patternProperties: {
-          [`^lchost:(?!(${Object.keys(stackConfigSchema.properties).join("|")})$)[A-Za-z][A-Za-z0-9_]*$`]: { type: "object", required: ["secure"], properties: { secure: { type: "string" } }, description: "a secret named by another key" },
+          [`^lchost:(?!(${Object.keys(stackConfigSchema.properties).join("|")})$)[A-Za-z][A-Za-z0-9_]*$`]: {
+            type: "object",
+            required: ["secure"],
+            properties: { secure: { type: "string" } },
+            description: "a secret named by another key",
+          },
           "^(?!lchost:)[A-Za-z0-9_-]+:.+$": {},
         },
         additionalProperties: false,

@@ -95,11 +95,24 @@ function materializedState(type: string, rawInputs: any): Record<string, unknown
       try {
         fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
         const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
-        execFileSync("openssl", [
-          "req", "-x509", "-new", "-key", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-          "-days", "30", "-subj", `/CN=${inputs.subject?.commonName ?? "lchost"}`,
-          ...(san ? ["-addext", `subjectAltName=${san}`] : []),
-        ], { stdio: "ignore" });
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            path.join(dir, "key.pem"),
+            "-out",
+            path.join(dir, "cert.pem"),
+            "-days",
+            "30",
+            "-subj",
+            `/CN=${inputs.subject?.commonName ?? "lchost"}`,
+            ...(san ? ["-addext", `subjectAltName=${san}`] : []),
+          ],
+          { stdio: "ignore" },
+        );
         return { certPem: fs.readFileSync(path.join(dir, "cert.pem"), "utf8") };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -113,7 +126,11 @@ function materializedState(type: string, rawInputs: any): Record<string, unknown
 class CapturingMonitor extends MockMonitor {
   readonly captured: PlannedResource[] = [];
 
-  constructor(private readonly references: ReferencedOutputs, private readonly stackName: string, materialize: boolean) {
+  constructor(
+    private readonly references: ReferencedOutputs,
+    private readonly stackName: string,
+    materialize: boolean,
+  ) {
     super({
       newResource: (args: pulumi.runtime.MockResourceArgs) => {
         if (args.type === "pulumi:pulumi:StackReference") {
@@ -123,7 +140,9 @@ class CapturingMonitor extends MockMonitor {
           const secretOutputNames = Object.entries(outputs)
             .filter(([, v]) => v && typeof v === "object" && (v as any).$secret === true)
             .map(([k]) => k);
-          const plain = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && (v as any).$secret ? (v as any).value : v]));
+          const plain = Object.fromEntries(
+            Object.entries(outputs).map(([k, v]) => [k, v && typeof v === "object" && (v as any).$secret ? (v as any).value : v]),
+          );
           return { id: refName, state: { name: refName, outputs: plain, secretOutputNames } };
         }
         return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs, materialize) } };

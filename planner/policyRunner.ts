@@ -58,7 +58,8 @@ export function stackTagsOf(stack: StackFile): Map<string, string> {
   tags.set(STACK_TAGS.edition, cfg.edition);
   tags.set(STACK_TAGS.lines, String(cfg.lines));
   if (cfg.expectedVolume.activationsPerMonth !== undefined) tags.set(STACK_TAGS.expectedActivations, String(cfg.expectedVolume.activationsPerMonth));
-  if (cfg.expectedVolume.webServiceCallsPerMonth !== undefined) tags.set(STACK_TAGS.expectedWebServiceCalls, String(cfg.expectedVolume.webServiceCallsPerMonth));
+  if (cfg.expectedVolume.webServiceCallsPerMonth !== undefined)
+    tags.set(STACK_TAGS.expectedWebServiceCalls, String(cfg.expectedVolume.webServiceCallsPerMonth));
   return tags;
 }
 
@@ -148,11 +149,15 @@ function isStackPolicy(p: any): p is StackValidationPolicy {
  * Runs policies on a plan; returns every violation (advisory ones too). Plain function, so the fleet
  * bench can time the policies' share of a plan.
  */
-export async function runPoliciesOnPlan(plan: Plan, stackTags: ReadonlyMap<string, string>, options: Omit<PolicyRunOptions, "stackTags"> = {}): Promise<Violation[]> {
+export async function runPoliciesOnPlan(
+  plan: Plan,
+  stackTags: ReadonlyMap<string, string>,
+  options: Omit<PolicyRunOptions, "stackTags"> = {},
+): Promise<Violation[]> {
   const policies = options.policies ?? lchostPolicies;
   const violations: Violation[] = [];
   const levelOf = (p: { name: string; enforcementLevel?: string }): EnforcementLevel =>
-    ((options.config?.[p.name]?.enforcementLevel as EnforcementLevel) ?? (p.enforcementLevel as EnforcementLevel) ?? "mandatory");
+    (options.config?.[p.name]?.enforcementLevel as EnforcementLevel) ?? (p.enforcementLevel as EnforcementLevel) ?? "mandatory";
   const configOf = (name: string) => () => {
     const { enforcementLevel, ...rest } = options.config?.[name] ?? {};
     return rest as any;

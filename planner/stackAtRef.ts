@@ -30,7 +30,12 @@ export function gitRoot(dir: string): string {
 /** The text of a file at a git ref, or undefined when the file did not exist there. */
 export function fileAtRef(file: string, ref: string): string | undefined {
   const root = gitRoot(path.dirname(file));
-  const rel = path.relative(root, fs.realpathSync(path.dirname(file))).split(path.sep).concat(path.basename(file)).filter(Boolean).join("/");
+  const rel = path
+    .relative(root, fs.realpathSync(path.dirname(file)))
+    .split(path.sep)
+    .concat(path.basename(file))
+    .filter(Boolean)
+    .join("/");
   git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   try {
     return execFileSync("git", ["show", `${ref}:${rel}`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });

@@ -27,7 +27,17 @@ export function deployStack(cfg: StackConfig, ctx: DeployContext): Record<string
 }
 
 function databaseVolume(logicalName: string, name: string, owner: string): docker.Volume {
-  return new docker.Volume(logicalName, { name, labels: [{ label: "lchost.owner", value: owner }, { label: "lchost.data", value: "database" }] }, { retainOnDelete: true, protect: false });
+  return new docker.Volume(
+    logicalName,
+    {
+      name,
+      labels: [
+        { label: "lchost.owner", value: owner },
+        { label: "lchost.data", value: "database" },
+      ],
+    },
+    { retainOnDelete: true, protect: false },
+  );
 }
 
 function deploySharedServer(cfg: SharedServerConfig): Record<string, unknown> {
@@ -140,9 +150,7 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
   }
   const names = customerNames(cfg.customer);
   const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
-  const volumes = Array.from({ length: nodes }, (_, i) =>
-    databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer),
-  );
+  const volumes = Array.from({ length: nodes }, (_, i) => databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer));
   const args: CustomerDeploymentArgs = {
     config: cfg,
     databaseVolumes: volumes.map((v) => v.name),

@@ -102,7 +102,10 @@ function escapeRegExp(s: string): string {
 /** Rewrites absolute container paths under the given prefixes to `<dir><path>`, in one pass. */
 export function replaceContainerPaths(text: string, prefixes: string[], dir: string): string {
   if (prefixes.length === 0) return text;
-  const alt = [...new Set(prefixes)].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
+  const alt = [...new Set(prefixes)]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join("|");
   const re = new RegExp(`(?<![A-Za-z0-9_./-])(${alt})(?=$|[^A-Za-z0-9_.-])`, "g");
   return text.replace(re, (m) => `${dir}${m}`);
 }
@@ -194,10 +197,10 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         else if (u.file.endsWith("client-ca.crt")) content = requireTls(ctx, c.name).clientCaPem;
         else if (u.file.endsWith("client-ca.crl")) {
           const crl = requireTls(ctx, c.name).clientCrlPem;
-          if (!crl) throw new Error(`entry point '${c.name}': the stack's lchost:connection.clientCertificate.crl needs the sandbox CA's revocation list, none given`);
+          if (!crl)
+            throw new Error(`entry point '${c.name}': the stack's lchost:connection.clientCertificate.crl needs the sandbox CA's revocation list, none given`);
           content = crl;
-        }
-        else if (u.file.endsWith(".lst")) content = u.content + (ctx.extraAllowList ?? []).map((x) => `${x}\n`).join("");
+        } else if (u.file.endsWith(".lst")) content = u.content + (ctx.extraAllowList ?? []).map((x) => `${x}\n`).join("");
         else content = hostsAndPaths(u.content);
         files.push({ path: local(u.file), content, mode: 0o600 });
       }

@@ -51,7 +51,6 @@ export function customerEntryAddress(customer: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 export class CustomerEntry {
   readonly address: string;
   private readonly socket: string;
@@ -80,7 +79,9 @@ export class CustomerEntry {
   async pointTo(upstream: { address: string; port: number }): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const cfg = path.join(this.dir, "entry.cfg");
-    fs.writeFileSync(cfg, renderCustomerEntryConfig({ bind: { address: this.address, port: this.port }, upstream, adminSocketPath: this.socket }), { mode: 0o600 });
+    fs.writeFileSync(cfg, renderCustomerEntryConfig({ bind: { address: this.address, port: this.port }, upstream, adminSocketPath: this.socket }), {
+      mode: 0o600,
+    });
     const check = spawnSync("haproxy", ["-c", "-q", "-f", cfg], { encoding: "utf8" });
     if (check.status !== 0) throw new Error(`haproxy -c ${cfg}: ${check.stderr || check.stdout}`);
     const old = this.pids();

@@ -16,10 +16,7 @@ import { findExecutable } from "./prerequisites";
 
 export class MariadbNotInstalledError extends Error {
   constructor(binary: string) {
-    super(
-      `${binary} was not found (looked in PATH, /usr/sbin, /usr/bin). ` +
-        `Install the Debian package mariadb-server (apt-get install -y mariadb-server).`,
-    );
+    super(`${binary} was not found (looked in PATH, /usr/sbin, /usr/bin). ` + `Install the Debian package mariadb-server (apt-get install -y mariadb-server).`);
     this.name = "MariadbNotInstalledError";
   }
 }
@@ -70,9 +67,7 @@ export function endpointFromDefaultsFile(defaultsFile: string): MariadbEndpoint 
  */
 export function probeMariadb(endpoint: MariadbEndpoint, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const opts: net.NetConnectOpts = endpoint.socket
-      ? { path: endpoint.socket }
-      : { host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 3306 };
+    const opts: net.NetConnectOpts = endpoint.socket ? { path: endpoint.socket } : { host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 3306 };
     const sock = net.connect(opts);
     let done = false;
     const finish = (ok: boolean) => {
@@ -249,12 +244,7 @@ export async function startThrowawayMariadb(opts: ThrowawayMariadbOptions = {}):
   const runAsRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const res = spawnSync(
     installDb,
-    [
-      `--defaults-file=${defaultsFile}`,
-      "--auth-root-authentication-method=normal",
-      "--skip-test-db",
-      ...(runAsRoot ? ["--user=root"] : []),
-    ],
+    [`--defaults-file=${defaultsFile}`, "--auth-root-authentication-method=normal", "--skip-test-db", ...(runAsRoot ? ["--user=root"] : [])],
     { encoding: "utf8" },
   );
   if (res.status !== 0) {

@@ -21,7 +21,11 @@ export class LocalProcess {
   private exitWaiters: Array<(e: ProcessExit) => void> = [];
   readonly logFile: string;
 
-  constructor(readonly spec: SandboxProcessSpec, logDir: string, private readonly onStart: (p: LocalProcess) => void) {
+  constructor(
+    readonly spec: SandboxProcessSpec,
+    logDir: string,
+    private readonly onStart: (p: LocalProcess) => void,
+  ) {
     this.logFile = path.join(logDir, `${spec.name}.log`);
   }
 

@@ -22,7 +22,18 @@ import { extendAddresses } from "./sandboxAddresses";
 import { certificatesFromAuthority, makeSandboxCertificates } from "./sandboxCertificates";
 import { addStackSecrets, applyAdminTokens, emptySecrets, updateStackSecrets } from "./sandboxCredentials";
 import { freshSandboxDir, sandboxLogDir, writeSandboxFiles } from "./sandboxFiles";
-import { buildSandboxLayout, LayoutOptions, PlannedStack, sandboxAddresses, sandboxContainers, SandboxLayout, SandboxSecrets, SandboxTls, StackCredentials, StackEndpoints } from "./sandboxLayout";
+import {
+  buildSandboxLayout,
+  LayoutOptions,
+  PlannedStack,
+  sandboxAddresses,
+  sandboxContainers,
+  SandboxLayout,
+  SandboxSecrets,
+  SandboxTls,
+  StackCredentials,
+  StackEndpoints,
+} from "./sandboxLayout";
 import { plannedStackOf, resolveStacks, StackSelection } from "./sandboxStacks";
 import { parseShowStat, sessionCounts } from "../haproxy/showStat";
 
@@ -96,7 +107,10 @@ export interface SandboxHandle {
    * that go away on the entry points, reloads every entry point whose haproxy.cfg changed gracefully
    * (`-sf`: requests in flight finish on the old process) and stops what is gone.
    */
-  updateStack(stackFile: string, opts?: { startRoles?: ContainerRole[]; drainTimeoutMs?: number }): Promise<{ added: string[]; removed: string[]; reloaded: string[] }>;
+  updateStack(
+    stackFile: string,
+    opts?: { startRoles?: ContainerRole[]; drainTimeoutMs?: number },
+  ): Promise<{ added: string[]; removed: string[]; reloaded: string[] }>;
   waitReady(name: string, timeoutMs?: number): Promise<void>;
   /** Runs SQL as the database's root (unix socket, as the OS root) and returns the tab-separated rows. */
   sqlAsRoot(databaseProcess: string, sql: string): string;
@@ -188,12 +202,26 @@ export class Sandbox implements SandboxHandle {
     const entryAddresses = all.filter((c) => c.labels?.some((l) => l.value === "https-entry-point")).map((c) => addresses.get(c.name)!);
     const dnsNames = [
       ...new Set(
-        planned.flatMap((p) => p.plan.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert").flatMap((r) => (r.inputs.dnsNames as string[]) ?? [])),
+        planned.flatMap((p) =>
+          p.plan.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert").flatMap((r) => (r.inputs.dnsNames as string[]) ?? []),
+        ),
       ),
     ];
-    const certOpts = { dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])], ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])] };
-    const certs = opts.certificateAuthorityDir ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts) : makeSandboxCertificates(path.join(dir, "tls"), certOpts);
-    const tlsMaterial: SandboxTls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), caCrlPem: fs.readFileSync(certs.crl, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
+    const certOpts = {
+      dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])],
+      ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])],
+    };
+    const certs = opts.certificateAuthorityDir
+      ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts)
+      : makeSandboxCertificates(path.join(dir, "tls"), certOpts);
+    const tlsMaterial: SandboxTls = {
+      caCertPath: certs.caCert,
+      caCertPem: fs.readFileSync(certs.caCert, "utf8"),
+      caCrlPem: fs.readFileSync(certs.crl, "utf8"),
+      serverPem: fs.readFileSync(certs.serverPem, "utf8"),
+      clientCertPath: certs.clientCert,
+      clientKeyPath: certs.clientKey,
+    };
     const layoutOptions: LayoutOptions = {
       sandboxName: name,
       sandboxDir: dir,
@@ -256,7 +284,8 @@ export class Sandbox implements SandboxHandle {
   }
 
   async startStack(stack: string, roles?: ContainerRole[]): Promise<string[]> {
-    if (!this.parts.layout.processes.some((p) => p.stack === stack)) throw new Error(`sandbox ${this.name} runs no stack '${stack}' (stacks: ${this.parts.planned.map((p) => p.name).join(", ")})`);
+    if (!this.parts.layout.processes.some((p) => p.stack === stack))
+      throw new Error(`sandbox ${this.name} runs no stack '${stack}' (stacks: ${this.parts.planned.map((p) => p.name).join(", ")})`);
     const started = await this.startProcesses((p) => p.stack === stack && (!roles || roles.includes(p.role)));
     this.writeSummary();
     return started;
@@ -268,7 +297,10 @@ export class Sandbox implements SandboxHandle {
     return mine.map((p) => p.spec.name);
   }
 
-  async updateStack(stackFile: string, u: { startRoles?: ContainerRole[]; drainTimeoutMs?: number } = {}): Promise<{ added: string[]; removed: string[]; reloaded: string[] }> {
+  async updateStack(
+    stackFile: string,
+    u: { startRoles?: ContainerRole[]; drainTimeoutMs?: number } = {},
+  ): Promise<{ added: string[]; removed: string[]; reloaded: string[] }> {
     const { planned, secrets, layout, addresses } = this.parts;
     const file = loadStackFile(path.resolve(stackFile));
     const stackName = file.stackName;
@@ -278,7 +310,11 @@ export class Sandbox implements SandboxHandle {
     if (at >= 0) planned[at] = plannedStack;
     else planned.push(plannedStack);
     const nextContainers = sandboxContainers(planned, secrets);
-    const nextAddresses = extendAddresses(this.name, addresses, [...nextContainers.values()].map((l) => l.map((c) => c.name)));
+    const nextAddresses = extendAddresses(
+      this.name,
+      addresses,
+      [...nextContainers.values()].map((l) => l.map((c) => c.name)),
+    );
     const next = buildSandboxLayout(planned, nextContainers, nextAddresses, secrets, this.parts.tlsMaterial, this.parts.layoutOptions);
     this.applyOverrides(next);
     const before = new Map(layout.processes.map((p) => [p.name, p]));
@@ -318,7 +354,10 @@ export class Sandbox implements SandboxHandle {
   sqlAsRoot(databaseProcess: string, sql: string): string {
     const spec = this.get(databaseProcess).spec;
     if (!spec.socket) throw new Error(`${databaseProcess} is not a database`);
-    const r = spawnSync(this.parts.binaries.get("mariadb") ?? "mariadb", [`--socket=${spec.socket}`, "-uroot", "-N", "-B", "-e", sql], { encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(this.parts.binaries.get("mariadb") ?? "mariadb", [`--socket=${spec.socket}`, "-uroot", "-N", "-B", "-e", sql], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     if (r.status !== 0) throw new Error(`SQL on ${databaseProcess} failed: ${r.stderr || r.error?.message}`);
     return r.stdout;
   }
@@ -480,7 +519,16 @@ export class Sandbox implements SandboxHandle {
 }
 
 function processInfo(p: LocalProcess): SandboxProcessInfo {
-  return { name: p.spec.name, stack: p.spec.stack, role: p.spec.role, address: p.spec.address, ports: p.spec.ports, pid: p.pid, running: p.running, logFile: p.logFile };
+  return {
+    name: p.spec.name,
+    stack: p.spec.stack,
+    role: p.spec.role,
+    address: p.spec.address,
+    ports: p.spec.ports,
+    pid: p.pid,
+    running: p.running,
+    logFile: p.logFile,
+  };
 }
 
 /** `backend/server` names of a haproxy.cfg. */

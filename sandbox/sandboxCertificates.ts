@@ -29,7 +29,26 @@ export function makeCertificateAuthority(dir: string, name: string, commonName: 
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
-  openssl(["req", "-x509", "-new", "-key", key, "-out", cert, "-days", String(days), "-subj", `/CN=${commonName}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
+  openssl(
+    [
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      key,
+      "-out",
+      cert,
+      "-days",
+      String(days),
+      "-subj",
+      `/CN=${commonName}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
+    dir,
+  );
   privateFiles(key, cert, path.join(dir, `${name}.srl`));
   return { cert, key };
 }
@@ -63,7 +82,10 @@ export function issueCertificate(
   );
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
   openssl(["req", "-new", "-key", key, "-out", csr, "-subj", `/CN=${opts.commonName}`], dir);
-  openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", String(opts.days ?? 7), "-extfile", ext], dir);
+  openssl(
+    ["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", String(opts.days ?? 7), "-extfile", ext],
+    dir,
+  );
   privateFiles(key, cert, ca.cert.replace(/\.crt$/, ".srl"));
   fs.rmSync(csr);
   fs.rmSync(ext);
@@ -74,7 +96,12 @@ export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[];
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
   const ca = makeCertificateAuthority(dir, "ca", "lchost sandbox CA");
-  const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
+  const server = issueCertificate(dir, "server", ca, {
+    commonName: opts.dnsNames[0] ?? "lchost-sandbox",
+    dnsNames: opts.dnsNames,
+    ipAddresses: opts.ipAddresses,
+    usage: "server",
+  });
   const client = issueCertificate(dir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
   const serverPem = path.join(dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
@@ -89,7 +116,19 @@ export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[];
 export function makeRevocationList(dir: string, name: string, ca: { cert: string; key: string }, revoked: string[] = []): string {
   const db = fs.mkdtempSync(path.join(dir, `${name}-ca-db-`));
   const cnf = path.join(db, "ca.cnf");
-  fs.writeFileSync(cnf, ["[ca]", "default_ca = crl_only", "[crl_only]", `database = ${db}/index.txt`, `crlnumber = ${db}/crlnumber`, "default_md = sha256", "default_crl_days = 7", ""].join("\n"));
+  fs.writeFileSync(
+    cnf,
+    [
+      "[ca]",
+      "default_ca = crl_only",
+      "[crl_only]",
+      `database = ${db}/index.txt`,
+      `crlnumber = ${db}/crlnumber`,
+      "default_md = sha256",
+      "default_crl_days = 7",
+      "",
+    ].join("\n"),
+  );
   fs.writeFileSync(path.join(db, "index.txt"), "");
   fs.writeFileSync(path.join(db, "crlnumber"), "01\n");
   for (const cert of revoked) openssl(["ca", "-config", cnf, "-keyfile", ca.key, "-cert", ca.cert, "-revoke", cert], dir);
@@ -109,7 +148,12 @@ export function certificatesFromAuthority(caDir: string, dir: string, opts: { dn
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
-  const server = issueCertificate(dir, "server", ca, { commonName: opts.dnsNames[0] ?? "lchost-sandbox", dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, usage: "server" });
+  const server = issueCertificate(dir, "server", ca, {
+    commonName: opts.dnsNames[0] ?? "lchost-sandbox",
+    dnsNames: opts.dnsNames,
+    ipAddresses: opts.ipAddresses,
+    usage: "server",
+  });
   const serverPem = path.join(dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
   const crl = makeRevocationList(dir, "ca", ca);

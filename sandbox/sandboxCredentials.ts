@@ -31,7 +31,10 @@ export function addStackSecrets(secrets: SandboxSecrets, stack: PlannedStack): v
  */
 export function updateStackSecrets(secrets: SandboxSecrets, stack: PlannedStack): void {
   const shared = stack.sharedServer ? secrets.substitutions.get(stack.sharedServer) : undefined;
-  secrets.substitutions.set(stack.name, new Map([...freshSecrets(stack.plan), ...(shared ?? new Map()), ...(secrets.substitutions.get(stack.name) ?? new Map())]));
+  secrets.substitutions.set(
+    stack.name,
+    new Map([...freshSecrets(stack.plan), ...(shared ?? new Map()), ...(secrets.substitutions.get(stack.name) ?? new Map())]),
+  );
   if (!secrets.basicAuth.has(stack.name)) secrets.basicAuth.set(stack.name, basicAuthSecret());
 }
 

@@ -119,7 +119,12 @@ export function externalFsbContainers(containers: PlannedContainer[]): PlannedCo
   }
   return [...byHost].map(([host, e]) => ({
     name: host,
-    envs: [`${FSB_ENV.port}=${e.port}`, `${FSB_ENV.dataDir}=/var/lib/fsb`, `${FSB_ENV.signLatencyMs}=0`, `${FSB_ENV.firmTokens}=${[...new Set(e.tokens)].join(",")}`],
+    envs: [
+      `${FSB_ENV.port}=${e.port}`,
+      `${FSB_ENV.dataDir}=/var/lib/fsb`,
+      `${FSB_ENV.signLatencyMs}=0`,
+      `${FSB_ENV.firmTokens}=${[...new Set(e.tokens)].join(",")}`,
+    ],
     volumes: [{ containerPath: "/var/lib/fsb" }],
     labels: [{ label: "lchost.role", value: "fsb" }],
   }));
@@ -151,7 +156,11 @@ function unplannedHosts(containers: PlannedContainer[]): string[] {
 
 export function sandboxAddresses(sandboxName: string, containers: Map<string, PlannedContainer[]>): Map<string, string> {
   const lists = [...containers.values()];
-  return assignAddresses(sandboxName, lists.map((l) => l.map((c) => c.name)), unplannedHosts(lists.flat()));
+  return assignAddresses(
+    sandboxName,
+    lists.map((l) => l.map((c) => c.name)),
+    unplannedHosts(lists.flat()),
+  );
 }
 
 export function buildSandboxLayout(
@@ -195,7 +204,10 @@ export function buildSandboxLayout(
         cred.fsb = { firm: p.env[LC_ENV.fsbFirmCode], token: p.env[LC_ENV.fsbToken] };
       } else if (p.role === "fsb") {
         ep.fsbs.push({ process: p.name, url: `http://${p.address}:${p.ports[0]}` });
-        const tokens = (p.env[FSB_ENV.firmTokens] ?? "").split(",").filter(Boolean).map((x) => x.split("="));
+        const tokens = (p.env[FSB_ENV.firmTokens] ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map((x) => x.split("="));
         if (s.role === "shared-server" || tokens.length > 1) cred.fsbTokens = Object.fromEntries(tokens);
       } else if (p.role === "database") {
         ep.databases.push({ process: p.name, host: p.address, port: 3306, socket: p.socket, galeraNode: p.galera?.nodeIndex });
@@ -243,11 +255,20 @@ export function buildSandboxLayout(
     if (s.role === "shared-server") {
       const tenants = (s.plan.outputs.tenants as string[] | undefined) ?? [];
       const missing = tenants.filter((t) => !stacks.some((x) => x.name === t || x.plan.outputs.customer === t));
-      if (missing.length) notes.push(`${s.name}: tenants not started (their lines stay DOWN in the entry point): ${missing.join(", ")}; add --tenants ${missing.join(",")}`);
+      if (missing.length)
+        notes.push(`${s.name}: tenants not started (their lines stay DOWN in the entry point): ${missing.join(", ")}; add --tenants ${missing.join(",")}`);
     }
   }
   processes.sort((a, b) => START_ORDER.indexOf(a.role) - START_ORDER.indexOf(b.role));
-  return { name: opts.sandboxName, dir: opts.sandboxDir, processes, endpoints, credentials, tls: { caCert: tls.caCertPath, clientCert: tls.clientCertPath, clientKey: tls.clientKeyPath }, notes };
+  return {
+    name: opts.sandboxName,
+    dir: opts.sandboxDir,
+    processes,
+    endpoints,
+    credentials,
+    tls: { caCert: tls.caCertPath, clientCert: tls.clientCertPath, clientKey: tls.clientKeyPath },
+    notes,
+  };
 }
 
 /** The published host name of a stack (`<customer>.<domain>`), from its planned endpoints. */

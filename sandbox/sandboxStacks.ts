@@ -13,14 +13,17 @@ export interface StackSelection {
 }
 
 export function resolveStacks(opts: StackSelection): StackFile[] {
-  const main = opts.stackFiles?.length ? opts.stackFiles.map((f) => loadStackFile(path.resolve(f))) : (opts.stacks ?? []).map((s) => loadStack(s, opts.stacksDir));
+  const main = opts.stackFiles?.length
+    ? opts.stackFiles.map((f) => loadStackFile(path.resolve(f)))
+    : (opts.stacks ?? []).map((s) => loadStack(s, opts.stacksDir));
   if (main.length === 0) throw new Error("startSandbox: give at least one stack (stacks or stackFiles)");
   const out = [...main];
   for (const tenant of opts.tenants ?? []) {
     const shared = main.find((s) => s.config.role === "shared-server");
     if (!shared) throw new Error(`--tenants ${tenant}: tenants run with a shared-server stack (lchost:role: shared-server); none given`);
     const listed = shared.config.role === "shared-server" ? shared.config.tenants : [];
-    if (!listed.includes(tenant)) throw new Error(`--tenants: '${tenant}' is not a tenant of '${shared.stackName}' (lchost:tenants: ${listed.join(", ") || "none"})`);
+    if (!listed.includes(tenant))
+      throw new Error(`--tenants: '${tenant}' is not a tenant of '${shared.stackName}' (lchost:tenants: ${listed.join(", ") || "none"})`);
     out.push(loadStack(tenant, path.dirname(shared.path)));
   }
   return out;
@@ -29,5 +32,11 @@ export function resolveStacks(opts: StackSelection): StackFile[] {
 export function plannedStackOf(stack: StackFile, plan: PlannedStack["plan"]): PlannedStack {
   const cfg = stack.config;
   if (cfg.role === "shared-server") return { name: stack.stackName, role: "shared-server", plan };
-  return { name: stack.stackName, role: "customer", edition: cfg.edition, sharedServer: cfg.sharedServer ? stackNameOfReference(cfg.sharedServer) : undefined, plan };
+  return {
+    name: stack.stackName,
+    role: "customer",
+    edition: cfg.edition,
+    sharedServer: cfg.sharedServer ? stackNameOfReference(cfg.sharedServer) : undefined,
+    plan,
+  };
 }

@@ -92,7 +92,13 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   // Valid for 90 days like a real ACME certificate, so a TLS scanner judges the gateway, not a short test certificate.
   const ca = makeCertificateAuthority(opts.dir, "ca", "lchost gateway test CA", 365);
-  const server = issueCertificate(opts.dir, "server", ca, { commonName: GATEWAY_SERVERNAME, dnsNames: [GATEWAY_SERVERNAME], ipAddresses: [address], usage: "server", days: 90 });
+  const server = issueCertificate(opts.dir, "server", ca, {
+    commonName: GATEWAY_SERVERNAME,
+    dnsNames: [GATEWAY_SERVERNAME],
+    ipAddresses: [address],
+    usage: "server",
+    days: 90,
+  });
   const serverPem = path.join(opts.dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });
   const tlsFiles: StandaloneGateway["tls"] = { caCert: ca.cert };
@@ -227,7 +233,12 @@ export function rawHttpsRequest(
       socket.destroy();
       const text = Buffer.concat(chunks).toString("latin1");
       const m = /^HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n([\s\S]*?)\r\n\r\n([\s\S]*)$/.exec(text);
-      if (!m) return resolve({ headers: {}, body: text, error: error ?? (text ? `not an HTTP answer: ${text.slice(0, 80)}` : "connection closed without an answer") });
+      if (!m)
+        return resolve({
+          headers: {},
+          body: text,
+          error: error ?? (text ? `not an HTTP answer: ${text.slice(0, 80)}` : "connection closed without an answer"),
+        });
       const headers: Record<string, string> = {};
       for (const l of m[2].split("\r\n")) {
         const i = l.indexOf(":");
@@ -247,7 +258,15 @@ export function rawHttpsRequest(
     socket.on("secureConnect", () => {
       const body = opts.body ?? "";
       const headText = Buffer.isBuffer(head) ? head : Buffer.from(head, "latin1");
-      socket.write(Buffer.concat([headText, Buffer.from(`\r\nHost: ${gw.servername}\r\nConnection: close\r\n${body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : ""}\r\n${body}`, "latin1")]));
+      socket.write(
+        Buffer.concat([
+          headText,
+          Buffer.from(
+            `\r\nHost: ${gw.servername}\r\nConnection: close\r\n${body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : ""}\r\n${body}`,
+            "latin1",
+          ),
+        ]),
+      );
     });
     socket.on("data", (d) => chunks.push(d));
     socket.on("end", () => finish());

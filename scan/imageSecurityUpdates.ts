@@ -41,7 +41,8 @@ export function imageScanOutcome(r: { code: number | null; stdout: string; stder
   const why = lines.find((l) => /error|cannot|denied|timed out/i.test(l)) ?? lines[lines.length - 1] ?? "no message";
   if (r.code !== 0) return { problem: `docker run failed (exit ${r.code}): ${why}` };
   if (r.stdout.includes(NO_APT)) return { problem: "the image has no apt-get: its packages cannot be checked" };
-  if (r.stdout.includes(UPDATE_FAILED)) return { problem: "apt-get update failed inside the image (no route to its package mirrors?): pending updates unknown" };
+  if (r.stdout.includes(UPDATE_FAILED))
+    return { problem: "apt-get update failed inside the image (no route to its package mirrors?): pending updates unknown" };
   return { updates: parseAptSimulation(r.stdout) };
 }
 

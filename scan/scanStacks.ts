@@ -44,7 +44,14 @@ export function gatewayOf(stack: StackFile, address?: { host: string; port: numb
 
 /** The images a plan runs, once each. */
 export function imagesOf(plan: Plan): string[] {
-  return [...new Set(plan.resources.filter((r) => r.type === CONTAINER).map((r) => r.inputs.image).filter((i): i is string => typeof i === "string" && i !== ""))].sort();
+  return [
+    ...new Set(
+      plan.resources
+        .filter((r) => r.type === CONTAINER)
+        .map((r) => r.inputs.image)
+        .filter((i): i is string => typeof i === "string" && i !== ""),
+    ),
+  ].sort();
 }
 
 export function imageFindings(stack: string, image: string, outcome: ImageScanOutcome): Finding[] {
@@ -60,10 +67,13 @@ export function imageFindings(stack: string, image: string, outcome: ImageScanOu
 }
 
 export function policyFindings(stack: string, violations: Violation[]): Finding[] {
-  const severity = (v: Violation): Severity | undefined => (v.enforcementLevel === "mandatory" ? "high" : v.enforcementLevel === "advisory" || v.enforcementLevel === "remediate" ? "medium" : undefined);
+  const severity = (v: Violation): Severity | undefined =>
+    v.enforcementLevel === "mandatory" ? "high" : v.enforcementLevel === "advisory" || v.enforcementLevel === "remediate" ? "medium" : undefined;
   return violations.flatMap((v) => {
     const s = severity(v);
-    return s ? [{ stack, source: "policy" as const, severity: s, id: v.policy, target: v.resource ?? stack, message: `[${v.enforcementLevel}] ${v.message}` }] : [];
+    return s
+      ? [{ stack, source: "policy" as const, severity: s, id: v.policy, target: v.resource ?? stack, message: `[${v.enforcementLevel}] ${v.message}` }]
+      : [];
   });
 }
 

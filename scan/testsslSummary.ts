@@ -23,7 +23,13 @@ export function tlsCategory(id: string, cve?: string): TlsCategory {
   if (PROTOCOL_IDS.test(id)) return "protocol";
   if (/^(cipher|cipherlist_|cipher_order|P?FS|DH_groups|supportedciphers|std_)/.test(id)) return "cipher suites";
   if (/^(cert|intermediate_cert|chain_of_trust|OCSP|DNS_CAArecord|certificate|pwnedkeys|crl)/i.test(id)) return "certificate";
-  if (cve || /^(heartbleed|CCS|ticketbleed|ROBOT|secure_renego|secure_client_renego|CRIME_TLS|BREACH|POODLE_SSL|fallback_SCSV|SWEET32|FREAK|DROWN|LOGJAM|BEAST|LUCKY13|RC4|winshock|GREASE)/i.test(id)) return "vulnerability";
+  if (
+    cve ||
+    /^(heartbleed|CCS|ticketbleed|ROBOT|secure_renego|secure_client_renego|CRIME_TLS|BREACH|POODLE_SSL|fallback_SCSV|SWEET32|FREAK|DROWN|LOGJAM|BEAST|LUCKY13|RC4|winshock|GREASE)/i.test(
+      id,
+    )
+  )
+    return "vulnerability";
   return "other";
 }
 
@@ -55,7 +61,9 @@ export function parseTestsslJson(text: string): TestsslEntry[] {
   }
   // the flat form `--jsonfile` writes (not `--jsonfile-pretty`, which nests per section)
   if (!Array.isArray(data)) throw new Error("testssl --jsonfile: expected a list of { id, severity, finding }");
-  return data.filter((e): e is TestsslEntry => e && typeof e.id === "string" && typeof e.severity === "string").map((e) => ({ ...e, finding: String(e.finding ?? "") }));
+  return data
+    .filter((e): e is TestsslEntry => e && typeof e.id === "string" && typeof e.severity === "string")
+    .map((e) => ({ ...e, finding: String(e.finding ?? "") }));
 }
 
 export function summarizeTestssl(entries: TestsslEntry[], stack: string, target: string): Finding[] {

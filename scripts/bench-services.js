@@ -114,7 +114,8 @@ const r2 = (x) => Math.round(x * 100) / 100;
 
 async function main() {
   const token = crypto.randomBytes(16).toString("hex");
-  const sign = (port, id) => request(port, "POST", "/v1/firms/BENCH/license-updates", { requestId: id, container: "3-1000", items: [{ productCode: 1, quantity: 1 }] }, token);
+  const sign = (port, id) =>
+    request(port, "POST", "/v1/firms/BENCH/license-updates", { requestId: id, container: "3-1000", items: [{ productCode: 1, quantity: 1 }] }, token);
 
   // 1. emulator throughput at latency 0 (the emulator is one node process: one core)
   const fsb0 = await startFsb(0, token);
@@ -139,7 +140,9 @@ async function main() {
   const key = await request(fsb0, "GET", "/v1/firms/BENCH/public-key");
   const one = await sign(fsb0, "tp-0");
   const verified = crypto.verify(null, Buffer.from(canonicalJson(one.body.update)), key.body.publicKeyPem, Buffer.from(one.body.signature, "base64"));
-  console.log(`FSB emulator, latency 0, one process: ${done} signatures in ${seconds.toFixed(2)} s = ${signaturesPerSecond}/s (${CONCURRENCY} concurrent clients, ${failed} failed; signature verifies: ${verified}) [target >= 2000/s]`);
+  console.log(
+    `FSB emulator, latency 0, one process: ${done} signatures in ${seconds.toFixed(2)} s = ${signaturesPerSecond}/s (${CONCURRENCY} concurrent clients, ${failed} failed; signature verifies: ${verified}) [target >= 2000/s]`,
+  );
 
   // 2. overhead over the configured latency at 50 ms (sequential: no queueing)
   const fsb50 = await startFsb(50, token);
@@ -174,9 +177,15 @@ async function main() {
   }
   baseline.sort((a, b) => a - b);
   const baselineP50 = r2(pct(baseline, 50));
-  console.log(`FSB emulator, latency 50 ms: seen by the client ${overheadP50} ms over 50 ms at p50, p99 ${overheadP99} ms (${LATENCY_SAMPLES} sequential requests; includes this machine's floor below)`);
-  console.log(`  the emulator's own overhead (request arrival to answer, its Server-Timing header): p50 ${serverOverheadP50} ms, p99 ${serverOverheadP99} ms over 50 ms [target p50 <= 1 ms]`);
-  console.log(`  floor on this machine: a bare node http server answering after setTimeout(50) shows p50 ${baselineP50} ms with the same client; emulator's own share ~${r2(overheadP50 - baselineP50)} ms`);
+  console.log(
+    `FSB emulator, latency 50 ms: seen by the client ${overheadP50} ms over 50 ms at p50, p99 ${overheadP99} ms (${LATENCY_SAMPLES} sequential requests; includes this machine's floor below)`,
+  );
+  console.log(
+    `  the emulator's own overhead (request arrival to answer, its Server-Timing header): p50 ${serverOverheadP50} ms, p99 ${serverOverheadP99} ms over 50 ms [target p50 <= 1 ms]`,
+  );
+  console.log(
+    `  floor on this machine: a bare node http server answering after setTimeout(50) shows p50 ${baselineP50} ms with the same client; emulator's own share ~${r2(overheadP50 - baselineP50)} ms`,
+  );
 
   // 3. License Central activation through the latency-0 emulator against a real MariaDB
   db = await startThrowawayMariadb({ baseDir: path.join(tmp, "mariadb") });
@@ -258,7 +267,11 @@ async function main() {
   };
   // The gateway under a 2,000-connection slowloris (bench/slowloris.ts, its own process and real HAProxy):
   // its last stdout line is its JSON, folded into this one.
-  const slow = spawnSync(process.execPath, [path.join(__dirname, "..", "dist", "bench", "slowloris.js")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 });
+  const slow = spawnSync(process.execPath, [path.join(__dirname, "..", "dist", "bench", "slowloris.js")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 600_000,
+  });
   process.stdout.write(slow.stdout.split("\n").slice(0, -2).join("\n") + "\n");
   const slowLine = slow.stdout.trim().split("\n").pop();
   let slowloris;

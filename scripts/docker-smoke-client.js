@@ -13,7 +13,12 @@ for (const [k, v] of Object.entries({ LC_URL, LC_ADMIN_URL, FSB_URL_HOST, FIRM, 
 
 function canonical(v) {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") return `{${Object.keys(v).filter((k) => v[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
@@ -63,7 +68,10 @@ async function main() {
   const deact = await call("DELETE", `${LC_URL}/depot/v1/tickets/${t.body.ticket}/activations/3-4242`);
   expect(deact.status === 200 && deact.body.receiptId, "deactivation returned a receipt");
   const usage = await call("GET", `${LC_ADMIN_URL}/admin/v1/usage`, undefined, ADMIN_TOKEN);
-  expect(usage.body.activations === 1 && usage.body.deactivations === 1, `usage this month: ${usage.body.activations} activation, ${usage.body.deactivations} deactivation`);
+  expect(
+    usage.body.activations === 1 && usage.body.deactivations === 1,
+    `usage this month: ${usage.body.activations} activation, ${usage.body.deactivations} deactivation`,
+  );
   console.log("smoke: PASS");
 }
 

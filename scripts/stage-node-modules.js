@@ -45,6 +45,10 @@ const nm = path.join(root, "node_modules");
 for (const dir of [...seen].sort()) {
   const rel = path.relative(nm, dir);
   if (rel.startsWith("..")) throw new Error(`${dir} is outside ${nm}`);
-  fs.cpSync(dir, path.join(out, rel), { recursive: true, dereference: true, filter: (src) => !/[\\/]node_modules[\\/]\.bin([\\/]|$)/.test(src) && !src.endsWith(".md") });
+  fs.cpSync(dir, path.join(out, rel), {
+    recursive: true,
+    dereference: true,
+    filter: (src) => !/[\\/]node_modules[\\/]\.bin([\\/]|$)/.test(src) && !src.endsWith(".md"),
+  });
 }
 console.log(`staged ${seen.size} packages into ${path.relative(root, out)}`);

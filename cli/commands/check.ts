@@ -56,9 +56,18 @@ const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
 export function affectedStacks(changed: string[], root: string, dir: string): { stacks: string[]; all: boolean } {
   const rel = path.relative(root, fs.realpathSync(dir)).split(path.sep).join("/");
   const inStacks = (f: string) => (rel === "" ? !f.includes("/") : f.startsWith(`${rel}/`));
-  const present = fs.readdirSync(dir).map((f) => STACK_FILE.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+  const present = fs
+    .readdirSync(dir)
+    .map((f) => STACK_FILE.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
   if (changed.some((f) => !inStacks(f) && !isDocumentation(f))) return { stacks: present, all: true };
-  const names = new Set(changed.filter(inStacks).map((f) => STACK_FILE.exec(path.posix.basename(f))?.[1]).filter((s): s is string => s !== undefined));
+  const names = new Set(
+    changed
+      .filter(inStacks)
+      .map((f) => STACK_FILE.exec(path.posix.basename(f))?.[1])
+      .filter((s): s is string => s !== undefined),
+  );
   // Tenants plan with their shared server's outputs: a changed shared server changes their plans.
   for (const s of present) {
     try {
@@ -124,11 +133,20 @@ export const checkSpec: CommandSpec = {
     if (opts.json) {
       out(JSON.stringify({ changedSince: ref, allStacks: all, stacks: checks }, null, 2));
     } else {
-      out(checks.length === 0 ? `no stack changed since ${ref}` : `checking ${checks.length} stack(s) changed since ${ref}${all ? " (shared code changed: all stacks)" : ""}`);
+      out(
+        checks.length === 0
+          ? `no stack changed since ${ref}`
+          : `checking ${checks.length} stack(s) changed since ${ref}${all ? " (shared code changed: all stacks)" : ""}`,
+      );
       for (const c of checks) {
         const advisory = c.violations.filter((v) => v.enforcementLevel !== "mandatory").length;
         const mandatory = c.violations.length - advisory;
-        const note = c.result === "violations" ? ` (${mandatory} mandatory${advisory ? `, ${advisory} advisory` : ""})` : c.result === "ok" && advisory ? ` (${advisory} advisory)` : "";
+        const note =
+          c.result === "violations"
+            ? ` (${mandatory} mandatory${advisory ? `, ${advisory} advisory` : ""})`
+            : c.result === "ok" && advisory
+              ? ` (${advisory} advisory)`
+              : "";
         out(`${c.stack}: ${c.result}${note}`);
         for (const p of c.problems) out(`  - ${p}`);
         for (const v of c.violations) out(`  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);

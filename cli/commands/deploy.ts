@@ -36,11 +36,14 @@ export function deploySpec(kind: DeployKind): CommandSpec {
       if (opts.stackFile !== undefined) throw new UsageError(`lchost ${kind} takes a stack name from stacks/, not --stack-file`);
       const target = stringOpt(opts, "target") ?? "pulumi";
       const dirOpt = stringOpt(opts, "stacksDir");
-      if (dirOpt !== undefined && target !== "docker") throw new UsageError("--stacks-dir: only with --target docker (Pulumi reads stacks/ as Pulumi.yaml says)");
+      if (dirOpt !== undefined && target !== "docker")
+        throw new UsageError("--stacks-dir: only with --target docker (Pulumi reads stacks/ as Pulumi.yaml says)");
       const dir = dirOpt !== undefined ? path.resolve(dirOpt) : stacksDir();
       const stack = loadStack(parsed.args[0], dir); // validates the stack file before anything touches state
-      if (target !== "pulumi" && !(target === "docker" && kind !== "preview")) throw new UsageError(`--target: '${target}' is not allowed for lchost ${kind} (allowed: pulumi${kind !== "preview" ? ", docker" : ""})`);
-      if (opts.deleteData && target !== "docker") throw new UsageError("--delete-data: only with --target docker (Pulumi keeps database volumes: retainOnDelete)");
+      if (target !== "pulumi" && !(target === "docker" && kind !== "preview"))
+        throw new UsageError(`--target: '${target}' is not allowed for lchost ${kind} (allowed: pulumi${kind !== "preview" ? ", docker" : ""})`);
+      if (opts.deleteData && target !== "docker")
+        throw new UsageError("--delete-data: only with --target docker (Pulumi keeps database volumes: retainOnDelete)");
       if (kind === "destroy" && !opts.yes) throw new UsageError("lchost destroy needs --yes (database volumes are kept unless --target docker --delete-data)");
       if (target === "docker" && kind === "destroy") return destroyOnDocker(stack.stackName, dir, Boolean(opts.deleteData), out);
       if (target === "docker") {

@@ -20,7 +20,6 @@ import { EXIT, ExitCode } from "../exitCodes";
 import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
 import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
 
-
 export interface MigrateIo {
   isTty: boolean;
   confirm(question: string): Promise<boolean>;
@@ -61,7 +60,10 @@ export const migrateSpec: CommandSpec<MigrateIo> = {
       .option("--cleanup", "remove the data kept from former deployments")
       .option("--exit", "--target sandbox: stop the sandbox right after the migration")
       .option("--shared-server <stack>", "the shared server of a move to Datacenter")
-      .option("--target <target>", "pulumi (default): the deployment of 'lchost up'; docker: one of 'lchost up --target docker'; sandbox: run it for real on this machine")
+      .option(
+        "--target <target>",
+        "pulumi (default): the deployment of 'lchost up'; docker: one of 'lchost up --target docker'; sandbox: run it for real on this machine",
+      )
       .option("--stacks-dir <dir>", "work on the stack files in this folder (default: stacks/)");
   },
   run: (parsed, out, io) => migrate(parsed, out, io ?? defaultIo),
@@ -76,7 +78,8 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
   const stackName = positionals[0];
   const stacksDirOpt = stringOpt(opts, "stacksDir");
   const stack = loadStack(stackName, stacksDirOpt !== undefined ? path.resolve(stacksDirOpt) : undefined);
-  if (stack.config.role !== "customer") throw new UsageError(`${stackName} is a shared-server stack; migrate moves one customer (lchost:role is 'shared-server')`);
+  if (stack.config.role !== "customer")
+    throw new UsageError(`${stackName} is a shared-server stack; migrate moves one customer (lchost:role is 'shared-server')`);
   const customerConfig = stack.config;
   const kind = (opts.target as string | undefined) ?? "pulumi";
   if (opts.exit && kind !== "sandbox") throw new UsageError("--exit: only with --target sandbox (it stops the sandbox after the migration)");
@@ -155,7 +158,13 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
     }
     const log = new ProgressLog(out, io.isTty);
     try {
-      const r = await runMigration({ plan, target: target!, log, workDir: path.join(packageRoot(), ".migrations", stackName), stackFile: { path: stack.path, oldText: text } });
+      const r = await runMigration({
+        plan,
+        target: target!,
+        log,
+        workDir: path.join(packageRoot(), ".migrations", stackName),
+        stackFile: { path: stack.path, oldText: text },
+      });
       out(r.message);
       out(`downtime per step: ${r.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join("; ")}`);
       return EXIT.ok;

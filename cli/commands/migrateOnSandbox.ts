@@ -22,7 +22,9 @@ export function sandboxMigrationDir(stackName: string): string {
 /** The shared-server stack file a Datacenter side of this migration runs on, if any. */
 function sharedStackFileFor(stack: StackFile, to: string | undefined, sharedFlag: string | undefined): string | undefined {
   if (stack.config.role !== "customer") return undefined;
-  const after = to ? changeStackFileEdition(fs.readFileSync(stack.path, "utf8"), stack.path, { edition: to as never }, { sharedServer: sharedFlag }).stack?.config : undefined;
+  const after = to
+    ? changeStackFileEdition(fs.readFileSync(stack.path, "utf8"), stack.path, { edition: to as never }, { sharedServer: sharedFlag }).stack?.config
+    : undefined;
   const ref = sharedFlag ?? stack.config.sharedServer ?? (after?.role === "customer" ? after.sharedServer : undefined);
   if (!ref) return undefined;
   const file = stackFilePath(stackNameOfReference(ref), path.dirname(stack.path));
@@ -32,10 +34,17 @@ function sharedStackFileFor(stack: StackFile, to: string | undefined, sharedFlag
 
 export async function startSandboxTarget(stack: StackFile, opts: { to?: string; sharedServer?: string; log: (s: string) => void }): Promise<SandboxTarget> {
   const workDir = sandboxMigrationDir(stack.stackName);
-  const kept = fs.existsSync(path.join(workDir, "retained.json")) ? (JSON.parse(fs.readFileSync(path.join(workDir, "retained.json"), "utf8")) as unknown[]) : [];
-  if (kept.length) throw new UsageError(`--target sandbox: ${workDir} still holds data of a former run; remove it first: lchost migrate ${stack.stackName} --target sandbox --cleanup --yes`);
+  const kept = fs.existsSync(path.join(workDir, "retained.json"))
+    ? (JSON.parse(fs.readFileSync(path.join(workDir, "retained.json"), "utf8")) as unknown[])
+    : [];
+  if (kept.length)
+    throw new UsageError(
+      `--target sandbox: ${workDir} still holds data of a former run; remove it first: lchost migrate ${stack.stackName} --target sandbox --cleanup --yes`,
+    );
   fs.rmSync(workDir, { recursive: true, force: true });
-  opts.log(`starting ${stack.stackName} (${stack.config.role === "customer" ? stack.config.edition : "?"}) as a sandbox in ${workDir} (fresh, empty database) ...`);
+  opts.log(
+    `starting ${stack.stackName} (${stack.config.role === "customer" ? stack.config.edition : "?"}) as a sandbox in ${workDir} (fresh, empty database) ...`,
+  );
   return SandboxTarget.start({ stackFile: stack.path, sharedStackFile: sharedStackFileFor(stack, opts.to, opts.sharedServer), workDir, log: opts.log });
 }
 

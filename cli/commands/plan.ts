@@ -25,7 +25,10 @@ export const planSpec: CommandSpec = {
       out(renderTree(plan));
       out("");
       const s = summarize(stack.config, plan) as any;
-      const what = stack.config.role === "shared-server" ? `shared server, tenants: ${s.tenants.join(", ") || "none"}` : `${s.editionTitle}, ${s.lines} line(s), availability ${s.availabilityPercent} %`;
+      const what =
+        stack.config.role === "shared-server"
+          ? `shared server, tenants: ${s.tenants.join(", ") || "none"}`
+          : `${s.editionTitle}, ${s.lines} line(s), availability ${s.availabilityPercent} %`;
       out(`summary: ${plan.resources.length} resources (${what}), planned in ${Math.round(plan.millis)} ms`);
       out(renderViolations(violations));
     }

@@ -10,7 +10,9 @@ export function describeSandbox(sb: SandboxHandle): string[] {
     out.push("", `${stack} (${ep.role === "shared-server" ? "shared server" : ep.edition}):`);
     if (ep.gateway) {
       out.push(`  HTTPS entry   ${ep.gateway.url}  (Host/SNI ${ep.gateway.host}; CA ${sb.tls.caCert})`);
-      out.push(`    e.g. curl --cacert ${sb.tls.caCert} --resolve ${ep.gateway.host}:${ep.gateway.port}:${ep.gateway.address} https://${ep.gateway.host}:${ep.gateway.port}/healthz`);
+      out.push(
+        `    e.g. curl --cacert ${sb.tls.caCert} --resolve ${ep.gateway.host}:${ep.gateway.port}:${ep.gateway.address} https://${ep.gateway.host}:${ep.gateway.port}/healthz`,
+      );
     }
     for (const l of ep.lines) out.push(`  License Central ${l.process}  ${l.url}  admin ${l.adminUrl}`);
     for (const f of ep.fsbs) out.push(`  FSB           ${f.process}  ${f.url}`);
@@ -38,7 +40,13 @@ export const sandboxSpec: CommandSpec = {
     if (file !== undefined && args.length > 0) throw new UsageError("give either <stack> or --stack-file, not both");
     if (file === undefined && args.length !== 1) throw new UsageError("name one stack: lchost sandbox <stack> (or --stack-file <path>)");
     const tenantList = stringOpt(opts, "tenants");
-    const tenants = tenantList !== undefined ? tenantList.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
+    const tenants =
+      tenantList !== undefined
+        ? tenantList
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined;
     const sb = await startSandbox({
       stacks: file !== undefined ? undefined : args,
       stackFiles: file !== undefined ? [file] : undefined,

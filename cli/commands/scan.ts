@@ -27,7 +27,10 @@ export function scanOptionsOf(parsed: ParsedArgs): ScanCommandOptions {
   if (parsed.opts.all) {
     if (parsed.args.length || str("stackFile")) throw new UsageError("--all scans every stack of the stacks folder: give no <stack> or --stack-file with it");
     const dir = str("stacksDir") ? path.resolve(str("stacksDir")!) : stacksDir();
-    const files = fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f)).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
+      .sort();
     if (files.length === 0) throw new UsageError(`--stacks-dir ${dir}: no Pulumi.<stack>.yaml files`);
     stacks = files.map((f) => loadStackFile(path.join(dir, f)));
   } else {
@@ -40,8 +43,12 @@ export function scanOptionsOf(parsed: ParsedArgs): ScanCommandOptions {
     if (stacks.length > 1) throw new UsageError("--address names one gateway: scan one stack with it, not --all");
     address = { host: m[1], port: Number(m[2]) };
   }
-  const skip = (str("skip") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (const s of skip) if (!(SCAN_PARTS as readonly string[]).includes(s)) throw new UsageError(`--skip: '${s}' is not a part of the scan; allowed: ${SCAN_PARTS.join(", ")}`);
+  const skip = (str("skip") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of skip)
+    if (!(SCAN_PARTS as readonly string[]).includes(s)) throw new UsageError(`--skip: '${s}' is not a part of the scan; allowed: ${SCAN_PARTS.join(", ")}`);
   let failOn: ScaledSeverity;
   try {
     failOn = parseSeverity(str("failOn") ?? "high");
@@ -50,7 +57,15 @@ export function scanOptionsOf(parsed: ParsedArgs): ScanCommandOptions {
   }
   const caFile = str("caFile");
   if (caFile && !fs.existsSync(caFile)) throw new UsageError(`--ca-file: ${caFile} does not exist`);
-  return { stacks, address, caFile, parts: SCAN_PARTS.filter((p): p is ScanPart => !skip.includes(p)), failOn, failOnUnknown: Boolean(parsed.opts.failOnUnknown), json: Boolean(parsed.opts.json) };
+  return {
+    stacks,
+    address,
+    caFile,
+    parts: SCAN_PARTS.filter((p): p is ScanPart => !skip.includes(p)),
+    failOn,
+    failOnUnknown: Boolean(parsed.opts.failOnUnknown),
+    json: Boolean(parsed.opts.json),
+  };
 }
 
 /** Exit 0: no finding at or above --fail-on; 1 (findings): some finding is. */

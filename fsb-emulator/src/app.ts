@@ -172,9 +172,11 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
     const digest = sha256(m[1]);
     let owner: string | undefined;
     for (const [firm, d] of tokenDigests) if (crypto.timingSafeEqual(d, digest)) owner = firm;
-    if (owner === undefined) throw new HttpError(403, "forbidden", `authorization: the bearer token is not valid for firm ${JSON.stringify(firmCode)}`, "authorization");
+    if (owner === undefined)
+      throw new HttpError(403, "forbidden", `authorization: the bearer token is not valid for firm ${JSON.stringify(firmCode)}`, "authorization");
     knownFirm(firmCode);
-    if (owner !== firmCode) throw new HttpError(403, "forbidden", `authorization: the bearer token does not open firm ${JSON.stringify(firmCode)}`, "authorization");
+    if (owner !== firmCode)
+      throw new HttpError(403, "forbidden", `authorization: the bearer token does not open firm ${JSON.stringify(firmCode)}`, "authorization");
   }
 
   app.get(FSB_HEALTH_PATH, async () => ({ status: "ok", queueDepth: queue.depth }));

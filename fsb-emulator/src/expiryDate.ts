@@ -19,7 +19,8 @@ export function parseExpiryDate(text: string): { iso: string } | { problem: stri
   if (!m) return { problem: "must be an ISO 8601 date (YYYY-MM-DD) or date-time with a zone (YYYY-MM-DDThh:mm:ssZ)" };
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (month < 1 || month > 12) return { problem: `month ${m[2]} does not exist (01-12)` };
-  if (day < 1 || day > daysInMonth(year, month)) return { problem: `day ${m[3]} does not exist in ${m[1]}-${m[2]} (01-${String(daysInMonth(year, month)).padStart(2, "0")})` };
+  if (day < 1 || day > daysInMonth(year, month))
+    return { problem: `day ${m[3]} does not exist in ${m[1]}-${m[2]} (01-${String(daysInMonth(year, month)).padStart(2, "0")})` };
   if (m[4] !== undefined) {
     if (Number(m[4]) > 23) return { problem: `hour ${m[4]} does not exist (00-23)` };
     if (Number(m[5]) > 59) return { problem: `minute ${m[5]} does not exist (00-59)` };

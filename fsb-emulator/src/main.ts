@@ -31,7 +31,14 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => shutdown("SIGINT"));
   await app.listen({ port: config.port, host: config.host });
   logger.info(
-    { port: config.port, host: config.host, dataDir: config.dataDir, signLatencyMs: config.signLatencyMs, queueLimit: config.queueLimit, firms: [...config.firmTokens.keys()] },
+    {
+      port: config.port,
+      host: config.host,
+      dataDir: config.dataDir,
+      signLatencyMs: config.signLatencyMs,
+      queueLimit: config.queueLimit,
+      firms: [...config.firmTokens.keys()],
+    },
     "fsb-emulator listening",
   );
 }

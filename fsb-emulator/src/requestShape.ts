@@ -32,7 +32,12 @@ export function requireJsonBody(req: IncomingMessage): void {
   if (!hasBody(req)) return;
   const type = req.headers["content-type"];
   if (isJsonMediaType(type)) return;
-  throw new HttpError(415, "unsupported_media_type", `content-type: must be application/json (parameters such as charset allowed), got ${type === undefined ? "none" : quoteShort(type)}`, "content-type");
+  throw new HttpError(
+    415,
+    "unsupported_media_type",
+    `content-type: must be application/json (parameters such as charset allowed), got ${type === undefined ? "none" : quoteShort(type)}`,
+    "content-type",
+  );
 }
 
 export function notFound(method: string, url: string): HttpError {
@@ -61,5 +66,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
         ? [408, "Request Timeout", "request_timeout", "request: not received completely in time"]
         : [400, "Bad Request", "malformed_request", "request: not a valid HTTP/1.1 request"];
   const body = JSON.stringify({ error: code, message, field: status === 431 ? "headers" : "request" });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

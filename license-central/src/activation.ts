@@ -46,7 +46,11 @@ export interface ActivationTimings {
   pendingTakeoverMs: number;
 }
 
-type Step = { kind: "replay"; row: ActivationRow } | { kind: "pending"; row: ActivationRow } | { kind: "new"; items: TicketItem[]; quotaExceeded: boolean } | { kind: "again" };
+type Step =
+  | { kind: "replay"; row: ActivationRow }
+  | { kind: "pending"; row: ActivationRow }
+  | { kind: "new"; items: TicketItem[]; quotaExceeded: boolean }
+  | { kind: "again" };
 
 export class ActivationMachine {
   constructor(
@@ -86,9 +90,15 @@ export class ActivationMachine {
         return this.complete({ ticket, container, key, items, takeover: true });
       }
       if (Date.now() > deadline) {
-        throw new HttpError(409, "activation_in_progress", `idempotencyKey: an activation with key ${JSON.stringify(key)} is still in progress; retry later`, "idempotencyKey", {
-          "Retry-After": "1",
-        });
+        throw new HttpError(
+          409,
+          "activation_in_progress",
+          `idempotencyKey: an activation with key ${JSON.stringify(key)} is still in progress; retry later`,
+          "idempotencyKey",
+          {
+            "Retry-After": "1",
+          },
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -99,7 +109,12 @@ export class ActivationMachine {
     const row = await this.store.activation(key, conn);
     if (row) {
       if (row.ticket !== ticket || row.container !== container) {
-        throw new HttpError(409, "idempotency_conflict", `idempotencyKey: ${JSON.stringify(key)} was already used for another ticket or container`, "idempotencyKey");
+        throw new HttpError(
+          409,
+          "idempotency_conflict",
+          `idempotencyKey: ${JSON.stringify(key)} was already used for another ticket or container`,
+          "idempotencyKey",
+        );
       }
       if (row.status === "deactivated") {
         // the signed update was for an activation that no longer holds: handing it out again as a fresh 201
@@ -119,7 +134,12 @@ export class ActivationMachine {
     if (t.active_key === key) return { kind: "again" };
     if (t.active_key !== null) {
       const other = await this.store.activation(t.active_key, conn);
-      throw new HttpError(409, "ticket_already_active", `ticket: ${ticket} is already activated in container ${other?.container ?? "?"}; deactivate it first`, "ticket");
+      throw new HttpError(
+        409,
+        "ticket_already_active",
+        `ticket: ${ticket} is already activated in container ${other?.container ?? "?"}; deactivate it first`,
+        "ticket",
+      );
     }
     // hard mode: the pending row is the reservation, written under the quota lock and counted until it
     // completes (then its usage event counts) or is released (FSB failure or bad answer)
@@ -171,12 +191,19 @@ export class ActivationMachine {
       if (!t) throw unknownTicket(ticket);
       const a = t.active_key ? await this.store.activation(t.active_key, conn, true) : undefined;
       if (!a || a.status !== "active" || a.container !== container) {
-        throw new HttpError(404, "not_activated", `container: ticket ${ticket} has no completed activation in container ${JSON.stringify(container)}`, "container");
+        throw new HttpError(
+          404,
+          "not_activated",
+          `container: ticket ${ticket} has no completed activation in container ${JSON.stringify(container)}`,
+          "container",
+        );
       }
       const at = this.now();
       const month = monthOf(at);
       // a deactivation frees the customer's licence: never refused for the quota, even in hard mode (it still counts)
-      const quotaExceeded = this.quota.isHard("activations") ? false : this.quota.check("activations", await this.store.countUsage(conn, month, ["activation", "deactivation"]), month, log);
+      const quotaExceeded = this.quota.isHard("activations")
+        ? false
+        : this.quota.check("activations", await this.store.countUsage(conn, month, ["activation", "deactivation"]), month, log);
       await this.store.markDeactivated(conn, a.idempotency_key, at);
       await this.store.setActiveKey(conn, ticket, null);
       await this.store.recordUsage(conn, "deactivation", at, a.idempotency_key);

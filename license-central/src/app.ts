@@ -65,14 +65,22 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
   const fsb = opts.fsb ?? new FsbClient(config.fsb.url, config.fsb.firmCode, config.fsb.token, 30_000, config.fsb.publicKeyPem);
   const store = new LcStore(new Database(pool, { acquireMs: config.db.acquireTimeoutMs, queryMs: config.db.queryTimeoutMs }));
   const metrics = new LcMetrics(config.edition, opts.defaultMetrics);
-  const quota = new QuotaPolicy(config.quotaMode, { activations: config.quotaActivationsPerMonth, webServiceCalls: config.quotaWebServiceCallsPerMonth }, metrics, store);
+  const quota = new QuotaPolicy(
+    config.quotaMode,
+    { activations: config.quotaActivationsPerMonth, webServiceCalls: config.quotaWebServiceCallsPerMonth },
+    metrics,
+    store,
+  );
   const services: LcServices = {
     config,
     store,
     fsb,
     metrics,
     tickets: new TicketService(store, now),
-    activations: new ActivationMachine(store, fsb, quota, metrics, now, { pendingWaitMs: opts.pendingWaitMs ?? 15_000, pendingTakeoverMs: opts.pendingTakeoverMs ?? 5_000 }),
+    activations: new ActivationMachine(store, fsb, quota, metrics, now, {
+      pendingWaitMs: opts.pendingWaitMs ?? 15_000,
+      pendingTakeoverMs: opts.pendingTakeoverMs ?? 5_000,
+    }),
     metering: new Metering(store, quota, metrics, now),
     maintenance: new MaintenanceGate(store, opts.maintenancePollMs ?? 1000, now, config.startInMaintenance ? STARTED_IN_MAINTENANCE : MAINTENANCE_OFF),
   };
@@ -87,9 +95,15 @@ export function buildLcApps(config: LcConfig, opts: LcAppOptions = {}): LcApps {
     // the database did not answer the state's read just now: the write would fail the same way, only later
     if (isDatabaseUnavailable(services.maintenance.lastReadError)) throw services.maintenance.lastReadError;
     if (m.enabled) {
-      throw new HttpError(503, "maintenance", `License Central is in maintenance${m.reason ? ` (${m.reason})` : ""}; retry in ${m.retryAfterSeconds} s`, undefined, {
-        "Retry-After": String(m.retryAfterSeconds),
-      });
+      throw new HttpError(
+        503,
+        "maintenance",
+        `License Central is in maintenance${m.reason ? ` (${m.reason})` : ""}; retry in ${m.retryAfterSeconds} s`,
+        undefined,
+        {
+          "Retry-After": String(m.retryAfterSeconds),
+        },
+      );
     }
     services.maintenance.inFlight++;
     reply.raw.once("close", () => services.maintenance.inFlight--);

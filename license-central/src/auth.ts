@@ -17,6 +17,7 @@ export function bearerAuth(token: string, what: string): (req: FastifyRequest) =
         "WWW-Authenticate": 'Bearer realm="license-central"',
       });
     }
-    if (!crypto.timingSafeEqual(sha256(m[1]), digest)) throw new HttpError(403, "forbidden", `authorization: the bearer token is not a valid ${what} token`, "authorization");
+    if (!crypto.timingSafeEqual(sha256(m[1]), digest))
+      throw new HttpError(403, "forbidden", `authorization: the bearer token is not a valid ${what} token`, "authorization");
   };
 }

@@ -33,7 +33,11 @@ export interface PinnedKey {
 
 /** The key id the FSB reports for a key: the first 16 hex digits of SHA-256 over its SPKI DER. */
 export function keyIdOf(key: crypto.KeyObject): string {
-  return crypto.createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  return crypto
+    .createHash("sha256")
+    .update(key.export({ type: "spki", format: "der" }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -134,7 +138,13 @@ export class FsbClient {
     } catch {
       throw new FsbBadAnswerError("FSB public key: the answer is not JSON", res.status);
     }
-    if (!isObject(body) || body.firmCode !== this.firmCode || body.algorithm !== "Ed25519" || typeof body.keyId !== "string" || typeof body.publicKeyPem !== "string") {
+    if (
+      !isObject(body) ||
+      body.firmCode !== this.firmCode ||
+      body.algorithm !== "Ed25519" ||
+      typeof body.keyId !== "string" ||
+      typeof body.publicKeyPem !== "string"
+    ) {
       throw new FsbBadAnswerError("FSB public key: the answer is not { firmCode, keyId, algorithm: Ed25519, publicKeyPem } for this firm", res.status);
     }
     let key: crypto.KeyObject;
@@ -174,7 +184,11 @@ export class FsbClient {
    * requestId, container, items), names the pinned key, and the Ed25519 signature over its canonical JSON
    * verifies with that key. Anything else: FsbBadAnswerError.
    */
-  private verified(res: RawResponse, pinned: PinnedKey, req: { requestId: string; container: string; items: Array<{ productCode: number; quantity: number }> }): FsbSignedUpdate {
+  private verified(
+    res: RawResponse,
+    pinned: PinnedKey,
+    req: { requestId: string; container: string; items: Array<{ productCode: number; quantity: number }> },
+  ): FsbSignedUpdate {
     const bad = (why: string) => new FsbBadAnswerError(`FSB answer rejected: ${why}`, res.status);
     let body: unknown;
     try {
@@ -182,10 +196,13 @@ export class FsbClient {
     } catch {
       throw bad("not JSON");
     }
-    if (!isObject(body) || !isObject(body.update) || typeof body.signature !== "string" || typeof body.keyId !== "string") throw bad("not { update, signature, keyId }");
+    if (!isObject(body) || !isObject(body.update) || typeof body.signature !== "string" || typeof body.keyId !== "string")
+      throw bad("not { update, signature, keyId }");
     const u = body.update;
-    if (body.keyId !== pinned.keyId || u.keyId !== pinned.keyId) throw bad(`signed with key ${JSON.stringify(String(body.keyId)).slice(0, 40)}, this line pinned ${pinned.keyId}`);
-    if (u.firmCode !== this.firmCode || u.requestId !== req.requestId || u.container !== req.container) throw bad("the update is not for this firm, request and container");
+    if (body.keyId !== pinned.keyId || u.keyId !== pinned.keyId)
+      throw bad(`signed with key ${JSON.stringify(String(body.keyId)).slice(0, 40)}, this line pinned ${pinned.keyId}`);
+    if (u.firmCode !== this.firmCode || u.requestId !== req.requestId || u.container !== req.container)
+      throw bad("the update is not for this firm, request and container");
     const sameItems =
       Array.isArray(u.items) &&
       u.items.length === req.items.length &&

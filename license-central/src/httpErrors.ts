@@ -11,7 +11,10 @@ export function sendError(reply: FastifyReply, err: any): FastifyReply {
   if (isDatabaseUnavailable(err)) {
     // Another line (on another cluster node) can serve it: 503 lets the balancer re-send it there.
     reply.log.warn({ code: err.code, errno: err.errno }, "database unavailable");
-    return reply.code(503).header("Retry-After", "1").send({ error: "database_unavailable", message: `the database is not reachable (${err.code ?? err.errno ?? err.message}); retry` });
+    return reply
+      .code(503)
+      .header("Retry-After", "1")
+      .send({ error: "database_unavailable", message: `the database is not reachable (${err.code ?? err.errno ?? err.message}); retry` });
   }
   return sendInternalError(reply, err);
 }

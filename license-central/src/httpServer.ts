@@ -22,7 +22,12 @@ function nonCanonical(rawUrl: string | undefined): HttpError | null {
   return reason ? new HttpError(400, "non_canonical_path", `path: not in canonical form (${reason}); send the normalized path`, "path") : null;
 }
 
-export function createLcServer(config: LcConfig, logger: Logger, s: LcServices, gate: (req: FastifyRequest, reply: FastifyReply) => Promise<void>): FastifyInstance {
+export function createLcServer(
+  config: LcConfig,
+  logger: Logger,
+  s: LcServices,
+  gate: (req: FastifyRequest, reply: FastifyReply) => Promise<void>,
+): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
@@ -31,7 +36,8 @@ export function createLcServer(config: LcConfig, logger: Logger, s: LcServices, 
     schemaErrorFormatter: schemaErrorToHttpError,
     clientErrorHandler: answerClientError,
     // the router's own 400 (a malformed percent escape) in our shape, without echoing the path
-    frameworkErrors: (err, req, reply) => sendError(reply, nonCanonical(req.raw.url) ?? new HttpError(400, "bad_url", `path: not a valid URL path (${err.code})`, "path")),
+    frameworkErrors: (err, req, reply) =>
+      sendError(reply, nonCanonical(req.raw.url) ?? new HttpError(400, "bad_url", `path: not a valid URL path (${err.code})`, "path")),
   }) as unknown as FastifyInstance;
   // The gateway routed on the normalized path; a path that normalization would change (or a decoder could
   // read as another) did not come through it, or means something else here: refused before anything runs.
@@ -59,7 +65,9 @@ export function createLcServer(config: LcConfig, logger: Logger, s: LcServices, 
     }
     return sendError(reply, err);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${truncateForEcho(req.url.split("?")[0])}`, "path")));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new HttpError(404, "not_found", `no route ${req.method} ${truncateForEcho(req.url.split("?")[0])}`, "path")),
+  );
   app.register(healthRoutes(s));
   return app;
 }

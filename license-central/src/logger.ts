@@ -11,7 +11,9 @@ type SecretHolder = { [LOG_SECRETS]?: string[] };
 
 /** Ticket codes anywhere in a text (and the segment after /tickets/ in a path), as their masks. */
 export function maskTicketCodes(text: string): string {
-  return text.replace(TICKET_SEGMENT, (_m, pre: string, seg: string) => pre + (seg.includes("…#") ? seg : maskSecret(seg))).replace(TICKET_CODE, (t) => maskSecret(t));
+  return text
+    .replace(TICKET_SEGMENT, (_m, pre: string, seg: string) => pre + (seg.includes("…#") ? seg : maskSecret(seg)))
+    .replace(TICKET_CODE, (t) => maskSecret(t));
 }
 
 /**

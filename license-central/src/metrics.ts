@@ -17,7 +17,12 @@ export class LcMetrics {
     this.activationsTotal = new Counter({ name: "lc_activations_total", help: "Activation requests by outcome", labelNames: ["result"], registers });
     this.deactivationsTotal = new Counter({ name: "lc_deactivations_total", help: "Deactivations", registers });
     this.wsCallsTotal = new Counter({ name: "lc_web_service_calls_total", help: "Web-service calls served", registers });
-    this.quotaExceeded = new Counter({ name: "lc_quota_exceeded_total", help: "Requests over a monthly quota (soft: served; hard: refused)", labelNames: ["quota", "mode"], registers });
+    this.quotaExceeded = new Counter({
+      name: "lc_quota_exceeded_total",
+      help: "Requests over a monthly quota (soft: served; hard: refused)",
+      labelNames: ["quota", "mode"],
+      registers,
+    });
     this.fsbErrors = new Counter({ name: "lc_fsb_errors_total", help: "Failed calls to the FSB", registers });
     this.activationSeconds = new Histogram({
       name: "lc_activation_duration_seconds",

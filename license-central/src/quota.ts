@@ -66,8 +66,14 @@ export class QuotaPolicy {
   }
 
   exceeded(quota: QuotaName, limit: number, used: number, month: string): HttpError {
-    return new HttpError(429, "quota_exceeded", `quota ${quota} exceeded for ${month}: limit ${limit} per month (${QUOTA_VARIABLE[quota]}), used ${used}`, undefined, {
-      "X-Quota-Exceeded": quota,
-    });
+    return new HttpError(
+      429,
+      "quota_exceeded",
+      `quota ${quota} exceeded for ${month}: limit ${limit} per month (${QUOTA_VARIABLE[quota]}), used ${used}`,
+      undefined,
+      {
+        "X-Quota-Exceeded": quota,
+      },
+    );
   }
 }

@@ -44,7 +44,11 @@ export const activationRequestSchema = {
   required: ["container", "idempotencyKey"],
   additionalProperties: false,
   properties: {
-    container: { type: "string", pattern: source(CONTAINER_PATTERN), description: `is required and must be a string matching ${CONTAINER_PATTERN} (e.g. a CmContainer serial like 3-1234567)` },
+    container: {
+      type: "string",
+      pattern: source(CONTAINER_PATTERN),
+      description: `is required and must be a string matching ${CONTAINER_PATTERN} (e.g. a CmContainer serial like 3-1234567)`,
+    },
     idempotencyKey: { type: "string", pattern: source(KEY_PATTERN), description: "is required and must be 1-128 printable ASCII characters without spaces" },
   },
 } as const;
@@ -70,7 +74,10 @@ export const usageQuerySchema = {
 
 /** `/items/1/productCode` -> `items[1].productCode`; "" -> the part of the request (body, querystring, params). */
 export function fieldOf(instancePath: string, root: string, child?: string): string {
-  const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (child !== undefined) parts.push(child);
   let out = "";
   for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;

@@ -75,10 +75,20 @@ export class LcStore {
 
   /** Inserts a ticket with its items (throws ER_DUP_ENTRY for a known orderId or a colliding code). */
   async insertTicket(conn: Conn, t: { ticket: string; orderId: string; source: string; createdAt: Date; items: TicketItem[] }): Promise<void> {
-    await conn.query("INSERT INTO lc_tickets (ticket, order_id, source, active_key, created_at) VALUES (?, ?, ?, NULL, ?)", [t.ticket, t.orderId, t.source, t.createdAt]);
+    await conn.query("INSERT INTO lc_tickets (ticket, order_id, source, active_key, created_at) VALUES (?, ?, ?, NULL, ?)", [
+      t.ticket,
+      t.orderId,
+      t.source,
+      t.createdAt,
+    ]);
     let line = 0;
     for (const it of t.items) {
-      await conn.query("INSERT INTO lc_ticket_items (ticket, line_no, product_code, quantity) VALUES (?, ?, ?, ?)", [t.ticket, ++line, it.productCode, it.quantity]);
+      await conn.query("INSERT INTO lc_ticket_items (ticket, line_no, product_code, quantity) VALUES (?, ?, ?, ?)", [
+        t.ticket,
+        ++line,
+        it.productCode,
+        it.quantity,
+      ]);
     }
   }
 
@@ -115,11 +125,10 @@ export class LcStore {
 
   /** Completes a pending activation; false when it was not pending any more (completed by someone else). */
   async completeActivation(conn: Conn, key: string, at: Date, signedUpdate: string): Promise<boolean> {
-    const [res] = await conn.query("UPDATE lc_activations SET status = 'active', activated_at = ?, signed_update = ? WHERE idempotency_key = ? AND status = 'pending'", [
-      at,
-      signedUpdate,
-      key,
-    ]);
+    const [res] = await conn.query(
+      "UPDATE lc_activations SET status = 'active', activated_at = ?, signed_update = ? WHERE idempotency_key = ? AND status = 'pending'",
+      [at, signedUpdate, key],
+    );
     return (res as WriteResult).affectedRows === 1;
   }
 

@@ -50,7 +50,14 @@ export class TicketService {
       const a = await this.store.activation(row.active_key);
       if (a) activation = { container: a.container, status: a.status, activatedAt: a.activated_at?.toISOString() ?? null };
     }
-    return { ticket: row.ticket, orderId: row.order_id, items, createdAt: row.created_at.toISOString(), status: activation ? "activated" : "available", activation };
+    return {
+      ticket: row.ticket,
+      orderId: row.order_id,
+      items,
+      createdAt: row.created_at.toISOString(),
+      status: activation ? "activated" : "available",
+      activation,
+    };
   }
 
   /** 201 with a new ticket; the same orderId again (an ERP retry): 200 with its ticket; with other items: 409. */
@@ -60,14 +67,22 @@ export class TicketService {
       const createdAt = this.now();
       try {
         await this.store.transaction((conn) => this.store.insertTicket(conn, { ticket, orderId: req.orderId, source, createdAt, items: req.items }));
-        return { status: 201, body: { ticket, orderId: req.orderId, items: req.items, createdAt: createdAt.toISOString(), status: "available", activation: null } };
+        return {
+          status: 201,
+          body: { ticket, orderId: req.orderId, items: req.items, createdAt: createdAt.toISOString(), status: "available", activation: null },
+        };
       } catch (err: any) {
         if (err?.code !== "ER_DUP_ENTRY") throw err;
         const existing = await this.store.ticketOfOrder(req.orderId);
         if (!existing) continue; // ticket code collision: draw another
         const view = await this.view(existing);
         if (JSON.stringify(view.items) !== JSON.stringify(req.items)) {
-          throw new HttpError(409, "order_conflict", `orderId: order ${JSON.stringify(req.orderId)} already has ticket ${view.ticket} with other items`, "orderId");
+          throw new HttpError(
+            409,
+            "order_conflict",
+            `orderId: order ${JSON.stringify(req.orderId)} already has ticket ${view.ticket} with other items`,
+            "orderId",
+          );
         }
         return { status: 200, body: view, replayed: true };
       }

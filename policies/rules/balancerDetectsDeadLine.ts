@@ -35,10 +35,13 @@ export const balancerDetectsDeadLine: ResourceValidationPolicy = {
     const max = maxDetectionSeconds(args.getConfig<BalancerDetectsDeadLineConfig>());
     for (const f of uploadsEndingWith(c, "/haproxy.cfg")) {
       for (const b of backendHealth(f.content)) {
-        if (b.uncheckedServers.length > 0) reportViolation(`backend ${b.backend} of '${c.name}' does not health-check server(s) ${b.uncheckedServers.join(", ")} ('check' missing)`);
+        if (b.uncheckedServers.length > 0)
+          reportViolation(`backend ${b.backend} of '${c.name}' does not health-check server(s) ${b.uncheckedServers.join(", ")} ('check' missing)`);
         const ms = (b.intervalMs ?? 0) * (b.fall ?? 0);
         if (ms > max * 1000) {
-          reportViolation(`backend ${b.backend} of '${c.name}' takes ${ms / 1000} s to drop a dead line (inter ${b.intervalMs}ms x fall ${b.fall}); allowed: ${max} s`);
+          reportViolation(
+            `backend ${b.backend} of '${c.name}' takes ${ms / 1000} s to drop a dead line (inter ${b.intervalMs}ms x fall ${b.fall}); allowed: ${max} s`,
+          );
         }
       }
     }

@@ -20,10 +20,12 @@ export const containerNoHostAccess: ResourceValidationPolicy = {
     if (c.ipcMode === "host") reportViolation(`container '${name}' shares the host's IPC (ipcMode: host)`);
     if (c.usernsMode === "host") reportViolation(`container '${name}' disables user namespaces (usernsMode: host)`);
     for (const v of Array.isArray(c.volumes) ? c.volumes : []) {
-      if (typeof v?.hostPath === "string" && DOCKER_SOCKET.test(v.hostPath)) reportViolation(`container '${name}' mounts the Docker socket (volumes hostPath ${v.hostPath})`);
+      if (typeof v?.hostPath === "string" && DOCKER_SOCKET.test(v.hostPath))
+        reportViolation(`container '${name}' mounts the Docker socket (volumes hostPath ${v.hostPath})`);
     }
     for (const m of Array.isArray(c.mounts) ? c.mounts : []) {
-      if (typeof m?.source === "string" && DOCKER_SOCKET.test(m.source)) reportViolation(`container '${name}' mounts the Docker socket (mounts source ${m.source})`);
+      if (typeof m?.source === "string" && DOCKER_SOCKET.test(m.source))
+        reportViolation(`container '${name}' mounts the Docker socket (mounts source ${m.source})`);
     }
     for (const cap of c.capabilities?.adds ?? []) {
       if (/^(CAP_)?(ALL|SYS_ADMIN)$/i.test(cap)) reportViolation(`container '${name}' adds capability ${cap}`);

@@ -20,7 +20,10 @@ export const databaseAndFsbPortsNotPublished: ResourceValidationPolicy = {
     const role = roleOf(c);
     for (const p of ports) {
       const service = INTERNAL_PORTS.get(p.internal);
-      if (role && INTERNAL_ROLES.includes(role)) reportViolation(`${role} container '${c.name}' publishes port ${p.external ?? "(any)"}->${p.internal}; it must be reachable only on its Docker network`);
+      if (role && INTERNAL_ROLES.includes(role))
+        reportViolation(
+          `${role} container '${c.name}' publishes port ${p.external ?? "(any)"}->${p.internal}; it must be reachable only on its Docker network`,
+        );
       else if (service) reportViolation(`'${c.name}' publishes the ${service} port ${p.internal} (as ${p.external ?? "any"}); it must never be published`);
     }
   }),

@@ -15,7 +15,8 @@ export function editionThatFits(volume: ExpectedVolume): { edition: EditionId; l
     const { min, max } = editionFacts(id).lines;
     for (let lines = min; lines <= max; lines++) {
       const q = monthlyQuotas(id, lines);
-      if ((volume.activationsPerMonth ?? 0) <= q.activationsPerMonth && (volume.webServiceCallsPerMonth ?? 0) <= q.webServiceCallsPerMonth) return { edition: id, lines };
+      if ((volume.activationsPerMonth ?? 0) <= q.activationsPerMonth && (volume.webServiceCallsPerMonth ?? 0) <= q.webServiceCallsPerMonth)
+        return { edition: id, lines };
       if (!editionFacts(id).quotas.perLine) break;
     }
   }

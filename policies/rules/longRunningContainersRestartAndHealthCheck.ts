@@ -19,6 +19,7 @@ export const longRunningContainersRestartAndHealthCheck: ResourceValidationPolic
     if (!RESTARTING.includes(c.restart ?? "no")) reportViolation(`container '${name}' has restart '${c.restart ?? "no"}'; allowed: ${RESTARTING.join(", ")}`);
     const tests: unknown[] = Array.isArray(c.healthcheck?.tests) ? c.healthcheck.tests : [];
     if (tests.length === 0 || tests[0] === "NONE") reportViolation(`container '${name}' has no health check (healthcheck.tests)`);
-    else if (c.wait !== true) reportViolation(`container '${name}' is not waited for (wait: ${c.wait ?? "unset"}); pulumi up would report it created before its health check passes`);
+    else if (c.wait !== true)
+      reportViolation(`container '${name}' is not waited for (wait: ${c.wait ?? "unset"}); pulumi up would report it created before its health check passes`);
   }),
 };

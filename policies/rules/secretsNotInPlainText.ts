@@ -28,8 +28,7 @@ export const secretsNotInPlainText: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const paths = secretPathsOf(args.props);
-    const secret = (path: string, property: string) =>
-      paths ? isSecretPath(paths, path) : args.opts.additionalSecretOutputs.includes(property);
+    const secret = (path: string, property: string) => (paths ? isSecretPath(paths, path) : args.opts.additionalSecretOutputs.includes(property));
     const name = c.name ?? args.name;
     (Array.isArray(c.envs) ? c.envs : []).forEach((e: unknown, i: number) => {
       if (typeof e !== "string") return;
@@ -40,9 +39,12 @@ export const secretsNotInPlainText: ResourceValidationPolicy = {
       }
     });
     (Array.isArray(c.labels) ? c.labels : []).forEach((l: any, i: number) => {
-      const sensitive = (typeof l?.label === "string" && SENSITIVE_NAME.test(l.label)) || (typeof l?.value === "string" && SENSITIVE_CONTENT[0][0].test(l.value));
+      const sensitive =
+        (typeof l?.label === "string" && SENSITIVE_NAME.test(l.label)) || (typeof l?.value === "string" && SENSITIVE_CONTENT[0][0].test(l.value));
       if (sensitive && !secret(`labels[${i}].value`, "labels")) {
-        reportViolation(`label ${l.label} of container '${name}' holds a credential in plain text; labels are readable by anyone with Docker access — do not put credentials there`);
+        reportViolation(
+          `label ${l.label} of container '${name}' holds a credential in plain text; labels are readable by anyone with Docker access — do not put credentials there`,
+        );
       }
     });
     (Array.isArray(c.uploads) ? c.uploads : []).forEach((u: any, i: number) => {

@@ -15,7 +15,10 @@ export const sharedServerContainerLimits: ResourceValidationPolicy = {
     if (!isOnSharedServer(c, sharedServerEditions())) return;
     const name = c.name ?? args.name;
     if (!(typeof c.memory === "number" && c.memory > 0)) reportViolation(`container '${name}' on a shared server has no memory limit (memory, in MB)`);
-    const cpu = (typeof c.cpuShares === "number" && c.cpuShares > 0) || (typeof c.cpus === "string" && Number(c.cpus) > 0) || (typeof c.cpuSet === "string" && c.cpuSet !== "");
+    const cpu =
+      (typeof c.cpuShares === "number" && c.cpuShares > 0) ||
+      (typeof c.cpus === "string" && Number(c.cpus) > 0) ||
+      (typeof c.cpuSet === "string" && c.cpuSet !== "");
     if (!cpu) reportViolation(`container '${name}' on a shared server has no CPU limit (cpuShares, cpus or cpuSet)`);
   }),
 };

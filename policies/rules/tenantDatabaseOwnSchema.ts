@@ -7,13 +7,19 @@ import { sharedServerEditions } from "../support/editionFacts";
 
 /** "`lc\_acme`.*" -> "lc_acme" (a GRANT's schema is a pattern, `\_` a literal '_'); "*.*" -> "*". */
 function schemaOfTarget(target: string): string {
-  return target.split(".")[0].replace(/`/g, "").replace(/\\([_%\\])/g, "$1");
+  return target
+    .split(".")[0]
+    .replace(/`/g, "")
+    .replace(/\\([_%\\])/g, "$1");
 }
 
 /** Problems in the SQL a tenant's SqlJob runs on the shared MariaDB (components/render/databaseSql.ts). */
 export function tenantSqlProblems(sql: string, schema: string): string[] {
   const problems: string[] = [];
-  const statements = sql.split(";").map((s) => s.trim().replace(/\s+/g, " ")).filter(Boolean);
+  const statements = sql
+    .split(";")
+    .map((s) => s.trim().replace(/\s+/g, " "))
+    .filter(Boolean);
   for (const st of statements) {
     const grant = /^GRANT (.+?) ON (\S+) TO '([^']+)'@'[^']*'(.*)$/i.exec(st);
     if (grant) {

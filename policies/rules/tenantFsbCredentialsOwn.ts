@@ -19,7 +19,8 @@ export const tenantFsbCredentialsOwn: ResourceValidationPolicy = {
     if (role === "license-central" && sharedServerEditions().has(editionOf(container) ?? "")) {
       const customer = customerOf(container);
       const firm = envMap(container).get(LC_ENV.fsbFirmCode);
-      if (firm !== customer) reportViolation(`License Central of tenant '${customer}' signs as firm '${firm ?? "(unset)"}' (${LC_ENV.fsbFirmCode}); allowed: '${customer}'`);
+      if (firm !== customer)
+        reportViolation(`License Central of tenant '${customer}' signs as firm '${firm ?? "(unset)"}' (${LC_ENV.fsbFirmCode}); allowed: '${customer}'`);
       return;
     }
     const server = sharedServerOf(container);
@@ -33,7 +34,8 @@ export const tenantFsbCredentialsOwn: ResourceValidationPolicy = {
     const dup = (xs: string[]) => [...new Set(xs.filter((x, i) => xs.indexOf(x) !== i))];
     for (const f of dup(firms)) reportViolation(`the shared FSB of '${server}' lists firm '${f}' more than once in ${FSB_ENV.firmTokens}`);
     if (dup(tokens).length > 0) reportViolation(`the shared FSB of '${server}' gives the same token to several firms in ${FSB_ENV.firmTokens}`);
-    for (const f of firms.filter((x) => !tenants.includes(x))) reportViolation(`the shared FSB of '${server}' holds a token for '${f}', which is not one of its tenants (${tenants.join(", ")})`);
+    for (const f of firms.filter((x) => !tenants.includes(x)))
+      reportViolation(`the shared FSB of '${server}' holds a token for '${f}', which is not one of its tenants (${tenants.join(", ")})`);
     for (const t of tenants.filter((x) => !firms.includes(x))) reportViolation(`tenant '${t}' of '${server}' has no firm token of its own on the shared FSB`);
   }),
 };

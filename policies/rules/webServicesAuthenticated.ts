@@ -15,7 +15,9 @@ export const webServicesAuthenticated: ResourceValidationPolicy = {
     for (const f of uploadsEndingWith(c, "/haproxy.cfg")) {
       const g = webServiceGuards(f.content);
       if (!g.deniedOutright && !g.clientCertificate && !g.ipAllowList && !g.basicAuth) {
-        reportViolation(`${f.file} of '${c.name}' serves /ws/ to anyone; configure at least one of lchost:connection.clientCertificate, ipAllowList, basicAuth`);
+        reportViolation(
+          `${f.file} of '${c.name}' serves /ws/ to anyone; configure at least one of lchost:connection.clientCertificate, ipAllowList, basicAuth`,
+        );
       }
     }
   }),

@@ -27,7 +27,9 @@ export const webServicesMatchEdition: ResourceValidationPolicy = {
       if (!facts) return;
       const value = envMap(c).get(LC_ENV.webServices);
       if (value !== String(facts.includes.webServices)) {
-        reportViolation(`${LC_ENV.webServices}=${value ?? "(unset)"} on '${c.name}'; edition ${facts.title} ${facts.includes.webServices ? "includes" : "has no"} web services (allowed: ${facts.includes.webServices})`);
+        reportViolation(
+          `${LC_ENV.webServices}=${value ?? "(unset)"} on '${c.name}'; edition ${facts.title} ${facts.includes.webServices ? "includes" : "has no"} web services (allowed: ${facts.includes.webServices})`,
+        );
       }
       return;
     }
@@ -39,7 +41,8 @@ export const webServicesMatchEdition: ResourceValidationPolicy = {
     const configs = uploadsEndingWith(c, "/haproxy.cfg");
     if (configs.length === 0) reportViolation(`entry point '${c.name}' of ${what} uploads no haproxy.cfg to prove that /ws/ is refused`);
     for (const f of configs) {
-      if (!webServiceGuards(f.content).deniedOutright) reportViolation(`${f.file} of '${c.name}' routes /ws/ but ${what} has no web services; it must 'http-request deny ... if web_service'`);
+      if (!webServiceGuards(f.content).deniedOutright)
+        reportViolation(`${f.file} of '${c.name}' routes /ws/ but ${what} has no web services; it must 'http-request deny ... if web_service'`);
     }
   }),
 };

@@ -19,7 +19,11 @@ describe("haproxy.cfg", () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-haproxy-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`, "-days", "1", "-subj", "/CN=test"], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`, "-days", "1", "-subj", "/CN=test"],
+      { stdio: "ignore" },
+    );
     fs.writeFileSync(`${dir}/server.pem`, fs.readFileSync(`${dir}/cert.pem`, "utf8") + fs.readFileSync(`${dir}/key.pem`, "utf8"));
     fs.writeFileSync(`${dir}/allow.lst`, renderAllowList(["192.0.2.0/24", "2001:db8::/32"]));
   });
@@ -61,7 +65,11 @@ describe("haproxy.cfg", () => {
         webServiceToken: undefined,
         webServices: false,
         dockerDns: true,
-        backends: ["acme", "initech"].map((t) => ({ name: `tenant_${t}`, host: `${t}.dc1.lchost.local`, servers: [{ name: t, address: `lc-${t}-line-1`, port: 8080 }] })),
+        backends: ["acme", "initech"].map((t) => ({
+          name: `tenant_${t}`,
+          host: `${t}.dc1.lchost.local`,
+          servers: [{ name: t, address: `lc-${t}-line-1`, port: 8080 }],
+        })),
       }),
     );
     expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
@@ -73,21 +81,50 @@ describe("haproxy.cfg", () => {
   });
 
   it("is accepted by the real HAProxy with a client-certificate revocation list", () => {
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/ca.key`, "-out", `${dir}/ca.crt`, "-days", "1", "-subj", "/CN=ca", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${dir}/ca.key`,
+        "-out",
+        `${dir}/ca.crt`,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=ca",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+      ],
+      { stdio: "ignore" },
+    );
     fs.writeFileSync(`${dir}/index.txt`, "");
     fs.writeFileSync(`${dir}/crlnumber`, "01\n");
-    fs.writeFileSync(`${dir}/ca.cnf`, `[ca]\ndefault_ca=d\n[d]\ndatabase=${dir}/index.txt\ncrlnumber=${dir}/crlnumber\ndefault_md=sha256\ndefault_crl_days=1\n`);
-    execFileSync("openssl", ["ca", "-config", `${dir}/ca.cnf`, "-keyfile", `${dir}/ca.key`, "-cert", `${dir}/ca.crt`, "-gencrl", "-out", `${dir}/ca.crl`], { stdio: "ignore" });
+    fs.writeFileSync(
+      `${dir}/ca.cnf`,
+      `[ca]\ndefault_ca=d\n[d]\ndatabase=${dir}/index.txt\ncrlnumber=${dir}/crlnumber\ndefault_md=sha256\ndefault_crl_days=1\n`,
+    );
+    execFileSync("openssl", ["ca", "-config", `${dir}/ca.cnf`, "-keyfile", `${dir}/ca.key`, "-cert", `${dir}/ca.crt`, "-gencrl", "-out", `${dir}/ca.crl`], {
+      stdio: "ignore",
+    });
     const r = check(renderHaproxyConfig({ ...spec(), clientCaPath: `${dir}/ca.crt`, clientCrlPath: `${dir}/ca.crl` }));
     expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
   });
 
   it("refuses a revocation list without the client CA", () => {
-    expect(() => renderHaproxyConfig({ ...spec(), clientCaPath: undefined, clientCrlPath: "/x.crl" })).toThrow("a client-certificate revocation list needs the client CA (clientCaPath)");
+    expect(() => renderHaproxyConfig({ ...spec(), clientCaPath: undefined, clientCrlPath: "/x.crl" })).toThrow(
+      "a client-certificate revocation list needs the client CA (clientCaPath)",
+    );
   });
 
   it("refuses connection limits that are not positive integers, naming the field", () => {
-    expect(() => renderHaproxyConfig({ ...spec(), limits: { ...spec().limits, connectionsPerSource: 0 } })).toThrow("limits.connectionsPerSource must be a positive integer, got 0");
+    expect(() => renderHaproxyConfig({ ...spec(), limits: { ...spec().limits, connectionsPerSource: 0 } })).toThrow(
+      "limits.connectionsPerSource must be a positive integer, got 0",
+    );
   });
 
   it("offers only Mozilla-intermediate TLS: TLS 1.2+, ECDHE with AEAD suites, no session tickets", () => {
@@ -119,7 +156,17 @@ describe("SHA-512 crypt", () => {
 describe("database configuration", () => {
   it("refuses a Galera cluster of fewer than 3 nodes", () => {
     expect(() =>
-      renderGaleraNodeConfig({ port: 3306, bindAddress: "0.0.0.0", clusterName: "c", nodeName: "n", nodeAddress: "a", clusterAddresses: ["a:4567", "b:4567"], gcommPort: 4567, istPort: 4568, sstPort: 4444 }),
+      renderGaleraNodeConfig({
+        port: 3306,
+        bindAddress: "0.0.0.0",
+        clusterName: "c",
+        nodeName: "n",
+        nodeAddress: "a",
+        clusterAddresses: ["a:4567", "b:4567"],
+        gcommPort: 4567,
+        istPort: 4568,
+        sstPort: 4444,
+      }),
     ).toThrow("a Galera cluster needs at least 3 nodes for quorum after one failure; got 2");
   });
 

@@ -34,7 +34,9 @@ jest.setTimeout(300_000);
 const dockerUp = spawnSync("docker", ["info"], { stdio: "ignore" }).status === 0;
 const run = dockerUp || process.env.CI ? describe : describe.skip;
 if (!dockerUp && !process.env.CI) {
-  process.stdout.write("docker-migration: skipped — `docker info` fails (start dockerd: dockerd >/var/log/dockerd.log 2>&1 &, then npm run docker:images); in CI (CI set) this test runs and fails instead\n");
+  process.stdout.write(
+    "docker-migration: skipped — `docker info` fails (start dockerd: dockerd >/var/log/dockerd.log 2>&1 &, then npm run docker:images); in CI (CI set) this test runs and fails instead\n",
+  );
 }
 
 const CUSTOMER = "dmig";

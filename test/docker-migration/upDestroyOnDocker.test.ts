@@ -27,7 +27,11 @@ let dir: string;
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -68,7 +72,9 @@ run("lchost up|destroy --target docker on the real engine", () => {
     writeStack("lchost/haproxy:no-such-tag");
     const r = await cli("up", STACK, "--target", "docker", "--stacks-dir", dir);
     expect(r.code).toBe(EXIT.prerequisite);
-    expect(r.err).toMatch(/^lchost up: image lchost\/haproxy:no-such-tag not on the Docker engine unix:\/\/.*: build lchost's images with 'npm run docker:images'/);
+    expect(r.err).toMatch(
+      /^lchost up: image lchost\/haproxy:no-such-tag not on the Docker engine unix:\/\/.*: build lchost's images with 'npm run docker:images'/,
+    );
     expect(await onEngine()).toEqual({ containers: [], networks: [], volumes: [] });
     expect(fs.existsSync(path.join(dockerRunStateDir(), `${STACK}.json`))).toBe(false);
   });
@@ -84,7 +90,9 @@ run("lchost up|destroy --target docker on the real engine", () => {
     const kept = await cli("destroy", STACK, "--target", "docker", "--stacks-dir", dir, "--yes");
     expect(kept.code).toBe(0);
     expect(kept.out).toContain(`destroy (docker): ${STACK}: removed ${deployed.containers.length} container(s), ${deployed.networks.length} network(s)`);
-    expect(kept.out).toMatch(new RegExp(`data kept: volume\\(s\\) .*${PREFIX}-db-data.* \\(lchost destroy ${STACK} --target docker --delete-data removes them\\)`));
+    expect(kept.out).toMatch(
+      new RegExp(`data kept: volume\\(s\\) .*${PREFIX}-db-data.* \\(lchost destroy ${STACK} --target docker --delete-data removes them\\)`),
+    );
     expect(await onEngine()).toEqual({ containers: [], networks: [], volumes: deployed.volumes });
 
     expect((await cli("up", STACK, "--target", "docker", "--stacks-dir", dir)).code).toBe(0);

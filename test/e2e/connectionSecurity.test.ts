@@ -37,12 +37,22 @@ describe("connection security through the real HAProxy (wayne: client certificat
     if (!wayne.includes("- 192.0.2.0/24")) throw new Error("stacks/Pulumi.wayne.yaml no longer allows 192.0.2.0/24: update this test");
     // A revocation list beside the CA (issue 15.8): the sandbox replaces both with its own CA's, so the
     // sandbox client certificate must still pass — the CRL is checked, and it revokes nothing of ours.
-    const crl = fs.readFileSync(makeRevocationList(tmp, "other-ca", otherCa), "utf8").trim().split("\n").map((l) => `        ${l}`).join("\n");
+    const crl = fs
+      .readFileSync(makeRevocationList(tmp, "other-ca", otherCa), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => `        ${l}`)
+      .join("\n");
     const end = wayne.indexOf("-----END CERTIFICATE-----\n") + "-----END CERTIFICATE-----\n".length;
     const withCrl = `${wayne.slice(0, end)}      crl: |\n${crl}\n${wayne.slice(end)}`;
     fs.writeFileSync(path.join(tmp, "Pulumi.wayne.yaml"), withCrl.replace("- 192.0.2.0/24", "- 10.214.0.0/24"));
     ns = createTestNamespace(`lce2e${process.pid % 100000}`, { blocked: ["10.213.0.1", "10.213.0.2", 24], allowed: ["10.214.0.1", "10.214.0.2", 24] });
-    sb = await startSandbox({ stackFiles: [path.join(tmp, "Pulumi.wayne.yaml")], name: `e2e-security-${process.pid}`, removeOnStop: true, extraBindAddresses: Object.values(ns.hostAddresses) });
+    sb = await startSandbox({
+      stackFiles: [path.join(tmp, "Pulumi.wayne.yaml")],
+      name: `e2e-security-${process.pid}`,
+      removeOnStop: true,
+      extraBindAddresses: Object.values(ns.hostAddresses),
+    });
   });
 
   afterAll(async () => {
@@ -51,7 +61,11 @@ describe("connection security through the real HAProxy (wayne: client certificat
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  function call(opts: { from: "allowed" | "blocked"; cert?: "sandbox" | "foreign"; password?: string; path?: string }): { status?: number; body?: string; error?: string } {
+  function call(opts: { from: "allowed" | "blocked"; cert?: "sandbox" | "foreign"; password?: string; path?: string }): {
+    status?: number;
+    body?: string;
+    error?: string;
+  } {
     const gw = sb.endpoints.wayne.gateway!;
     const auth = sb.credentials.wayne.basicAuth!;
     const cert = opts.cert === "sandbox" ? { cert: sb.tls.clientCert, key: sb.tls.clientKey } : opts.cert === "foreign" ? foreign : {};

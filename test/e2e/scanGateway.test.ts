@@ -29,11 +29,15 @@ if (!haveTestssl) process.stdout.write("scanGateway: skipped — testssl.sh is n
     const unexpected = async () => {
       throw new Error("only the TLS part was asked for");
     };
-    const findings = await scanStacks([loadStack("globex")], { testssl: (t) => runTestssl(t, { timeoutMs: 800_000 }), plan: unexpected, imageUpdates: unexpected, policies: unexpected }, {
-      parts: ["tls"],
-      address: { host: gw.address, port: gw.port },
-      caFile: sb.tls.caCert,
-    });
+    const findings = await scanStacks(
+      [loadStack("globex")],
+      { testssl: (t) => runTestssl(t, { timeoutMs: 800_000 }), plan: unexpected, imageUpdates: unexpected, policies: unexpected },
+      {
+        parts: ["tls"],
+        address: { host: gw.address, port: gw.port },
+        caFile: sb.tls.caCert,
+      },
+    );
     expect(findings.filter((f) => f.id === "testssl")).toEqual([]); // testssl ran and wrote its result
     expect(findings.every((f) => f.stack === "globex" && f.source === "tls" && f.target === `${gw.host}:${gw.port} at ${gw.address}`)).toBe(true);
     expect(findings.filter((f) => ["SSLv2", "SSLv3", "TLS1", "TLS1_1"].includes(f.id))).toEqual([]);

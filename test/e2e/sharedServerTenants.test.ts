@@ -66,7 +66,11 @@ describe("Datacenter tenants on a shared server", () => {
     it("routes each tenant's host name to its own License Central and refuses web services (403)", async () => {
       const ticket = await createTicket(sb, "acme", `iso-${crypto.randomUUID()}`);
       // acme's ticket is unknown under initech's host name: another instance, another database
-      const other = await gatewayRequest(sb, "initech", { method: "POST", path: `/depot/v1/tickets/${ticket}/activations`, body: { container: "3-1234567", idempotencyKey: crypto.randomUUID() } });
+      const other = await gatewayRequest(sb, "initech", {
+        method: "POST",
+        path: `/depot/v1/tickets/${ticket}/activations`,
+        body: { container: "3-1234567", idempotencyKey: crypto.randomUUID() },
+      });
       expect(other.status).toBe(404);
       const ws = await gatewayRequest(sb, "acme", { path: "/ws/v1/usage", clientCertificate: true });
       expect(ws.status).toBe(403);
@@ -87,7 +91,11 @@ describe("Datacenter tenants on a shared server", () => {
 
     async function activate(tenant: string) {
       const ticket = await createTicket(sb, tenant, `quota-${crypto.randomUUID()}`);
-      return gatewayRequest(sb, tenant, { method: "POST", path: `/depot/v1/tickets/${ticket}/activations`, body: { container: "3-7654321", idempotencyKey: crypto.randomUUID() } });
+      return gatewayRequest(sb, tenant, {
+        method: "POST",
+        path: `/depot/v1/tickets/${ticket}/activations`,
+        body: { container: "3-7654321", idempotencyKey: crypto.randomUUID() },
+      });
     }
 
     it(`soft mode (acme): the ${quota}th activation is served without the signal, the next one carries X-Quota-Exceeded`, async () => {

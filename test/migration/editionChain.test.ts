@@ -16,7 +16,16 @@ import { tableChecksums } from "../../migration/databaseCopy";
 import { planMigration } from "../../migration/migrationPlan";
 import { ProgressLog } from "../../migration/progressLog";
 import { MigrationRolledBack, runMigration } from "../../migration/runMigration";
-import { activateThroughEntry as activate, business, migrate as migrateCustomer, SandboxCustomer, startDatacenterCustomer, stopCustomer, throughEntry as entry, usageNow as usage } from "./support/sandboxCustomer";
+import {
+  activateThroughEntry as activate,
+  business,
+  migrate as migrateCustomer,
+  SandboxCustomer,
+  startDatacenterCustomer,
+  stopCustomer,
+  throughEntry as entry,
+  usageNow as usage,
+} from "./support/sandboxCustomer";
 
 jest.setTimeout(240_000);
 
@@ -111,7 +120,9 @@ async function scaleUnderLoad(): Promise<void> {
     while (!stop) {
       const ticket = tickets.pop();
       if (!ticket) return; // bounded: one activation per prepared ticket
-      const res = await throughEntry("POST", `/depot/v1/tickets/${ticket}/activations`, { container: `load-${w}`, idempotencyKey: `load-${ticket}` }).catch((e) => ({ status: 0, body: String(e) }));
+      const res = await throughEntry("POST", `/depot/v1/tickets/${ticket}/activations`, { container: `load-${w}`, idempotencyKey: `load-${ticket}` }).catch(
+        (e) => ({ status: 0, body: String(e) }),
+      );
       if (res.status !== 201) failures.push(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       done++;
     }
@@ -119,12 +130,26 @@ async function scaleUnderLoad(): Promise<void> {
   const workers = [worker(1), worker(2)];
   const plan = (lines: number) => {
     const text = fs.readFileSync(acme.stackPath, "utf8");
-    return planMigration({ stackName: CUSTOMER, stackFileText: text, stackFilePath: acme.stackPath, current: parseStackFileText(text, acme.stackPath).config as CustomerConfig, target: { edition: "high-availability", lines }, usage: [], rows: 0 });
+    return planMigration({
+      stackName: CUSTOMER,
+      stackFileText: text,
+      stackFilePath: acme.stackPath,
+      current: parseStackFileText(text, acme.stackPath).config as CustomerConfig,
+      target: { edition: "high-availability", lines },
+      usage: [],
+      rows: 0,
+    });
   };
   for (const lines of [4, 3]) {
     const p = plan(lines);
     expect(p).toMatchObject({ kind: "scale-lines", maintenance: false });
-    const r = await runMigration({ plan: p, target: acme.target, log: new ProgressLog((l) => acme.report.push(`  ${l}`)), workDir: path.join(acme.baseDir, "dumps"), stackFile: { path: acme.stackPath, oldText: fs.readFileSync(acme.stackPath, "utf8") } });
+    const r = await runMigration({
+      plan: p,
+      target: acme.target,
+      log: new ProgressLog((l) => acme.report.push(`  ${l}`)),
+      workDir: path.join(acme.baseDir, "dumps"),
+      stackFile: { path: acme.stackPath, oldText: fs.readFileSync(acme.stackPath, "utf8") },
+    });
     expect(r.outcome).toBe("scaled");
     expect((await acme.target.current()).lines).toHaveLength(lines);
   }

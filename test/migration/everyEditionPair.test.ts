@@ -7,7 +7,17 @@
  */
 import { EDITION_IDS, EditionId } from "../../model/catalog";
 import { tableChecksums } from "../../migration/databaseCopy";
-import { activateThroughEntry, business, currentStack, everyOrderedPairWalk, migrate, SandboxCustomer, startDatacenterCustomer, stopCustomer, usageNow } from "./support/sandboxCustomer";
+import {
+  activateThroughEntry,
+  business,
+  currentStack,
+  everyOrderedPairWalk,
+  migrate,
+  SandboxCustomer,
+  startDatacenterCustomer,
+  stopCustomer,
+  usageNow,
+} from "./support/sandboxCustomer";
 
 jest.setTimeout(240_000);
 

@@ -42,7 +42,9 @@ test("--target sandbox --yes --exit migrates the stack's sandbox, writes the sta
   expect(r.text).toMatch(/the customer's entry: https:\/\/127\.\d+\.0\.1:8443 \(SNI\/Host globex\.lchost\.local/);
   expect(r.text).toMatch(/stopped; no sandbox process left$/);
   expect(loadStackFile(path.join(stacksDir, `Pulumi.${STACK}.yaml`)).config).toMatchObject({ edition: "high-performance" });
-  const pids = JSON.parse(fs.readFileSync(path.join(sandboxMigrationDir(STACK), "s", `${STACK}-g2`, "sandbox.json"), "utf8")).processes.map((p: { pid: number }) => p.pid);
+  const pids = JSON.parse(fs.readFileSync(path.join(sandboxMigrationDir(STACK), "s", `${STACK}-g2`, "sandbox.json"), "utf8")).processes.map(
+    (p: { pid: number }) => p.pid,
+  );
   for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
 });
 

@@ -99,7 +99,17 @@ test("diff names the problem when the ref does not exist", async () => {
 });
 
 test("diffPlans: a changed memory limit is an in-place update, a changed image a replacement", () => {
-  const res = (inputs: Record<string, unknown>) => ({ urn: "u", type: "docker:index/container:Container", name: "c", custom: true, inputs, retainOnDelete: false, protect: false, additionalSecretOutputs: [], dependsOn: [] });
+  const res = (inputs: Record<string, unknown>) => ({
+    urn: "u",
+    type: "docker:index/container:Container",
+    name: "c",
+    custom: true,
+    inputs,
+    retainOnDelete: false,
+    protect: false,
+    additionalSecretOutputs: [],
+    dependsOn: [],
+  });
   const plan = (inputs: Record<string, unknown>) => ({ stack: "s", resources: [res(inputs)], outputs: {}, millis: 0 });
   expect(diffPlans(plan({ image: "a", memory: 1 }), plan({ image: "a", memory: 2 })).changes.map((c) => c.action)).toEqual(["update"]);
   expect(diffPlans(plan({ image: "a", memory: 1 }), plan({ image: "b", memory: 1 })).changes.map((c) => c.action)).toEqual(["replace"]);

@@ -23,15 +23,29 @@ describe("the gateway decides on the normalized path (real HAProxy)", () => {
   };
 
   // Spellings that mean /ws/… once normalized.
-  const wsSpellings = ["/%77s/v1/tickets", "/%77%73/v1/usage", "//ws/v1/usage", "/./ws/v1/usage", "/depot/../ws/v1/usage", "/%2e/ws/v1/usage", "/%2E%2E/ws/v1/usage", "/ws/./v1/usage", "///ws//v1/usage", "/x/%2e%2e/ws/v1/usage"];
+  const wsSpellings = [
+    "/%77s/v1/tickets",
+    "/%77%73/v1/usage",
+    "//ws/v1/usage",
+    "/./ws/v1/usage",
+    "/depot/../ws/v1/usage",
+    "/%2e/ws/v1/usage",
+    "/%2E%2E/ws/v1/usage",
+    "/ws/./v1/usage",
+    "///ws//v1/usage",
+    "/x/%2e%2e/ws/v1/usage",
+  ];
 
   it.each(wsSpellings)("applies the connection checks to %s (no client certificate: 403, nothing forwarded)", async (p) => {
     expect(await seenByBackend(p)).toEqual({ status: 403, forwarded: [] });
   });
 
-  it.each(["/WS/v1/usage", "/Ws/v1/usage", "/%57s/v1/usage", "/ws", "/WS"])("treats the case variant %s as a web-service call too (403 without certificate)", async (p) => {
-    expect(await seenByBackend(p)).toEqual({ status: 403, forwarded: [] });
-  });
+  it.each(["/WS/v1/usage", "/Ws/v1/usage", "/%57s/v1/usage", "/ws", "/WS"])(
+    "treats the case variant %s as a web-service call too (403 without certificate)",
+    async (p) => {
+      expect(await seenByBackend(p)).toEqual({ status: 403, forwarded: [] });
+    },
+  );
 
   it.each([
     ["/%77s/v1/usage", "/ws/v1/usage"],
@@ -49,12 +63,19 @@ describe("the gateway decides on the normalized path (real HAProxy)", () => {
     },
   );
 
-  it.each(["/ws%2Fv1/usage", "/ws%2fv1/usage", "/depot%2F..%2Fws/v1", "/ws%5Cv1", "/ws/v1%00/usage", "/ws\\v1/usage", "/ws;jsessionid=1/v1/usage", "/%2577s/v1/usage", "/depot/%C3%A9"])(
-    "refuses the ambiguous %s with 400 (nothing forwarded)",
-    async (p) => {
-      expect(await seenByBackend(p, "good")).toEqual({ status: 400, forwarded: [] });
-    },
-  );
+  it.each([
+    "/ws%2Fv1/usage",
+    "/ws%2fv1/usage",
+    "/depot%2F..%2Fws/v1",
+    "/ws%5Cv1",
+    "/ws/v1%00/usage",
+    "/ws\\v1/usage",
+    "/ws;jsessionid=1/v1/usage",
+    "/%2577s/v1/usage",
+    "/depot/%C3%A9",
+  ])("refuses the ambiguous %s with 400 (nothing forwarded)", async (p) => {
+    expect(await seenByBackend(p, "good")).toEqual({ status: 400, forwarded: [] });
+  });
 
   it("refuses a raw non-ASCII byte in the path with 400", async () => {
     const before = gw.backendRequests.length;
@@ -64,6 +85,9 @@ describe("the gateway decides on the normalized path (real HAProxy)", () => {
   });
 
   it("serves the depot without any check, with its path unchanged", async () => {
-    expect(await seenByBackend("/depot/v1/tickets/ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2/activations")).toEqual({ status: 200, forwarded: ["/depot/v1/tickets/ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2/activations"] });
+    expect(await seenByBackend("/depot/v1/tickets/ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2/activations")).toEqual({
+      status: 200,
+      forwarded: ["/depot/v1/tickets/ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2/activations"],
+    });
   });
 });

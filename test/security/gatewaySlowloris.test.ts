@@ -13,7 +13,13 @@ jest.setTimeout(120_000);
 
 function openTls(gw: StandaloneGateway, localAddress: string): Promise<{ socket?: tls.TLSSocket; error?: string }> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: gw.address, port: gw.port, servername: gw.servername, ca: fs.readFileSync(gw.tls.caCert), ...({ localAddress } as object) });
+    const socket = tls.connect({
+      host: gw.address,
+      port: gw.port,
+      servername: gw.servername,
+      ca: fs.readFileSync(gw.tls.caCert),
+      ...({ localAddress } as object),
+    });
     const t = setTimeout(() => {
       socket.destroy();
       resolve({ error: "timeout" });

@@ -56,7 +56,26 @@ describe("a TLS scanner against the gateway (real HAProxy, testssl.sh)", () => {
     const started = Date.now();
     const r = await run(
       bin,
-      ["--quiet", "--color", "0", "--warnings", "off", "--add-ca", gw.tls.caCert, "--jsonfile", json, "--ip", gw.address, "-p", "-s", "-f", "-S", "-h", "-U", `${gw.servername}:${gw.port}`],
+      [
+        "--quiet",
+        "--color",
+        "0",
+        "--warnings",
+        "off",
+        "--add-ca",
+        gw.tls.caCert,
+        "--jsonfile",
+        json,
+        "--ip",
+        gw.address,
+        "-p",
+        "-s",
+        "-f",
+        "-S",
+        "-h",
+        "-U",
+        `${gw.servername}:${gw.port}`,
+      ],
       1_000_000,
     );
     if (!fs.existsSync(json)) throw new Error(`testssl wrote no JSON (exit ${r.status}): ${r.output.slice(-2000)}`);
@@ -71,7 +90,24 @@ describe("a TLS scanner against the gateway (real HAProxy, testssl.sh)", () => {
 
   it("ran the checks (protocols, ciphers, vulnerabilities, headers)", () => {
     const ids = new Set(findings.map((f) => f.id));
-    for (const id of ["SSLv3", "TLS1", "TLS1_2", "TLS1_3", "heartbleed", "ROBOT", "BEAST", "LUCKY13", "POODLE_SSL", "SWEET32", "HSTS_time", "X-Content-Type-Options", "cipherlist_NULL", "cipherlist_3DES_IDEA", "PFS"]) expect({ id, present: ids.has(id) }).toEqual({ id, present: true });
+    for (const id of [
+      "SSLv3",
+      "TLS1",
+      "TLS1_2",
+      "TLS1_3",
+      "heartbleed",
+      "ROBOT",
+      "BEAST",
+      "LUCKY13",
+      "POODLE_SSL",
+      "SWEET32",
+      "HSTS_time",
+      "X-Content-Type-Options",
+      "cipherlist_NULL",
+      "cipherlist_3DES_IDEA",
+      "PFS",
+    ])
+      expect({ id, present: ids.has(id) }).toEqual({ id, present: true });
   });
 
   it("reports nothing MEDIUM, HIGH or CRITICAL", () => {

@@ -123,10 +123,13 @@ describe("License Central configuration", () => {
     expect(() => parseLcConfig({ ...LC_OK, [variable]: value })).toThrow(`${variable}=${JSON.stringify(value)} is invalid`);
   });
 
-  test.each(["LC_ADMIN_TOKEN", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD", "FSB_URL", "FSB_FIRM_CODE", "FSB_TOKEN"])("refuses to start without %s, naming it", (variable) => {
-    const env: Record<string, string | undefined> = { ...LC_OK, [variable]: undefined };
-    expect(() => parseLcConfig(env)).toThrow(new RegExp(`^${variable}=.* is invalid: required`));
-  });
+  test.each(["LC_ADMIN_TOKEN", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD", "FSB_URL", "FSB_FIRM_CODE", "FSB_TOKEN"])(
+    "refuses to start without %s, naming it",
+    (variable) => {
+      const env: Record<string, string | undefined> = { ...LC_OK, [variable]: undefined };
+      expect(() => parseLcConfig(env)).toThrow(new RegExp(`^${variable}=.* is invalid: required`));
+    },
+  );
 
   test("requires LC_WS_TOKEN when web services are on, and never echoes secrets in the message", () => {
     expect(() => parseLcConfig({ ...LC_OK, LC_WEB_SERVICES: "true" })).toThrow(/^LC_WS_TOKEN=<redacted> is invalid: required/);

@@ -135,22 +135,42 @@ describe("FSB emulator", () => {
   });
 
   test("signs a leap day and a date-time with a zone offset as the same instant in UTC", async () => {
-    const res = await sign(FIRM_A.code, order("date-ok", { items: [{ productCode: 1001, expiresAt: "2028-02-29" }, { productCode: 1002, expiresAt: "2030-01-31T23:30:00-02:00" }] }), FIRM_A.token);
+    const res = await sign(
+      FIRM_A.code,
+      order("date-ok", {
+        items: [
+          { productCode: 1001, expiresAt: "2028-02-29" },
+          { productCode: 1002, expiresAt: "2030-01-31T23:30:00-02:00" },
+        ],
+      }),
+      FIRM_A.token,
+    );
     expect(res.status).toBe(201);
     expect(res.body.update.items.map((i: { expiresAt: string }) => i.expiresAt)).toEqual(["2028-02-29T00:00:00.000Z", "2030-02-01T01:30:00.000Z"]);
   });
 
   test.each(["application/json", "application/json; charset=utf-8", "Application/JSON ;charset=UTF-8"])("parses a body sent as %s", async (contentType) => {
-    const res = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order(`ct-${contentType.replace(/\W/g, "")}`), token: FIRM_A.token, headers: { "content-type": contentType } });
+    const res = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, {
+      json: order(`ct-${contentType.replace(/\W/g, "")}`),
+      token: FIRM_A.token,
+      headers: { "content-type": contentType },
+    });
     expect(res.status).toBe(201);
   });
 
-  test.each(["application/jsonx", "application/json-seq", "application/json+zip", "text/json", "text/plain"])("answers a body sent as %s with 415 naming content-type", async (contentType) => {
-    const res = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order("ct-bad"), token: FIRM_A.token, headers: { "content-type": contentType } });
-    expect(res.status).toBe(415);
-    expect(res.body).toMatchObject({ error: "unsupported_media_type", field: "content-type" });
-    expect(res.body.message).toContain(JSON.stringify(contentType));
-  });
+  test.each(["application/jsonx", "application/json-seq", "application/json+zip", "text/json", "text/plain"])(
+    "answers a body sent as %s with 415 naming content-type",
+    async (contentType) => {
+      const res = await call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, {
+        json: order("ct-bad"),
+        token: FIRM_A.token,
+        headers: { "content-type": contentType },
+      });
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ error: "unsupported_media_type", field: "content-type" });
+      expect(res.body.message).toContain(JSON.stringify(contentType));
+    },
+  );
 
   test("answers an unknown path with 404 in the error shape, quoting only the start of a long path", async () => {
     const long = `/v1/${"x".repeat(5000)}`;
@@ -228,7 +248,11 @@ describe("FSB emulator persistence", () => {
   test("keeps at most FSB_IDEMPOTENCY_LIMIT idempotency records per firm, forgetting the oldest and compacting the log on disk", async () => {
     const fsb = await startFsb({ FSB_IDEMPOTENCY_LIMIT: "3" });
     const sign = (id: string) => call(fsb.url, "POST", `/v1/firms/${FIRM_A.code}/license-updates`, { json: order(id), token: FIRM_A.token });
-    const logLines = () => fs.readFileSync(path.join(fsb.dataDir, "firms", FIRM_A.code, "requests.jsonl"), "utf8").split("\n").filter(Boolean).length;
+    const logLines = () =>
+      fs
+        .readFileSync(path.join(fsb.dataDir, "firms", FIRM_A.code, "requests.jsonl"), "utf8")
+        .split("\n")
+        .filter(Boolean).length;
     try {
       for (let i = 1; i <= 20; i++) expect((await sign(`evict-${i}`)).status).toBe(201);
       expect(logLines()).toBeLessThanOrEqual(6);

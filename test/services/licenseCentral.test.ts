@@ -131,7 +131,10 @@ describe("License Central: ticket lifecycle", () => {
 
   test("never writes tokens or the database password to its logs (pino redaction)", async () => {
     await call(lc.adminUrl, "GET", "/admin/v1/usage", { token: lc.adminToken });
-    lc.lc.publicApp.log.info({ headers: { authorization: `Bearer ${lc.wsToken}` }, config: { db: { password: "pw-secret-xyz" }, adminToken: lc.adminToken } }, "probe");
+    lc.lc.publicApp.log.info(
+      { headers: { authorization: `Bearer ${lc.wsToken}` }, config: { db: { password: "pw-secret-xyz" }, adminToken: lc.adminToken } },
+      "probe",
+    );
     expect(lc.logs.text).toContain('"msg":"probe"');
     expect(lc.logs.text).not.toContain(lc.wsToken);
     expect(lc.logs.text).not.toContain(lc.adminToken);

@@ -15,7 +15,10 @@ afterAll(async () => {
 });
 
 const counts = async () => {
-  const [t] = await inspect(lc.database, "SELECT (SELECT COUNT(*) FROM lc_tickets) AS t, (SELECT COUNT(*) FROM lc_ticket_items) AS i, (SELECT COUNT(*) FROM lc_activations) AS a");
+  const [t] = await inspect(
+    lc.database,
+    "SELECT (SELECT COUNT(*) FROM lc_tickets) AS t, (SELECT COUNT(*) FROM lc_ticket_items) AS i, (SELECT COUNT(*) FROM lc_activations) AS a",
+  );
   return { tickets: Number(t.t), items: Number(t.i), activations: Number(t.a) };
 };
 
@@ -35,7 +38,16 @@ describe("License Central bad input", () => {
     [{ orderId: 42, items: [{ productCode: 1, quantity: 1 }] }, "orderId"],
     [{ orderId: "SO-t1", items: {} }, "items"],
     [{ orderId: "SO-t2", items: [] }, "items"],
-    [{ orderId: "SO-t3", items: [{ productCode: 1, quantity: 1 }, { productCode: "2", quantity: 1 }] }, "items[1].productCode"],
+    [
+      {
+        orderId: "SO-t3",
+        items: [
+          { productCode: 1, quantity: 1 },
+          { productCode: "2", quantity: 1 },
+        ],
+      },
+      "items[1].productCode",
+    ],
     [{ orderId: "SO-t4", items: [{ productCode: 1, quantity: -3 }] }, "items[0].quantity"],
     [{ orderId: "SO-t5", items: [{ productCode: 1, quantity: 1, colour: "red" }] }, "items[0].colour"],
     [["not", "an", "object"], "body"],
@@ -111,7 +123,10 @@ describe("License Central bad input", () => {
   });
 
   test("answers a non-JSON content type with 415 naming the body", async () => {
-    const res = await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, { raw: "container=3-1", headers: { "content-type": "text/plain" } });
+    const res = await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, {
+      raw: "container=3-1",
+      headers: { "content-type": "text/plain" },
+    });
     expect(res.status).toBe(415);
     expect(res.body.field).toBe("body");
   });

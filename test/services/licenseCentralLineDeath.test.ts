@@ -19,10 +19,17 @@ describe("License Central: a line dies in the middle of an activation", () => {
   });
 
   test("the same request re-sent to another line completes the dead line's pending activation within one request, counted once", async () => {
-    const created = await call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId: "SO-dead-line", items: [{ productCode: 7, quantity: 1 }] }, token: lc.adminToken });
+    const created = await call(lc.adminUrl, "POST", "/admin/v1/tickets", {
+      json: { orderId: "SO-dead-line", items: [{ productCode: 7, quantity: 1 }] },
+      token: lc.adminToken,
+    });
     const ticket = created.body.ticket;
     // what the dead line committed before it died
-    await inspect(lc.database, "INSERT INTO lc_activations (idempotency_key, ticket, container, status, created_at) VALUES ('dead-line-key', ?, '3-4242', 'pending', ?)", [ticket, new Date()]);
+    await inspect(
+      lc.database,
+      "INSERT INTO lc_activations (idempotency_key, ticket, container, status, created_at) VALUES ('dead-line-key', ?, '3-4242', 'pending', ?)",
+      [ticket, new Date()],
+    );
     await inspect(lc.database, "UPDATE lc_tickets SET active_key = 'dead-line-key' WHERE ticket = ?", [ticket]);
     const t0 = Date.now();
     const res = await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, { json: { container: "3-4242", idempotencyKey: "dead-line-key" } });

@@ -33,13 +33,18 @@ describe("License Central maintenance mode", () => {
 
     // the other line sees it within its poll interval (default 1 s)
     await new Promise((r) => setTimeout(r, 1100));
-    const rowsBefore = await inspect(database, "SELECT (SELECT COUNT(*) FROM lc_tickets) t, (SELECT COUNT(*) FROM lc_usage_events) u, (SELECT COUNT(*) FROM lc_activations) a");
+    const rowsBefore = await inspect(
+      database,
+      "SELECT (SELECT COUNT(*) FROM lc_tickets) t, (SELECT COUNT(*) FROM lc_usage_events) u, (SELECT COUNT(*) FROM lc_activations) a",
+    );
     for (const lc of [lineA, lineB]) {
       const ws = await newTicket(lc, "M-2");
       expect(ws.status).toBe(503);
       expect(ws.headers.get("retry-after")).toBe("7");
       expect(ws.body).toMatchObject({ error: "maintenance" });
-      const act = await call(lc.publicUrl, "POST", `/depot/v1/tickets/${before.body.ticket}/activations`, { json: { container: "c-1", idempotencyKey: `k-${lc.publicUrl}` } });
+      const act = await call(lc.publicUrl, "POST", `/depot/v1/tickets/${before.body.ticket}/activations`, {
+        json: { container: "c-1", idempotencyKey: `k-${lc.publicUrl}` },
+      });
       expect(act.status).toBe(503);
       expect(act.headers.get("retry-after")).toBe("7");
       const admin = await call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId: "M-3", items: ITEMS }, token: lc.adminToken });
@@ -49,7 +54,10 @@ describe("License Central maintenance mode", () => {
       const seen = await call(lc.adminUrl, "GET", "/admin/v1/maintenance", { token: lc.adminToken });
       expect(seen.body).toMatchObject({ enabled: true, line: { observedEnabled: true, inFlightRequests: 0 } });
     }
-    const rowsAfter = await inspect(database, "SELECT (SELECT COUNT(*) FROM lc_tickets) t, (SELECT COUNT(*) FROM lc_usage_events) u, (SELECT COUNT(*) FROM lc_activations) a");
+    const rowsAfter = await inspect(
+      database,
+      "SELECT (SELECT COUNT(*) FROM lc_tickets) t, (SELECT COUNT(*) FROM lc_usage_events) u, (SELECT COUNT(*) FROM lc_activations) a",
+    );
     expect(rowsAfter).toEqual(rowsBefore);
 
     // reading is still allowed for the operator

@@ -16,11 +16,27 @@ describe("schema errors as HttpError", () => {
 
   test("a missing property takes the message from its description, an unknown one is 'unknown field'", () => {
     const missing = schemaErrorToHttpError(
-      [{ keyword: "required", instancePath: "", schemaPath: "#/required", params: { missingProperty: "enabled" }, message: "x", parentSchema: { properties: { enabled: { description: "is required and must be true or false" } } } } as any],
+      [
+        {
+          keyword: "required",
+          instancePath: "",
+          schemaPath: "#/required",
+          params: { missingProperty: "enabled" },
+          message: "x",
+          parentSchema: { properties: { enabled: { description: "is required and must be true or false" } } },
+        } as any,
+      ],
       "body",
     );
-    expect({ status: missing.statusCode, field: missing.field, message: missing.message }).toEqual({ status: 400, field: "enabled", message: "enabled: is required and must be true or false" });
-    const unknown = schemaErrorToHttpError([{ keyword: "additionalProperties", instancePath: "/items/2", schemaPath: "#", params: { additionalProperty: "x" }, message: "x" } as any], "body");
+    expect({ status: missing.statusCode, field: missing.field, message: missing.message }).toEqual({
+      status: 400,
+      field: "enabled",
+      message: "enabled: is required and must be true or false",
+    });
+    const unknown = schemaErrorToHttpError(
+      [{ keyword: "additionalProperties", instancePath: "/items/2", schemaPath: "#", params: { additionalProperty: "x" }, message: "x" } as any],
+      "body",
+    );
     expect(unknown.message).toBe("items[2].x: unknown field");
   });
 });
@@ -44,9 +60,15 @@ describe("License Central validates bodies by the route schemas", () => {
   });
 
   test("types are not coerced: a numeric string is not a productCode", async () => {
-    const res = await call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId: "SC-1", items: [{ productCode: "7", quantity: 1 }] }, token: lc.adminToken });
+    const res = await call(lc.adminUrl, "POST", "/admin/v1/tickets", {
+      json: { orderId: "SC-1", items: [{ productCode: "7", quantity: 1 }] },
+      token: lc.adminToken,
+    });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ field: "items[0].productCode", message: expect.stringMatching(/^items\[0\]\.productCode: is required and must be an integer/) });
+    expect(res.body).toMatchObject({
+      field: "items[0].productCode",
+      message: expect.stringMatching(/^items\[0\]\.productCode: is required and must be an integer/),
+    });
   });
 
   test("a repeated month query parameter is 400 naming month", async () => {

@@ -24,7 +24,8 @@ async function line(env: Record<string, string>, db?: { database: string; user: 
   return lc;
 }
 const newTicket = (lc: RunningLc, orderId: string) => call(lc.publicUrl, "POST", "/ws/v1/tickets", { json: { orderId, items: ITEMS }, token: lc.wsToken });
-const adminTicket = (lc: RunningLc, orderId: string) => call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId, items: ITEMS }, token: lc.adminToken });
+const adminTicket = (lc: RunningLc, orderId: string) =>
+  call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId, items: ITEMS }, token: lc.adminToken });
 const setMaintenance = (lc: RunningLc, body: unknown) => call(lc.adminUrl, "PUT", "/admin/v1/maintenance", { json: body, token: lc.adminToken });
 
 describe("License Central with LC_START_IN_MAINTENANCE=true", () => {

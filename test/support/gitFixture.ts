@@ -24,7 +24,10 @@ export function gitFixture(): GitFixture {
   for (const f of fs.readdirSync(stacksDir())) fs.copyFileSync(path.join(stacksDir(), f), path.join(stacks, f));
   fs.writeFileSync(path.join(root, "README.md"), "fixture\n");
   const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=lchost-test", "-c", "user.email=test@lchost.local", "-c", "commit.gpgsign=false", ...args], { cwd: root, encoding: "utf8" });
+    execFileSync("git", ["-c", "user.name=lchost-test", "-c", "user.email=test@lchost.local", "-c", "commit.gpgsign=false", ...args], {
+      cwd: root,
+      encoding: "utf8",
+    });
   git("init", "-q", "-b", "main");
   const fx: GitFixture = {
     root,
@@ -54,6 +57,10 @@ export function gitFixture(): GitFixture {
 export async function runCli(argv: string[]): Promise<{ code: number; out: string }> {
   const { main } = await import("../../cli/main");
   const lines: string[] = [];
-  const code = await main(argv, (s) => lines.push(s), (s) => lines.push(s));
+  const code = await main(
+    argv,
+    (s) => lines.push(s),
+    (s) => lines.push(s),
+  );
   return { code, out: lines.join("\n") };
 }

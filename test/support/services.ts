@@ -69,7 +69,11 @@ export function rawHttp(base: string, method: string, target: string | Buffer, o
   const head = Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join("");
-  const bytes = Buffer.concat([Buffer.from(`${method} `), Buffer.isBuffer(target) ? target : Buffer.from(target, "latin1"), Buffer.from(` HTTP/1.1\r\n${head}\r\n${opts.body ?? ""}`)]);
+  const bytes = Buffer.concat([
+    Buffer.from(`${method} `),
+    Buffer.isBuffer(target) ? target : Buffer.from(target, "latin1"),
+    Buffer.from(` HTTP/1.1\r\n${head}\r\n${opts.body ?? ""}`),
+  ]);
   return new Promise((resolve, reject) => {
     const sock = net.connect(Number(u.port), u.hostname);
     const chunks: Buffer[] = [];

@@ -163,30 +163,42 @@ describe("database volumes", () => {
 
 describe("changing edition", () => {
   const typeOf = (id: Parameters<typeof editionComponentType>[0]) => editionComponentType(id);
-  const pairs: Array<[string, () => Record<string, unknown>, Parameters<typeof editionComponentType>[0], () => Record<string, unknown>, Parameters<typeof editionComponentType>[0]]> = [
+  const pairs: Array<
+    [
+      string,
+      () => Record<string, unknown>,
+      Parameters<typeof editionComponentType>[0],
+      () => Record<string, unknown>,
+      Parameters<typeof editionComponentType>[0],
+    ]
+  > = [
     ["Dedicated Server -> High Performance", () => ({ ...dedicatedValues(), customer: "wayne" }), "dedicated", hpValues, "high-performance"],
     ["High Performance -> High Availability", hpValues, "high-performance", haValues, "high-availability"],
     ["High Availability -> Dedicated Server", haValues, "high-availability", () => ({ ...dedicatedValues(), customer: "wayne" }), "dedicated"],
     ["Datacenter -> Dedicated Server", datacenterValues, "datacenter", () => ({ ...dedicatedValues(), customer: "acme" }), "dedicated"],
   ];
-  it.each(pairs)("%s keeps every container that both editions have as the same resource (no second container with its name)", async (_name, from, fromId, to, toId) => {
-    const before = await planValues(String(from().customer), from());
-    const after = await planValues(String(to().customer), to());
-    const component = after.resources.find((r) => r.type === typeOf(toId))!;
-    expect(component.aliasTypes).toContain(typeOf(fromId));
-    const urnsBefore = new Map(containers(before).map((c) => [unwrapSecrets(c.inputs.name), c.urn]));
-    const shared = containers(after).filter((c) => urnsBefore.has(unwrapSecrets(c.inputs.name)));
-    expect(shared.length).toBeGreaterThanOrEqual(1);
-    for (const c of shared) {
-      // The engine matches the new URN, read with the alias type, against the old one.
-      expect(c.urn.replace(typeOf(toId), typeOf(fromId))).toBe(urnsBefore.get(unwrapSecrets(c.inputs.name)));
-    }
-  });
+  it.each(pairs)(
+    "%s keeps every container that both editions have as the same resource (no second container with its name)",
+    async (_name, from, fromId, to, toId) => {
+      const before = await planValues(String(from().customer), from());
+      const after = await planValues(String(to().customer), to());
+      const component = after.resources.find((r) => r.type === typeOf(toId))!;
+      expect(component.aliasTypes).toContain(typeOf(fromId));
+      const urnsBefore = new Map(containers(before).map((c) => [unwrapSecrets(c.inputs.name), c.urn]));
+      const shared = containers(after).filter((c) => urnsBefore.has(unwrapSecrets(c.inputs.name)));
+      expect(shared.length).toBeGreaterThanOrEqual(1);
+      for (const c of shared) {
+        // The engine matches the new URN, read with the alias type, against the old one.
+        expect(c.urn.replace(typeOf(toId), typeOf(fromId))).toBe(urnsBefore.get(unwrapSecrets(c.inputs.name)));
+      }
+    },
+  );
 
   it("replaces fixed-name containers delete-first, so a replacement never collides with the old container's name", async () => {
     const plan = await planValues("wayne", haValues());
     expect(containers(plan).length).toBeGreaterThan(0);
-    for (const c of containers(plan)) expect({ name: c.inputs.name, deleteBeforeReplace: c.deleteBeforeReplace }).toEqual({ name: c.inputs.name, deleteBeforeReplace: true });
+    for (const c of containers(plan))
+      expect({ name: c.inputs.name, deleteBeforeReplace: c.deleteBeforeReplace }).toEqual({ name: c.inputs.name, deleteBeforeReplace: true });
   });
 });
 
@@ -235,7 +247,9 @@ describe("Dedicated Server and High Performance", () => {
     const plan = await planValues("wayne", { ...values, connection: { clientCertificate: { caCertificate: ca, crl } } });
     const gw = container(plan, "lc-wayne-gateway");
     expect(upload(gw, "/usr/local/etc/haproxy/tls/client-ca.crl").content).toBe(crl);
-    expect(String(upload(gw, HAPROXY_CFG).content)).toContain("ca-file /usr/local/etc/haproxy/tls/client-ca.crt crl-file /usr/local/etc/haproxy/tls/client-ca.crl verify optional");
+    expect(String(upload(gw, HAPROXY_CFG).content)).toContain(
+      "ca-file /usr/local/etc/haproxy/tls/client-ca.crt crl-file /usr/local/etc/haproxy/tls/client-ca.crl verify optional",
+    );
   });
 
   it("limits the gateway's connections with the edition catalog's numbers", async () => {
@@ -263,7 +277,9 @@ describe("Datacenter on a shared server", () => {
     const job = container(plan, "lc-acme-line-1-db-setup");
     const sql = upload(job, "/job/setup.sql");
     expect(sql.secret).toBe(true);
-    const grants = String(sql.content).split("\n").filter((l) => l.startsWith("GRANT"));
+    const grants = String(sql.content)
+      .split("\n")
+      .filter((l) => l.startsWith("GRANT"));
     expect(grants).toEqual(["GRANT ALL PRIVILEGES ON `lc\\_acme`.* TO 'lc_acme'@'%';"]);
     expect(env(container(plan, "lc-acme-line-1"))).toMatchObject({ DB_NAME: "lc_acme", DB_USER: "lc_acme", DB_HOST: "lc-shared-dc1-db" });
   });
@@ -288,7 +304,10 @@ describe("Datacenter on a shared server", () => {
   it("fails with a clear message when the shared server does not list the tenant", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-stacks-"));
     const write = (name: string, values: Record<string, unknown>) =>
-      fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`lchost:${k}`, v])) }));
+      fs.writeFileSync(
+        path.join(dir, `Pulumi.${name}.yaml`),
+        YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`lchost:${k}`, v])) }),
+      );
     write("shared-dc1", sharedValues());
     write("umbrella", { ...datacenterValues(), customer: "umbrella" });
     await expect(new StackPlanner().planByName("umbrella", dir)).rejects.toThrow(

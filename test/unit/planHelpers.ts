@@ -26,7 +26,12 @@ export function containers(plan: Plan): PlannedResource[] {
 
 export function container(plan: Plan, containerName: string): PlannedResource {
   const c = containers(plan).find((r) => unwrapSecrets(r.inputs.name) === containerName);
-  if (!c) throw new Error(`no container named ${containerName}; have ${containers(plan).map((r) => r.inputs.name).join(", ")}`);
+  if (!c)
+    throw new Error(
+      `no container named ${containerName}; have ${containers(plan)
+        .map((r) => r.inputs.name)
+        .join(", ")}`,
+    );
   return c;
 }
 

@@ -34,30 +34,110 @@ describe("stack configuration", () => {
   });
 
   const cases: Array<[string, (v: Record<string, unknown>) => Record<string, unknown>, RegExp]> = [
-    ["an unknown edition", (v) => ({ ...v, edition: "gold" }), /lchost:edition: 'gold' is not allowed; allowed: datacenter, dedicated, high-performance, high-availability/],
+    [
+      "an unknown edition",
+      (v) => ({ ...v, edition: "gold" }),
+      /lchost:edition: 'gold' is not allowed; allowed: datacenter, dedicated, high-performance, high-availability/,
+    ],
     ["a customer that is not a DNS label", (v) => ({ ...v, customer: "Wayne_Corp" }), /lchost:customer: 'Wayne_Corp' is not a DNS label \(lower-case letters/],
-    ["a missing customer", (v) => { const { customer, ...rest } = v; return rest; }, /lchost:customer: required but missing/],
-    ["a missing edition", (v) => { const { edition, ...rest } = v; return rest; }, /lchost:edition: required but missing/],
+    [
+      "a missing customer",
+      (v) => {
+        const { customer, ...rest } = v;
+        return rest;
+      },
+      /lchost:customer: required but missing/,
+    ],
+    [
+      "a missing edition",
+      (v) => {
+        const { edition, ...rest } = v;
+        return rest;
+      },
+      /lchost:edition: required but missing/,
+    ],
     ["an unknown key", (v) => ({ ...v, edtion: "dedicated" }), /lchost:edtion: unknown key; allowed here: role, customer, edition/],
     ["one HA line", (v) => ({ ...v, lines: 1 }), /lchost:lines: 1 must be >= 2/],
     ["lines that are not a whole number", (v) => ({ ...v, lines: 2.5 }), /lchost:lines: 2.5 must be a whole number/],
-    ["an unsupported platform", (v) => ({ ...v, platform: "kubernetes" }), /lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker/],
+    [
+      "an unsupported platform",
+      (v) => ({ ...v, platform: "kubernetes" }),
+      /lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker/,
+    ],
     ["a platform that does not exist", (v) => ({ ...v, platform: "nomad" }), /lchost:platform: 'nomad' is not allowed; allowed: docker, kubernetes/],
-    ["an invalid CIDR", (v) => ({ ...v, connection: { ipAllowList: ["300.1.2.0/24"] } }), /^lchost:connection.ipAllowList\[0\]: '300.1.2.0\/24' is not a valid CIDR \(address\/prefix, e.g. 203.0.113.0\/24\)$/m],
-    ["a CIDR without prefix", (v) => ({ ...v, connection: { ipAllowList: ["192.0.2.1"] } }), /^lchost:connection.ipAllowList\[0\]: '192.0.2.1' is not a valid CIDR \(address\/prefix, e.g. 203.0.113.0\/24\)$/m],
-    ["no connection security for web services", (v) => { const { connection, wsPassword, ...rest } = v; return rest; }, /lchost:connection: edition 'high-availability' publishes web services; configure at least one of clientCertificate, ipAllowList, basicAuth/],
-    ["a basic-auth password key that names nothing", (v) => { const { wsPassword, ...rest } = v; return rest; }, /lchost:connection.basicAuth.passwordKey: 'wsPassword' names no secret key/],
-    ["a basic-auth password in plain text", (v) => ({ ...v, wsPassword: "hunter2" }), /lchost:wsPassword: named by lchost:connection.basicAuth.passwordKey, so it must be a secret/],
-    ["basic auth without a username", (v) => ({ ...v, connection: { basicAuth: { passwordKey: "wsPassword" } } }), /lchost:connection.basicAuth.username: required but missing/],
-    ["a client certificate CA that is not PEM", (v) => ({ ...v, connection: { clientCertificate: { caCertificate: "abc" } } }), /lchost:connection.clientCertificate.caCertificate: 'abc' does not match -----BEGIN CERTIFICATE-----/],
-    ["a client-certificate CRL that is not PEM", (v) => ({ ...v, connection: { clientCertificate: { caCertificate: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", crl: "not a crl" } } }), /lchost:connection.clientCertificate.crl: 'not a crl' does not match/],
-    ["a CRL without its CA", (v) => ({ ...v, connection: { clientCertificate: { crl: "-----BEGIN X509 CRL-----\nx\n-----END X509 CRL-----" } } }), /lchost:connection.clientCertificate.caCertificate: required but missing/],
+    [
+      "an invalid CIDR",
+      (v) => ({ ...v, connection: { ipAllowList: ["300.1.2.0/24"] } }),
+      /^lchost:connection.ipAllowList\[0\]: '300.1.2.0\/24' is not a valid CIDR \(address\/prefix, e.g. 203.0.113.0\/24\)$/m,
+    ],
+    [
+      "a CIDR without prefix",
+      (v) => ({ ...v, connection: { ipAllowList: ["192.0.2.1"] } }),
+      /^lchost:connection.ipAllowList\[0\]: '192.0.2.1' is not a valid CIDR \(address\/prefix, e.g. 203.0.113.0\/24\)$/m,
+    ],
+    [
+      "no connection security for web services",
+      (v) => {
+        const { connection, wsPassword, ...rest } = v;
+        return rest;
+      },
+      /lchost:connection: edition 'high-availability' publishes web services; configure at least one of clientCertificate, ipAllowList, basicAuth/,
+    ],
+    [
+      "a basic-auth password key that names nothing",
+      (v) => {
+        const { wsPassword, ...rest } = v;
+        return rest;
+      },
+      /lchost:connection.basicAuth.passwordKey: 'wsPassword' names no secret key/,
+    ],
+    [
+      "a basic-auth password in plain text",
+      (v) => ({ ...v, wsPassword: "hunter2" }),
+      /lchost:wsPassword: named by lchost:connection.basicAuth.passwordKey, so it must be a secret/,
+    ],
+    [
+      "basic auth without a username",
+      (v) => ({ ...v, connection: { basicAuth: { passwordKey: "wsPassword" } } }),
+      /lchost:connection.basicAuth.username: required but missing/,
+    ],
+    [
+      "a client certificate CA that is not PEM",
+      (v) => ({ ...v, connection: { clientCertificate: { caCertificate: "abc" } } }),
+      /lchost:connection.clientCertificate.caCertificate: 'abc' does not match -----BEGIN CERTIFICATE-----/,
+    ],
+    [
+      "a client-certificate CRL that is not PEM",
+      (v) => ({ ...v, connection: { clientCertificate: { caCertificate: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", crl: "not a crl" } } }),
+      /lchost:connection.clientCertificate.crl: 'not a crl' does not match/,
+    ],
+    [
+      "a CRL without its CA",
+      (v) => ({ ...v, connection: { clientCertificate: { crl: "-----BEGIN X509 CRL-----\nx\n-----END X509 CRL-----" } } }),
+      /lchost:connection.clientCertificate.caCertificate: required but missing/,
+    ],
     ["an FSB device without a path", (v) => ({ ...v, fsb: { mode: "device" } }), /lchost:fsb.devicePath: required when lchost:fsb.mode is 'device'/],
-    ["an FSB device path outside /dev", (v) => ({ ...v, fsb: { mode: "device", devicePath: "/tmp/fsb" } }), /lchost:fsb.devicePath: '\/tmp\/fsb' does not match/],
+    [
+      "an FSB device path outside /dev",
+      (v) => ({ ...v, fsb: { mode: "device", devicePath: "/tmp/fsb" } }),
+      /lchost:fsb.devicePath: '\/tmp\/fsb' does not match/,
+    ],
     ["a negative sign latency", (v) => ({ ...v, fsb: { mode: "emulator", signLatencyMs: -5 } }), /lchost:fsb.signLatencyMs: -5 must be >= 0/],
-    ["the shared FSB on a High Availability package", (v) => ({ ...v, fsb: { mode: "shared", sharedUrl: "http://fsb:7070", tokenKey: "wsPassword" } }), /lchost:fsb.mode: 'shared' is not allowed for edition 'high-availability'/],
-    ["a negative expected volume", (v) => ({ ...v, expectedVolume: { activationsPerMonth: -1 } }), /lchost:expectedVolume.activationsPerMonth: -1 must be >= 0/],
-    ["a sharedServer on a dedicated edition", (v) => ({ ...v, sharedServer: "shared-dc1" }), /lchost:sharedServer: 'shared-dc1' is only allowed with edition datacenter/],
+    [
+      "the shared FSB on a High Availability package",
+      (v) => ({ ...v, fsb: { mode: "shared", sharedUrl: "http://fsb:7070", tokenKey: "wsPassword" } }),
+      /lchost:fsb.mode: 'shared' is not allowed for edition 'high-availability'/,
+    ],
+    [
+      "a negative expected volume",
+      (v) => ({ ...v, expectedVolume: { activationsPerMonth: -1 } }),
+      /lchost:expectedVolume.activationsPerMonth: -1 must be >= 0/,
+    ],
+    [
+      "a sharedServer on a dedicated edition",
+      (v) => ({ ...v, sharedServer: "shared-dc1" }),
+      /lchost:sharedServer: 'shared-dc1' is only allowed with edition datacenter/,
+    ],
     ["tenants on a customer stack", (v) => ({ ...v, tenants: ["acme"] }), /lchost:tenants: \["acme"\] is not allowed on a customer stack/],
     ["an unused secret key", (v) => ({ ...v, leftover: { secure: "v1:z" } }), /lchost:leftover: secret key is not used by any setting/],
     ["an https port out of range", (v) => ({ ...v, httpsPort: 70000 }), /lchost:httpsPort: 70000 must be <= 65535/],
@@ -92,11 +172,15 @@ describe("stack configuration", () => {
   });
 
   it("rejects lines on an edition other than High Availability", () => {
-    expect(problemsOf({ ...dedicatedValues(), lines: 2 }).join("\n")).toMatch(/lchost:lines: 2 is only allowed with edition high-availability \(edition is 'dedicated'\)/);
+    expect(problemsOf({ ...dedicatedValues(), lines: 2 }).join("\n")).toMatch(
+      /lchost:lines: 2 is only allowed with edition high-availability \(edition is 'dedicated'\)/,
+    );
   });
 
   it("rejects a dedicated FSB emulator on Dedicated Server, which uses the shared FSB", () => {
-    expect(problemsOf({ ...dedicatedValues(), fsb: { mode: "emulator" } }).join("\n")).toMatch(/lchost:fsb.mode: 'emulator' needs a dedicated FSB; edition 'dedicated' uses the shared FSB/);
+    expect(problemsOf({ ...dedicatedValues(), fsb: { mode: "emulator" } }).join("\n")).toMatch(
+      /lchost:fsb.mode: 'emulator' needs a dedicated FSB; edition 'dedicated' uses the shared FSB/,
+    );
   });
 
   it("rejects customer keys on a shared-server stack", () => {

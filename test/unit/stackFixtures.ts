@@ -38,7 +38,11 @@ export function sharedValues(): Record<string, unknown> {
 
 /** Validates config values the way a stack file's would be. */
 export function parse(values: Record<string, unknown>, stackName = "test"): StackConfig {
-  const secretKeys = new Set(Object.entries(values).filter(([, v]) => v && typeof v === "object" && "secure" in (v as object)).map(([k]) => k));
+  const secretKeys = new Set(
+    Object.entries(values)
+      .filter(([, v]) => v && typeof v === "object" && "secure" in (v as object))
+      .map(([k]) => k),
+  );
   return parseStackConfig({ stackName, source: "test", values, secretKeys, defaultImages: editionCatalog().common.images });
 }
 

@@ -13,7 +13,10 @@ export function adminRoutes(s: LcServices): FastifyPluginAsync {
   /** The stored state plus what this line sees: a migration waits until every line observes it and serves no write. */
   const maintenanceView = (state: MaintenanceState) => {
     const seen = s.maintenance.observed();
-    return { ...state, line: { observedEnabled: seen.state.enabled, observedAt: seen.observedAt, inFlightRequests: s.maintenance.inFlight, pollMs: s.maintenance.pollMs } };
+    return {
+      ...state,
+      line: { observedEnabled: seen.state.enabled, observedAt: seen.observedAt, inFlightRequests: s.maintenance.inFlight, pollMs: s.maintenance.pollMs },
+    };
   };
   return async (app) => {
     app.get("/metrics", async (_req, reply) => {
@@ -29,11 +32,17 @@ export function adminRoutes(s: LcServices): FastifyPluginAsync {
         admin.get("/maintenance", async () => maintenanceView(await s.maintenance.current()));
         admin.put<{ Body: Partial<MaintenanceRequest> & { enabled: boolean } }>("/maintenance", { schema: { body: maintenanceRequestSchema } }, async (req) =>
           maintenanceView(
-            await s.maintenance.set({ enabled: req.body.enabled, retryAfterSeconds: req.body.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS, reason: req.body.reason ?? null }),
+            await s.maintenance.set({
+              enabled: req.body.enabled,
+              retryAfterSeconds: req.body.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+              reason: req.body.reason ?? null,
+            }),
           ),
         );
         admin.get<{ Params: { ticket: string } }>("/tickets/:ticket", async (req) => s.tickets.view(req.params.ticket));
-        admin.get<{ Querystring: { month?: string } }>("/usage", { schema: { querystring: usageQuerySchema } }, async (req) => s.metering.usageView(req.query.month));
+        admin.get<{ Querystring: { month?: string } }>("/usage", { schema: { querystring: usageQuerySchema } }, async (req) =>
+          s.metering.usageView(req.query.month),
+        );
       },
       { prefix: "/admin/v1" },
     );

@@ -22,9 +22,13 @@ export function depotRoutes(s: LcServices): FastifyPluginAsync {
         }
       },
     );
-    app.delete<{ Params: { ticket: string; container: string } }>("/depot/v1/tickets/:ticket/activations/:container", { config: WRITES }, async (req, reply) => {
-      maskInLogs(req.log, req.params.ticket);
-      return sendOutcome(reply, await s.activations.deactivate(req.params.ticket, req.params.container, req.log));
-    });
+    app.delete<{ Params: { ticket: string; container: string } }>(
+      "/depot/v1/tickets/:ticket/activations/:container",
+      { config: WRITES },
+      async (req, reply) => {
+        maskInLogs(req.log, req.params.ticket);
+        return sendOutcome(reply, await s.activations.deactivate(req.params.ticket, req.params.container, req.log));
+      },
+    );
   };
 }

@@ -13,14 +13,22 @@ export function webServiceRoutes(s: LcServices): FastifyPluginAsync {
   return async (ws) => {
     ws.addHook("onRequest", async (req, reply) => {
       if (!s.config.webServices || !auth) {
-        throw new HttpError(403, "web_services_disabled", `web services are not part of this edition (${s.config.edition}: LC_WEB_SERVICES=false); tickets are created by the operator's admin API`);
+        throw new HttpError(
+          403,
+          "web_services_disabled",
+          `web services are not part of this edition (${s.config.edition}: LC_WEB_SERVICES=false); tickets are created by the operator's admin API`,
+        );
       }
       await auth(req);
       const exceeded = await s.metering.countWebServiceCall(`${req.method} ${req.url.split("?")[0]}`.slice(0, 160), req.log);
       if (exceeded) reply.header("X-Quota-Exceeded", exceeded);
     });
-    ws.post<{ Body: TicketRequest }>("/tickets", { config: WRITES, schema: { body: ticketRequestSchema } }, async (req, reply) => sendOutcome(reply, await s.tickets.create(req.body, "ws")));
+    ws.post<{ Body: TicketRequest }>("/tickets", { config: WRITES, schema: { body: ticketRequestSchema } }, async (req, reply) =>
+      sendOutcome(reply, await s.tickets.create(req.body, "ws")),
+    );
     ws.get<{ Params: { ticket: string } }>("/tickets/:ticket", { config: WRITES }, async (req) => s.tickets.view(req.params.ticket));
-    ws.get<{ Querystring: { month?: string } }>("/usage", { config: WRITES, schema: { querystring: usageQuerySchema } }, async (req) => s.metering.usageView(req.query.month));
+    ws.get<{ Querystring: { month?: string } }>("/usage", { config: WRITES, schema: { querystring: usageQuerySchema } }, async (req) =>
+      s.metering.usageView(req.query.month),
+    );
   };
 }

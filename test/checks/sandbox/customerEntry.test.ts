@@ -7,7 +7,11 @@ import { assignAddresses, extendAddresses, sandboxOctet } from "../../../sandbox
 
 describe("the customer's stable entry in the sandbox", () => {
   test("passes TLS through in TCP mode to the current gateway, and the real HAProxy accepts the file", () => {
-    const cfg = renderCustomerEntryConfig({ bind: { address: "127.77.0.1", port: 8443 }, upstream: { address: "127.77.1.2", port: 8443 }, adminSocketPath: "/tmp/x.sock" });
+    const cfg = renderCustomerEntryConfig({
+      bind: { address: "127.77.0.1", port: 8443 },
+      upstream: { address: "127.77.1.2", port: 8443 },
+      adminSocketPath: "/tmp/x.sock",
+    });
     expect(cfg).toMatch(/^\s*mode tcp$/m);
     expect(cfg).toMatch(/^\s*bind 127\.77\.0\.1:8443$/m);
     expect(cfg).toMatch(/^\s*server gateway 127\.77\.1\.2:8443 check inter 500ms$/m);
@@ -38,7 +42,10 @@ describe("addresses of a running sandbox whose stack changes", () => {
 
   test("a tenant added to a shared server keeps the address its shared entry point already routes to", () => {
     const before = assignAddresses("sb", [["shared-db", "shared-entry"]], ["lc-acme-line-1"]);
-    const after = extendAddresses("sb", before, [["shared-db", "shared-entry"], ["lc-acme-sql", "lc-acme-line-1"]]);
+    const after = extendAddresses("sb", before, [
+      ["shared-db", "shared-entry"],
+      ["lc-acme-sql", "lc-acme-line-1"],
+    ]);
     expect(after.get("lc-acme-line-1")).toBe(before.get("lc-acme-line-1"));
     expect(after.get("lc-acme-sql")).toBe(`127.${sandboxOctet("sb")}.2.1`);
   });

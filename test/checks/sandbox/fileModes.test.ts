@@ -45,11 +45,20 @@ describe("sandbox file modes", () => {
     dir = path.join(base, "sb");
     const plan = await new StackPlanner().planByName("wayne");
     const stacks: PlannedStack[] = [{ name: "wayne", role: "customer", edition: "high-availability", plan }];
-    const secrets: SandboxSecrets = { substitutions: new Map([["wayne", freshSecrets(plan)]]), basicAuth: new Map([["wayne", { password: "pw", hash: "$6$salt$HASH" }]]) };
+    const secrets: SandboxSecrets = {
+      substitutions: new Map([["wayne", freshSecrets(plan)]]),
+      basicAuth: new Map([["wayne", { password: "pw", hash: "$6$salt$HASH" }]]),
+    };
     const containers = sandboxContainers(stacks, secrets);
     freshSandboxDir(dir);
     const certs = makeSandboxCertificates(path.join(dir, "tls"), { dnsNames: ["wayne.example"], ipAddresses: ["127.0.0.1"] });
-    const tls = { caCertPath: certs.caCert, caCertPem: fs.readFileSync(certs.caCert, "utf8"), serverPem: fs.readFileSync(certs.serverPem, "utf8"), clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey };
+    const tls = {
+      caCertPath: certs.caCert,
+      caCertPem: fs.readFileSync(certs.caCert, "utf8"),
+      serverPem: fs.readFileSync(certs.serverPem, "utf8"),
+      clientCertPath: certs.clientCert,
+      clientKeyPath: certs.clientKey,
+    };
     const layout = buildSandboxLayout(stacks, containers, sandboxAddresses("modes", containers), secrets, tls, {
       sandboxName: "modes",
       sandboxDir: dir,

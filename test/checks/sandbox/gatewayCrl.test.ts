@@ -27,7 +27,10 @@ const gateway = (): PlannedContainer => ({
 const ctx = (crl?: string): TranslationContext => ({
   stack: "wayne",
   sandboxDir: "/sb",
-  addresses: new Map([["lc-wayne-gateway", "127.9.0.1"], ["lc-wayne-line-1", "127.9.0.2"]]),
+  addresses: new Map([
+    ["lc-wayne-gateway", "127.9.0.1"],
+    ["lc-wayne-line-1", "127.9.0.2"],
+  ]),
   nodeBinary: "/usr/bin/node",
   services: { fsbEmulator: "/d/fsb.js", licenseCentral: "/d/lc.js" },
   haproxyBinary: "/usr/sbin/haproxy",

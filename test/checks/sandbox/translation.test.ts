@@ -13,7 +13,14 @@ import { buildSandboxLayout, PlannedStack, sandboxAddresses, sandboxContainers, 
 jest.setTimeout(120_000); // plans whole stacks and runs haproxy -c: seconds on a loaded 2-core machine
 
 const TLS = { caCertPath: "/t/ca.crt", caCertPem: "CA-PEM\n", serverPem: "SERVER-PEM\n", clientCertPath: "/t/client.crt", clientKeyPath: "/t/client.key" };
-const OPTS = { sandboxName: "t", sandboxDir: "/sb", nodeBinary: "/usr/bin/node", services: { fsbEmulator: "/d/fsb.js", licenseCentral: "/d/lc.js" }, haproxyBinary: "/usr/sbin/haproxy", pathEnv: "/usr/bin" };
+const OPTS = {
+  sandboxName: "t",
+  sandboxDir: "/sb",
+  nodeBinary: "/usr/bin/node",
+  services: { fsbEmulator: "/d/fsb.js", licenseCentral: "/d/lc.js" },
+  haproxyBinary: "/usr/sbin/haproxy",
+  pathEnv: "/usr/bin",
+};
 
 async function layoutOf(stackNames: string[], extra: Partial<typeof OPTS & { extraBindAddresses: string[] }> = {}) {
   const planner = new StackPlanner();
@@ -21,7 +28,13 @@ async function layoutOf(stackNames: string[], extra: Partial<typeof OPTS & { ext
   for (const name of stackNames) {
     const plan = await planner.planByName(name);
     const cfg = plan.outputs as any;
-    stacks.push({ name, role: cfg.role === "shared-server" ? "shared-server" : "customer", edition: cfg.edition, sharedServer: name === "acme" || name === "initech" ? "shared-dc1" : undefined, plan });
+    stacks.push({
+      name,
+      role: cfg.role === "shared-server" ? "shared-server" : "customer",
+      edition: cfg.edition,
+      sharedServer: name === "acme" || name === "initech" ? "shared-dc1" : undefined,
+      plan,
+    });
   }
   const secrets: SandboxSecrets = { substitutions: new Map(), basicAuth: new Map() };
   let n = 0;
@@ -41,14 +54,24 @@ const file = (p: SandboxProcessSpec, suffix: string) => p.files.find((f) => f.pa
 describe("sandbox addresses", () => {
   it("gives every container its own loopback address, stable for the sandbox's name", () => {
     const a = assignAddresses("wayne", [["db", "line-1"], ["tenant-line"]], ["external"]);
-    expect([...a.values()]).toEqual([expect.stringMatching(/^127\.\d+\.1\.1$/), expect.stringMatching(/^127\.\d+\.1\.2$/), expect.stringMatching(/^127\.\d+\.2\.1$/), expect.stringMatching(/^127\.\d+\.250\.1$/)]);
+    expect([...a.values()]).toEqual([
+      expect.stringMatching(/^127\.\d+\.1\.1$/),
+      expect.stringMatching(/^127\.\d+\.1\.2$/),
+      expect.stringMatching(/^127\.\d+\.2\.1$/),
+      expect.stringMatching(/^127\.\d+\.250\.1$/),
+    ]);
     expect(assignAddresses("wayne", [["db"]]).get("db")).toBe(a.get("db"));
     expect(assignAddresses("other", [["db"]]).get("db")).not.toBe(a.get("db"));
   });
 
   it("replaces whole host names only, never the prefix of a longer one", () => {
-    const a = new Map([["lc-w-db", "127.9.1.1"], ["lc-w-db-2", "127.9.1.2"]]);
-    expect(replaceHosts("gcomm://lc-w-db:4567,lc-w-db-2:4567 DB_HOST=lc-w-db lc-w-db-setup", a)).toBe("gcomm://127.9.1.1:4567,127.9.1.2:4567 DB_HOST=127.9.1.1 lc-w-db-setup");
+    const a = new Map([
+      ["lc-w-db", "127.9.1.1"],
+      ["lc-w-db-2", "127.9.1.2"],
+    ]);
+    expect(replaceHosts("gcomm://lc-w-db:4567,lc-w-db-2:4567 DB_HOST=lc-w-db lc-w-db-setup", a)).toBe(
+      "gcomm://127.9.1.1:4567,127.9.1.2:4567 DB_HOST=127.9.1.1 lc-w-db-setup",
+    );
   });
 
   it("mirrors container paths under the container's directory in one pass", () => {
@@ -182,7 +205,23 @@ describe("haproxy.cfg translation", () => {
 let pem: { cert: string; key: string } | undefined;
 function ensurePem(dir: string) {
   if (!pem) {
-    spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${dir}/k.pem`, "-out", `${dir}/c.pem`, "-days", "1", "-subj", "/CN=t"]);
+    spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      `${dir}/k.pem`,
+      "-out",
+      `${dir}/c.pem`,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=t",
+    ]);
     pem = { cert: fs.readFileSync(`${dir}/c.pem`, "utf8"), key: fs.readFileSync(`${dir}/k.pem`, "utf8") };
   }
   return pem;
@@ -192,7 +231,11 @@ const selfSignedCert = (dir: string) => ensurePem(dir).cert;
 
 describe("prerequisites", () => {
   it("names every missing program with its Debian package", () => {
-    expect(() => checkPrerequisites(prerequisitesFor({ database: true, galera: true, entryPoint: true, sqlJob: false }), (f) => (f === "openssl" ? "/usr/bin/openssl" : undefined))).toThrow(
+    expect(() =>
+      checkPrerequisites(prerequisitesFor({ database: true, galera: true, entryPoint: true, sqlJob: false }), (f) =>
+        f === "openssl" ? "/usr/bin/openssl" : undefined,
+      ),
+    ).toThrow(
       /MariaDB server \(mariadbd, Debian package mariadb-server\).*Galera replication library \(\/usr\/lib\/galera\/libgalera_smm\.so, Debian package galera-4\).*HAProxy \(haproxy, Debian package haproxy\).*apt-get install -y mariadb-server mariadb-client galera-4 rsync haproxy/,
     );
   });

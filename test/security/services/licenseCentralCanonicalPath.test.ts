@@ -142,7 +142,10 @@ describe("License Central refuses non-canonical paths before routing", () => {
   test("a raw non-ASCII path is refused by the HTTP parser with 400 in the services' error shape", async () => {
     const target = Buffer.concat([Buffer.from("/d\xc3\xa9pot/v1/tickets/", "latin1"), Buffer.from(`${ticket}/activations`)]);
     const before = await activations();
-    const res = await rawHttp(lc.publicUrl, "POST", target, { headers: { "content-type": "application/json" }, body: JSON.stringify({ container: "3-1", idempotencyKey: "cp-utf8" }) });
+    const res = await rawHttp(lc.publicUrl, "POST", target, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ container: "3-1", idempotencyKey: "cp-utf8" }),
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: "bad_request", message: expect.stringMatching(/^request: /), field: "request" });
     expect(await activations()).toBe(before);
@@ -171,7 +174,11 @@ describe("the maintenance gate decides on the matched route", () => {
     const t2 = (await call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId: "CP-2", items: ITEMS }, token: lc.adminToken })).body.ticket;
     expect((await call(lc.publicUrl, "POST", depotPath(t2), { json: { container: "3-9", idempotencyKey: "cp-active" } })).status).toBe(201);
     expect((await call(lc.adminUrl, "PUT", "/admin/v1/maintenance", { json: { enabled: true, retryAfterSeconds: 9 }, token: lc.adminToken })).status).toBe(200);
-    const rows = () => inspect(lc.database, "SELECT (SELECT COUNT(*) FROM lc_tickets) t, (SELECT COUNT(*) FROM lc_activations WHERE status = 'active') a, (SELECT COUNT(*) FROM lc_usage_events) u");
+    const rows = () =>
+      inspect(
+        lc.database,
+        "SELECT (SELECT COUNT(*) FROM lc_tickets) t, (SELECT COUNT(*) FROM lc_activations WHERE status = 'active') a, (SELECT COUNT(*) FROM lc_usage_events) u",
+      );
     const before = await rows();
     const writes: Array<[string, string, string, unknown, string?]> = [
       [lc.publicUrl, "POST", depotPath(ticket), { container: "3-1", idempotencyKey: "cp-m1" }],
@@ -183,7 +190,13 @@ describe("the maintenance gate decides on the matched route", () => {
     ];
     for (const [base, method, p, json, token] of writes) {
       const res = await call(base, method, p, { json, token });
-      expect({ p, method, status: res.status, error: res.body?.error, retryAfter: res.headers.get("retry-after") }).toEqual({ p, method, status: 503, error: "maintenance", retryAfter: "9" });
+      expect({ p, method, status: res.status, error: res.body?.error, retryAfter: res.headers.get("retry-after") }).toEqual({
+        p,
+        method,
+        status: 503,
+        error: "maintenance",
+        retryAfter: "9",
+      });
     }
     // a spelling the router decodes to the depot route never reaches the activation
     const sneaky = await rawHttp(lc.publicUrl, "POST", `/%64epot/v1/tickets/${ticket}/activations`, {

@@ -35,7 +35,11 @@ beforeAll(async () => {
   await root.query("GRANT ALL PRIVILEGES ON lc_frozen.* TO 'lc'@'127.0.0.1'");
   await root.end();
   fsb = await startFsb();
-  lc = await startLc(fsb.url, { DB_ACQUIRE_TIMEOUT_MS: "500", DB_QUERY_TIMEOUT_MS: "1000", DB_CONNECT_TIMEOUT_MS: "1000" }, { db: { database: "lc_frozen", user: "lc", password, host: db.host, port: db.port } });
+  lc = await startLc(
+    fsb.url,
+    { DB_ACQUIRE_TIMEOUT_MS: "500", DB_QUERY_TIMEOUT_MS: "1000", DB_CONNECT_TIMEOUT_MS: "1000" },
+    { db: { database: "lc_frozen", user: "lc", password, host: db.host, port: db.port } },
+  );
 });
 afterAll(async () => {
   thaw();
@@ -54,7 +58,9 @@ async function timed<T>(p: Promise<T>): Promise<{ value: T; ms: number }> {
 describe("License Central when its database stops answering", () => {
   test("/readyz answers 503 within 1 s, requests fail with 503 + Retry-After within their deadlines, and it recovers when the database answers again", async () => {
     const ticket = (await call(lc.publicUrl, "POST", "/ws/v1/tickets", { json: { orderId: "FZ-1", items: ITEMS }, token: lc.wsToken })).body.ticket;
-    expect((await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, { json: { container: "3-1", idempotencyKey: "fz-1" } })).status).toBe(201);
+    expect((await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, { json: { container: "3-1", idempotencyKey: "fz-1" } })).status).toBe(
+      201,
+    );
     expect((await call(lc.publicUrl, "GET", "/readyz")).status).toBe(200);
 
     freeze();
@@ -65,7 +71,9 @@ describe("License Central when its database stops answering", () => {
 
     // 30 concurrent writes: each answered 503 with Retry-After, none waits longer than acquire + statement deadlines (+ slack for a loaded machine)
     const writes = await timed(
-      Promise.all(Array.from({ length: 30 }, (_, i) => call(lc.publicUrl, "POST", "/ws/v1/tickets", { json: { orderId: `FZ-w${i}`, items: ITEMS }, token: lc.wsToken }))),
+      Promise.all(
+        Array.from({ length: 30 }, (_, i) => call(lc.publicUrl, "POST", "/ws/v1/tickets", { json: { orderId: `FZ-w${i}`, items: ITEMS }, token: lc.wsToken })),
+      ),
     );
     for (const r of writes.value) {
       expect(r.status).toBe(503);

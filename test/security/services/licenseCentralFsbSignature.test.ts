@@ -28,7 +28,8 @@ afterAll(async () => {
   await fsb.stop();
 });
 
-const activate = (l: RunningLc, t: string) => call(l.publicUrl, "POST", `/depot/v1/tickets/${t}/activations`, { json: { container: "3-77", idempotencyKey: `sig-${++n}` } });
+const activate = (l: RunningLc, t: string) =>
+  call(l.publicUrl, "POST", `/depot/v1/tickets/${t}/activations`, { json: { container: "3-77", idempotencyKey: `sig-${++n}` } });
 const otherKey = crypto.generateKeyPairSync("ed25519");
 
 const BAD_ANSWERS: Array<[string, FakeFsb["mode"]]> = [
@@ -41,7 +42,10 @@ const BAD_ANSWERS: Array<[string, FakeFsb["mode"]]> = [
     "an update re-signed with another key under the pinned key id",
     { kind: "rewrite", rewrite: (b) => ({ ...b, signature: crypto.sign(null, Buffer.from(canonicalJson(b.update)), otherKey.privateKey).toString("base64") }) },
   ],
-  ["a tampered update (more licences) with the original signature", { kind: "rewrite", rewrite: (b) => ({ ...b, update: { ...b.update, items: [{ productCode: 1001, quantity: 999 }] } }) }],
+  [
+    "a tampered update (more licences) with the original signature",
+    { kind: "rewrite", rewrite: (b) => ({ ...b, update: { ...b.update, items: [{ productCode: 1001, quantity: 999 }] } }) },
+  ],
   ["an update for another container", { kind: "rewrite", rewrite: (b) => ({ ...b, update: { ...b.update, container: "3-66" } }) }],
   ["a signature that is not base64", { kind: "rewrite", rewrite: (b) => ({ ...b, signature: "forged!" }) }],
 ];
@@ -53,7 +57,7 @@ describe("License Central verifies what the FSB signed", () => {
       const res = await activate(lc, ticket);
       expect(res.status).toBe(502);
       expect(res.body).toMatchObject({ error: "fsb_bad_answer" });
-      expect(res.text).not.toContain("signature\":\"");
+      expect(res.text).not.toContain('signature":"');
     } finally {
       fake.mode = { kind: "forward" };
     }

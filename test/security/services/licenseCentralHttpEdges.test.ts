@@ -18,23 +18,37 @@ afterAll(async () => {
   await fsb.stop();
 });
 
-const newTicket = async (orderId: string) => (await call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId, items: ITEMS }, token: lc.adminToken })).body.ticket as string;
+const newTicket = async (orderId: string) =>
+  (await call(lc.adminUrl, "POST", "/admin/v1/tickets", { json: { orderId, items: ITEMS }, token: lc.adminToken })).body.ticket as string;
 const tickets = async () => Number((await inspect(lc.database, "SELECT COUNT(*) AS n FROM lc_tickets"))[0].n);
 
 describe("License Central parses only application/json", () => {
-  test.each(["application/jsonx", "application/json-seq", "application/json+x", "text/json", "application/x-json", "text/plain", "application/x-www-form-urlencoded"])(
-    "Content-Type %s is answered 415 naming the body, and nothing is written",
-    async (contentType) => {
-      const before = await tickets();
-      const res = await call(lc.adminUrl, "POST", "/admin/v1/tickets", { raw: JSON.stringify({ orderId: `CT-${contentType}`, items: ITEMS }), token: lc.adminToken, headers: { "content-type": contentType } });
-      expect(res.status).toBe(415);
-      expect(res.body).toMatchObject({ error: "unsupported_media_type", field: "body" });
-      expect(await tickets()).toBe(before);
-    },
-  );
+  test.each([
+    "application/jsonx",
+    "application/json-seq",
+    "application/json+x",
+    "text/json",
+    "application/x-json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+  ])("Content-Type %s is answered 415 naming the body, and nothing is written", async (contentType) => {
+    const before = await tickets();
+    const res = await call(lc.adminUrl, "POST", "/admin/v1/tickets", {
+      raw: JSON.stringify({ orderId: `CT-${contentType}`, items: ITEMS }),
+      token: lc.adminToken,
+      headers: { "content-type": contentType },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ error: "unsupported_media_type", field: "body" });
+    expect(await tickets()).toBe(before);
+  });
 
   test.each(["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"])("Content-Type %s is parsed", async (contentType) => {
-    const res = await call(lc.adminUrl, "POST", "/admin/v1/tickets", { raw: JSON.stringify({ orderId: `CT-ok-${contentType}`, items: ITEMS }), token: lc.adminToken, headers: { "content-type": contentType } });
+    const res = await call(lc.adminUrl, "POST", "/admin/v1/tickets", {
+      raw: JSON.stringify({ orderId: `CT-ok-${contentType}`, items: ITEMS }),
+      token: lc.adminToken,
+      headers: { "content-type": contentType },
+    });
     expect(res.status).toBe(201);
   });
 });

@@ -35,9 +35,15 @@ describe("License Central's logs and secrets", () => {
     expect((await call(lc.adminUrl, "GET", `/admin/v1/tickets/${ticket}`, { token: lc.adminToken })).status).toBe(200);
     expect((await call(lc.publicUrl, "DELETE", `/depot/v1/tickets/${ticket}/activations/3-8`)).status).toBe(200);
     // the FSB refuses, quoting the requestId (= the idempotency key) and the ticket in its message
-    fake.mode = { kind: "answer", status: 409, body: JSON.stringify({ error: "idempotency_conflict", message: `requestId: "${failingKey}" for ${ticket} was already used` }) };
+    fake.mode = {
+      kind: "answer",
+      status: 409,
+      body: JSON.stringify({ error: "idempotency_conflict", message: `requestId: "${failingKey}" for ${ticket} was already used` }),
+    };
     try {
-      expect((await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, { json: { container: "3-9", idempotencyKey: failingKey } })).status).toBe(502);
+      expect(
+        (await call(lc.publicUrl, "POST", `/depot/v1/tickets/${ticket}/activations`, { json: { container: "3-9", idempotencyKey: failingKey } })).status,
+      ).toBe(502);
     } finally {
       fake.mode = { kind: "forward" };
     }

@@ -12,7 +12,11 @@ jest.setTimeout(120_000);
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -152,6 +156,8 @@ describe("--stack-file with any file name", () => {
     fs.writeFileSync(file, "config:\n  lchost:edition: dedicated\n");
     const r = await run("plan", "--stack-file", file);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.err).toBe(`lchost plan: --stack-file ${file}: the file is not named Pulumi.<stack>.yaml and has no lchost:customer; name the stack with --stack <name>`);
+    expect(r.err).toBe(
+      `lchost plan: --stack-file ${file}: the file is not named Pulumi.<stack>.yaml and has no lchost:customer; name the stack with --stack <name>`,
+    );
   });
 });

@@ -15,7 +15,11 @@ jest.setTimeout(120_000);
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -87,7 +91,9 @@ test("an engine that does not answer is a missing prerequisite too (exit 4)", as
   try {
     const r = await run("up", STACK, "--target", "docker", "--stacks-dir", dir);
     expect(r.code).toBe(EXIT.prerequisite);
-    expect(r.err).toBe(`lchost up: the Docker engine unix://${path.join(dir, "no-engine.sock")} does not answer (ENOENT): start dockerd, or point docker:host at a running engine`);
+    expect(r.err).toBe(
+      `lchost up: the Docker engine unix://${path.join(dir, "no-engine.sock")} does not answer (ENOENT): start dockerd, or point docker:host at a running engine`,
+    );
   } finally {
     process.env.DOCKER_SOCKET = socket;
   }
@@ -97,7 +103,11 @@ test("a failure once the engine works is a deployment failure (exit 3), one line
   present = new Set(["lchost/fsb-emulator:dev", "lchost/mariadb:dev", "lchost/haproxy:dev"]);
   const r = await run("up", STACK, "--target", "docker", "--stacks-dir", dir);
   expect(r.code).toBe(EXIT.failure);
-  expect(r.err).toMatch(new RegExp(`^lchost up: up \\(docker\\) of ${STACK} failed: docker GET /containers/lc-${STACK}-[a-z0-9-]+: 500 the fake engine only answers image queries$`));
+  expect(r.err).toMatch(
+    new RegExp(
+      `^lchost up: up \\(docker\\) of ${STACK} failed: docker GET /containers/lc-${STACK}-[a-z0-9-]+: 500 the fake engine only answers image queries$`,
+    ),
+  );
 });
 
 test("destroy --target docker needs --yes, and a stack that lchost up --target docker deployed (exit 2)", async () => {
@@ -106,12 +116,20 @@ test("destroy --target docker needs --yes, and a stack that lchost up --target d
   );
   const r = await run("destroy", STACK, "--target", "docker", "--stacks-dir", dir, "--yes");
   expect(r.code).toBe(EXIT.usage);
-  expect(r.err).toMatch(new RegExp(`^lchost destroy: --target docker: ${STACK} was not deployed on Docker by lchost \\(no .*${STACK}\\.json\\); deploy it first with 'lchost up ${STACK} --target docker'$`));
+  expect(r.err).toMatch(
+    new RegExp(
+      `^lchost destroy: --target docker: ${STACK} was not deployed on Docker by lchost \\(no .*${STACK}\\.json\\); deploy it first with 'lchost up ${STACK} --target docker'$`,
+    ),
+  );
   expect(requests).toEqual([]);
 });
 
 test("--delete-data and --stacks-dir belong to --target docker", async () => {
-  expect((await run("destroy", "globex", "--delete-data", "--yes")).err).toBe("lchost destroy: --delete-data: only with --target docker (Pulumi keeps database volumes: retainOnDelete)");
-  expect((await run("up", "globex", "--stacks-dir", dir)).err).toBe("lchost up: --stacks-dir: only with --target docker (Pulumi reads stacks/ as Pulumi.yaml says)");
+  expect((await run("destroy", "globex", "--delete-data", "--yes")).err).toBe(
+    "lchost destroy: --delete-data: only with --target docker (Pulumi keeps database volumes: retainOnDelete)",
+  );
+  expect((await run("up", "globex", "--stacks-dir", dir)).err).toBe(
+    "lchost up: --stacks-dir: only with --target docker (Pulumi reads stacks/ as Pulumi.yaml says)",
+  );
   expect((await run("up", "globex", "--delete-data")).code).toBe(EXIT.usage);
 });

@@ -32,7 +32,9 @@ test("lchost plan --json lists a mandatory violation with policy, level, resourc
       policy: "expected-volume-within-edition",
       enforcementLevel: "mandatory",
       resource: "urn:pulumi:hooli::lchost::pulumi:pulumi:Stack::lchost-hooli",
-      message: expect.stringMatching(/^lchost:expectedVolume.activationsPerMonth: 30000 activations per month exceed the limit of High Performance, 25000; High Availability Package with 2 lines/),
+      message: expect.stringMatching(
+        /^lchost:expectedVolume.activationsPerMonth: 30000 activations per month exceed the limit of High Performance, 25000; High Availability Package with 2 lines/,
+      ),
     },
   ]);
 });
@@ -42,5 +44,7 @@ test("lchost plan prints each violation with its policy and resource; advisory o
   const r = await runCli(["plan", "--stack-file", file]);
   expect(r.code).toBe(0);
   expect(r.out).toContain("policies: 1 violation(s)");
-  expect(r.out).toMatch(/\[advisory\] ip-allow-list-narrow \(urn:pulumi:globex::lchost::.*::gateway\): lchost:connection.ipAllowList: '10.0.0.0\/8' is wider than \/16/);
+  expect(r.out).toMatch(
+    /\[advisory\] ip-allow-list-narrow \(urn:pulumi:globex::lchost::.*::gateway\): lchost:connection.ipAllowList: '10.0.0.0\/8' is wider than \/16/,
+  );
 });

@@ -33,10 +33,13 @@ describe("tar archive of uploads", () => {
   it("is read back by the system tar with the same paths, contents and modes", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-tar-"));
     const long = `/etc/${"deep/".repeat(25)}file.cfg`;
-    fs.writeFileSync(path.join(dir, "a.tar"), tarArchive([
-      { path: "/etc/lchost/db/start.sh", content: "#!/bin/sh\necho hi\n", mode: 0o755 },
-      { path: long, content: "x=1\n" },
-    ]));
+    fs.writeFileSync(
+      path.join(dir, "a.tar"),
+      tarArchive([
+        { path: "/etc/lchost/db/start.sh", content: "#!/bin/sh\necho hi\n", mode: 0o755 },
+        { path: long, content: "x=1\n" },
+      ]),
+    );
     execFileSync("tar", ["-xf", "a.tar"], { cwd: dir });
     expect(fs.readFileSync(path.join(dir, "etc/lchost/db/start.sh"), "utf8")).toBe("#!/bin/sh\necho hi\n");
     expect(fs.statSync(path.join(dir, "etc/lchost/db/start.sh")).mode & 0o777).toBe(0o755);

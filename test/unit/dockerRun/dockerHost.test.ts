@@ -11,7 +11,9 @@ describe("docker:host as the migration reaches the customer's engine", () => {
     expect(parseDockerHost("ssh://ops@db7.example")).toEqual({ ssh: "ops@db7.example" });
   });
   it("names the value and what is allowed when it is not a Docker host", () => {
-    expect(() => parseDockerHost("db7.example:2375")).toThrow("docker:host: 'db7.example:2375' is not a Docker host (allowed: unix:///path, tcp://host:port, ssh://[user@]host[:port])");
+    expect(() => parseDockerHost("db7.example:2375")).toThrow(
+      "docker:host: 'db7.example:2375' is not a Docker host (allowed: unix:///path, tcp://host:port, ssh://[user@]host[:port])",
+    );
     expect(() => parseDockerHost("tcp://db7.example")).toThrow("docker:host: 'tcp://db7.example' needs tcp://host:port");
   });
 });

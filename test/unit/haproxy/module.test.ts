@@ -1,6 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
-import { adminSocketPath, basicAuthUser, haproxyBinds, haproxySections, haproxyServers, parseShowStat, renderHaproxyConfig, sessionCounts, translateHaproxyConfig } from "../../../haproxy";
+import {
+  adminSocketPath,
+  basicAuthUser,
+  haproxyBinds,
+  haproxySections,
+  haproxyServers,
+  parseShowStat,
+  renderHaproxyConfig,
+  sessionCounts,
+  translateHaproxyConfig,
+} from "../../../haproxy";
 
 const ROOT = path.join(__dirname, "../../..");
 
@@ -10,7 +20,11 @@ describe("the haproxy module", () => {
     for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".ts"))) {
       const text = fs.readFileSync(path.join(dir, f), "utf8");
       const imports = [...text.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
-      for (const i of imports) expect({ file: f, import: i }).toEqual({ file: f, import: expect.not.stringMatching(/^\.\.\/(components|editions|program|cli|sandbox|policies|migration)\b/) });
+      for (const i of imports)
+        expect({ file: f, import: i }).toEqual({
+          file: f,
+          import: expect.not.stringMatching(/^\.\.\/(components|editions|program|cli|sandbox|policies|migration)\b/),
+        });
     }
   });
 
@@ -41,7 +55,11 @@ describe("the haproxy module", () => {
     const local = translateHaproxyConfig(cfg, { address: "127.1.2.3", extraBindAddresses: ["10.0.0.1"], basicAuthPasswordHash: "$6$new$h" });
     expect(haproxySections(local).map((s) => s.kind)).not.toContain("resolvers");
     expect(local).not.toContain("resolvers docker");
-    expect(haproxyBinds(local).map((b) => `${b.frontend} ${b.address}:${b.port}`)).toEqual(["monitor 127.1.2.3:8404", "https 127.1.2.3:8443", "https 10.0.0.1:8443"]);
+    expect(haproxyBinds(local).map((b) => `${b.frontend} ${b.address}:${b.port}`)).toEqual([
+      "monitor 127.1.2.3:8404",
+      "https 127.1.2.3:8443",
+      "https 10.0.0.1:8443",
+    ]);
     expect(local).toContain("user ws password $6$new$h");
   });
 

@@ -11,7 +11,16 @@ test("the Docker bench's walk over every ordered pair of editions is planned wit
   expect(walk).toHaveLength(13);
   for (const to of walk.slice(1)) {
     const current = parseStackFileText(text, file).config as CustomerConfig;
-    const plan = planMigration({ stackName: "mbench", stackFileText: text, stackFilePath: file, current, target: { edition: to, lines: to === "high-availability" ? 3 : undefined }, usage: [], rows: 4000, order: "redeploy" });
+    const plan = planMigration({
+      stackName: "mbench",
+      stackFileText: text,
+      stackFilePath: file,
+      current,
+      target: { edition: to, lines: to === "high-availability" ? 3 : undefined },
+      usage: [],
+      rows: 4000,
+      order: "redeploy",
+    });
     expect([`${current.edition} -> ${to}`, plan.refusals]).toEqual([`${current.edition} -> ${to}`, []]);
     text = plan.stackFile.text;
   }

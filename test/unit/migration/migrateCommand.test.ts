@@ -11,7 +11,11 @@ function run(argv: string[], io: Partial<Parameters<typeof migrateCommand>[2]> =
 
 describe("lchost migrate (CLI)", () => {
   test("--plan shows the plan of Dedicated -> High Performance without touching anything, exit 0", async () => {
-    const { p, lines } = run(["globex", "--to", "high-performance", "--plan"], { target: async () => { throw new Error("must not be called"); } });
+    const { p, lines } = run(["globex", "--to", "high-performance", "--plan"], {
+      target: async () => {
+        throw new Error("must not be called");
+      },
+    });
     expect(await p).toBe(0);
     const text = lines.join("\n");
     expect(text).toMatch(/Dedicated Server -> High Performance \[edition-change, up\]/);
@@ -32,7 +36,9 @@ describe("lchost migrate (CLI)", () => {
 
   test("--lines is only for High Availability, and --to must name an edition", async () => {
     await expect(run(["globex", "--to", "dedicated", "--lines", "3"]).p).rejects.toThrow("--lines: only with --to high-availability (got --to dedicated)");
-    await expect(run(["globex", "--to", "gold"]).p).rejects.toThrow(/--to: 'gold' is not an edition \(allowed: datacenter, dedicated, high-performance, high-availability\)/);
+    await expect(run(["globex", "--to", "gold"]).p).rejects.toThrow(
+      /--to: 'gold' is not an edition \(allowed: datacenter, dedicated, high-performance, high-availability\)/,
+    );
   });
 
   test("the Pulumi target says to install the Pulumi CLI instead of half-running", async () => {

@@ -68,7 +68,9 @@ describe("migration plan", () => {
   });
 
   test("an HA line count outside the catalog's range is refused naming --lines", () => {
-    expect(plan(wayne, { edition: "high-availability", lines: 17 }).refusals).toContain("--lines: 17 is not allowed for High Availability Package (allowed: 2-16)");
+    expect(plan(wayne, { edition: "high-availability", lines: 17 }).refusals).toContain(
+      "--lines: 17 is not allowed for High Availability Package (allowed: 2-16)",
+    );
   });
 
   test("the rendered plan shows stack-file edits, data movement, downtime and steps", () => {

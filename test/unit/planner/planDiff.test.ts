@@ -11,7 +11,11 @@ const EDITIONS: Record<string, Record<string, unknown>> = {
   "high-availability": { ...haValues(), customer: "acme" },
 };
 const plan = (edition: string): Promise<Plan> => planValues("acme", EDITIONS[edition]);
-const PAIRS = Object.keys(EDITIONS).flatMap((from) => Object.keys(EDITIONS).filter((to) => to !== from).map((to) => [from, to] as const));
+const PAIRS = Object.keys(EDITIONS).flatMap((from) =>
+  Object.keys(EDITIONS)
+    .filter((to) => to !== from)
+    .map((to) => [from, to] as const),
+);
 
 describe("lchost diff resolves aliases as the engine does", () => {
   test.each(PAIRS)("%s -> %s: a secret both editions hold is kept (neither deleted nor created)", async (from, to) => {
@@ -20,7 +24,9 @@ describe("lchost diff resolves aliases as the engine does", () => {
     const both = [...secretsOf(base)].filter((n) => secretsOf(head).has(n));
     expect(both).toEqual(expect.arrayContaining(["admin-token", "db-password"]));
     const { changes } = diffPlans(base, head);
-    const touched = changes.filter((c) => c.type === "random:index/randomPassword:RandomPassword" && both.includes(c.name) && (c.action === "delete" || c.action === "create"));
+    const touched = changes.filter(
+      (c) => c.type === "random:index/randomPassword:RandomPassword" && both.includes(c.name) && (c.action === "delete" || c.action === "create"),
+    );
     expect(touched).toEqual([]);
   });
 

@@ -6,7 +6,20 @@ import { haValues } from "../stackFixtures";
 const hpValues = () => ({ ...haValues(), edition: "high-performance", lines: undefined });
 
 const res = (urn: string, aliasTypes: string[] = [], parent?: string): PlannedResource =>
-  ({ urn, type: "", name: "", parent, custom: true, inputs: {}, retainOnDelete: false, protect: false, additionalSecretOutputs: [], dependsOn: [], deleteBeforeReplace: false, aliasTypes }) as PlannedResource;
+  ({
+    urn,
+    type: "",
+    name: "",
+    parent,
+    custom: true,
+    inputs: {},
+    retainOnDelete: false,
+    protect: false,
+    additionalSecretOutputs: [],
+    dependsOn: [],
+    deleteBeforeReplace: false,
+    aliasTypes,
+  }) as PlannedResource;
 
 describe("URN aliases as the engine resolves them", () => {
   test("a URN splits into prefix, type chain and name (a name may hold colons)", () => {

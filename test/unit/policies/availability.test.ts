@@ -50,9 +50,14 @@ describe("balancer-detects-dead-line", () => {
 
   test("health checks slower than the catalog's bound are a violation", async () => {
     const wayne = await example("wayne");
-    const plan = withResource(wayne.plan, container("gateway"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/inter \d+ms fall \d+/, "inter 2000ms fall 3")));
+    const plan = withResource(wayne.plan, container("gateway"), (i) =>
+      editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/inter \d+ms fall \d+/, "inter 2000ms fall 3")),
+    );
     expect((await check(policy, { ...wayne, plan })).map((x) => [x.policy, x.message])).toEqual([
-      ["balancer-detects-dead-line", `backend license_central of 'lc-wayne-gateway' takes 6 s to drop a dead line (inter 2000ms x fall 3); allowed: ${bound} s`],
+      [
+        "balancer-detects-dead-line",
+        `backend license_central of 'lc-wayne-gateway' takes 6 s to drop a dead line (inter 2000ms x fall 3); allowed: ${bound} s`,
+      ],
     ]);
   });
 
@@ -67,7 +72,9 @@ describe("balancer-detects-dead-line", () => {
   test("the bound is tunable through the policy config", async () => {
     const wayne = await example("wayne"); // inter 500ms x fall 2 = 1 s
     const v = await check(policy, wayne, { config: { maxDetectionSeconds: 0.5 } });
-    expect(v.map((x) => x.message)).toEqual(["backend license_central of 'lc-wayne-gateway' takes 1 s to drop a dead line (inter 500ms x fall 2); allowed: 0.5 s"]);
+    expect(v.map((x) => x.message)).toEqual([
+      "backend license_central of 'lc-wayne-gateway' takes 1 s to drop a dead line (inter 500ms x fall 2); allowed: 0.5 s",
+    ]);
   });
 });
 

@@ -19,7 +19,9 @@ describe("published-endpoints-tls-only", () => {
 
   test("a gateway binding its published port without TLS is a violation", async () => {
     const globex = await example("globex");
-    const plan = withResource(globex.plan, container("gateway"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/bind \*:8443 ssl crt \S+/, "bind *:8443")));
+    const plan = withResource(globex.plan, container("gateway"), (i) =>
+      editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/bind \*:8443 ssl crt \S+/, "bind *:8443")),
+    );
     expect((await check(policy, { ...globex, plan })).map((x) => x.message)).toEqual([
       "haproxy.cfg of 'lc-globex-gateway' binds *:8443 (frontend https) without TLS ('ssl crt')",
     ]);
@@ -53,17 +55,30 @@ describe("web-services-authenticated", () => {
     const hooli = await example("hooli");
     // hooli guards /ws/ with a client certificate and an allow-list: remove both deny rules.
     const plan = withResource(hooli.plan, container("gateway"), (i) =>
-      editUpload(i, "haproxy.cfg", (cfg) => cfg.split("\n").filter((l) => !/http-request deny deny_status 403 if web_service !/.test(l)).join("\n")),
+      editUpload(i, "haproxy.cfg", (cfg) =>
+        cfg
+          .split("\n")
+          .filter((l) => !/http-request deny deny_status 403 if web_service !/.test(l))
+          .join("\n"),
+      ),
     );
     expect((await check(policy, { ...hooli, plan })).map((x) => [x.policy, x.message])).toEqual([
-      ["web-services-authenticated", `${CFG} of 'lc-hooli-gateway' serves /ws/ to anyone; configure at least one of lchost:connection.clientCertificate, ipAllowList, basicAuth`],
+      [
+        "web-services-authenticated",
+        `${CFG} of 'lc-hooli-gateway' serves /ws/ to anyone; configure at least one of lchost:connection.clientCertificate, ipAllowList, basicAuth`,
+      ],
     ]);
   });
 
   test("a client CA that is loaded but not enforced does not count as protection", async () => {
     const hooli = await example("hooli");
     const plan = withResource(hooli.plan, container("gateway"), (i) =>
-      editUpload(i, "haproxy.cfg", (cfg) => cfg.split("\n").filter((l) => !/if web_service !(\{ ssl_c_used|allowed_source)/.test(l)).join("\n")),
+      editUpload(i, "haproxy.cfg", (cfg) =>
+        cfg
+          .split("\n")
+          .filter((l) => !/if web_service !(\{ ssl_c_used|allowed_source)/.test(l))
+          .join("\n"),
+      ),
     );
     expect(await check(policy, { ...hooli, plan })).toHaveLength(1);
   });
@@ -78,7 +93,9 @@ describe("basic-auth-only-over-tls", () => {
 
   test("basic authentication on a plain-HTTP bind is a violation", async () => {
     const globex = await example("globex");
-    const plan = withResource(globex.plan, container("gateway"), (i) => editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/bind \*:8443 ssl crt \S+/, "bind *:8443")));
+    const plan = withResource(globex.plan, container("gateway"), (i) =>
+      editUpload(i, "haproxy.cfg", (cfg) => cfg.replace(/bind \*:8443 ssl crt \S+/, "bind *:8443")),
+    );
     expect((await check(policy, { ...globex, plan })).map((x) => x.message)).toEqual([
       `${CFG} of 'lc-globex-gateway' asks for basic authentication on *:8443 without TLS`,
     ]);
@@ -97,7 +114,10 @@ describe("ip-allow-list-not-open", () => {
     const plan = withResource(hooli.plan, container("gateway"), (i) => editUpload(i, "allow.lst", (list) => `${list}${cidr}\n`));
     const v = await check(policy, { ...hooli, plan });
     expect(v.map((x) => [x.enforcementLevel, x.message])).toEqual([
-      ["mandatory", `lchost:connection.ipAllowList: '${cidr}' (in /usr/local/etc/haproxy/allow.lst of 'lc-hooli-gateway') admits every address; list the customer's networks`],
+      [
+        "mandatory",
+        `lchost:connection.ipAllowList: '${cidr}' (in /usr/local/etc/haproxy/allow.lst of 'lc-hooli-gateway') admits every address; list the customer's networks`,
+      ],
     ]);
   });
 });

@@ -111,10 +111,18 @@ describe("secrets-not-in-plain-text", () => {
     const props = JSON.parse(JSON.stringify(r.inputs, (_k, v) => (v && v.$secret === true ? v.value : v)));
     const messages: string[] = [];
     const args: any = {
-      type: r.type, props, urn: r.urn, name: r.name, stackTags: new Map(),
+      type: r.type,
+      props,
+      urn: r.urn,
+      name: r.name,
+      stackTags: new Map(),
       opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: {}, additionalSecretOutputs },
-      isType: (cls: any) => cls.__pulumiType === r.type, asType: () => props, getConfig: () => ({}),
-      notApplicable: () => { throw new Error("not applicable"); },
+      isType: (cls: any) => cls.__pulumiType === r.type,
+      asType: () => props,
+      getConfig: () => ({}),
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
     };
     await (secretsNotInPlainText.validateResource as any)(args, (m: string) => messages.push(m));
     return { messages, secretEnvNames: (r.inputs.envs as any[]).filter((e) => typeof e !== "string").map((e) => e.value.split("=")[0]) };
@@ -127,7 +135,9 @@ describe("secrets-not-in-plain-text", () => {
   test("under the CLI, sensitive env values are violations when envs is not declared secret", async () => {
     const { messages, secretEnvNames } = await asUnderTheCli([]);
     expect(secretEnvNames).toEqual(expect.arrayContaining(["DB_PASSWORD", "FSB_TOKEN", "LC_ADMIN_TOKEN"]));
-    expect(messages).toEqual(secretEnvNames.map((k) => `env ${k} of container 'lc-globex-line-1' is plain text; pass it as a Pulumi secret (pulumi.secret(...))`));
+    expect(messages).toEqual(
+      secretEnvNames.map((k) => `env ${k} of container 'lc-globex-line-1' is plain text; pass it as a Pulumi secret (pulumi.secret(...))`),
+    );
   });
 });
 

@@ -93,13 +93,16 @@ export function editUpload(inputs: any, suffix: string, edit: (text: string) => 
 }
 
 /** Runs ONE policy on a plan, with the stack's tags unless others are given. */
-export function check(policy: Policy, e: { stack: StackFile; plan: Plan }, opts: { tags?: ReadonlyMap<string, string>; config?: Record<string, unknown> } = {}): Promise<Violation[]> {
+export function check(
+  policy: Policy,
+  e: { stack: StackFile; plan: Plan },
+  opts: { tags?: ReadonlyMap<string, string>; config?: Record<string, unknown> } = {},
+): Promise<Violation[]> {
   return runPoliciesOnPlan(e.plan, opts.tags ?? stackTagsOf(e.stack), {
     policies: [policy as any],
     config: opts.config ? { [policy.name]: opts.config } : undefined,
   });
 }
-
 
 /** Violations of one policy on every example stack, known findings left out: {} when all pass. */
 export async function checkAllExamples(policy: Policy): Promise<Record<string, string[]>> {

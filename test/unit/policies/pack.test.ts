@@ -101,7 +101,10 @@ describe("the in-process runner (planner/policyRunner.ts)", () => {
   });
 
   test("props are unwrapped and the secret values' paths recorded beside them", () => {
-    const { props, secretPaths } = propsOf({ envs: ["A=1", { $secret: true, value: "B=2" }], uploads: [{ file: "f", content: { $secret: true, value: "x" } }] });
+    const { props, secretPaths } = propsOf({
+      envs: ["A=1", { $secret: true, value: "B=2" }],
+      uploads: [{ file: "f", content: { $secret: true, value: "x" } }],
+    });
     expect(props).toEqual({ envs: ["A=1", "B=2"], uploads: [{ file: "f", content: "x" }] });
     expect([...secretPaths]).toEqual(["envs[1]", "uploads[0].content"]);
     expect(secretPathsOf(props)).toBe(secretPaths);
@@ -119,12 +122,22 @@ describe("the in-process runner (planner/policyRunner.ts)", () => {
       config: { always: { enforcementLevel: "advisory" } },
     });
     expect(seen).toEqual(["docker:index/volume:Volume"]);
-    expect(v).toEqual([{ policy: "always", enforcementLevel: "advisory", resource: "urn:pulumi:globex::lchost::pulumi:pulumi:Stack::lchost-globex", message: "stack-wide" }]);
+    expect(v).toEqual([
+      { policy: "always", enforcementLevel: "advisory", resource: "urn:pulumi:globex::lchost::pulumi:pulumi:Stack::lchost-globex", message: "stack-wide" },
+    ]);
   });
 
   test("a policy that throws fails the run with the policy and resource named", async () => {
     const globex = await example("globex");
-    const broken = { name: "broken", description: "d", validateResource: () => { throw new Error("boom"); } };
-    await expect(runPoliciesOnPlan(globex.plan, new Map(), { policies: [broken as any] })).rejects.toThrow(/policy 'broken' failed on urn:pulumi:globex::lchost::.*: boom/);
+    const broken = {
+      name: "broken",
+      description: "d",
+      validateResource: () => {
+        throw new Error("boom");
+      },
+    };
+    await expect(runPoliciesOnPlan(globex.plan, new Map(), { policies: [broken as any] })).rejects.toThrow(
+      /policy 'broken' failed on urn:pulumi:globex::lchost::.*: boom/,
+    );
   });
 });

@@ -17,11 +17,17 @@ describe("tenant-license-central-own-network", () => {
 
   test("a tenant's License Central on another tenant's network is a violation", async () => {
     const acme = await example("acme");
-    const plan = withResource(acme.plan, container("line-1"), (i) => (i.networksAdvanced = [{ name: "lc-shared-dc1-tenant-initech", aliases: ["lc-acme-line-1"] }]));
+    const plan = withResource(
+      acme.plan,
+      container("line-1"),
+      (i) => (i.networksAdvanced = [{ name: "lc-shared-dc1-tenant-initech", aliases: ["lc-acme-line-1"] }]),
+    );
     const v = await check(policy, { ...acme, plan });
     expect(v).toHaveLength(1);
     expect(v[0].policy).toBe("tenant-license-central-own-network");
-    expect(v[0].message).toBe("License Central of tenant 'acme' must join only its own tenant network (…-tenant-acme); networksAdvanced is [lc-shared-dc1-tenant-initech]");
+    expect(v[0].message).toBe(
+      "License Central of tenant 'acme' must join only its own tenant network (…-tenant-acme); networksAdvanced is [lc-shared-dc1-tenant-initech]",
+    );
   });
 
   test("a tenant's License Central that also joins the shared backend network is a violation", async () => {
@@ -57,7 +63,9 @@ describe("tenant-database-own-schema", () => {
     const acme = await example("acme");
     const plan = withResource(acme.plan, container("database-setup"), (i) => editUpload(i, "setup.sql", (sql) => sql.replace("ON `lc\\_acme`.*", "ON *.*")));
     const v = await check(policy, { ...acme, plan });
-    expect(v.map((x) => x.message)).toEqual(["/job/setup.sql of tenant 'acme' grants on *.* (allowed: `lc_acme`.* only): GRANT ALL PRIVILEGES ON *.* TO 'lc_acme'@'%'"]);
+    expect(v.map((x) => x.message)).toEqual([
+      "/job/setup.sql of tenant 'acme' grants on *.* (allowed: `lc_acme`.* only): GRANT ALL PRIVILEGES ON *.* TO 'lc_acme'@'%'",
+    ]);
   });
 
   test("License Central using another tenant's database user is a violation", async () => {
@@ -113,7 +121,9 @@ describe("tenant-fsb-credentials-own", () => {
 
   test("one token for two firms on the shared FSB is a violation", async () => {
     const shared = await example("shared-dc1");
-    const plan = withResource(shared.plan, container("fsb"), (i) => setEnv(i, "FSB_FIRM_TOKENS", { $secret: true, value: "FSB_FIRM_TOKENS=acme=same-token,initech=same-token" }));
+    const plan = withResource(shared.plan, container("fsb"), (i) =>
+      setEnv(i, "FSB_FIRM_TOKENS", { $secret: true, value: "FSB_FIRM_TOKENS=acme=same-token,initech=same-token" }),
+    );
     expect((await check(policy, { ...shared, plan })).map((x) => x.message)).toEqual([
       "the shared FSB of 'shared-dc1' gives the same token to several firms in FSB_FIRM_TOKENS",
     ]);
@@ -167,18 +177,24 @@ describe("shared-server-container-limits", () => {
   test("a tenant's License Central without a memory limit is a violation", async () => {
     const acme = await example("acme");
     const plan = withResource(acme.plan, container("line-1"), (i) => delete i.memory);
-    expect((await check(policy, { ...acme, plan })).map((x) => x.message)).toContain("container 'lc-acme-line-1' on a shared server has no memory limit (memory, in MB)");
+    expect((await check(policy, { ...acme, plan })).map((x) => x.message)).toContain(
+      "container 'lc-acme-line-1' on a shared server has no memory limit (memory, in MB)",
+    );
   });
 
   test("a tenant's License Central without a CPU limit is a violation", async () => {
     const acme = await example("acme");
     const plan = withResource(acme.plan, container("line-1"), (i) => delete i.cpuShares);
-    expect((await check(policy, { ...acme, plan })).map((x) => x.message)).toContain("container 'lc-acme-line-1' on a shared server has no CPU limit (cpuShares, cpus or cpuSet)");
+    expect((await check(policy, { ...acme, plan })).map((x) => x.message)).toContain(
+      "container 'lc-acme-line-1' on a shared server has no CPU limit (cpuShares, cpus or cpuSet)",
+    );
   });
 
   test("the shared entry point without a memory limit is a violation", async () => {
     const shared = await example("shared-dc1");
     const plan = withResource(shared.plan, container("entry"), (i) => delete i.memory);
-    expect((await check(policy, { ...shared, plan })).map((x) => x.message)).toContain("container 'lc-shared-dc1-entry' on a shared server has no memory limit (memory, in MB)");
+    expect((await check(policy, { ...shared, plan })).map((x) => x.message)).toContain(
+      "container 'lc-shared-dc1-entry' on a shared server has no memory limit (memory, in MB)",
+    );
   });
 });

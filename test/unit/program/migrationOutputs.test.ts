@@ -70,7 +70,9 @@ describe("stack outputs for lchost migrate", () => {
   });
 
   it("report the stack's docker:host", async () => {
-    const text = YAML.stringify({ config: { "docker:host": "ssh://ops@db7.example", ...Object.fromEntries(Object.entries(dedicatedValues()).map(([k, v]) => [`lchost:${k}`, v])) } });
+    const text = YAML.stringify({
+      config: { "docker:host": "ssh://ops@db7.example", ...Object.fromEntries(Object.entries(dedicatedValues()).map(([k, v]) => [`lchost:${k}`, v])) },
+    });
     const plan = await planStack(parseStackFileText(text, "/virtual/stacks/Pulumi.globex.yaml"));
     expect(migration(plan.outputs).dockerHost).toBe("ssh://ops@db7.example");
   });

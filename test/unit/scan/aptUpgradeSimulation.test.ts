@@ -10,7 +10,12 @@ describe("apt-get -s upgrade parsing", () => {
   it("lists every package apt would install from the security suite, with both versions", () => {
     const updates = parseAptSimulation(captured);
     expect(updates.map((u) => u.package)).toEqual(["perl-base", "liblzma5", "libapt-pkg6.0", "apt", "libpcre2-8-0", "libssl3", "haproxy", "tzdata"]);
-    expect(updates.find((u) => u.package === "libssl3")).toEqual({ package: "libssl3", installed: "3.0.20-1~deb12u2", candidate: "3.0.22-1~deb12u2", suite: "Debian-Security:12/oldstable-security" });
+    expect(updates.find((u) => u.package === "libssl3")).toEqual({
+      package: "libssl3",
+      installed: "3.0.20-1~deb12u2",
+      candidate: "3.0.22-1~deb12u2",
+      suite: "Debian-Security:12/oldstable-security",
+    });
   });
 
   it("ignores Conf lines and upgrades from suites that are not security suites", () => {
@@ -36,24 +41,34 @@ describe("apt-get -s upgrade parsing", () => {
   });
 
   it("finds nothing in an up-to-date image", () => {
-    expect(parseAptSimulation("Reading package lists...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")).toEqual([]);
+    expect(parseAptSimulation("Reading package lists...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n")).toEqual(
+      [],
+    );
   });
 });
 
 describe("image scan outcome", () => {
   it("says why when no Docker engine answers, instead of reporting no updates", () => {
-    const o = imageScanOutcome({ code: 1, stdout: "", stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" });
+    const o = imageScanOutcome({
+      code: 1,
+      stdout: "",
+      stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+    });
     expect(o).toEqual({ problem: expect.stringMatching(/^docker run failed \(exit 1\): Cannot connect to the Docker daemon/) });
   });
 
   it("quotes docker's own error for an image that is not on this machine (nothing is pulled)", () => {
     const stderr = "docker: Error response from daemon: No such image: haproxy:2.6.\nSee 'docker run --help'.\n";
-    expect(imageScanOutcome({ code: 125, stdout: "", stderr })).toEqual({ problem: "docker run failed (exit 125): docker: Error response from daemon: No such image: haproxy:2.6." });
+    expect(imageScanOutcome({ code: 125, stdout: "", stderr })).toEqual({
+      problem: "docker run failed (exit 125): docker: Error response from daemon: No such image: haproxy:2.6.",
+    });
   });
 
   it("says so when the image has no apt-get, or apt-get update could not fetch the lists", () => {
     expect(imageScanOutcome({ code: 0, stdout: `${NO_APT}\n`, stderr: "" })).toEqual({ problem: expect.stringMatching(/no apt-get/) });
-    expect(imageScanOutcome({ code: 0, stdout: `${UPDATE_FAILED}\n0 upgraded, 0 newly installed\n`, stderr: "" })).toEqual({ problem: expect.stringMatching(/apt-get update failed/) });
+    expect(imageScanOutcome({ code: 0, stdout: `${UPDATE_FAILED}\n0 upgraded, 0 newly installed\n`, stderr: "" })).toEqual({
+      problem: expect.stringMatching(/apt-get update failed/),
+    });
   });
 
   it("turns the captured output into the pending updates", () => {

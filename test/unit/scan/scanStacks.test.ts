@@ -5,7 +5,12 @@ import { scanReport, renderScanTable } from "../../../scan/scanReport";
 import { failingFindings, Finding, parseSeverity } from "../../../scan/severity";
 
 const plan = (images: string[]): Plan =>
-  ({ stack: "x", resources: images.map((image, i) => ({ type: "docker:index/container:Container", name: `c${i}`, inputs: { image } })), outputs: {}, millis: 0 }) as unknown as Plan;
+  ({
+    stack: "x",
+    resources: images.map((image, i) => ({ type: "docker:index/container:Container", name: `c${i}`, inputs: { image } })),
+    outputs: {},
+    millis: 0,
+  }) as unknown as Plan;
 
 const finding = (severity: Finding["severity"]): Finding => ({ stack: "globex", source: "tls", severity, id: "x", target: "t", message: "m" });
 
@@ -15,8 +20,16 @@ function fakeTools(over: Partial<ScanTools> = {}): ScanTools & { asked: string[]
   return {
     asked,
     plan: async (s) => plan(s.stackName === "globex" ? ["lchost/mariadb:dev", "lchost/haproxy:dev"] : ["lchost/haproxy:dev"]),
-    testssl: async (t) => (asked.push(`testssl ${t.ip ?? t.host}:${t.port} sni ${t.host}`), { entries: [{ id: "TLS1", severity: "LOW", finding: "offered (deprecated)" }] }),
-    imageUpdates: async (image) => (asked.push(`image ${image}`), image.includes("haproxy") ? { updates: [{ package: "libssl3", installed: "3.0.20", candidate: "3.0.22", suite: "Debian-Security:12/oldstable-security" }] } : { problem: "docker run failed (exit 1): Cannot connect to the Docker daemon" }),
+    testssl: async (t) => (
+      asked.push(`testssl ${t.ip ?? t.host}:${t.port} sni ${t.host}`),
+      { entries: [{ id: "TLS1", severity: "LOW", finding: "offered (deprecated)" }] }
+    ),
+    imageUpdates: async (image) => (
+      asked.push(`image ${image}`),
+      image.includes("haproxy")
+        ? { updates: [{ package: "libssl3", installed: "3.0.20", candidate: "3.0.22", suite: "Debian-Security:12/oldstable-security" }] }
+        : { problem: "docker run failed (exit 1): Cannot connect to the Docker daemon" }
+    ),
     policies: async () => [{ policy: "entry-point-timeouts", enforcementLevel: "mandatory", message: "no timeout", resource: "urn:x" }],
     ...over,
   };
@@ -70,12 +83,20 @@ describe("lchost scan use case", () => {
   });
 
   it("turns a testssl that could not run into an unknown finding instead of failing the scan", async () => {
-    const findings = await scanStacks([loadStack("globex")], fakeTools({ testssl: async () => ({ problem: "testssl.sh is not installed (apt-get install -y testssl.sh)" }) }), { parts: ["tls"] });
+    const findings = await scanStacks(
+      [loadStack("globex")],
+      fakeTools({ testssl: async () => ({ problem: "testssl.sh is not installed (apt-get install -y testssl.sh)" }) }),
+      { parts: ["tls"] },
+    );
     expect(findings).toEqual([expect.objectContaining({ source: "tls", severity: "unknown", id: "testssl", message: expect.stringMatching(/not installed/) })]);
   });
 
   it("runs only the parts asked for", async () => {
-    const tools = fakeTools({ plan: async () => { throw new Error("planned although only tls was asked for"); } });
+    const tools = fakeTools({
+      plan: async () => {
+        throw new Error("planned although only tls was asked for");
+      },
+    });
     await expect(scanStacks([loadStack("globex")], tools, { parts: ["tls"] })).resolves.toHaveLength(1);
   });
 
@@ -84,7 +105,12 @@ describe("lchost scan use case", () => {
     const atHigh = scanReport(findings, "high");
     expect(atHigh.failed).toBe(true);
     expect(atHigh.counts).toMatchObject({ low: 1, high: 2, unknown: 1 });
-    expect(scanReport(findings.filter((f) => f.severity !== "high"), "high").failed).toBe(false);
+    expect(
+      scanReport(
+        findings.filter((f) => f.severity !== "high"),
+        "high",
+      ).failed,
+    ).toBe(false);
     const table = renderScanTable(atHigh);
     expect(table[0]).toMatch(/^severity\s+stack\s+source\s+target\s+finding$/);
     expect(table[1]).toMatch(/^high/);

@@ -4,7 +4,13 @@ import { countByCategory, parseTestsslJson, summarizeTestssl, tlsCategory } from
 
 // testssl.sh 3.0 --jsonfile: a flat list; severities OK, INFO, LOW, MEDIUM, HIGH, CRITICAL, WARN, FATAL
 const flat = JSON.stringify([
-  { id: "engine_problem", ip: "gw.example/127.9.1.4", port: "8443", severity: "WARN", finding: "No engine or GOST support via engine with your ./bin/openssl.Linux.x86_64" },
+  {
+    id: "engine_problem",
+    ip: "gw.example/127.9.1.4",
+    port: "8443",
+    severity: "WARN",
+    finding: "No engine or GOST support via engine with your ./bin/openssl.Linux.x86_64",
+  },
   { id: "SSLv3", ip: "gw.example/127.9.1.4", port: "8443", severity: "HIGH", finding: "offered" },
   { id: "TLS1", ip: "gw.example/127.9.1.4", port: "8443", severity: "LOW", finding: "offered (deprecated)" },
   { id: "TLS1_2", ip: "gw.example/127.9.1.4", port: "8443", severity: "OK", finding: "offered" },
@@ -42,17 +48,11 @@ describe("testssl summary", () => {
   });
 
   it("puts testssl ids in their category", () => {
-    expect(["SSLv2", "TLS1_1", "cipherlist_NULL", "cipher_order", "PFS_ECDHE_curves", "cert_trust", "intermediate_cert_badOCSP", "heartbleed", "ROBOT"].map((id) => tlsCategory(id))).toEqual([
-      "protocol",
-      "protocol",
-      "cipher suites",
-      "cipher suites",
-      "cipher suites",
-      "certificate",
-      "certificate",
-      "vulnerability",
-      "vulnerability",
-    ]);
+    expect(
+      ["SSLv2", "TLS1_1", "cipherlist_NULL", "cipher_order", "PFS_ECDHE_curves", "cert_trust", "intermediate_cert_badOCSP", "heartbleed", "ROBOT"].map((id) =>
+        tlsCategory(id),
+      ),
+    ).toEqual(["protocol", "protocol", "cipher suites", "cipher suites", "cipher suites", "certificate", "certificate", "vulnerability", "vulnerability"]);
   });
 
   it("refuses a file that is not a flat testssl result, saying so", () => {

@@ -6,4 +6,7 @@ const file = path.join(process.cwd(), "lchost-child-snippet.ts");
 const m = new Module(file, module);
 m.filename = file;
 m.paths = Module._nodeModulePaths(process.cwd());
-m._compile(require("typescript").transpileModule(process.env.LCHOST_CHILD_CODE ?? "", { compilerOptions: { module: 1, target: 8, esModuleInterop: true } }).outputText, file);
+m._compile(
+  require("typescript").transpileModule(process.env.LCHOST_CHILD_CODE ?? "", { compilerOptions: { module: 1, target: 8, esModuleInterop: true } }).outputText,
+  file,
+);

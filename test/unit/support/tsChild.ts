@@ -13,10 +13,14 @@ export function runTsChild(code: string, timeoutMs = 60_000): { stdout: string; 
     require.extensions[".ts"] = (m, f) => m._compile(ts.transpileModule(fs.readFileSync(f, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2021, esModuleInterop: true } }).outputText, f);
   `;
   const root = path.resolve(__dirname, "../../..");
-  const r = spawnSync(process.execPath, ["-e", `${hook}\nprocess.chdir(${JSON.stringify(root)});\nrequire(${JSON.stringify(path.join(root, "test/unit/support/childMain.ts"))});`], {
-    encoding: "utf8",
-    timeout: timeoutMs,
-    env: { ...process.env, LCHOST_CHILD_CODE: code },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["-e", `${hook}\nprocess.chdir(${JSON.stringify(root)});\nrequire(${JSON.stringify(path.join(root, "test/unit/support/childMain.ts"))});`],
+    {
+      encoding: "utf8",
+      timeout: timeoutMs,
+      env: { ...process.env, LCHOST_CHILD_CODE: code },
+    },
+  );
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
