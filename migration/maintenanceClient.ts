@@ -25,16 +25,16 @@ export async function setMaintenance(
   opts: { retryAfterSeconds?: number; reason?: string } = {},
 ): Promise<void> {
   if (lines.length === 0) throw new Error("no License Central line to put into maintenance");
-  // one line writes the state to the database; telling every line (at once) makes each see it at once
-  await Promise.all(
-    lines.map((line) =>
-      admin(line, token, "PUT", "/admin/v1/maintenance", {
-        enabled,
-        retryAfterSeconds: opts.retryAfterSeconds ?? 30,
-        ...(opts.reason ? { reason: opts.reason } : {}),
-      }),
-    ),
-  );
+  // Every line is told (so each sees the state at once, not only at its next poll), one after the other: each
+  // PUT writes the same row, and concurrent writes of one row through different Galera nodes fail certification
+  // (a deadlock error, 500) — found by the sandbox's HA -> High Performance move.
+  for (const line of lines) {
+    await admin(line, token, "PUT", "/admin/v1/maintenance", {
+      enabled,
+      retryAfterSeconds: opts.retryAfterSeconds ?? 30,
+      ...(opts.reason ? { reason: opts.reason } : {}),
+    });
+  }
 }
 
 /** Waits until every line observes maintenance and serves no write request any more. */

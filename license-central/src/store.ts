@@ -200,6 +200,19 @@ export class LcStore {
   }
 
   async writeMaintenance(s: { enabled: boolean; retryAfterSeconds: number; reason: string | null; changedAt: Date }): Promise<void> {
+    // one row that every line of a customer may write: on a Galera cluster two nodes writing it at once fail
+    // certification with a deadlock error for one of them; the write is idempotent, so it is simply done again
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeMaintenanceOnce(s);
+        return;
+      } catch (err) {
+        if ((err as { errno?: number }).errno !== 1213 || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async writeMaintenanceOnce(s: { enabled: boolean; retryAfterSeconds: number; reason: string | null; changedAt: Date }): Promise<void> {
     await this.db.query(
       `INSERT INTO lc_maintenance (id, enabled, retry_after_seconds, reason, changed_at) VALUES (1, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), retry_after_seconds = VALUES(retry_after_seconds), reason = VALUES(reason), changed_at = VALUES(changed_at)`,

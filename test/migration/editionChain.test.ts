@@ -58,7 +58,7 @@ describe("lchost migrate on the sandbox", () => {
     };
     const err = await migrate("dedicated", undefined, kill).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationRolledBack);
-    expect(err.message).toMatch(/rolled back: acme stays on datacenter, its data intact \(6 tables, same checksums as at the dump\)/);
+    expect(err.message).toMatch(/rolled back: acme stays on datacenter, its data intact \(7 tables, same checksums as at the dump\)/);
     expect((await acme.target.current()).shape.edition).toBe("datacenter");
     expect(parseStackFileText(fs.readFileSync(acme.stackPath, "utf8"), acme.stackPath).config).toMatchObject({ edition: "datacenter" });
     expect(business(await tableChecksums((await acme.target.current()).database))).toEqual(business(before));
