@@ -17,7 +17,7 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 const dist = (p) => path.join(root, "dist", p);
 const { startThrowawayMariadb, freePort } = require(dist("sandbox/mariadbProcess.js"));
-const { canonicalJson } = require(dist("fsb-emulator/src/canonicalJson.js"));
+const { canonicalJson } = require(dist("service-kit/src/canonicalJson.js"));
 const mysql = require("mysql2/promise");
 
 const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS || 5000);

@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { canonicalJson } from "./canonicalJson";
+import { canonicalJson } from "../../service-kit/src/canonicalJson";
 import { FIRM_CODE_PATTERN } from "../../service-kit/src/envVars";
 import { FsbConfig } from "./config";
 import { FSB_ENV, FSB_HEALTH_PATH } from "./env";

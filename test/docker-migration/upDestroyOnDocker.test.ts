@@ -1,3 +1,4 @@
+import { runLchost } from "../support/cliRun";
 /**
  * `lchost up|destroy <stack> --target docker` through the CLI on the real Docker engine: a shared server
  * (MariaDB with its data volume, FSB emulator, HAProxy) is deployed, destroyed with its volume kept,
@@ -8,7 +9,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../cli/main";
 import { EXIT } from "../../cli/exitCodes";
 import { dockerRunStateDir } from "../../cli/commands/migrateOnDocker";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
@@ -24,16 +24,7 @@ const PREFIX = `lc-${STACK}`; // every container, network and volume of the stac
 const docker = new DockerEngine();
 let dir: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = runLchost;
 
 /** The stack's containers, networks and volumes on the engine, by name. */
 async function onEngine(): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {

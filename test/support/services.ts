@@ -8,7 +8,7 @@ import { Writable } from "stream";
 import * as mysql from "mysql2/promise";
 import pino from "pino";
 import { buildFsbApp, FsbApp } from "../../fsb-emulator/src/app";
-import { canonicalJson } from "../../fsb-emulator/src/canonicalJson";
+import { canonicalJson } from "../../service-kit/src/canonicalJson";
 import { parseFsbConfig } from "../../fsb-emulator/src/config";
 import { createLogger as createFsbLogger } from "../../fsb-emulator/src/logger";
 import { buildLcApps, LcApps } from "../../license-central/src/app";

@@ -1,24 +1,16 @@
+import { runLchost } from "../../support/cliRun";
 /** The command line itself: help, usage errors and exit codes, the same for every command (cli/main.ts). */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { commands, main } from "../../../cli/main";
+import { commands } from "../../../cli/main";
 import { EXIT } from "../../../cli/exitCodes";
 import { setPolicyRunner } from "../../../planner/policyCheck";
 import { stacksDir } from "../../../model/stackFile";
 
 jest.setTimeout(120_000);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const run = runLchost;
 
 const NAMES = commands.map((c) => c.name);
 /** The least each command needs before commander looks at other flags (required options). */

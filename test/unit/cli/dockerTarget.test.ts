@@ -1,3 +1,4 @@
+import { runLchost } from "../../support/cliRun";
 /**
  * `lchost up|destroy <stack> --target docker` before the engine is touched: the image precondition
  * (against a fake Engine API on a unix socket, which records every request) and the usage rules.
@@ -7,21 +8,11 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../../cli/main";
 import { EXIT } from "../../../cli/exitCodes";
 
 jest.setTimeout(120_000);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const run = runLchost;
 
 const STACK = "fake-shared";
 let dir: string;

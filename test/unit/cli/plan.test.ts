@@ -1,15 +1,6 @@
-import { main } from "../../../cli/main";
+import { runLchost } from "../../support/cliRun";
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const run = runLchost;
 
 describe("lchost plan", () => {
   it("prints the resource tree and a summary of the HA example", async () => {
