@@ -53,22 +53,7 @@ export async function stagePlanInDocker(plan: Plan, previous: Plan | undefined, 
     if (deps.every((d) => stageable.has(d.name) || before.get(d.name) === specKey(d.r.inputs))) stageable.add(name);
   }
   if (stageable.size === 0) return [];
-  for (const { r, name } of named(plan, TYPE.network)) {
-    if (await exists(docker, "networks", name)) continue;
-    const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-    await docker.ok("POST", "/networks/create", {
-      Name: name,
-      Driver: unwrapSecrets(r.inputs.driver) ?? "bridge",
-      Internal: Boolean(r.inputs.internal),
-      Labels: labels,
-      CheckDuplicate: true,
-    });
-  }
-  for (const { r, name } of named(plan, TYPE.volume)) {
-    if (await exists(docker, "volumes", name)) continue;
-    const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-    await docker.ok("POST", "/volumes/create", { Name: name, Labels: labels });
-  }
+  await createMissingNetworksAndVolumes(plan, docker);
   const keep = new Set(containers.map((c) => c.name).filter((n) => !stageable.has(n)));
   const started: string[] = [];
   await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => started.push(c) });
@@ -126,23 +111,28 @@ export async function applyPlanInDocker(
     if (r.status < 300) out.networksRemoved.push(name);
   }
 
+  await createMissingNetworksAndVolumes(plan, docker);
+  await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => out.created.push(c) });
+  out.kept = [...keep];
+  return out;
+}
+
+/** Creates the plan's networks and volumes that the engine does not have yet (existing ones are kept as they are). */
+async function createMissingNetworksAndVolumes(plan: Plan, docker: DockerEngine): Promise<void> {
+  const labelsOf = (r: { inputs: Record<string, unknown> }) =>
+    Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
   for (const { r, name } of named(plan, TYPE.network)) {
     if (await exists(docker, "networks", name)) continue;
-    const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
     await docker.ok("POST", "/networks/create", {
       Name: name,
       Driver: unwrapSecrets(r.inputs.driver) ?? "bridge",
       Internal: Boolean(r.inputs.internal),
-      Labels: labels,
+      Labels: labelsOf(r),
       CheckDuplicate: true,
     });
   }
   for (const { r, name } of named(plan, TYPE.volume)) {
     if (await exists(docker, "volumes", name)) continue;
-    const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-    await docker.ok("POST", "/volumes/create", { Name: name, Labels: labels });
+    await docker.ok("POST", "/volumes/create", { Name: name, Labels: labelsOf(r) });
   }
-  await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => out.created.push(c) });
-  out.kept = [...keep];
-  return out;
 }
