@@ -55,6 +55,11 @@ export function sharedServerNames(name: string): SharedServerNames {
   };
 }
 
+/** The prometheus-mysqld-exporter container beside a database container (the ops stack's `mysqld` job scrapes it on 9104). */
+export function databaseExporterName(databaseContainer: string): string {
+  return `${databaseContainer}-exporter`;
+}
+
 /** A tenant's schema and database user on the shared server: `lc_<customer>` with '-' as '_'. */
 export function tenantDatabaseName(customer: string): string {
   return `lc_${customer.replace(/-/g, "_")}`;

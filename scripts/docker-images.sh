@@ -3,6 +3,7 @@
 #   lchost/debian-base:bookworm   (debootstrap, only when missing)
 #   lchost/fsb-emulator:dev, lchost/license-central:dev   (FROM the Debian base; nodejs from apt)
 #   lchost/mariadb:dev            (FROM the Debian base; mariadb-server from apt)
+#   lchost/haproxy:dev, lchost/mysqld-exporter:dev   (FROM the Debian base; haproxy, prometheus-mysqld-exporter from apt)
 # Needs: a running dockerd, debootstrap, node + npm ci done. Idempotent (base kept, layers cached).
 # Env: SERVICES_BASE_IMAGE (default lchost/debian-base:bookworm; e.g. node:20-bookworm-slim where a registry exists).
 set -euo pipefail
@@ -57,3 +58,4 @@ build lchost/fsb-emulator:dev -f fsb-emulator/Dockerfile --build-arg BASE_IMAGE=
 build lchost/license-central:dev -f license-central/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/mariadb:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mariadb
 build lchost/haproxy:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/haproxy
+build lchost/mysqld-exporter:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mysqld-exporter

@@ -6,7 +6,7 @@ import { publishedEndpointsTlsOnly } from "../../../policies/rules/publishedEndp
 import { webServicesAuthenticated } from "../../../policies/rules/webServicesAuthenticated";
 import { check, checkAllExamples, container, editUpload, example, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000); // every example stack planned under the mock runtime (more containers since the mysqld-exporter sidecars) on a loaded 2-core machine
 
 const CFG = "/usr/local/etc/haproxy/haproxy.cfg";
 

@@ -2,7 +2,7 @@ import { databaseVolumesRetainedOnDelete } from "../../../policies/rules/databas
 import { secretsNotInPlainText } from "../../../policies/rules/secretsNotInPlainText";
 import { check, checkAllExamples, container, editUpload, example, setEnv, uploadText, volume, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000); // every example stack planned under the mock runtime (more containers since the mysqld-exporter sidecars) on a loaded 2-core machine
 
 describe("database-volumes-retained-on-delete", () => {
   const policy = databaseVolumesRetainedOnDelete;
