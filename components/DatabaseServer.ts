@@ -27,7 +27,12 @@ export interface DatabaseNodeArgs {
    * Every database node is watched: the init SQL also creates the monitoring account with this password, and a
    * prometheus-mysqld-exporter container (`<hostname>-exporter`) logs in with it.
    */
-  monitoring: { exporterImage: pulumi.Input<string>; monitorPassword: pulumi.Input<string> };
+  monitoring: {
+    exporterImage: pulumi.Input<string>;
+    monitorPassword: pulumi.Input<string>;
+    /** The exporter's networks when not all of the database's (the shared server's: not the tenants' networks). */
+    networks?: pulumi.Input<string>[];
+  };
   owner: Record<string, string>;
 }
 
@@ -94,7 +99,7 @@ export class DatabaseNode extends pulumi.ComponentResource {
         databaseHost: args.hostname,
         databasePort: DB_PORT,
         image: args.monitoring.exporterImage,
-        networks: args.networks,
+        networks: args.monitoring.networks ?? args.networks,
         monitorPassword: args.monitoring.monitorPassword,
         owner: args.owner,
       },

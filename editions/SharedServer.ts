@@ -73,7 +73,8 @@ export class SharedServer extends pulumi.ComponentResource {
         initSql: pulumi.secret(provisioner.result.apply((password) => provisionerAccountSql({ user: names.provisionerUser, password }))),
         memoryMb: 2048,
         cpuShares: 1024,
-        monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result) },
+        // the exporter stays off the tenant networks: a tenant has no business reading the shared server's status
+        monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result), networks: [backend.name] },
         owner,
       },
       o,

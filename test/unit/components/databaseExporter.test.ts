@@ -58,7 +58,9 @@ describe("a mysqld-exporter beside every database node (planned stacks)", () => 
       expect(i.restart).toBe("unless-stopped");
       expect(i.healthcheck.tests.join(" ")).toContain("/dev/tcp/127.0.0.1/9104");
       expect(i.labels).toEqual(expect.arrayContaining([{ label: "lchost.role", value: "database-exporter" }]));
-      expect(i.networksAdvanced.map((n: any) => n.name)).toEqual((database.inputs as any).networksAdvanced.map((n: any) => n.name));
+      const dbNetworks = (database.inputs as any).networksAdvanced.map((n: any) => n.name);
+      // beside the database on its network; on the shared server only on the backend network, never a tenant's
+      expect(i.networksAdvanced.map((n: any) => n.name)).toEqual(stack === "shared-dc1" ? ["lc-shared-dc1-backend"] : dbNetworks);
       const cnf = upload(exporter, "/etc/lchost/mysqld-exporter/my.cnf");
       expect(cnf.secret).toBe(true);
       expect(cnf.content).toContain(`host=${db}\n`);
