@@ -20,6 +20,8 @@ export interface DatabaseExporterArgs {
   networks: pulumi.Input<string>[];
   /** The monitoring account's password (a Pulumi secret; the database's init SQL creates the account). */
   monitorPassword: pulumi.Input<string>;
+  /** The database's container: the exporter is created once it is (and, with `wait`, healthy). */
+  database?: pulumi.Resource;
   owner: Record<string, string>;
 }
 
@@ -55,7 +57,7 @@ export class DatabaseExporter extends pulumi.ComponentResource {
         cpuShares: 128,
         labels: labels({ ...args.owner, "lchost.role": "database-exporter", "lchost.database": args.databaseHost }),
       },
-      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
+      { parent: this, dependsOn: args.database ? [args.database] : [], deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
     );
     this.endpoint = `http://${args.hostname}:${MYSQLD_EXPORTER_PORT}/metrics`;
     this.registerOutputs({ endpoint: this.endpoint });

@@ -101,10 +101,11 @@ export class DatabaseNode extends pulumi.ComponentResource {
         image: args.monitoring.exporterImage,
         networks: args.monitoring.networks ?? args.networks,
         monitorPassword: args.monitoring.monitorPassword,
+        // started once its database answers (the database container waits for its own health check)
+        database: this.container,
         owner: args.owner,
       },
-      // started once its database answers (the database container waits for its own health check)
-      { parent: this, dependsOn: [this.container] },
+      { parent: this },
     );
     this.registerOutputs({ host: this.host });
   }

@@ -61,6 +61,8 @@ describe("a mysqld-exporter beside every database node (planned stacks)", () => 
       const dbNetworks = (database.inputs as any).networksAdvanced.map((n: any) => n.name);
       // beside the database on its network; on the shared server only on the backend network, never a tenant's
       expect(i.networksAdvanced.map((n: any) => n.name)).toEqual(stack === "shared-dc1" ? ["lc-shared-dc1-backend"] : dbNetworks);
+      // created after its database (Docker runners and migrations start it beside its database, never before)
+      expect(exporter.dependsOn).toContain(database.urn);
       const cnf = upload(exporter, "/etc/lchost/mysqld-exporter/my.cnf");
       expect(cnf.secret).toBe(true);
       expect(cnf.content).toContain(`host=${db}\n`);
