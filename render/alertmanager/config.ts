@@ -1,4 +1,4 @@
-import * as YAML from "yaml";
+import { plainYaml } from "../plainYaml";
 import { MonitoringIntervals, SEVERITIES, Severity } from "../../model/catalog";
 import { Fleet } from "../../model/fleet";
 import { MONITORING_PORTS, operationsNames } from "../../model/naming";
@@ -65,5 +65,5 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       ...notified.map((c) => ({ name: customerReceiverName(c.customer), webhook_configs: channels(c.customer, c.notifications!) })),
     ],
   };
-  return `# Rendered by lchost (render/alertmanager/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${YAML.stringify(doc, { lineWidth: 0 })}`;
+  return `# Rendered by lchost (render/alertmanager/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${plainYaml(doc)}`;
 }

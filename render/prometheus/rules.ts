@@ -1,4 +1,4 @@
-import * as YAML from "yaml";
+import { plainYaml } from "../plainYaml";
 import { EDITION_IDS, EditionCatalog, EditionId, editionCatalog, Severity } from "../../model/catalog";
 import type { DatabaseKind } from "../../model/databaseKind";
 import type { Component } from "./targets";
@@ -265,5 +265,5 @@ export function alertRuleGroups(cat: EditionCatalog = editionCatalog()): RuleGro
 
 /** rules.yml for Prometheus (promtool check rules validates it). */
 export function renderAlertRules(cat: EditionCatalog = editionCatalog()): string {
-  return `# Rendered by lchost (render/prometheus/rules.ts) from model/catalog.yaml; do not edit.\n${YAML.stringify({ groups: alertRuleGroups(cat) }, { lineWidth: 0 })}`;
+  return `# Rendered by lchost (render/prometheus/rules.ts) from model/catalog.yaml; do not edit.\n${plainYaml({ groups: alertRuleGroups(cat) })}`;
 }
