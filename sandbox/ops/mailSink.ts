@@ -47,7 +47,6 @@ export class MailSink {
   }
 
   static async start(opts: MailSinkOptions = {}): Promise<MailSink> {
-    let sink: MailSink | undefined;
     const addresses = (a: SMTPServerAddress | false) => (a ? a.address : null);
     const server = new SMTPServer({
       ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : { disabledCommands: ["STARTTLS"] }),
@@ -66,7 +65,7 @@ export class MailSink {
       closeTimeout: 5_000,
       logger: false,
       onData(stream, session, cb) {
-        if (sink!.refusing) {
+        if (sink.refusing) {
           stream.resume();
           stream.on("end", () => cb(Object.assign(new Error("mailbox temporarily unavailable (test)"), { responseCode: 451 })));
           return;
@@ -74,7 +73,7 @@ export class MailSink {
         simpleParser(stream).then(
           (mail) => {
             const to = mail.to ? (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a.value.map((v) => v.address ?? "")) : [];
-            sink!.records.add({
+            sink.records.add({
               receivedAt: new Date().toISOString(),
               mailFrom: addresses(session.envelope.mailFrom),
               rcptTo: session.envelope.rcptTo.map((r) => r.address),
@@ -92,7 +91,7 @@ export class MailSink {
         );
       },
     });
-    sink = new MailSink(server, opts.recordFile);
+    const sink = new MailSink(server, opts.recordFile);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());

@@ -19,6 +19,7 @@ export interface RecordedWebhook {
   reason: string | null;
   deliveryId: string | null;
   timestamp: string | null;
+  signature: string | null;
   answered: number;
   /** The parsed JSON body (null when it was not JSON). */
   body: any;
@@ -56,14 +57,13 @@ export class WebhookSink {
 
   static async start(opts: WebhookSinkOptions): Promise<WebhookSink> {
     const limit = opts.bodyLimitBytes ?? 1024 * 1024;
-    let sink: WebhookSink | undefined;
-    const server = http.createServer((req, res) => sink!.handle(req, res, limit));
+    const server = http.createServer((req, res) => sink.handle(req, res, limit));
     // nothing waits forever, not even a hung test receiver: the notifier's own timeout fires first
     server.requestTimeout = 15_000;
     server.headersTimeout = 5_000;
     server.keepAliveTimeout = 5_000;
     server.setTimeout(120_000);
-    sink = new WebhookSink(server, { ...opts.secrets }, opts.recordFile);
+    const sink = new WebhookSink(server, { ...opts.secrets }, opts.recordFile);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
@@ -137,6 +137,7 @@ export class WebhookSink {
         reason: result === null ? "no secret for this customer" : result.ok ? null : result.reason,
         deliveryId: header(SIGNATURE_HEADERS.delivery),
         timestamp: header(SIGNATURE_HEADERS.timestamp),
+        signature: header(SIGNATURE_HEADERS.signature),
         answered,
         body,
         raw: raw.toString("utf8"),

@@ -25,6 +25,8 @@ export interface NotifierHarness {
   hooks: WebhookSink;
   recipientsFile: string;
   logs(): string;
+  /** Moves the notifier's signing clock (ms; negative: in the past). */
+  setClockOffsetMs(ms: number): void;
   post(customer: string, channel: string, body: unknown, token?: string | null): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -88,7 +90,14 @@ export async function startNotifier(opts: HarnessOptions = {}): Promise<Notifier
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const { app } = buildNotifierApp(config, { logger, recipients: new RecipientsSource(recipientsFile, logger), token: NOTIFIER_TOKEN, ca: opts.ca });
+  let clockOffsetMs = 0;
+  const { app } = buildNotifierApp(config, {
+    logger,
+    recipients: new RecipientsSource(recipientsFile, logger),
+    token: NOTIFIER_TOKEN,
+    ca: opts.ca,
+    nowMs: () => Date.now() + clockOffsetMs,
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as any).port}`;
   return {
@@ -99,6 +108,9 @@ export async function startNotifier(opts: HarnessOptions = {}): Promise<Notifier
     hooks,
     recipientsFile,
     logs: () => logText,
+    setClockOffsetMs: (ms) => {
+      clockOffsetMs = ms;
+    },
     async post(customer, channel, body, token = NOTIFIER_TOKEN) {
       const res = await fetch(`${url}/v1/alertmanager/${customer}/${channel}`, {
         method: "POST",
