@@ -38,6 +38,8 @@ export interface MailSinkOptions {
 export class MailSink {
   readonly records: SinkRecords<RecordedMail>;
   private refusing = false;
+  /** AUTH attempts seen (successful or not). */
+  authAttempts = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -55,6 +57,7 @@ export class MailSink {
             authMethods: ["PLAIN", "LOGIN"],
             allowInsecureAuth: !opts.tls,
             onAuth(auth, _session, cb) {
+              sink.authAttempts++;
               if (auth.username === opts.user!.username && auth.password === opts.user!.password) cb(null, { user: auth.username });
               else cb(new Error("invalid username or password"));
             },
