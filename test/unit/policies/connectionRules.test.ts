@@ -6,8 +6,6 @@ import { publishedEndpointsTlsOnly } from "../../../policies/rules/publishedEndp
 import { webServicesAuthenticated } from "../../../policies/rules/webServicesAuthenticated";
 import { check, checkAllExamples, container, editUpload, example, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 const CFG = "/usr/local/etc/haproxy/haproxy.cfg";
 
 describe("published-endpoints-tls-only", () => {
