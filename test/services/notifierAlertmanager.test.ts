@@ -9,7 +9,7 @@ import * as net from "net";
 import * as path from "path";
 import { NotifierHarness, startNotifier } from "../support/notifierHarness";
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
 
@@ -80,6 +80,17 @@ describe("the real Alertmanager posting to the notifier", () => {
     await n?.stop();
   });
 
+  /** Waits like records.waitFor, and on a timeout says what Alertmanager and the notifier logged (a loaded machine is slow, not silent). */
+  async function arrives<T>(wait: Promise<T>): Promise<T> {
+    try {
+      return await wait;
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}\n--- alertmanager log (tail) ---\n${amLog.slice(-3000)}\n--- notifier log (tail) ---\n${n.logs().slice(-3000)}`,
+      );
+    }
+  }
+
   async function postAlerts(alerts: unknown[]): Promise<void> {
     const res = await fetch(`${amUrl}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alerts) });
     expect(res.status).toBe(200);
@@ -94,18 +105,18 @@ describe("the real Alertmanager posting to the notifier", () => {
   test("a firing alert for acme reaches acme's webhook and mailbox and on-call, never globex; then resolved", async () => {
     const startsAt = new Date(Date.now() - 5_000).toISOString();
     await postAlerts([{ ...lineDown("acme", "high-availability"), startsAt }]);
-    const hook = await n.hooks.records.waitFor((r) => r.customer === "acme" && r.body?.status === "firing", 30_000, "acme's firing webhook");
+    const hook = await arrives(n.hooks.records.waitFor((r) => r.customer === "acme" && r.body?.status === "firing", 60_000, "acme's firing webhook"));
     expect(hook).toMatchObject({ verified: true, answered: 204 });
     expect(hook.body.alerts[0]).toMatchObject({ component: "line", part: "line-1", severity: "critical", since: startsAt });
-    const mail = await n.mail.records.waitFor((m) => m.rcptTo.includes("ops@acme.example"), 30_000, "acme's mail");
+    const mail = await arrives(n.mail.records.waitFor((m) => m.rcptTo.includes("ops@acme.example"), 60_000, "acme's mail"));
     expect(mail.subject).toBe("[lchost] acme: License Central line 1 (High Availability Package): disruption (critical)");
-    await n.mail.records.waitFor((m) => m.rcptTo.includes("oncall@lchost.example"), 30_000, "on-call's mail");
+    await arrives(n.mail.records.waitFor((m) => m.rcptTo.includes("oncall@lchost.example"), 60_000, "on-call's mail"));
 
     await postAlerts([{ ...lineDown("acme", "high-availability"), startsAt, endsAt: new Date().toISOString() }]);
-    const resolved = await n.hooks.records.waitFor((r) => r.customer === "acme" && r.body?.status === "resolved", 30_000, "acme's resolved webhook");
+    const resolved = await arrives(n.hooks.records.waitFor((r) => r.customer === "acme" && r.body?.status === "resolved", 60_000, "acme's resolved webhook"));
     expect(resolved.verified).toBe(true);
     expect(resolved.body.alerts[0].until).not.toBeNull();
-    await n.mail.records.waitFor((m) => m.rcptTo.includes("ops@acme.example") && m.subject.endsWith(": resolved"), 30_000, "acme's resolved mail");
+    await arrives(n.mail.records.waitFor((m) => m.rcptTo.includes("ops@acme.example") && m.subject.endsWith(": resolved"), 60_000, "acme's resolved mail"));
 
     expect(n.hooks.records.all().filter((r) => r.customer === "globex")).toEqual([]);
     expect(n.mail.records.all().filter((m) => m.rcptTo.some((a) => a.endsWith("@globex.example")))).toEqual([]);
@@ -114,11 +125,11 @@ describe("the real Alertmanager posting to the notifier", () => {
   test("while globex's webhook fails, Alertmanager retries it (the notifier answers 502) until it is delivered; email is not held up", async () => {
     n.hooks.setBehaviour("globex", "fail");
     await postAlerts([{ ...lineDown("globex", "high-performance", { part: "line-2" }), startsAt: new Date().toISOString() }]);
-    await n.hooks.records.waitFor((r) => r.customer === "globex" && r.answered === 500, 30_000, "a failed call to globex");
-    const mail = await n.mail.records.waitFor((m) => m.rcptTo.includes("it@globex.example"), 30_000, "globex's mail");
+    await arrives(n.hooks.records.waitFor((r) => r.customer === "globex" && r.answered === 500, 60_000, "a failed call to globex"));
+    const mail = await arrives(n.mail.records.waitFor((m) => m.rcptTo.includes("it@globex.example"), 60_000, "globex's mail"));
     expect(mail.subject).toContain("Lizenzserver-Linie 2 (High Performance)");
     n.hooks.setBehaviour("globex", "verify");
-    const ok = await n.hooks.records.waitFor((r) => r.customer === "globex" && r.answered === 204, 60_000, "a retried, delivered call to globex");
+    const ok = await arrives(n.hooks.records.waitFor((r) => r.customer === "globex" && r.answered === 204, 60_000, "a retried, delivered call to globex"));
     expect(ok.verified).toBe(true);
     const attempts = n.hooks.records.all().filter((r) => r.customer === "globex");
     expect(new Set(attempts.map((r) => r.deliveryId)).size).toBe(attempts.length); // every retry is a new delivery
