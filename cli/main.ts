@@ -11,6 +11,7 @@ import { checkSpec } from "./commands/check";
 import { deploySpec } from "./commands/deploy";
 import { diffSpec } from "./commands/diff";
 import { editionsSpec } from "./commands/editions";
+import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
 import { sandboxSpec } from "./commands/sandbox";
@@ -32,6 +33,7 @@ export const commands: Array<CommandSpec<any>> = [
   migrateSpec,
   sandboxSpec,
   scanSpec,
+  maintenanceSpec,
 ];
 
 /**
