@@ -17,7 +17,8 @@ import { planSpec } from "./commands/plan";
 import { sandboxSpec } from "./commands/sandbox";
 import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
-import { CliError, MissingPrerequisite, UsageError } from "./errors";
+import { CliError, MissingPrerequisite, RuntimeFailure, UsageError } from "./errors";
+import { AlertmanagerError } from "../render/alertmanager/api";
 import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
 
 /** Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here. */
@@ -46,6 +47,7 @@ export function cliErrorOf(e: unknown): CliError | undefined {
   if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable) return new UsageError(e.message);
   if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
   if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
+  if (e instanceof AlertmanagerError) return new RuntimeFailure(e.message);
   return undefined;
 }
 

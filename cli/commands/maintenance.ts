@@ -22,18 +22,25 @@ export interface MaintenanceIo {
 
 const defaultIo: MaintenanceIo = { env: process.env, now: () => new Date() };
 
-/** The Alertmanager base URL from --alertmanager, else $LCHOST_ALERTMANAGER_URL; the error names both. */
-export function alertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL {
+/** The Alertmanager base URL from --alertmanager, else $LCHOST_ALERTMANAGER_URL, else undefined; a bad one is a usage error naming where it came from. */
+export function configuredAlertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL | undefined {
   const flag = stringOpt(opts, "alertmanager");
   try {
     if (flag !== undefined) return parseAlertmanagerUrl(flag, "--alertmanager");
     const fromEnv = env[ALERTMANAGER_URL_ENV];
     if (fromEnv) return parseAlertmanagerUrl(fromEnv, ALERTMANAGER_URL_ENV);
+    return undefined;
   } catch (e) {
     if (e instanceof AlertmanagerError) throw new UsageError(e.message);
     throw e;
   }
-  throw new UsageError(`--alertmanager <url> is required (or set ${ALERTMANAGER_URL_ENV}), e.g. http://127.0.0.1:9093`);
+}
+
+/** As configuredAlertmanagerUrl, but required. */
+export function alertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL {
+  const url = configuredAlertmanagerUrl(opts, env);
+  if (!url) throw new UsageError(`--alertmanager <url> is required (or set ${ALERTMANAGER_URL_ENV}), e.g. http://127.0.0.1:9093`);
+  return url;
 }
 
 /** The stack whose alerts a silence covers; an unknown stack or one without customers is a usage error. */

@@ -58,7 +58,13 @@ export function parseAlertmanagerUrl(value: string, field: string): URL {
   return url;
 }
 
-export class AlertmanagerClient {
+/** What a use case needs to silence alerts for a while (AlertmanagerClient is one; tests may pass another). */
+export interface AlertSilencer {
+  createSilence(s: SilenceRequest): Promise<string>;
+  expireSilence(id: string): Promise<void>;
+}
+
+export class AlertmanagerClient implements AlertSilencer {
   private readonly base: string;
   private readonly timeoutMs: number;
 
