@@ -6,6 +6,7 @@ import { stacksDir } from "../../../model/stackFile";
 import { renderAlertmanagerConfig } from "../../../render/alertmanager/config";
 import { renderNotifierRecipients } from "../../../render/notifier/recipients";
 import { renderBlackboxConfig, renderPrometheusConfig, scrapeTargets } from "../../../render/prometheus";
+import { parseNotifierRecipientsJson } from "../../../notifier/src/env";
 import { notifiedFleet, operationsExample } from "../../checks/monitoring/support";
 import { stackFile } from "../stackFixtures";
 
@@ -192,7 +193,10 @@ describe("the notifier's recipients file", () => {
       customerSecret: (stack: string, key: string) => `secret-of-${stack}-${key}`,
       operationsSecret: (key: string) => `ops-${key}`,
     };
-    const json = JSON.parse(renderNotifierRecipients(notifiedFleet(), ops.operations, secrets));
+    const text = renderNotifierRecipients(notifiedFleet(), ops.operations, secrets);
+    // the notifier's own validator (its contract) accepts what the renderer writes
+    expect(() => parseNotifierRecipientsJson(text)).not.toThrow();
+    const json = JSON.parse(text);
     expect(json).toEqual({
       customers: {
         acme: { language: "de", severity: "warning", email: [], webhook: { url: "https://hooks.acme.example/lchost", secret: "secret-of-acme-hook" } },
