@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 import { ENTRY_INTERNAL_PORT } from "../../../components/HttpsEntryPoint";
+import { HAPROXY_PROMETHEUS_PORT } from "../../../haproxy/renderConfig";
 import { fleetOf, loadFleet } from "../../../model/fleet";
 import { databaseExporterName, MONITORING_PORTS, operationsNames } from "../../../model/naming";
 import { stacksDir } from "../../../model/stackFile";
@@ -24,8 +25,9 @@ describe("operations names", () => {
     expect(databaseExporterName("lc-wayne-db-2")).toBe("lc-wayne-db-2-exporter");
   });
 
-  it("probe the entry on the port the entry point listens on", () => {
+  it("scrape and probe the ports the entry point listens on", () => {
     expect(MONITORING_PORTS.gatewayHttps).toBe(ENTRY_INTERNAL_PORT);
+    expect(MONITORING_PORTS.haproxyMetrics).toBe(HAPROXY_PROMETHEUS_PORT);
   });
 });
 
