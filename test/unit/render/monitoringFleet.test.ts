@@ -6,7 +6,7 @@ import { databaseExporterName, MONITORING_PORTS, operationsNames } from "../../.
 import { stacksDir } from "../../../model/stackFile";
 import { renderAlertmanagerConfig } from "../../../render/alertmanager/config";
 import { renderNotifierRecipients } from "../../../render/notifier/recipients";
-import { renderBlackboxConfig, renderPrometheusConfig, scrapeTargets } from "../../../render/prometheus";
+import { renderAlertTable, renderBlackboxConfig, renderPrometheusConfig, scrapeTargets } from "../../../render/prometheus";
 import { parseNotifierRecipientsJson } from "../../../notifier/src/env";
 import { notifiedFleet, operationsExample } from "../../checks/monitoring/support";
 import { stackFile } from "../stackFixtures";
@@ -218,5 +218,17 @@ describe("the notifier's recipients file", () => {
       },
       smtp: { host: "smtp.lchost.example", port: 587, from: "alerts@lchost.example" },
     });
+  });
+});
+
+describe("the alert table", () => {
+  it("lists every alert with its severity, component and delay, from the catalog", () => {
+    const table = renderAlertTable();
+    expect(table).toContain(
+      "| `LineDown` | critical | line | a License Central line does not answer its metrics scrape | 5s | datacenter, dedicated, high-performance |",
+    );
+    expect(table).toContain("| `LineDown` | warning | line | a License Central line does not answer its metrics scrape | 5s | high-availability |");
+    expect(table).toContain("| `ErrorBudgetBurnCritical` | critical | slo |");
+    expect(table.split("\n")).toHaveLength(2 + 19);
   });
 });
