@@ -40,6 +40,14 @@ describe("published-endpoints-tls-only", () => {
       "'lc-hooli-gateway' publishes port 8404->8404, which no TLS bind of an uploaded haproxy.cfg serves",
     ]);
   });
+
+  test("a gateway publishing its Prometheus port (plain HTTP, container network only) is a violation", async () => {
+    const hooli = await example("hooli");
+    const plan = withResource(hooli.plan, container("gateway"), (i) => i.ports.push({ internal: 8405, external: 8405 }));
+    expect((await check(policy, { ...hooli, plan })).map((x) => x.message)).toEqual([
+      "haproxy.cfg of 'lc-hooli-gateway' binds *:8405 (frontend prometheus) without TLS ('ssl crt')",
+    ]);
+  });
 });
 
 describe("web-services-authenticated", () => {
