@@ -13,6 +13,7 @@ import { editionCatalog } from "../../model/catalog";
 import { operationsNames, MONITORING_PORTS } from "../../model/naming";
 import { parseNotifierRecipients } from "../../notifier/src/env";
 import { renderAlertmanagerConfig } from "../../render/alertmanager/config";
+import { recipientsForSinks } from "../../sandbox/ops/notificationSinks";
 import { notifierRecipients } from "../../render/notifier/recipients";
 import { notifiedFleet, operationsExample } from "../checks/monitoring/support";
 import { NotifierHarness, startNotifier } from "../support/notifierHarness";
@@ -51,20 +52,11 @@ describe("the rendered alertmanager.yml and recipients file with the real Alertm
     beforeAll(async () => {
       if (!fs.existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} is missing: apt-get install -y prometheus-alertmanager`);
       n = await startNotifier({
-        recipients: (r, { hooks, mail }) => {
-          const rendered = notifierRecipients(fleet, ops.operations, secrets) as any;
-          // what the sandbox rewrites: https webhooks to the local receiver, the smarthost to the local sink
-          for (const [name, c] of Object.entries<any>(rendered.customers)) {
-            if (c.webhook) {
-              hooks.setSecret(name, c.webhook.secret);
-              c.webhook.url = hooks.url(name);
-            }
-          }
-          hooks.setSecret("_oncall", rendered.onCall.webhook.secret);
-          rendered.onCall.webhook.url = hooks.url("_oncall");
-          rendered.smtp = { ...rendered.smtp, host: "127.0.0.1", port: mail.port };
+        recipients: (r, sinks) => {
+          // what the sandbox rewrites: every webhook to the local receiver, the smarthost to the local sink
+          const pointed = recipientsForSinks(parseNotifierRecipients(notifierRecipients(fleet, ops.operations, secrets)), sinks);
           for (const k of Object.keys(r)) delete r[k];
-          Object.assign(r, rendered);
+          Object.assign(r, pointed);
         },
       });
       const tokenFile = path.join(n.dir, "token");
