@@ -76,7 +76,7 @@ export interface EditionCatalog {
     balancerDeadLineDetectionSeconds: number;
     /** How long `pulumi up` waits for a container to turn healthy (Docker provider `wait`/`waitTimeout`). */
     containerHealthyWithinSeconds: number;
-    images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string };
+    images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string; mysqldExporter: string };
     /** The operations stack's images (lchost:role: operations). */
     operationsImages: OperationsImages;
   };
