@@ -117,6 +117,15 @@ function dockerHost(): string {
   return new pulumi.Config("docker").get("host") ?? "";
 }
 
+/** The stack output through which the operations stack reads a customer's webhook signing secret (a StackReference). */
+export const WEBHOOK_SECRET_OUTPUT = "notificationWebhookSecret";
+
+/** The customer's webhook signing secret as a secret stack output, when it has a webhook. */
+function notificationOutputs(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
+  const webhook = cfg.notifications?.webhook;
+  return webhook ? { [WEBHOOK_SECRET_OUTPUT]: pulumi.secret(ctx.secret(webhook.secretKey)) } : {};
+}
+
 function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
   const facts = editionFacts(cfg.edition);
   const summary = {
@@ -150,6 +159,7 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       migration,
       adminToken: dc.adminToken,
       databasePassword: dc.databasePassword,
+      ...notificationOutputs(cfg, ctx),
     };
   }
   const names = customerNames(cfg.customer);
@@ -186,5 +196,6 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
     } satisfies MigrationOutputs,
     adminToken: component.deployment.adminToken,
     databasePassword: component.deployment.databasePassword,
+    ...notificationOutputs(cfg, ctx),
   };
 }
