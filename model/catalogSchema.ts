@@ -170,7 +170,14 @@ export const catalogSchema = {
     common: {
       type: "object",
       additionalProperties: false,
-      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "containerHealthyWithinSeconds", "images", "operationsImages"],
+      required: [
+        "minutesPerMonth",
+        "balancerDeadLineDetectionSeconds",
+        "containerHealthyWithinSeconds",
+        "images",
+        "prometheusRetentionDays",
+        "operationsImages",
+      ],
       properties: {
         minutesPerMonth: { type: "integer", minimum: 1 },
         balancerDeadLineDetectionSeconds: { type: "number", exclusiveMinimum: 0 },
@@ -187,6 +194,7 @@ export const catalogSchema = {
             mysqldExporter: { type: "string" },
           },
         },
+        prometheusRetentionDays: { type: "integer", minimum: 1 },
         operationsImages: {
           type: "object",
           additionalProperties: false,
