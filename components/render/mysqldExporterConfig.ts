@@ -2,7 +2,9 @@
  * prometheus-mysqld-exporter (Debian's, 0.14): its my.cnf and command line. Pure: the Docker component
  * uploads and runs exactly this, and the sandbox runs the same command line with paths and host rewritten.
  */
-export const MYSQLD_EXPORTER_PORT = 9104;
+import { MONITORING_PORTS } from "../../model/naming";
+
+export const MYSQLD_EXPORTER_PORT = MONITORING_PORTS.mysqldExporter;
 export const MYSQLD_EXPORTER_BINARY = "/usr/bin/prometheus-mysqld-exporter";
 export const MYSQLD_EXPORTER_CONFIG = "/etc/lchost/mysqld-exporter/my.cnf";
 

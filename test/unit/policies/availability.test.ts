@@ -4,8 +4,6 @@ import { haLinesAndDatabaseNodes } from "../../../policies/rules/haLinesAndDatab
 import { longRunningContainersRestartAndHealthCheck } from "../../../policies/rules/longRunningContainersRestartAndHealthCheck";
 import { check, checkAllExamples, container, editUpload, example, withResource, withoutResources } from "./examplePlans";
 
-jest.setTimeout(120_000); // every example stack planned under the mock runtime (more containers since the mysqld-exporter sidecars) on a loaded 2-core machine
-
 describe("ha-lines-and-database-nodes", () => {
   const policy = haLinesAndDatabaseNodes;
 

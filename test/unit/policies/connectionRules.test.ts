@@ -6,8 +6,6 @@ import { publishedEndpointsTlsOnly } from "../../../policies/rules/publishedEndp
 import { webServicesAuthenticated } from "../../../policies/rules/webServicesAuthenticated";
 import { check, checkAllExamples, container, editUpload, example, withResource } from "./examplePlans";
 
-jest.setTimeout(120_000); // every example stack planned under the mock runtime (more containers since the mysqld-exporter sidecars) on a loaded 2-core machine
-
 const CFG = "/usr/local/etc/haproxy/haproxy.cfg";
 
 describe("published-endpoints-tls-only", () => {

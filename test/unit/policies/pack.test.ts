@@ -7,8 +7,6 @@ import { runPolicies, runPoliciesOnPlan, stackTagsOf, propsOf } from "../../../p
 import { secretPathsOf } from "../../../policies/support/secretInputs";
 import { container, example, examplePlans, setEnv, withResource } from "./examplePlans";
 
-jest.setTimeout(120_000); // every example stack planned under the mock runtime (more containers since the mysqld-exporter sidecars) on a loaded 2-core machine
-
 const POLICIES_DIR = path.join(__dirname, "../../../policies");
 
 describe("the lchost policy pack", () => {

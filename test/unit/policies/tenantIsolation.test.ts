@@ -6,8 +6,6 @@ import { tenantLicenseCentralOwnNetwork } from "../../../policies/rules/tenantLi
 import { tenantDatabasesDistinct } from "../../../policies/fleet/tenantDatabasesDistinct";
 import { check, checkAllExamples, container, editUpload, example, setEnv, withResource } from "./examplePlans";
 
-jest.setTimeout(120_000); // every example stack planned under the mock runtime (more containers since the mysqld-exporter sidecars) on a loaded 2-core machine
-
 describe("tenant-license-central-own-network", () => {
   const policy = tenantLicenseCentralOwnNetwork;
 
