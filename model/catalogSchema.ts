@@ -185,12 +185,13 @@ export const catalogSchema = {
         images: {
           type: "object",
           additionalProperties: false,
-          required: ["licenseCentral", "fsbEmulator", "database", "balancer"],
+          required: ["licenseCentral", "fsbEmulator", "database", "balancer", "mysqldExporter"],
           properties: {
             licenseCentral: { type: "string" },
             fsbEmulator: { type: "string" },
             database: { type: "string" },
             balancer: { type: "string" },
+            mysqldExporter: { type: "string" },
           },
         },
         prometheusRetentionDays: { type: "integer", minimum: 1 },

@@ -1,3 +1,5 @@
+import { NOTIFIER_DEFAULTS } from "../notifier/src/env";
+
 /**
  * Physical names of everything a stack creates. Names depend only on the customer (never on the
  * edition), so moving between editions keeps the same database volume and the same network.
@@ -55,6 +57,11 @@ export function sharedServerNames(name: string): SharedServerNames {
   };
 }
 
+/** The prometheus-mysqld-exporter container beside a database container (the ops stack's `mysqld` job scrapes it on 9104). */
+export function databaseExporterName(databaseContainer: string): string {
+  return `${databaseContainer}-exporter`;
+}
+
 /** A tenant's schema and database user on the shared server: `lc_<customer>` with '-' as '_'. */
 export function tenantDatabaseName(customer: string): string {
   return `lc_${customer.replace(/-/g, "_")}`;
@@ -88,7 +95,7 @@ export function operationsNames(stack: string): OperationsNames {
 export const MONITORING_PORTS = {
   prometheus: 9090,
   alertmanager: 9093,
-  notifier: 9095,
+  notifier: NOTIFIER_DEFAULTS.port,
   blackbox: 9115,
   mysqldExporter: 9104,
   /** HAProxy's `frontend prometheus` in every gateway, balancer and shared entry point. */
@@ -96,8 +103,3 @@ export const MONITORING_PORTS = {
   /** The HTTPS entry point inside its container (components/HttpsEntryPoint.ts ENTRY_INTERNAL_PORT; a test keeps them equal). */
   gatewayHttps: 8443,
 } as const;
-
-/** The prometheus-mysqld-exporter sidecar of a database node's container. */
-export function databaseExporterName(dbContainer: string): string {
-  return `${dbContainer}-exporter`;
-}
