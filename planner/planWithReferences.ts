@@ -9,14 +9,16 @@ import { WEBHOOK_SECRET_OUTPUT } from "../program/deployStack";
 /**
  * What an operations stack reads of the customer stacks it watches: each notified customer's webhook
  * secret (its secret output). Offline that is what the customer's own plan outputs: the placeholder of its
- * secret config key; a materialized plan (run for real) gets a random secret per customer instead.
+ * secret config key, or the value the planner was given for that key (as the customer's own plan would
+ * use it); a materialized plan (run for real) without one gets a random secret per customer.
  */
 export function operationsReferences(stack: StackFile, options: PlanOptions = {}): ReferencedOutputs {
   if (stack.config.role !== "operations") return {};
   const refs: ReferencedOutputs = {};
   for (const c of loadFleet(resolveStacksDir(stack.config.fleet.stacksDir)).customers) {
     if (!c.notifications?.webhook) continue;
-    const value = options.materialize ? crypto.randomBytes(24).toString("hex") : PLACEHOLDER_SECRET;
+    const given = options.configSecrets?.[c.notifications.webhook.secretKey];
+    const value = given ?? (options.materialize ? crypto.randomBytes(24).toString("hex") : PLACEHOLDER_SECRET);
     refs[c.stack] = { [WEBHOOK_SECRET_OUTPUT]: { $secret: true, value } };
   }
   return refs;
