@@ -91,7 +91,7 @@ async function main() {
     // every scrape of a customer part by container name over the customer's network: wait for the first round
     let targets: Target[] = [];
     const deadline = Date.now() + 60_000;
-    const want = ["lc-line", "fsb", "haproxy", "blackbox-https"];
+    const want = ["lc-line", "fsb", "haproxy", "mysqld", "blackbox-https"];
     while (Date.now() < deadline) {
       targets = JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/targets?state=active")).data.activeTargets;
       const up = new Set(targets.filter((t) => t.health === "up").map((t) => t.scrapePool));
