@@ -12,6 +12,13 @@ export const BLACKBOX_PATHS = {
 export interface BlackboxExporterArgs extends OperationsContainerArgs {
   /** blackbox.yml as rendered (render/prometheus/): one HTTPS module per customer. */
   config: pulumi.Input<string>;
+  /** The certificates the probes trust (public), at the paths blackbox.yml names (blackboxCaFile). */
+  caFiles?: Array<{ file: string; content: pulumi.Input<string> }>;
+}
+
+/** Where the certificate of the entry owned by `stack` lies in the blackbox container. */
+export function blackboxCaFile(stack: string): string {
+  return `/etc/lchost/blackbox/ca/${stack}.crt`;
 }
 
 /** The blackbox exporter: probes every customer's public HTTPS entry as a customer would (TLS, host name, certificate expiry). */
@@ -28,7 +35,7 @@ export class BlackboxExporter extends pulumi.ComponentResource {
       {
         system: "blackbox",
         entrypoints: [p.binary, `--config.file=${p.config}`, `--web.listen-address=0.0.0.0:${p.port}`],
-        uploads: [{ file: p.config, content: args.config }],
+        uploads: [{ file: p.config, content: args.config }, ...(args.caFiles ?? [])],
         port: p.port,
         healthTest: httpReadyTest(p.port, "/-/healthy"),
         memoryMb: 128,

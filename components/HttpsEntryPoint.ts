@@ -37,6 +37,8 @@ export interface HttpsEntryPointArgs {
 export class HttpsEntryPoint extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   readonly config: pulumi.Output<string>;
+  /** The entry point's (self-signed) certificate, public: the operations stack's blackbox probe trusts exactly it. */
+  readonly certificatePem: pulumi.Output<string>;
   readonly container: docker.Container;
 
   constructor(name: string, args: HttpsEntryPointArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -105,6 +107,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
     );
     this.endpoint = pulumi.output(`https://${args.dnsNames[0]}:${args.publishedPort}`);
+    this.certificatePem = cert.certPem;
     this.registerOutputs({ endpoint: this.endpoint });
   }
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AlertmanagerServer } from "../components/AlertmanagerServer";
 import { AlertNotifier } from "../components/AlertNotifier";
-import { BlackboxExporter } from "../components/BlackboxExporter";
+import { blackboxCaFile, BlackboxExporter } from "../components/BlackboxExporter";
 import { PrometheusServer } from "../components/PrometheusServer";
 import { stackImages } from "../components/StackImages";
 import { editionCatalog } from "../model/catalog";
@@ -22,6 +22,8 @@ export interface OperationsStackArgs {
   alertmanagerVolume: pulumi.Input<string>;
   /** Each notified customer's webhook signing secret by customer stack name (from that stack's secret output). */
   customerWebhookSecrets: Record<string, pulumi.Output<string>>;
+  /** The certificate of each watched HTTPS entry by the stack that owns it (a customer, or a tenants' shared server). */
+  entryCertificates: Record<string, pulumi.Output<string>>;
   /** A secret lchost: key of the operations stack (on-call webhook secret, SMTP credentials). */
   secret(key: string): pulumi.Output<string>;
 }
@@ -77,7 +79,15 @@ export class OperationsStack extends pulumi.ComponentResource {
     );
     const watching = [own.name, ...watchedNetworks(args.fleet)];
 
-    this.files = renderMonitoringFiles(args.fleet, cfg);
+    // the blackbox probe trusts each entry's own certificate (self-signed by its stack), nothing else
+    const caFiles = Object.entries(args.entryCertificates).map(([stack, pem]) => ({ file: blackboxCaFile(stack), content: pem }));
+    const entryStackOf = new Map(args.fleet.customers.map((c) => [c.customer, c.sharedServer ?? c.stack]));
+    this.files = renderMonitoringFiles(args.fleet, cfg, {
+      caFileOf: (customer) => {
+        const stack = entryStackOf.get(customer);
+        return stack !== undefined && args.entryCertificates[stack] !== undefined ? blackboxCaFile(stack) : undefined;
+      },
+    });
     const token = new random.RandomPassword("notifier-token", { length: 40, special: false }, o);
     const opsKeys = operationsSecretKeys(cfg);
     const customerSecrets = pulumi.all(args.customerWebhookSecrets);
@@ -115,7 +125,7 @@ export class OperationsStack extends pulumi.ComponentResource {
     );
     new BlackboxExporter(
       "blackbox",
-      { hostname: names.blackbox, image: images.blackboxExporter!, networks: watching, owner, config: this.files["blackbox.yml"] },
+      { hostname: names.blackbox, image: images.blackboxExporter!, networks: watching, owner, config: this.files["blackbox.yml"], caFiles },
       o,
     );
     const prometheus = new PrometheusServer(

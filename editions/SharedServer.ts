@@ -31,6 +31,8 @@ export class SharedServer extends pulumi.ComponentResource {
   readonly tenantNetworks: Record<string, pulumi.Output<string>>;
   readonly tenantFsbTokens: Record<string, pulumi.Output<string>>;
   readonly endpoint: pulumi.Output<string>;
+  /** The entry point's certificate (public), exported for the operations stack's probe. */
+  readonly entryCertificate: pulumi.Output<string>;
 
   constructor(name: string, args: SharedServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:editions:SharedServer", name, {}, opts);
@@ -118,6 +120,7 @@ export class SharedServer extends pulumi.ComponentResource {
       o,
     );
     this.endpoint = entry.endpoint;
+    this.entryCertificate = entry.certificatePem;
     this.registerOutputs({ endpoint: this.endpoint });
   }
 }

@@ -34,6 +34,8 @@ export interface CustomerDeployment {
   databaseHosts: string[];
   fsbUrls: pulumi.Output<string>[];
   balancerConfig: pulumi.Output<string>;
+  /** The HTTPS entry's certificate (public), exported for the operations stack's probe. */
+  entryCertificate: pulumi.Output<string>;
   /** Secrets, for the stack outputs `lchost migrate` reads. */
   adminToken: pulumi.Output<string>;
   databasePassword: pulumi.Output<string>;
@@ -194,6 +196,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
     databaseHosts: peers,
     fsbUrls,
     balancerConfig: entry.config,
+    entryCertificate: entry.certificatePem,
     adminToken: pulumi.secret(adminToken.result),
     databasePassword: pulumi.secret(dbPassword.result),
   };

@@ -79,7 +79,7 @@ export interface OperationsNames {
 }
 
 export function operationsNames(stack: string): OperationsNames {
-  const p = `lc-ops-${stack}`;
+  const p = `lc-${stack}`; // stack names are unique in a stacks directory, so these never meet a customer's
   return {
     network: p,
     prometheus: `${p}-prometheus`,

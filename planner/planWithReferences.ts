@@ -4,22 +4,30 @@ import { loadStack, loadStackFile, StackFile, stackFilePath, stackNameOfReferenc
 import { StackConfigError } from "../model/stackConfig";
 import { Plan, PlanOptions, PLACEHOLDER_SECRET, planStack, ReferencedOutputs } from "./mockPlanner";
 import { loadFleet, resolveStacksDir } from "../model/fleet";
-import { WEBHOOK_SECRET_OUTPUT } from "../program/deployStack";
+import { ENTRY_CERTIFICATE_OUTPUT, WEBHOOK_SECRET_OUTPUT } from "../program/deployStack";
 
 /**
- * What an operations stack reads of the customer stacks it watches: each notified customer's webhook
- * secret (its secret output). Offline that is what the customer's own plan outputs: the placeholder of its
- * secret config key, or the value the planner was given for that key (as the customer's own plan would
- * use it); a materialized plan (run for real) without one gets a random secret per customer.
+ * What an operations stack reads of the stacks it watches: each notified customer's webhook secret (its
+ * secret output) and the certificate of every watched HTTPS entry (a customer's gateway, a tenants' shared
+ * server's entry point). Offline that is what those stacks' own plans output: the placeholder of the secret
+ * config key, or the value the planner was given for that key (as the customer's own plan would use it), and
+ * the mock runtime's placeholder certificate; a materialized plan (run for real) without a given secret gets
+ * a random one per customer. (A materialized plan cannot know a deployed stack's certificate: only a real
+ * `pulumi up` reads it; the sandbox trusts its own CA instead.)
  */
 export function operationsReferences(stack: StackFile, options: PlanOptions = {}): ReferencedOutputs {
   if (stack.config.role !== "operations") return {};
   const refs: ReferencedOutputs = {};
   for (const c of loadFleet(resolveStacksDir(stack.config.fleet.stacksDir)).customers) {
+    const entryStack = c.sharedServer ?? c.stack;
+    refs[entryStack] = {
+      ...refs[entryStack],
+      [ENTRY_CERTIFICATE_OUTPUT]: `-----BEGIN CERTIFICATE-----\n(planned ${entryStack} entry)\n-----END CERTIFICATE-----\n`,
+    };
     if (!c.notifications?.webhook) continue;
     const given = options.configSecrets?.[c.notifications.webhook.secretKey];
     const value = given ?? (options.materialize ? crypto.randomBytes(24).toString("hex") : PLACEHOLDER_SECRET);
-    refs[c.stack] = { [WEBHOOK_SECRET_OUTPUT]: { $secret: true, value } };
+    refs[c.stack] = { ...refs[c.stack], [WEBHOOK_SECRET_OUTPUT]: { $secret: true, value } };
   }
   return refs;
 }

@@ -51,11 +51,22 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     );
   const prometheusVolume = volume("prometheus-data", names.prometheusVolume, "prometheus-tsdb");
   const alertmanagerVolume = volume("alertmanager-data", names.alertmanagerVolume, "alertmanager-silences");
+  // one reference per watched stack: customers, and the shared servers whose entry points tenants are reached at
+  const refs = new Map<string, pulumi.StackReference>();
+  const reference = (stack: string, kind: "customer" | "shared") => {
+    let ref = refs.get(stack);
+    if (!ref) refs.set(stack, (ref = new pulumi.StackReference(`${kind}-${stack}`, { name: stack })));
+    return ref;
+  };
   const customerWebhookSecrets: Record<string, pulumi.Output<string>> = {};
+  const entryCertificates: Record<string, pulumi.Output<string>> = {};
   for (const c of fleet.customers) {
+    const entryStack = c.sharedServer ?? c.stack;
+    entryCertificates[entryStack] = reference(entryStack, c.sharedServer ? "shared" : "customer").requireOutput(
+      ENTRY_CERTIFICATE_OUTPUT,
+    ) as pulumi.Output<string>;
     if (!c.notifications?.webhook) continue;
-    const ref = new pulumi.StackReference(`customer-${c.stack}`, { name: c.stack });
-    customerWebhookSecrets[c.stack] = pulumi.secret(ref.requireOutput(WEBHOOK_SECRET_OUTPUT)) as pulumi.Output<string>;
+    customerWebhookSecrets[c.stack] = pulumi.secret(reference(c.stack, "customer").requireOutput(WEBHOOK_SECRET_OUTPUT)) as pulumi.Output<string>;
   }
   const ops = new OperationsStack(cfg.name, {
     config: cfg,
@@ -63,6 +74,7 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     prometheusVolume: prometheusVolume.name,
     alertmanagerVolume: alertmanagerVolume.name,
     customerWebhookSecrets,
+    entryCertificates,
     secret: ctx.secret,
   });
   return {
@@ -101,6 +113,7 @@ function deploySharedServer(cfg: SharedServerConfig): Record<string, unknown> {
     platform: cfg.platform,
     tenants: cfg.tenants,
     endpoint: shared.endpoint,
+    [ENTRY_CERTIFICATE_OUTPUT]: shared.entryCertificate,
     domain: cfg.domain,
     httpsPort: cfg.httpsPort,
     databaseHost: shared.databaseHost,
@@ -163,6 +176,12 @@ export interface MigrationOutputs {
 function dockerHost(): string {
   return new pulumi.Config("docker").get("host") ?? "";
 }
+
+/**
+ * The stack output through which the operations stack reads the certificate of the HTTPS entry a customer is
+ * reached at (its own gateway, or a tenant's shared server's entry point): the blackbox probe trusts exactly it.
+ */
+export const ENTRY_CERTIFICATE_OUTPUT = "entryCertificate";
 
 /** The stack output through which the operations stack reads a customer's webhook signing secret (a StackReference). */
 export const WEBHOOK_SECRET_OUTPUT = "notificationWebhookSecret";
@@ -241,6 +260,7 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       lineContainers: component.deployment.lineHosts,
       entryContainer: names.gateway,
     } satisfies MigrationOutputs,
+    [ENTRY_CERTIFICATE_OUTPUT]: component.deployment.entryCertificate,
     adminToken: component.deployment.adminToken,
     databasePassword: component.deployment.databasePassword,
     ...notificationOutputs(cfg, ctx),

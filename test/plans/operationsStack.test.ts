@@ -11,7 +11,8 @@ import { loadFleet, resolveStacksDir } from "../../model/fleet";
 import { loadStack, loadStackFile, stacksDir } from "../../model/stackFile";
 import type { OperationsConfig } from "../../model/stackConfig";
 import { PLACEHOLDER_SECRET, Plan, planStack } from "../../planner/mockPlanner";
-import { StackPlanner } from "../../planner/planWithReferences";
+import { operationsReferences, StackPlanner } from "../../planner/planWithReferences";
+import { blackboxCaFile } from "../../components/BlackboxExporter";
 import { checkPolicies } from "../../planner/policyCheck";
 import { isSecretValue, unwrapSecrets } from "../../planner/planValues";
 import { renderMonitoringFiles } from "../../render/monitoringFiles";
@@ -41,12 +42,21 @@ beforeAll(async () => {
 });
 
 test("every uploaded config file is exactly what the renderers produce for the fleet of lchost:fleet.stacksDir", () => {
-  const files = renderMonitoringFiles(loadFleet(resolveStacksDir(ops.fleet.stacksDir)), ops);
+  const fleet = loadFleet(resolveStacksDir(ops.fleet.stacksDir));
+  const entryStackOf = new Map(fleet.customers.map((c) => [c.customer, c.sharedServer ?? c.stack]));
+  const files = renderMonitoringFiles(fleet, ops, { caFileOf: (customer) => blackboxCaFile(entryStackOf.get(customer)!) });
   expect(uploads(plan, "prometheus")).toEqual({
     "/etc/lchost/prometheus/prometheus.yml": files["prometheus.yml"],
     "/etc/lchost/prometheus/rules.yml": files["rules.yml"],
   });
-  expect(uploads(plan, "blackbox")).toEqual({ "/etc/lchost/blackbox/blackbox.yml": files["blackbox.yml"] });
+  const entryStacks = [...new Set(entryStackOf.values())].sort();
+  expect(entryStacks).toEqual(["globex", "hooli", "shared-dc1", "wayne"]);
+  expect(uploads(plan, "blackbox")).toEqual({
+    "/etc/lchost/blackbox/blackbox.yml": files["blackbox.yml"],
+    ...Object.fromEntries(entryStacks.map((s) => [blackboxCaFile(s), `-----BEGIN CERTIFICATE-----\n(planned ${s} entry)\n-----END CERTIFICATE-----\n`])),
+  });
+  // every probe module names its entry's certificate, tenants their shared server's
+  expect(files["blackbox.yml"]).toContain(`ca_file: "${blackboxCaFile("shared-dc1")}"`);
   expect(uploads(plan, "alertmanager")["/etc/lchost/alertmanager/alertmanager.yml"]).toBe(files["alertmanager.yml"]);
 });
 
@@ -57,14 +67,28 @@ test("the recipients file is the renderer's, with each customer's webhook secret
 });
 
 test("each customer's webhook secret is the one its own stack outputs (read through a StackReference named after the stack)", async () => {
+  const offline = operationsReferences(loadStack("ops-dc1"));
   const refs = {
-    hooli: { notificationWebhookSecret: { $secret: true, value: "hooli-secret-from-its-stack" } },
-    wayne: { notificationWebhookSecret: { $secret: true, value: "wayne-secret-from-its-stack" } },
+    ...offline,
+    hooli: { ...offline.hooli, notificationWebhookSecret: { $secret: true, value: "hooli-secret-from-its-stack" } },
+    wayne: { ...offline.wayne, notificationWebhookSecret: { $secret: true, value: "wayne-secret-from-its-stack" } },
   };
   const p = await planStack(loadStack("ops-dc1"), refs);
   const customers = JSON.parse(uploads(p, "notifier")["/etc/lchost/notifier/recipients.json"]).customers;
   expect(customers.hooli.webhook.secret).toBe("hooli-secret-from-its-stack");
   expect(customers.wayne.webhook.secret).toBe("wayne-secret-from-its-stack");
+});
+
+test("the blackbox probe trusts the certificate the entry's own stack outputs: the customer's gateway, a tenant's shared server's entry point", async () => {
+  const offline = operationsReferences(loadStack("ops-dc1"));
+  const refs = {
+    ...offline,
+    wayne: { ...offline.wayne, entryCertificate: "wayne's gateway certificate" },
+    "shared-dc1": { ...offline["shared-dc1"], entryCertificate: "shared-dc1's entry certificate" },
+  };
+  const p = await planStack(loadStack("ops-dc1"), refs);
+  expect(uploads(p, "blackbox")[blackboxCaFile("wayne")]).toBe("wayne's gateway certificate");
+  expect(uploads(p, "blackbox")[blackboxCaFile("shared-dc1")]).toBe("shared-dc1's entry certificate");
 });
 
 test("the notifier token, the recipients file and Alertmanager's copy of the token are secret (inputs and additionalSecretOutputs)", () => {
@@ -83,22 +107,22 @@ test("the notifier token, the recipients file and Alertmanager's copy of the tok
 test("Prometheus' TSDB and Alertmanager's silences live on retained volumes", () => {
   const volumes = plan.resources.filter((r) => r.type === "docker:index/volume:Volume");
   expect(volumes.map((v) => [v.inputs.name, v.retainOnDelete])).toEqual([
-    ["lc-ops-ops-dc1-prometheus-data", true],
-    ["lc-ops-ops-dc1-alertmanager-data", true],
+    ["lc-ops-dc1-prometheus-data", true],
+    ["lc-ops-dc1-alertmanager-data", true],
   ]);
-  expect(container(plan, "prometheus").inputs.volumes).toEqual([{ volumeName: "lc-ops-ops-dc1-prometheus-data", containerPath: "/var/lib/lchost/prometheus" }]);
+  expect(container(plan, "prometheus").inputs.volumes).toEqual([{ volumeName: "lc-ops-dc1-prometheus-data", containerPath: "/var/lib/lchost/prometheus" }]);
   expect(container(plan, "alertmanager").inputs.volumes).toEqual([
-    { volumeName: "lc-ops-ops-dc1-alertmanager-data", containerPath: "/var/lib/lchost/alertmanager" },
+    { volumeName: "lc-ops-dc1-alertmanager-data", containerPath: "/var/lib/lchost/alertmanager" },
   ]);
 });
 
 test("Prometheus and the blackbox exporter join every watched network; Alertmanager and the notifier only the operations network", () => {
   const nets = (name: string) => (container(plan, name).inputs.networksAdvanced as Array<{ name: string }>).map((n) => n.name);
-  const watched = ["lc-ops-ops-dc1", "lc-globex", "lc-hooli", "lc-shared-dc1-backend", "lc-shared-dc1-tenant-acme", "lc-shared-dc1-tenant-initech", "lc-wayne"];
+  const watched = ["lc-ops-dc1", "lc-globex", "lc-hooli", "lc-shared-dc1-backend", "lc-shared-dc1-tenant-acme", "lc-shared-dc1-tenant-initech", "lc-wayne"];
   expect(nets("prometheus")).toEqual(watched);
   expect(nets("blackbox")).toEqual(watched);
-  expect(nets("alertmanager")).toEqual(["lc-ops-ops-dc1"]);
-  expect(nets("notifier")).toEqual(["lc-ops-ops-dc1"]);
+  expect(nets("alertmanager")).toEqual(["lc-ops-dc1"]);
+  expect(nets("notifier")).toEqual(["lc-ops-dc1"]);
 });
 
 test("the policies pass on the operations stack", async () => {

@@ -57,7 +57,7 @@ describe("secrets-not-in-plain-text", () => {
     expect(await check(policy, ops)).toEqual([]); // NOTIFIER_TOKEN_FILE=/etc/lchost/notifier/alertmanager-token
     const value = withResource(ops.plan, container("notifier"), (i) => setEnv(i, "NOTIFIER_TOKEN_FILE", "hunter2"));
     expect((await check(policy, { ...ops, plan: value })).map((x) => x.message)).toEqual([
-      "env NOTIFIER_TOKEN_FILE of container 'lc-ops-ops-dc1-notifier' is plain text; pass it as a Pulumi secret (pulumi.secret(...))",
+      "env NOTIFIER_TOKEN_FILE of container 'lc-ops-dc1-notifier' is plain text; pass it as a Pulumi secret (pulumi.secret(...))",
     ]);
   });
 

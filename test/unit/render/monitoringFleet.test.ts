@@ -12,8 +12,8 @@ import { notifiedFleet, operationsExample } from "../../checks/monitoring/suppor
 import { stackFile } from "../stackFixtures";
 
 describe("operations names", () => {
-  it("follow the monitoring contract", () => {
-    expect(operationsNames("dc1")).toEqual({
+  it("are lc-<stack>-<system>, like every stack's names (an operations stack named ops-dc1 gives lc-ops-dc1-…)", () => {
+    expect(operationsNames("ops-dc1")).toEqual({
       network: "lc-ops-dc1",
       prometheus: "lc-ops-dc1-prometheus",
       prometheusVolume: "lc-ops-dc1-prometheus-data",
@@ -107,8 +107,8 @@ describe("prometheus.yml", () => {
       targets: ["https://lc-shared-dc1-entry:8443/healthz"],
       labels: { customer: "acme", __param_module: "https_acme" },
     });
-    expect(job.relabel_configs).toContainEqual({ target_label: "__address__", replacement: "lc-ops-ops-dc1-blackbox:9115" });
-    expect(doc.alerting.alertmanagers[0].static_configs[0].targets).toEqual(["lc-ops-ops-dc1-alertmanager:9093"]);
+    expect(job.relabel_configs).toContainEqual({ target_label: "__address__", replacement: "lc-ops-dc1-blackbox:9115" });
+    expect(doc.alerting.alertmanagers[0].static_configs[0].targets).toEqual(["lc-ops-dc1-alertmanager:9093"]);
     expect(doc.global).toMatchObject({ scrape_interval: "5s", scrape_timeout: "4s", evaluation_interval: "5s" });
   });
 
@@ -166,13 +166,13 @@ describe("alertmanager.yml", () => {
 
   it("has one webhook entry per configured channel, pointing at the notifier, resolved notifications on, bearer token from a file", () => {
     expect(receiver("customer-wayne").webhook_configs.map((w: any) => w.url)).toEqual([
-      "http://lc-ops-dc1-notifier:9095/v1/alertmanager/wayne/email",
-      "http://lc-ops-dc1-notifier:9095/v1/alertmanager/wayne/webhook",
+      "http://lc-dc1-notifier:9095/v1/alertmanager/wayne/email",
+      "http://lc-dc1-notifier:9095/v1/alertmanager/wayne/webhook",
     ]);
-    expect(receiver("customer-acme").webhook_configs.map((w: any) => w.url)).toEqual(["http://lc-ops-dc1-notifier:9095/v1/alertmanager/acme/webhook"]);
+    expect(receiver("customer-acme").webhook_configs.map((w: any) => w.url)).toEqual(["http://lc-dc1-notifier:9095/v1/alertmanager/acme/webhook"]);
     expect(receiver("oncall").webhook_configs.map((w: any) => w.url)).toEqual([
-      "http://lc-ops-dc1-notifier:9095/v1/alertmanager/_oncall/email",
-      "http://lc-ops-dc1-notifier:9095/v1/alertmanager/_oncall/webhook",
+      "http://lc-dc1-notifier:9095/v1/alertmanager/_oncall/email",
+      "http://lc-dc1-notifier:9095/v1/alertmanager/_oncall/webhook",
     ]);
     for (const r of doc.receivers) {
       for (const w of r.webhook_configs) {
