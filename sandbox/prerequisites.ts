@@ -41,7 +41,13 @@ export function findExecutable(name: string, pathEnv = process.env.PATH ?? ""): 
 /** What a sandbox with these kinds of processes needs. */
 export const MYSQLD_EXPORTER_BINARY = "/usr/bin/prometheus-mysqld-exporter";
 
-export function prerequisitesFor(opts: { database: boolean; galera: boolean; entryPoint: boolean; sqlJob: boolean; databaseExporter?: boolean }): Prerequisite[] {
+export function prerequisitesFor(opts: {
+  database: boolean;
+  galera: boolean;
+  entryPoint: boolean;
+  sqlJob: boolean;
+  databaseExporter?: boolean;
+}): Prerequisite[] {
   const out: Prerequisite[] = [{ what: "OpenSSL (throw-away certificates)", file: "openssl", debianPackage: "openssl" }];
   if (opts.database) {
     out.push({ what: "MariaDB server", file: "mariadbd", debianPackage: "mariadb-server" });

@@ -41,7 +41,11 @@ describe("mysqld-exporter beside every Galera node (sandboxed wayne)", () => {
   });
 
   it("runs one exporter per database node, started with its database, each logged in (mysql_up 1) and seeing a synced cluster of 3", async () => {
-    expect(exporters().map((p) => p.name).sort()).toEqual(["lc-wayne-db-2-exporter", "lc-wayne-db-3-exporter", "lc-wayne-db-exporter"]);
+    expect(
+      exporters()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["lc-wayne-db-2-exporter", "lc-wayne-db-3-exporter", "lc-wayne-db-exporter"]);
     for (const e of exporters()) {
       expect(e.running).toBe(true);
       const m = await metricsOf(e.name);

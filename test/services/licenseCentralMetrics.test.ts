@@ -71,7 +71,10 @@ describe("License Central's scrape-time gauges on the real MariaDB", () => {
     const month = new Date().toISOString().slice(0, 7);
     const before = sample(await scrape(), "lc_quota_used", { quota: "activations" })!;
     for (let i = 0; i < 5; i++) {
-      await inspect(lc.database, "INSERT INTO lc_usage_events (id, month, kind, at, ref) VALUES (UUID(), ?, 'activation', UTC_TIMESTAMP(3), ?)", [month, `seed-${i}`]);
+      await inspect(lc.database, "INSERT INTO lc_usage_events (id, month, kind, at, ref) VALUES (UUID(), ?, 'activation', UTC_TIMESTAMP(3), ?)", [
+        month,
+        `seed-${i}`,
+      ]);
     }
     // another month's usage does not count
     await inspect(lc.database, "INSERT INTO lc_usage_events (id, month, kind, at, ref) VALUES (UUID(), '2001-01', 'activation', '2001-01-15', 'old')");

@@ -53,7 +53,11 @@ describe("a mysqld-exporter beside every database node (planned stacks)", () => 
       const { exporter, database } = await exporterOf(stack, values(), db);
       const i = exporter.inputs as any;
       expect(i.image).toBe("lchost/mysqld-exporter:dev");
-      expect(i.entrypoints).toEqual(["/usr/bin/prometheus-mysqld-exporter", "--config.my-cnf=/etc/lchost/mysqld-exporter/my.cnf", "--web.listen-address=:9104"]);
+      expect(i.entrypoints).toEqual([
+        "/usr/bin/prometheus-mysqld-exporter",
+        "--config.my-cnf=/etc/lchost/mysqld-exporter/my.cnf",
+        "--web.listen-address=:9104",
+      ]);
       expect(i.ports ?? []).toEqual([]); // reached on the container network only
       expect(i.restart).toBe("unless-stopped");
       expect(i.healthcheck.tests.join(" ")).toContain("/dev/tcp/127.0.0.1/9104");
