@@ -109,10 +109,18 @@ async function main() {
         targets.some((t) => t.scrapePool === job && t.health === "up"),
         `job ${job} is scraped and up`,
       );
-    const probe = JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/query?query=probe_success")).data.result as Array<{
-      value: [number, string];
-    }>;
-    console.log(`  probe_success of the entry: ${probe.map((p) => p.value[1]).join(", ") || "(no series yet)"}`);
+    // the probe reaches the customer's entry by TLS and trusts exactly the certificate the customer's stack serves
+    let probe: Array<{ value: [number, string] }> = [];
+    const probeDeadline = Date.now() + 60_000;
+    while (Date.now() < probeDeadline) {
+      probe = JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/query?query=probe_success")).data.result;
+      if (probe.length > 0 && probe.every((p) => p.value[1] === "1")) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    check(
+      probe.length > 0 && probe.every((p) => p.value[1] === "1"),
+      `the blackbox probe of the customer's HTTPS entry succeeds, verifying its certificate (probe_success ${probe.map((p) => p.value[1]).join(", ") || "none"})`,
+    );
     console.log(`docker ops smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
     for (const d of deployments.reverse()) await d.remove().catch((e) => console.error(`cleanup: ${e.message}`));

@@ -39,10 +39,19 @@ export function operationsReferences(stack: StackFile, options: PlanOptions = {}
  */
 export class StackPlanner {
   private readonly sharedPlans = new Map<string, Promise<Plan>>();
+  /** Entry certificates of the stacks this planner planned, by stack name: an operations stack planned later trusts these. */
+  private readonly entryCertificates = new Map<string, unknown>();
 
   constructor(private readonly options: PlanOptions = {}) {}
 
   async plan(stack: StackFile): Promise<Plan> {
+    const plan = await this.planOne(stack);
+    const cert = plan.outputs[ENTRY_CERTIFICATE_OUTPUT];
+    if (cert !== undefined) this.entryCertificates.set(stack.stackName, cert);
+    return plan;
+  }
+
+  private async planOne(stack: StackFile): Promise<Plan> {
     const refs: ReferencedOutputs = {};
     const cfg = stack.config;
     if (cfg.role === "shared-server") {
@@ -51,7 +60,13 @@ export class StackPlanner {
       this.sharedPlans.set(path.resolve(stack.path), own);
       return own;
     }
-    if (cfg.role === "operations") return planStack(stack, operationsReferences(stack, this.options), this.options);
+    if (cfg.role === "operations") {
+      // what a real up reads from the deployed stacks: offline placeholders, or the certificate of a stack
+      // this planner planned (materialized: the one that stack's deployment really serves)
+      const opsRefs = operationsReferences(stack, this.options);
+      for (const [name, cert] of this.entryCertificates) if (opsRefs[name]) opsRefs[name] = { ...opsRefs[name], [ENTRY_CERTIFICATE_OUTPUT]: cert };
+      return planStack(stack, opsRefs, this.options);
+    }
     if (cfg.role === "customer" && cfg.sharedServer) {
       const dir = path.dirname(stack.path);
       const sharedName = stackNameOfReference(cfg.sharedServer);
