@@ -10,6 +10,7 @@ import { HighPerformance } from "../editions/HighPerformance";
 import { SharedServer } from "../editions/SharedServer";
 import { OperationsStack } from "../editions/OperationsStack";
 import { loadFleet, resolveStacksDir } from "../model/fleet";
+import { WEBHOOK_SECRET_MIN_LENGTH } from "../notifier/src/env";
 import { customerNames, operationsNames, sharedServerNames, tenantDatabaseName } from "../model/naming";
 import { CustomerConfig, OperationsConfig, SharedServerConfig, StackConfig } from "../model/stackConfig";
 
@@ -186,10 +187,24 @@ export const ENTRY_CERTIFICATE_OUTPUT = "entryCertificate";
 /** The stack output through which the operations stack reads a customer's webhook signing secret (a StackReference). */
 export const WEBHOOK_SECRET_OUTPUT = "notificationWebhookSecret";
 
+/**
+ * A webhook signing secret the notifier will accept (it refuses to start on a shorter one): checked where
+ * the value is known, so `pulumi preview` fails naming the key instead of the operations stack's notifier.
+ * The value never appears in the message.
+ */
+export function checkedWebhookSecret(key: string, value: string): string {
+  if (value.length < WEBHOOK_SECRET_MIN_LENGTH) {
+    throw new Error(
+      `lchost:${key}: the webhook signing secret (lchost:notifications.webhook.secretKey) must be at least ${WEBHOOK_SECRET_MIN_LENGTH} characters, it has ${value.length}`,
+    );
+  }
+  return value;
+}
+
 /** The customer's webhook signing secret as a secret stack output, when it has a webhook. */
 function notificationOutputs(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
   const webhook = cfg.notifications?.webhook;
-  return webhook ? { [WEBHOOK_SECRET_OUTPUT]: pulumi.secret(ctx.secret(webhook.secretKey)) } : {};
+  return webhook ? { [WEBHOOK_SECRET_OUTPUT]: pulumi.secret(ctx.secret(webhook.secretKey).apply((v) => checkedWebhookSecret(webhook.secretKey, v))) } : {};
 }
 
 function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
