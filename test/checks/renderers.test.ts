@@ -8,6 +8,7 @@ import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList
 import { renderDatabaseStartScript, renderGaleraNodeConfig } from "../../components/render/mariadbConfig";
 import { schemaOwnerSql } from "../../components/render/databaseSql";
 import { sha512Crypt } from "../../components/render/sha512Crypt";
+import { renderAlertTable } from "../../render/prometheus/alertTable";
 
 function haproxyBinary(): string {
   const r = spawnSync("haproxy", ["-v"]);
@@ -215,6 +216,12 @@ describe("documents generated from the catalog and schema", () => {
     const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
     const table = readme.split("<!-- editions:begin -->\n")[1]?.split("\n<!-- editions:end -->")[0];
     expect(table).toBe(renderEditionTable());
+  });
+
+  it("README's alert table is the one the catalog's rules make (render/prometheus/alertTable.ts)", () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const table = readme.split("<!-- alerts:begin -->\n")[1]?.split("\n<!-- alerts:end -->")[0];
+    expect(table).toBe(renderAlertTable());
   });
 
   it("schemas/stack-file.schema.json is current (run lchost schema to refresh it)", () => {
