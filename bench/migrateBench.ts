@@ -19,12 +19,8 @@ import * as os from "os";
 import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
 import { EDITION_IDS, EditionId } from "../model/catalog";
-import { parseStackFileText } from "../model/stackFile";
-import type { CustomerConfig } from "../model/stackConfig";
-import { estimateRows, readUsage } from "../migration/databaseCopy";
-import { planMigration } from "../migration/migrationPlan";
+import { planFromCurrentView } from "../migration/planFromCurrentView";
 import { ProgressLog } from "../migration/progressLog";
-import { monthsToCheck } from "../migration/quotaCheck";
 import { DockerRunDeployer } from "../migration/dockerRunDeployer";
 import { DockerTarget } from "../migration/dockerTarget";
 import { runMigration } from "../migration/runMigration";
@@ -68,20 +64,14 @@ async function dockerBench(): Promise<number> {
     const pairs: Array<{ from: EditionId; to: EditionId; windowSeconds: number; plannedSeconds: number; steps: Record<string, number> }> = [];
     for (let n = 1; n < walk.length; n++) {
       const [from, to] = [walk[n - 1], walk[n]];
-      const text = fs.readFileSync(stackPath, "utf8");
-      const view = await target.current();
-      const plan = planMigration({
+      const { plan, text } = await planFromCurrentView({
         stackName: customer,
-        stackFileText: text,
-        stackFilePath: stackPath,
-        current: parseStackFileText(text, stackPath).config as CustomerConfig,
-        target: { edition: to, lines: to === "high-availability" ? 3 : undefined },
-        usage: await readUsage(view.database, monthsToCheck(new Date())),
-        rows: await estimateRows(view.database),
-        order: target.order,
+        stackPath,
+        target,
+        to: { edition: to, lines: to === "high-availability" ? 3 : undefined },
       });
       const log = new ProgressLog((l) => console.log(`  ${l}`));
-      console.log(`${from} -> ${to}: planned window ~${plan.downtime.seconds} s`);
+      console.log(`${from} -> ${to}: planned window ~${plan.downtime.seconds} s (${plan.downtime.parts.map((p) => `${p.step} ${p.seconds} s`).join(", ")})`);
       const r = await runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text } });
       const windowSeconds = Math.round(r.maintenanceMs) / 1000;
       pairs.push({ from, to, windowSeconds, plannedSeconds: plan.downtime.seconds, steps: Object.fromEntries(r.steps.map((s) => [s.step, s.ms])) });
@@ -138,16 +128,7 @@ async function sandboxBench(): Promise<number> {
     const seedStart = Date.now();
     await seedTenant((await target.current()).database, tickets);
     const seedMs = Date.now() - seedStart;
-    const view = await target.current();
-    const plan = planMigration({
-      stackName: customer,
-      stackFileText: text,
-      stackFilePath: stackPath,
-      current: parseStackFileText(text, stackPath).config as CustomerConfig,
-      target: { edition: "dedicated" },
-      usage: await readUsage(view.database, monthsToCheck(new Date())),
-      rows: await estimateRows(view.database),
-    });
+    const { plan } = await planFromCurrentView({ stackName: customer, stackPath, target, to: { edition: "dedicated" } });
     const log = new ProgressLog((l) => console.log(l));
     const r = await runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text } });
     console.log(r.message);

@@ -54,6 +54,8 @@ export interface CustomerConfig extends CommonConfig {
   quotaMode: QuotaMode;
   /** Lines treat maintenance as on until its state is written (LC_START_IN_MAINTENANCE). */
   startInMaintenance: boolean;
+  /** The deployment generation (lchost:generation): per-generation names of the database, FSBs and lines; absent: names without one. */
+  generation?: number;
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig;
@@ -192,7 +194,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     problems.push(`lchost:fsb.mode: 'shared' is not allowed on a shared-server stack: it runs the shared FSB (allowed: emulator, device)`);
   }
   if (role === "shared-server") {
-    for (const key of ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance"]) {
+    for (const key of ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance", "generation"]) {
       forbid(key, "on a shared-server stack (lchost:role: shared-server)");
     }
   } else {
@@ -282,5 +284,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     expectedVolume: v.expectedVolume ?? {},
     quotaMode: v.quotaMode ?? "soft",
     startInMaintenance: v.startInMaintenance ?? false,
+    ...(v.generation !== undefined ? { generation: v.generation } : {}),
   };
 }
