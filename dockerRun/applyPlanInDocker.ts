@@ -85,19 +85,22 @@ export async function stagePlanInDocker(
   }
   if (stageable.size === 0) return [];
   await createMissingNetworksAndVolumes(plan, docker, onCreatedVolume);
-  // named volumes the staged containers mount that the engine creates on first use (an FSB's keys): new ones are the staging's too
+  // named volumes the staged containers mount that the engine creates on first use (an FSB's keys, filled from
+  // the image and owned by its user): new ones belong to the staging too, whether it succeeds or not
+  const mountedAnew: string[] = [];
   for (const { r, name } of containers) {
     if (!stageable.has(name)) continue;
     for (const m of ((containerSpec(r.inputs).body.HostConfig as any)?.Mounts ?? []) as Array<{ Type: string; Source: string }>) {
-      if (m.Type === "volume" && (await exists(docker, "volumes", m.Source)) === undefined) {
-        await docker.ok("POST", "/volumes/create", { Name: m.Source });
-        onCreatedVolume?.(m.Source);
-      }
+      if (m.Type === "volume" && !mountedAnew.includes(m.Source) && (await exists(docker, "volumes", m.Source)) === undefined) mountedAnew.push(m.Source);
     }
   }
   const keep = new Set(containers.map((c) => c.name).filter((n) => !stageable.has(n)));
   const started: string[] = [];
-  await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => started.push(c) });
+  try {
+    await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => started.push(c) });
+  } finally {
+    for (const v of mountedAnew) if ((await exists(docker, "volumes", v)) !== undefined) onCreatedVolume?.(v);
+  }
   return started;
 }
 

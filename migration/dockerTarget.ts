@@ -223,18 +223,6 @@ export class DockerTarget implements RedeployTarget {
       await this.engine(now).ok("DELETE", `/volumes/${encodeURIComponent(v.Name)}`);
       removed.push(`volume ${v.Name}`);
     }
-    // the FSB keys of former generations (created by their boxes' mounts, without labels); a volume still mounted answers 409
-    if (customer) {
-      const byName = encodeURIComponent(JSON.stringify({ name: [`lc-${customer}-g`] }));
-      const generations = ((await this.engine(now).ok("GET", `/volumes?filters=${byName}`)) as { Volumes: Array<{ Name: string }> | null }).Volumes ?? [];
-      const fsbKeys = new RegExp(`^lc-${customer}-g\\d+-fsb-keys-\\d+$`);
-      for (const v of generations) {
-        if (!fsbKeys.test(v.Name)) continue;
-        const r = await this.engine(now).request("DELETE", `/volumes/${encodeURIComponent(v.Name)}`);
-        if (r.status < 300) removed.push(`volume ${v.Name}`);
-        else if (r.status !== 409 && r.status !== 404) throw new Error(`docker DELETE /volumes/${v.Name}: ${r.status} ${r.body?.message ?? ""}`);
-      }
-    }
     for (const r of this.retained.splice(0)) {
       if (r.m.databaseLocation === now.databaseLocation) continue;
       const docker = this.engine(r.m);

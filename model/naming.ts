@@ -3,7 +3,7 @@
  * change replaces, on the deployment generation (`lchost:generation`, set by `lchost migrate --target
  * docker`): the database containers and volumes, the FSBs and the License Central lines of generation N are
  * `lc-<customer>-g<N>-…`, so the next edition's side starts beside the running one before maintenance begins.
- * The network and the HTTPS gateway keep one name across generations (the gateway is switched in place).
+ * The network, the HTTPS gateway (switched in place) and the FSBs' key volumes keep one name across generations.
  * Without a generation the names are those of stacks deployed before generations existed. Never the
  * edition: the same generation gives the same names, so a real `pulumi up` keeps them.
  */
@@ -31,7 +31,8 @@ export function customerNames(customer: string, generation?: number): CustomerNa
     dbHost: (n) => (n === 1 ? `${g}-db` : `${g}-db-${n}`),
     line: (n) => `${g}-line-${n}`,
     fsb: (n) => `${g}-fsb-${n}`,
-    fsbVolume: (n) => `${g}-fsb-keys-${n}`,
+    // an FSB's keys outlive generations: licenses it signed stay valid, and the new box starts with the same keys
+    fsbVolume: (n) => `${p}-fsb-keys-${n}`,
     schema: "license_central",
     dbUser: "license_central",
   };
