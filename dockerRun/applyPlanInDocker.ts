@@ -2,7 +2,6 @@ import { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { containerSpec, ContainerSpec } from "./containerSpec";
 import { DockerEngine } from "./dockerEngine";
-import { dockerExec } from "./dockerExec";
 import { tarArchive } from "./tarArchive";
 import { startPlannedContainers, TYPE } from "./runPlanInDocker";
 
@@ -203,17 +202,16 @@ export function switchableInPlace(from: ContainerSpec, to: ContainerSpec): boole
 }
 
 /**
- * Uploads the entry point's new files into the running container, checks the configuration with
- * `haproxy -c` there, and reloads HAProxy through its master (SIGUSR2): the new worker takes the listening
- * socket over, the old one finishes its requests. Waits until the master logs the new worker's
- * "Loading success." (a failure to load keeps the old worker serving and is an error here).
+ * Uploads the entry point's new files into the running container and reloads HAProxy through its master
+ * (SIGUSR2): the new worker takes the listening socket over, the old one finishes its requests. Waits until
+ * the master logs the new worker's "Loading success."; a configuration that does not load ("Loading
+ * failure": the master keeps the old worker serving) is an error here, and a rollback reloads the old files.
  */
 export async function reloadEntryPointInPlace(docker: DockerEngine, spec: ContainerSpec, timeoutMs: number): Promise<void> {
   const config = spec.uploads.find((u) => u.file.endsWith("/haproxy.cfg"));
   if (!config) throw new Error(`${spec.name}: no haproxy.cfg among its files; cannot reload it in place`);
   const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
   await docker.ok("PUT", `/containers/${encodeURIComponent(spec.name)}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
-  await dockerExec(docker, spec.name, ["haproxy", "-c", "-q", "-f", config.file]);
   const loads = async () => {
     const logs = await docker.request("GET", `/containers/${encodeURIComponent(spec.name)}/logs?stdout=1&stderr=1&tail=200`);
     const text = String(logs.body ?? "");
