@@ -14,6 +14,8 @@
  * Prints each pair's window beside the plan's estimate, then one JSON line {"bench":"migrate",
  * "target":"docker", ...}. Exit 1 when a window exceeds the 10 s target.
  */
+import { spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -46,10 +48,31 @@ async function dockerBench(): Promise<number> {
   await removeDockerObjects(docker, `lc-${customer}`); // a crashed earlier run
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-docker-"));
   const stackPath = path.join(baseDir, `Pulumi.${customer}.yaml`);
-  const files = dockerStackFiles(customer, sharedName, { shared: 18471, customer: 18472 }, { sharedFsbForDedicated: true });
+  // the hosting team's shared FSB that a Dedicated Server signs with: an emulator on this host, where the
+  // containers reach it through the default bridge's gateway (its readiness is part of the line's /readyz)
+  const bridge = (await docker.ok("GET", "/networks/bridge")) as { IPAM: { Config: Array<{ Gateway: string }> } };
+  const gateway = bridge.IPAM.Config[0].Gateway;
+  const fsbToken = crypto.randomBytes(20).toString("hex");
+  const hostingFsb = spawn(process.execPath, [path.join(__dirname, "..", "fsb-emulator", "src", "main.js")], {
+    env: {
+      ...process.env,
+      FSB_HOST: gateway,
+      FSB_PORT: "18479",
+      FSB_DATA_DIR: path.join(baseDir, "hosting-fsb"),
+      FSB_FIRM_TOKENS: `${customer}=${fsbToken}`,
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const files = dockerStackFiles(
+    customer,
+    sharedName,
+    { shared: 18471, customer: 18472 },
+    { sharedFsbForDedicated: true, sharedFsbUrl: `http://${gateway}:18479` },
+  );
   fs.writeFileSync(path.join(baseDir, `Pulumi.${sharedName}.yaml`), files.shared);
   fs.writeFileSync(stackPath, files.customer);
-  const deployer = new DockerRunDeployer({ stacksDir: baseDir, docker });
+  const deployer = new DockerRunDeployer({ stacksDir: baseDir, docker, configSecrets: { fsbToken } });
   let target: DockerTarget | undefined;
   try {
     const t0 = Date.now();
@@ -105,6 +128,7 @@ async function dockerBench(): Promise<number> {
     return withinTarget ? 0 : 1;
   } finally {
     await target?.close();
+    hostingFsb.kill();
     await removeDockerObjects(docker, `lc-${customer}`);
     fs.rmSync(baseDir, { recursive: true, force: true });
   }
