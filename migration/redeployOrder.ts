@@ -43,6 +43,7 @@ import {
 } from "./migrationSteps";
 import { withStartInMaintenance } from "./stackFileChange";
 import type { Step } from "./stepRunner";
+import { endAlertSilenceStep, silenceAlertsStep } from "./alertSilence";
 import { WINDOW_STEP } from "./windowSteps";
 
 interface RedeployRun extends MigrationRun<RedeployTarget> {
@@ -102,6 +103,7 @@ export function redeploySteps(): Step<RedeployRun>[] {
   const onlyStaged = (s: Step<RedeployRun>): Step<RedeployRun> => ({ ...s, when: (c) => staged(c) && (s.when?.(c) ?? true) });
   const onlyUnstaged = (s: Step<RedeployRun>): Step<RedeployRun> => ({ ...s, when: (c) => !staged(c) && (s.when?.(c) ?? true) });
   return [
+    silenceAlertsStep(),
     readCurrentStep(),
     writeStackFileStep<RedeployRun>((c) => withStartInMaintenance(c.plan.stackFile.text)),
     {
@@ -143,5 +145,6 @@ export function redeploySteps(): Step<RedeployRun>[] {
         );
       },
     },
+    endAlertSilenceStep(),
   ];
 }

@@ -132,6 +132,8 @@ export function changeStackFileEdition(
   const fsbNow = get("fsb") as { tokenKey?: string } | undefined;
   if (conn?.basicAuth?.passwordKey) referenced.add(conn.basicAuth.passwordKey);
   if (fsbNow?.tokenKey) referenced.add(fsbNow.tokenKey);
+  const notify = get("notifications") as { webhook?: { secretKey?: string } } | undefined;
+  if (notify?.webhook?.secretKey) referenced.add(notify.webhook.secretKey); // every edition notifies: its secret stays
   for (const item of [...config().items]) {
     const k = String(YAML.isScalar(item.key) ? item.key.value : item.key);
     const v = YAML.isNode(item.value) ? (item.value as YAML.Node).toJSON() : item.value;

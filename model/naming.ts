@@ -1,3 +1,5 @@
+import { NOTIFIER_DEFAULTS } from "../notifier/src/env";
+
 /**
  * Physical names of everything a stack creates. They depend on the customer and, for the parts an edition
  * change replaces, on the deployment generation (`lchost:generation`, set by `lchost migrate --target
@@ -68,7 +70,49 @@ export function sharedServerNames(name: string): SharedServerNames {
   };
 }
 
+/** The prometheus-mysqld-exporter container beside a database container (the ops stack's `mysqld` job scrapes it on 9104). */
+export function databaseExporterName(databaseContainer: string): string {
+  return `${databaseContainer}-exporter`;
+}
+
 /** A tenant's schema and database user on the shared server: `lc_<customer>` with '-' as '_'. */
 export function tenantDatabaseName(customer: string): string {
   return `lc_${customer.replace(/-/g, "_")}`;
 }
+
+/** The operations stack's containers and retained volumes (one set per data centre). */
+export interface OperationsNames {
+  network: string;
+  prometheus: string;
+  prometheusVolume: string;
+  alertmanager: string;
+  alertmanagerVolume: string;
+  blackbox: string;
+  notifier: string;
+}
+
+export function operationsNames(stack: string): OperationsNames {
+  const p = `lc-ops-${stack}`;
+  return {
+    network: p,
+    prometheus: `${p}-prometheus`,
+    prometheusVolume: `${p}-prometheus-data`,
+    alertmanager: `${p}-alertmanager`,
+    alertmanagerVolume: `${p}-alertmanager-data`,
+    blackbox: `${p}-blackbox`,
+    notifier: `${p}-notifier`,
+  };
+}
+
+/** Ports of the monitoring contract (issue 9): where each system listens inside its container. */
+export const MONITORING_PORTS = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  notifier: NOTIFIER_DEFAULTS.port,
+  blackbox: 9115,
+  mysqldExporter: 9104,
+  /** HAProxy's `frontend prometheus` in every gateway, balancer and shared entry point. */
+  haproxyMetrics: 8405,
+  /** The HTTPS entry point inside its container (components/HttpsEntryPoint.ts ENTRY_INTERNAL_PORT; a test keeps them equal). */
+  gatewayHttps: 8443,
+} as const;

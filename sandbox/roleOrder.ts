@@ -2,9 +2,13 @@
  * The one order of a sandbox's roles: started databases first (everything else connects to them),
  * entry points last (they should find their lines UP); stopped the other way round.
  */
-export type ContainerRole = "database" | "fsb" | "license-central" | "https-entry-point" | "sql-job";
+export type ContainerRole = "database" | "database-exporter" | "fsb" | "license-central" | "https-entry-point" | "sql-job";
 
-export const START_ORDER: readonly ContainerRole[] = ["database", "fsb", "sql-job", "license-central", "https-entry-point"];
+/** A database's exporter starts right after it (it logs in with the account the database's init SQL made). */
+export const START_ORDER: readonly ContainerRole[] = ["database", "database-exporter", "fsb", "sql-job", "license-central", "https-entry-point"];
+
+/** What runs with a database from the start (a migration's new database comes up with its exporter). */
+export const DATABASE_ROLES: readonly ContainerRole[] = ["database", "database-exporter"];
 
 /** Entry points and lines first, databases last (they shut down cleanly on SIGTERM). */
 export const STOP_ORDER: readonly ContainerRole[] = [...START_ORDER].reverse();

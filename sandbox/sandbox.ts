@@ -192,7 +192,13 @@ export class Sandbox implements SandboxHandle {
     const roles = all.map((c) => c.labels?.find((l) => l.label === "lchost.role")?.value);
     const galera = all.some((c) => c.uploads?.some((u) => /wsrep_on\s*=\s*ON/.test(u.content)));
     const binaries = checkPrerequisites(
-      prerequisitesFor({ database: roles.includes("database"), galera, entryPoint: roles.includes("https-entry-point"), sqlJob: roles.includes("sql-job") }),
+      prerequisitesFor({
+        database: roles.includes("database"),
+        galera,
+        entryPoint: roles.includes("https-entry-point"),
+        sqlJob: roles.includes("sql-job"),
+        databaseExporter: roles.includes("database-exporter"),
+      }),
     );
 
     // A fresh directory, throw-away certificates (or the caller's CA), the layout.

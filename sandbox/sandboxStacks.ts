@@ -32,6 +32,7 @@ export function resolveStacks(opts: StackSelection): StackFile[] {
 export function plannedStackOf(stack: StackFile, plan: PlannedStack["plan"]): PlannedStack {
   const cfg = stack.config;
   if (cfg.role === "shared-server") return { name: stack.stackName, role: "shared-server", plan };
+  if (cfg.role === "operations") throw new Error(`${stack.stackName}: an operations stack (lchost:role: operations) is not a customer stack the sandbox runs`);
   return {
     name: stack.stackName,
     role: "customer",

@@ -2,8 +2,6 @@ import { databaseVolumesRetainedOnDelete } from "../../../policies/rules/databas
 import { secretsNotInPlainText } from "../../../policies/rules/secretsNotInPlainText";
 import { check, checkAllExamples, container, editUpload, example, setEnv, uploadText, volume, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 describe("database-volumes-retained-on-delete", () => {
   const policy = databaseVolumesRetainedOnDelete;
 
@@ -51,6 +49,15 @@ describe("secrets-not-in-plain-text", () => {
     const plan = withResource(globex.plan, container("line-1"), (i) => setEnv(i, "DB_PASSWORD", "hunter2"));
     expect((await check(policy, { ...globex, plan })).map((x) => [x.policy, x.message])).toEqual([
       ["secrets-not-in-plain-text", "env DB_PASSWORD of container 'lc-globex-line-1' is plain text; pass it as a Pulumi secret (pulumi.secret(...))"],
+    ]);
+  });
+
+  test("an env naming where a secret file is (…_FILE=/absolute/path) is not a secret itself; any other value under such a name still is", async () => {
+    const ops = await example("ops-dc1");
+    expect(await check(policy, ops)).toEqual([]); // NOTIFIER_TOKEN_FILE=/etc/lchost/notifier/alertmanager-token
+    const value = withResource(ops.plan, container("notifier"), (i) => setEnv(i, "NOTIFIER_TOKEN_FILE", "hunter2"));
+    expect((await check(policy, { ...ops, plan: value })).map((x) => x.message)).toEqual([
+      "env NOTIFIER_TOKEN_FILE of container 'lc-ops-ops-dc1-notifier' is plain text; pass it as a Pulumi secret (pulumi.secret(...))",
     ]);
   });
 

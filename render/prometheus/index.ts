@@ -1,0 +1,5 @@
+export * from "./targets";
+export * from "./config";
+export * from "./rules";
+export * from "./blackbox";
+export * from "./alertTable";
