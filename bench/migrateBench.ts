@@ -14,17 +14,15 @@
  * Prints each pair's window beside the plan's estimate, then one JSON line {"bench":"migrate",
  * "target":"docker", ...}. Exit 1 when a window exceeds the 10 s target.
  */
+import { spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
 import { EDITION_IDS, EditionId } from "../model/catalog";
-import { parseStackFileText } from "../model/stackFile";
-import type { CustomerConfig } from "../model/stackConfig";
-import { estimateRows, readUsage } from "../migration/databaseCopy";
-import { planMigration } from "../migration/migrationPlan";
+import { planFromCurrentView } from "../migration/planFromCurrentView";
 import { ProgressLog } from "../migration/progressLog";
-import { monthsToCheck } from "../migration/quotaCheck";
 import { DockerRunDeployer } from "../migration/dockerRunDeployer";
 import { DockerTarget } from "../migration/dockerTarget";
 import { runMigration } from "../migration/runMigration";
@@ -50,10 +48,31 @@ async function dockerBench(): Promise<number> {
   await removeDockerObjects(docker, `lc-${customer}`); // a crashed earlier run
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "lcmig-docker-"));
   const stackPath = path.join(baseDir, `Pulumi.${customer}.yaml`);
-  const files = dockerStackFiles(customer, sharedName, { shared: 18471, customer: 18472 }, { sharedFsbForDedicated: true });
+  // the hosting team's shared FSB that a Dedicated Server signs with: an emulator on this host, where the
+  // containers reach it through the default bridge's gateway (its readiness is part of the line's /readyz)
+  const bridge = (await docker.ok("GET", "/networks/bridge")) as { IPAM: { Config: Array<{ Gateway: string }> } };
+  const gateway = bridge.IPAM.Config[0].Gateway;
+  const fsbToken = crypto.randomBytes(20).toString("hex");
+  const hostingFsb = spawn(process.execPath, [path.join(__dirname, "..", "fsb-emulator", "src", "main.js")], {
+    env: {
+      ...process.env,
+      FSB_HOST: gateway,
+      FSB_PORT: "18479",
+      FSB_DATA_DIR: path.join(baseDir, "hosting-fsb"),
+      FSB_FIRM_TOKENS: `${customer}=${fsbToken}`,
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const files = dockerStackFiles(
+    customer,
+    sharedName,
+    { shared: 18471, customer: 18472 },
+    { sharedFsbForDedicated: true, sharedFsbUrl: `http://${gateway}:18479` },
+  );
   fs.writeFileSync(path.join(baseDir, `Pulumi.${sharedName}.yaml`), files.shared);
   fs.writeFileSync(stackPath, files.customer);
-  const deployer = new DockerRunDeployer({ stacksDir: baseDir, docker });
+  const deployer = new DockerRunDeployer({ stacksDir: baseDir, docker, configSecrets: { fsbToken } });
   let target: DockerTarget | undefined;
   try {
     const t0 = Date.now();
@@ -68,20 +87,14 @@ async function dockerBench(): Promise<number> {
     const pairs: Array<{ from: EditionId; to: EditionId; windowSeconds: number; plannedSeconds: number; steps: Record<string, number> }> = [];
     for (let n = 1; n < walk.length; n++) {
       const [from, to] = [walk[n - 1], walk[n]];
-      const text = fs.readFileSync(stackPath, "utf8");
-      const view = await target.current();
-      const plan = planMigration({
+      const { plan, text } = await planFromCurrentView({
         stackName: customer,
-        stackFileText: text,
-        stackFilePath: stackPath,
-        current: parseStackFileText(text, stackPath).config as CustomerConfig,
-        target: { edition: to, lines: to === "high-availability" ? 3 : undefined },
-        usage: await readUsage(view.database, monthsToCheck(new Date())),
-        rows: await estimateRows(view.database),
-        order: target.order,
+        stackPath,
+        target,
+        to: { edition: to, lines: to === "high-availability" ? 3 : undefined },
       });
       const log = new ProgressLog((l) => console.log(`  ${l}`));
-      console.log(`${from} -> ${to}: planned window ~${plan.downtime.seconds} s`);
+      console.log(`${from} -> ${to}: planned window ~${plan.downtime.seconds} s (${plan.downtime.parts.map((p) => `${p.step} ${p.seconds} s`).join(", ")})`);
       const r = await runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text } });
       const windowSeconds = Math.round(r.maintenanceMs) / 1000;
       pairs.push({ from, to, windowSeconds, plannedSeconds: plan.downtime.seconds, steps: Object.fromEntries(r.steps.map((s) => [s.step, s.ms])) });
@@ -115,6 +128,7 @@ async function dockerBench(): Promise<number> {
     return withinTarget ? 0 : 1;
   } finally {
     await target?.close();
+    hostingFsb.kill();
     await removeDockerObjects(docker, `lc-${customer}`);
     fs.rmSync(baseDir, { recursive: true, force: true });
   }
@@ -138,16 +152,7 @@ async function sandboxBench(): Promise<number> {
     const seedStart = Date.now();
     await seedTenant((await target.current()).database, tickets);
     const seedMs = Date.now() - seedStart;
-    const view = await target.current();
-    const plan = planMigration({
-      stackName: customer,
-      stackFileText: text,
-      stackFilePath: stackPath,
-      current: parseStackFileText(text, stackPath).config as CustomerConfig,
-      target: { edition: "dedicated" },
-      usage: await readUsage(view.database, monthsToCheck(new Date())),
-      rows: await estimateRows(view.database),
-    });
+    const { plan } = await planFromCurrentView({ stackName: customer, stackPath, target, to: { edition: "dedicated" } });
     const log = new ProgressLog((l) => console.log(l));
     const r = await runMigration({ plan, target, log, workDir: path.join(baseDir, "dumps"), stackFile: { path: stackPath, oldText: text } });
     console.log(r.message);

@@ -169,14 +169,14 @@ export function dockerStackFiles(
   customer: string,
   shared: string,
   ports: { shared: number; customer: number },
-  opts: { sharedFsbForDedicated?: boolean } = {},
+  opts: { sharedFsbForDedicated?: boolean; /** the hosting team's shared FSB (default: a name nothing answers) */ sharedFsbUrl?: string } = {},
 ): { shared: string; customer: string } {
   // Dedicated signs with the shared FSB: its URL and token key are parked too when the walk visits Dedicated
   const fsb = opts.sharedFsbForDedicated
     ? [
         "    fsb@shared:",
         "      mode: shared",
-        "      sharedUrl: http://fsb.dc1.lchost.local:7070",
+        `      sharedUrl: ${opts.sharedFsbUrl ?? "http://fsb.dc1.lchost.local:7070"}`,
         "      tokenKey: fsbToken",
         "    secret:fsbToken:",
         "      secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4=",

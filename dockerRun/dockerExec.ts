@@ -106,43 +106,81 @@ export async function dockerExec(
 /**
  * A local TCP port whose connections are carried by `docker exec` into `container`, where node connects
  * to host:port: the admin API of a line (127.0.0.1:8081 inside it) or a database reachable from it, without
- * publishing either. One exec per connection; closed with close().
+ * publishing either. One exec per connection, started ahead of time: `spares` execs wait in the container
+ * (node already running, not yet connected) and a new connection takes one and writes a go byte, so the
+ * cost of starting a process in the container — seconds on a loaded host — is not paid when a connection is
+ * needed (inside a maintenance window). Closed with close().
  */
 export class ExecTunnel {
   private constructor(
     private readonly server: net.Server,
     readonly port: number,
     readonly describe: string,
+    private readonly pool: { spares: Array<Promise<ExecStream>>; closed: boolean },
   ) {}
 
-  static async open(docker: DockerEngine, container: string, host: string, port: number): Promise<ExecTunnel> {
+  static async open(docker: DockerEngine, container: string, host: string, port: number, opts: { spares?: number } = {}): Promise<ExecTunnel> {
+    // waits for the go byte, then connects (a database speaks first: an early connection would time out idle)
     const js =
-      `const s=require("net").connect(${port},${JSON.stringify(host)});process.stdin.pipe(s);s.pipe(process.stdout);` +
-      `s.on("error",e=>{process.stderr.write(String(e));process.exit(1)});s.on("close",()=>process.exit(0));process.stdin.on("end",()=>s.end())`;
+      `process.stdin.once("data",(b)=>{const s=require("net").connect(${port},${JSON.stringify(host)});` +
+      `if(b.length>1)s.write(b.subarray(1));process.stdin.pipe(s);s.pipe(process.stdout);` +
+      `s.on("error",e=>{process.stderr.write(String(e));process.exit(1)});s.on("close",()=>process.exit(0));process.stdin.on("end",()=>s.end())})`;
+    const pool = { spares: [] as Array<Promise<ExecStream>>, closed: false };
+    const exited = new WeakSet<ExecStream>();
+    const spawn = () => {
+      const ex = openExec(docker, container, ["node", "-e", js], { stdin: true });
+      ex.then(
+        (e) => {
+          e.stdin.on("error", () => undefined); // the container went away: the exec's socket closes
+          e.exitCode.catch(() => undefined).finally(() => exited.add(e));
+        },
+        () => undefined, // a spare that failed to start is replaced by a fresh exec when taken
+      );
+      return ex;
+    };
+    /** A spare that still waits for its go byte, or a fresh exec. */
+    const take = async (): Promise<ExecStream> => {
+      while (pool.spares.length) {
+        const e = await pool.spares.shift()!.catch(() => undefined);
+        if (e && !exited.has(e) && !e.stdin.destroyed) return e;
+      }
+      return spawn();
+    };
+    const want = opts.spares ?? 2;
+    const refill = () => {
+      while (!pool.closed && pool.spares.length < want) pool.spares.push(spawn());
+    };
+    refill();
     const sockets = new Set<net.Socket>();
     const server = net.createServer({ allowHalfOpen: true }, (client) => {
       sockets.add(client);
       client.on("close", () => sockets.delete(client));
       client.pause();
-      openExec(docker, container, ["node", "-e", js], { stdin: true }).then(
-        (ex) => {
-          client.pipe(ex.stdin);
-          ex.stdout.pipe(client);
-          client.resume();
-          client.on("error", () => ex.destroy());
-          ex.exitCode.catch(() => undefined).finally(() => client.destroy());
-        },
-        () => client.destroy(),
-      );
+      take()
+        .finally(refill)
+        .then(
+          (ex) => {
+            ex.stdin.write(Buffer.from([1]));
+            client.pipe(ex.stdin);
+            ex.stdout.pipe(client);
+            client.resume();
+            client.on("error", () => ex.destroy());
+            client.on("close", () => ex.destroy());
+            ex.exitCode.catch(() => undefined).finally(() => client.destroy());
+          },
+          () => client.destroy(),
+        );
     });
     server.on("close", () => sockets.forEach((s) => s.destroy()));
     await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", resolve).once("error", reject));
     const bound = (server.address() as net.AddressInfo).port;
     (server as any).__sockets = sockets;
-    return new ExecTunnel(server, bound, `127.0.0.1:${bound} -> ${container} -> ${host}:${port}`);
+    return new ExecTunnel(server, bound, `127.0.0.1:${bound} -> ${container} -> ${host}:${port}`, pool);
   }
 
   async close(): Promise<void> {
+    this.pool.closed = true;
+    for (const spare of this.pool.spares.splice(0)) (await spare.catch(() => undefined))?.destroy();
     for (const s of (this.server as any).__sockets as Set<net.Socket>) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

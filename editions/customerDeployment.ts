@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { editionFacts, monthlyQuotas } from "../model/catalog";
 import { CustomerConfig } from "../model/stackConfig";
-import { customerNames } from "../model/naming";
+import { customerNames, galeraClusterName } from "../model/naming";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
 import { FsbBox } from "../components/FsbBox";
 import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
@@ -49,7 +49,7 @@ export interface CustomerDeployment {
 export function deployCustomer(parent: pulumi.Resource, args: CustomerDeploymentArgs): CustomerDeployment {
   const cfg = args.config;
   const facts = editionFacts(cfg.edition);
-  const names = customerNames(cfg.customer);
+  const names = customerNames(cfg.customer, cfg.generation);
   const owner = { "lchost.customer": cfg.customer, "lchost.edition": cfg.edition };
   const opts = { parent };
   if (!facts.includes.dedicatedFsb && !args.sharedFsb) throw new Error(`edition '${cfg.edition}' needs the shared FSB`);
@@ -88,7 +88,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
           initSql,
           memoryMb: facts.resources.memoryMb,
           cpuShares: facts.resources.cpuShares,
-          galera: nodes > 1 ? { clusterName: `lc-${cfg.customer}`, nodeIndex: i + 1, peers } : undefined,
+          galera: nodes > 1 ? { clusterName: galeraClusterName(cfg.customer, cfg.generation), nodeIndex: i + 1, peers } : undefined,
           monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result) },
           owner,
         },

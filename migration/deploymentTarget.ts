@@ -41,6 +41,13 @@ export interface PreparedDatabase {
   description: string;
 }
 
+/** What a redeploy target started beside the running deployment before maintenance. */
+export interface StagedNew {
+  description: string;
+  /** The new side, when all of it runs (lines and database, in maintenance): the data is copied and verified there before the switch. */
+  view?: DeploymentView;
+}
+
 /** What one deployment of the changed stack file produced (targets that redeploy the whole stack). */
 export interface Redeployment {
   view: DeploymentView;
@@ -77,15 +84,20 @@ export interface StagedTarget extends TargetBasics {
 
 export interface RedeployTarget extends TargetBasics {
   readonly order: "redeploy";
+  /** Whether an edition change starts as a new generation beside the running deployment (docker-run; `pulumi up` cannot). */
+  readonly stagesGeneration: boolean;
   /**
    * Before maintenance: starts beside the old deployment what of the changed stack file (written by the
    * engine) can run at the same time, so that less is deployed inside the window; redeploy() keeps it.
-   * Answers what it did, for the progress line.
+   * Answers what it did, and the new side's view when all of it (lines and database) runs.
    */
-  stageNew(shape: DeploymentShape): Promise<string>;
+  stageNew(shape: DeploymentShape): Promise<StagedNew>;
   /** Removes what stageNew started (a migration rolled back before redeploy). */
   discardStaged(): Promise<void>;
-  /** Deploys the stack file as the engine has just written it (the whole stack); checks it gave `shape`. */
+  /**
+   * Deploys the stack file as the engine has just written it (the whole stack); checks it gave `shape`.
+   * After a whole staged side: switches the entry point to it and leaves the old side running until retireOld().
+   */
   redeploy(shape: DeploymentShape): Promise<Redeployment>;
   /** After a failure before maintenance ends: deploys the old stack file (written back by the engine) again. */
   redeployOld(shape: DeploymentShape): Promise<DeploymentView>;
@@ -93,8 +105,8 @@ export interface RedeployTarget extends TargetBasics {
   dumpDatabase(view: DeploymentView, file: string): Promise<{ bytes: number }>;
   /** Restores a dump inside the new database's container (node 1 of a cluster). */
   restoreDatabase(view: DeploymentView, file: string): Promise<void>;
-  /** Records the old deployment's data as kept (the redeploy already replaced its containers). */
-  retireOld(): Promise<{ retained: string[] }>;
+  /** After the window: removes what still runs of the old deployment and records its data as kept. */
+  retireOld(): Promise<{ retained: string[]; removed: string[] }>;
 }
 
 export type DeploymentTarget = StagedTarget | RedeployTarget;

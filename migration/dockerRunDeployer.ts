@@ -10,13 +10,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
-import { applyPlanInDocker, AppliedPlan, stagePlanInDocker } from "../dockerRun/applyPlanInDocker";
+import { applyPlanInDocker, AppliedPlan, removeLeftovers, stagePlanInDocker } from "../dockerRun/applyPlanInDocker";
 import { requireImages } from "../dockerRun/imagePrecondition";
 import { loadStack, stackFilePath, stackNameOfReference } from "../model/stackFile";
 import type { Plan } from "../planner/mockPlanner";
 import { isSecretValue, unwrapSecrets } from "../planner/planValues";
 import { StackPlanner } from "../planner/planWithReferences";
-import type { StackDeployer, StackOutputs } from "./stackDeployer";
+import type { StackDeployer, StackOutputs, StagedSide } from "./stackDeployer";
 
 export interface DockerRunDeployerOptions {
   /** Where the stack files are (the migration writes the changed one there). */
@@ -33,10 +33,13 @@ export interface DockerRunDeployerOptions {
 
 export class DockerRunDeployer implements StackDeployer {
   readonly name = "dockerRun (plan applied on the Docker engine)";
+  readonly stagesBeforeUpdate = true;
   private readonly planner: StackPlanner;
   private readonly deployed = new Map<string, Plan>();
   /** What stage() started per stack, with the plan (its secrets) and the stack file text it came from. */
-  private readonly staged = new Map<string, { plan: Plan; text: string; containers: string[] }>();
+  private readonly staged = new Map<string, { plan: Plan; text: string; containers: string[]; volumes: string[] }>();
+  /** The deployment the last up() replaced: its plan and text (a rollback deploys exactly it again) and what of it still runs. */
+  private readonly replaced = new Map<string, { plan: Plan; text?: string; leftovers: AppliedPlan["leftovers"]; stagedVolumes: string[] }>();
   /** What the last up() did, per stack (for tests and the log). */
   readonly lastApplied = new Map<string, AppliedPlan>();
 
@@ -86,24 +89,27 @@ export class DockerRunDeployer implements StackDeployer {
     return { plan: await this.planner.plan(stack), text: fs.readFileSync(stack.path, "utf8") };
   }
 
-  async stage(stackName: string): Promise<string[]> {
+  async stage(stackName: string): Promise<StagedSide> {
     await this.discardStaged(stackName);
     const { plan, text } = await this.planStack(stackName);
-    // recorded before starting: a failure half way leaves containers that discardStaged must find
-    const entry = { plan, text, containers: [] as string[] };
+    // recorded before starting: a failure half way leaves containers and volumes that discardStaged must find
+    const entry = { plan, text, containers: [] as string[], volumes: [] as string[] };
     this.staged.set(stackName, entry);
     const before = this.deployedPlan(stackName);
     const engine = this.engineFor(stackName);
     await requireImages(plan, engine); // before anything is created: the engine answers and has every image
-    const named = (p: Plan | undefined) =>
-      new Set((p?.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => String((r.inputs as any).name)));
-    const planned = [...named(plan)].filter((n) => !named(before).has(n));
-    entry.containers = planned; // what may get started (removal of a name never created is a no-op)
-    entry.containers = await stagePlanInDocker(plan, before, engine, this.opts.timeoutMs);
+    const named = (p: Plan | undefined) => new Set(plannedNames(p, TYPE_CONTAINER));
+    entry.containers = [...named(plan)].filter((n) => !named(before).has(n)); // what may get started (removing a name never created is a no-op)
+    entry.containers = await stagePlanInDocker(plan, before, engine, this.opts.timeoutMs, (v) => entry.volumes.push(v));
     this.opts.log?.(
       `${stackName}: started ${entry.containers.length} container(s) beside the running deployment${entry.containers.length ? `: ${entry.containers.join(", ")}` : ""}`,
     );
-    return entry.containers;
+    // the new side is whole when every line and database container of its outputs runs: it can take the data before the switch
+    const outputs = toStackOutputs(plan.outputs);
+    const m = outputs.migration?.value as { lineContainers?: string[]; databaseContainers?: string[] } | undefined;
+    const own = (c: string) => entry.containers.includes(c) || (!named(before).has(c) && m?.databaseContainers?.includes(c));
+    const whole = Boolean(m?.lineContainers?.every((c) => entry.containers.includes(c)) && m?.databaseContainers?.every(own));
+    return { started: entry.containers, ...(whole ? { outputs } : {}) };
   }
 
   async discardStaged(stackName: string): Promise<string[]> {
@@ -116,27 +122,73 @@ export class DockerRunDeployer implements StackDeployer {
       const r = await engine.request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
       if (r.status < 300) removed.push(c);
     }
+    // volumes the staging created hold nothing but a partial copy (a cluster's would not bootstrap again)
+    for (const v of entry.volumes) {
+      const r = await engine.request("DELETE", `/volumes/${encodeURIComponent(v)}`);
+      if (r.status < 300) removed.push(`volume ${v}`);
+    }
     return removed;
   }
 
   async up(stackName: string): Promise<StackOutputs> {
     const staged = this.staged.get(stackName);
     this.staged.delete(stackName);
-    let { plan, text } = staged ?? (await this.planStack(stackName));
-    let keep = new Set(staged?.containers ?? []);
-    if (staged && text !== fs.readFileSync(loadStack(stackName, this.opts.stacksDir).path, "utf8")) {
+    const onDisk = fs.readFileSync(loadStack(stackName, this.opts.stacksDir).path, "utf8");
+    const replaced = this.replaced.get(stackName);
+    let plan: Plan;
+    let text: string;
+    let keep = new Set<string>();
+    let rollback = false;
+    if (staged && staged.text === onDisk) {
+      ({ plan, text } = staged);
+      keep = new Set(staged.containers);
+    } else if (replaced && replaced.text === onDisk) {
+      // the file of the deployment this one replaced (a rollback): that very plan again, its secrets and its running containers
+      plan = replaced.plan;
+      text = onDisk;
+      rollback = true;
+    } else {
       // the file changed since it was staged: start over from the file as it is
-      for (const c of staged.containers) await this.engineFor(stackName).request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+      for (const c of staged?.containers ?? []) await this.engineFor(stackName).request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
       ({ plan, text } = await this.planStack(stackName));
-      keep = new Set();
     }
     const engine = this.engineFor(stackName);
     await requireImages(plan, engine); // before anything is created: the engine answers and has every image
-    const applied = await applyPlanInDocker(plan, this.deployedPlan(stackName), engine, this.opts.timeoutMs, keep);
+    const previous = this.deployedPlan(stackName);
+    const applied = await applyPlanInDocker(plan, previous, engine, {
+      timeoutMs: this.opts.timeoutMs,
+      staged: keep,
+      // a staged update leaves the old side running until removeReplaced() (after the maintenance window)
+      deferRemoval: keep.size > 0,
+      alsoRunning: replaced && replaced.leftovers.containers.length ? [replaced.plan] : [],
+    });
     this.lastApplied.set(stackName, applied);
-    this.opts.log?.(`${stackName}: removed ${applied.removed.length}, created ${applied.created.length}, kept ${applied.kept.length} container(s)`);
-    this.remember(stackName, plan);
+    this.opts.log?.(
+      `${stackName}: removed ${applied.removed.length}, created ${applied.created.length}, kept ${applied.kept.length}, reloaded ${applied.reloaded.length} container(s)` +
+        (applied.leftovers.containers.length ? `; ${applied.leftovers.containers.length} of the former deployment left running until it is retired` : ""),
+    );
+    if (rollback) {
+      // the volumes staged for the side rolled back hold a partial copy: gone, so that the next attempt starts clean
+      for (const v of replaced!.stagedVolumes) await engine.request("DELETE", `/volumes/${encodeURIComponent(v)}`);
+    }
+    if (previous) {
+      this.replaced.set(stackName, {
+        plan: previous,
+        text: (previous as DeployedPlan).stackFileText,
+        leftovers: applied.leftovers,
+        stagedVolumes: staged && keep.size ? staged.volumes : [],
+      });
+    } else this.replaced.delete(stackName);
+    this.remember(stackName, { ...plan, stackFileText: text } as DeployedPlan);
     return toStackOutputs(plan.outputs);
+  }
+
+  /** Removes what the last staged up() left running of the deployment it replaced (its volumes stay). */
+  async removeReplaced(stackName: string): Promise<string[]> {
+    const replaced = this.replaced.get(stackName);
+    this.replaced.delete(stackName);
+    if (!replaced) return [];
+    return removeLeftovers(this.engineFor(stackName), replaced.leftovers);
   }
 
   async outputs(stackName: string): Promise<StackOutputs> {
@@ -173,6 +225,9 @@ export class DockerRunDeployer implements StackDeployer {
     return plannedNames(this.deployedPlan(stackName), TYPE_VOLUME);
   }
 }
+
+/** A deployed plan as the state keeps it: with the stack file text it came from (a rollback recognises it). */
+type DeployedPlan = Plan & { stackFileText?: string };
 
 export interface DestroyedStack {
   containers: string[];

@@ -17,8 +17,8 @@ import { DB_PORT } from "../components/DatabaseServer";
 import type { EditionId } from "../model/catalog";
 import type { MigrationOutputs } from "../program/deployStack";
 import { DbConnection, MARIADB_DUMP_OPTIONS } from "./databaseCopy";
-import type { DeploymentView, LineEndpoint, Redeployment, RedeployTarget } from "./deploymentTarget";
-import { databaseKind, DeploymentShape } from "./migrationPlan";
+import type { DeploymentView, LineEndpoint, Redeployment, RedeployTarget, StagedNew } from "./deploymentTarget";
+import type { DeploymentShape } from "./migrationPlan";
 import { requireOutput, StackDeployer, StackOutputs } from "./stackDeployer";
 
 export interface DockerTargetOptions {
@@ -42,8 +42,11 @@ export class DockerTarget implements RedeployTarget {
   private readonly tunnels = new Map<string, Promise<ExecTunnel>>();
   private readonly retained: Array<{ label: string; m: MigrationOutputs; customer: string }> = [];
 
+  readonly stagesGeneration: boolean;
+
   constructor(private readonly opts: DockerTargetOptions) {
     this.name = `Docker via ${opts.deployer.name}`;
+    this.stagesGeneration = opts.deployer.stagesBeforeUpdate;
   }
 
   private engine(m: MigrationOutputs): DockerEngine {
@@ -111,12 +114,13 @@ export class DockerTarget implements RedeployTarget {
   }
 
   private of(view: DeploymentView): MigrationOutputs {
-    if (this.deployed?.view === view) return this.deployed.m;
-    if (this.previous?.view === view) return this.previous.m;
+    for (const d of [this.deployed, this.previous, this.staged]) if (d?.view === view) return d.m;
     throw new Error("DockerTarget: unknown deployment view");
   }
 
   private previous?: Deployed;
+  /** The new side as stageNew started it (whole: lines and database), until redeploy() switches to it. */
+  private staged?: Deployed;
 
   async dumpDatabase(view: DeploymentView, file: string): Promise<{ bytes: number }> {
     const m = this.of(view);
@@ -130,42 +134,54 @@ export class DockerTarget implements RedeployTarget {
     await dockerExec(this.engine(m), m.databaseContainers[0], ["mariadb", m.databaseSchema], { stdin: fs.createReadStream(file) });
   }
 
-  async stageNew(shape: DeploymentShape): Promise<string> {
-    // only a database of its own (a tenant schema <-> a server or cluster) can start beside the old one;
-    // a server and a cluster share node 1's volume, and a new cluster's nodes would join the old server
-    const before = await this.currentDeployed();
-    if ((before.m.databaseKind === "shared-tenant") === (databaseKind(shape.edition) === "shared-tenant")) {
-      return "nothing started beforehand: the database keeps its volume and is restarted in the update";
-    }
+  async stageNew(shape: DeploymentShape): Promise<StagedNew> {
     const t0 = Date.now();
-    const started = await this.opts.deployer.stage(this.opts.stackName);
-    return started.length
-      ? `${started.length} container(s) up beside the old deployment in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.join(", ")}`
-      : `nothing can start beside the old deployment (${this.opts.deployer.name} replaces it in the update)`;
+    this.staged = undefined;
+    const side = await this.opts.deployer.stage(this.opts.stackName);
+    const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    if (!side.started.length) return { description: `nothing can start beside the old deployment (${this.opts.deployer.name} replaces it in the update)` };
+    const what = `${side.started.length} container(s) up beside the old deployment in ${took}: ${side.started.join(", ")}`;
+    if (!side.outputs) return { description: `${what}; the rest is deployed inside the window` };
+    const staged = await this.read(side.outputs);
+    if (staged.view.shape.edition !== shape.edition || staged.view.shape.lines !== shape.lines) {
+      throw new Error(`the staged stack is ${staged.view.shape.edition} with ${staged.view.shape.lines} line(s), not ${shape.edition} with ${shape.lines}`);
+    }
+    this.staged = staged;
+    return { description: `${what} (the whole new side: the data is copied there before the switch)`, view: staged.view };
   }
 
   async discardStaged(): Promise<void> {
+    this.staged = undefined;
     await this.opts.deployer.discardStaged(this.opts.stackName);
   }
 
   async redeploy(shape: DeploymentShape): Promise<Redeployment> {
     const before = await this.currentDeployed();
+    const staged = this.staged;
+    this.staged = undefined;
     const started = Date.now();
-    const after = await this.read(await this.opts.deployer.up(this.opts.stackName));
+    const outputs = await this.opts.deployer.up(this.opts.stackName);
+    // switched to the staged side: the same plan, so the same view (tunnels, credentials)
+    const after = staged && JSON.stringify(outputs) === JSON.stringify(staged.outputs) ? staged : await this.read(outputs);
     if (after.view.shape.edition !== shape.edition || after.view.shape.lines !== shape.lines) {
       throw new Error(`the deployed stack is ${after.view.shape.edition} with ${after.view.shape.lines} line(s), not ${shape.edition} with ${shape.lines}`);
     }
     this.previous = before;
     this.deployed = after;
     const dataInPlace = before.m.databaseLocation === after.m.databaseLocation;
+    const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
     return {
       view: after.view,
       dataInPlace,
-      description: `${after.m.databaseContainers.length} database container(s), ${after.m.lineContainers.length} line(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s; data ${dataInPlace ? "in place" : `moves from ${before.m.databaseLocation} to ${after.m.databaseLocation}`}`,
+      description:
+        after === staged
+          ? `the entry point serves the new side (${after.m.lineContainers.join(", ")}) after ${took}; the old side stays until maintenance ends`
+          : `${after.m.databaseContainers.length} database container(s), ${after.m.lineContainers.length} line(s) up in ${took}; data ${dataInPlace ? "in place" : `moves from ${before.m.databaseLocation} to ${after.m.databaseLocation}`}`,
     };
   }
 
   async redeployOld(shape: DeploymentShape): Promise<DeploymentView> {
+    this.staged = undefined;
     await this.opts.deployer.discardStaged(this.opts.stackName);
     const again = await this.read(await this.opts.deployer.up(this.opts.stackName));
     if (again.view.shape.edition !== shape.edition) throw new Error(`deploying the old stack file gave ${again.view.shape.edition}, not ${shape.edition}`);
@@ -174,18 +190,19 @@ export class DockerTarget implements RedeployTarget {
     return again.view;
   }
 
-  async retireOld(): Promise<{ retained: string[] }> {
+  async retireOld(): Promise<{ retained: string[]; removed: string[] }> {
     const prev = this.previous;
     this.previous = undefined;
+    const removed = await this.opts.deployer.removeReplaced(this.opts.stackName);
     const now = this.deployed!.m;
-    if (!prev || prev.m.databaseLocation === now.databaseLocation) return { retained: [] };
+    if (!prev || prev.m.databaseLocation === now.databaseLocation) return { retained: [], removed };
     const customer = String(prev.outputs.customer?.value ?? this.opts.stackName);
     const label =
       prev.m.databaseKind === "shared-tenant"
         ? `schema ${prev.m.databaseSchema} on ${prev.m.databaseContainers[0]}`
         : `volume(s) ${volumesOf(prev.m).join(", ")}`;
     this.retained.push({ label, m: prev.m, customer });
-    return { retained: [label] };
+    return { retained: [label], removed };
   }
 
   /**

@@ -6,6 +6,7 @@
  * on (npm run bench:migrate); a real server is faster, so this errs long.
  */
 import type { DatabaseKind } from "../model/databaseKind";
+import { WINDOW_STEP } from "./windowSteps";
 export type { DatabaseKind };
 
 export interface DowntimeEstimate {
@@ -30,14 +31,20 @@ export const DOWNTIME_RATES = {
 };
 
 /**
- * The Docker orders (redeployOrder.ts): the part of the stack's update that runs inside the window —
- * the lines and the entry point are replaced there (their names do not change with the edition), and a
- * database that keeps its volume is restarted (a cluster: node 1 bootstraps, nodes 2 and 3 sync). Exec
- * into the containers adds a fixed cost to the dump and the restore. Measured with
- * `npm run bench:migrate -- --target docker` on the 2-core machines we test on.
+ * The Docker order (redeployOrder.ts), measured with `npm run bench:migrate -- --target docker` on the
+ * 2-core machines we test on. Every admin call and every dump, restore and checksum goes through
+ * `docker exec` (a fixed cost each). Staged whole (docker-run): only the copy, the verification and the
+ * entry point's reload are inside the window. Otherwise (`pulumi up`) the update runs inside it: the lines
+ * and the entry point are replaced and a database is started (a cluster: node 1 bootstraps, nodes 2 and 3 sync).
  */
 export const DOCKER_DOWNTIME_RATES = {
   execFixedS: 0.5,
+  /** One admin call to a line through an exec tunnel. */
+  adminCallS: 0.15,
+  /** Upload of the entry point's files, `haproxy -c` in it, SIGUSR2 and the master's "Loading success.". */
+  entryReloadS: 1,
+  /** The switch when no entry point is reloaded (a Datacenter side: the new side's entry is already up, or the shared one). */
+  switchBookkeepingS: 0.3,
   /** Old line removed, new line created and started, its health check and /readyz passing. */
   lineReplaceS: 3,
   /** Each further line (created one after the other, started in parallel). */
@@ -47,6 +54,7 @@ export const DOCKER_DOWNTIME_RATES = {
   databaseStartS: { single: 4, cluster: 14, "shared-tenant": 1 } as Record<DatabaseKind, number>,
   /** Per node, the checksums go through an exec tunnel. */
   verifyPerNodeFixedS: 0.4,
+  waitReadyS: 0.3,
 };
 
 /** Which migration order runs (migration/runMigration.ts): the sandbox's, or a whole-stack update on Docker. */
@@ -61,10 +69,12 @@ export interface DowntimeInput {
   dataMoves: boolean;
   maintenance: boolean;
   newLines: number;
+  /** Lines of the current deployment (told maintenance on); default 1. */
+  oldLines?: number;
   /** Default "staged" (new database and lines up before maintenance). */
   order?: MigrationOrder;
-  /** redeploy only: whether a new database is started before maintenance (docker-run stages it; `pulumi up` cannot). */
-  newDatabaseBeforeMaintenance?: boolean;
+  /** redeploy only: the deployer starts the whole new side (database, FSBs, lines) before maintenance (docker-run with a new generation). */
+  stagedWhole?: boolean;
 }
 
 export function estimateDowntime(input: DowntimeInput): DowntimeEstimate {
@@ -83,26 +93,40 @@ export function estimateDowntime(input: DowntimeInput): DowntimeEstimate {
   return total(parts);
 }
 
+/** The window of redeployOrder.ts, one part per step that runs inside it, named as the step. */
 function estimateRedeployDowntime(input: DowntimeInput): DowntimeEstimate {
   const r = DOWNTIME_RATES;
   const d = DOCKER_DOWNTIME_RATES;
-  const parts: DowntimeEstimate["parts"] = [{ step: "every line in maintenance", seconds: r.maintenancePropagationS }];
-  parts.push({ step: "dump", seconds: d.execFixedS + r.dumpFixedS + input.rows / r.dumpRowsPerS });
-  // a database that keeps its volume is restarted in the update; a new one is started before maintenance unless the deployer cannot
-  if (!input.dataMoves || !input.newDatabaseBeforeMaintenance) {
-    parts.push({ step: `${input.dataMoves ? "start" : "restart"} the database in the update`, seconds: d.databaseStartS[input.to] });
-  }
-  const lines = d.lineReplaceS + d.extraLineS * Math.max(0, input.newLines - 1);
-  parts.push({ step: `replace the line(s) and the entry point in the update (${input.newLines} line(s))`, seconds: lines + d.entryPointReplaceS });
-  if (input.dataMoves) {
-    parts.push({
-      step: "restore",
+  const oldLines = input.oldLines ?? 1;
+  const nodes = input.to === "cluster" ? 3 : 1;
+  const moves = input.stagedWhole || input.dataMoves;
+  const parts: DowntimeEstimate["parts"] = [
+    { step: WINDOW_STEP.maintenanceOn, seconds: r.maintenancePropagationS + 2 * oldLines * d.adminCallS },
+    { step: WINDOW_STEP.dump, seconds: d.execFixedS + r.dumpFixedS + input.rows / r.dumpRowsPerS },
+    { step: WINDOW_STEP.sourceChecksums, seconds: d.verifyPerNodeFixedS + input.rows / r.verifyRowsPerS },
+  ];
+  const copy: DowntimeEstimate["parts"] = [];
+  if (moves) {
+    copy.push({ step: WINDOW_STEP.newLinesMaintenance, seconds: input.newLines * d.adminCallS });
+    copy.push({
+      step: WINDOW_STEP.restore,
       seconds: d.execFixedS + (r.restoreFixedS + input.rows / r.restoreRowsPerS) * (input.to === "cluster" ? r.clusterRestoreFactor : 1),
     });
   }
-  const nodes = input.to === "cluster" ? 3 : 1;
-  parts.push({ step: "verify", seconds: r.verifyFixedS + nodes * d.verifyPerNodeFixedS + ((nodes + 1) * input.rows) / r.verifyRowsPerS });
-  parts.push({ step: "maintenance off", seconds: r.maintenancePropagationS });
+  copy.push({ step: WINDOW_STEP.verify, seconds: r.verifyFixedS + nodes * (d.verifyPerNodeFixedS + input.rows / r.verifyRowsPerS) });
+  if (input.stagedWhole) {
+    const reload = input.from !== "shared-tenant" && input.to !== "shared-tenant"; // the customer's own entry point stays and is reloaded
+    parts.push(...copy, { step: WINDOW_STEP.switchEntry, seconds: reload ? d.entryReloadS : d.switchBookkeepingS });
+  } else {
+    const lines = d.lineReplaceS + d.extraLineS * Math.max(0, input.newLines - 1);
+    // the update starts a new database, or restarts one that keeps its volume (its container changes with the edition)
+    parts.push(
+      { step: WINDOW_STEP.deploy, seconds: d.databaseStartS[input.to] + lines + d.entryPointReplaceS },
+      { step: WINDOW_STEP.waitReady, seconds: d.waitReadyS },
+      ...copy,
+    );
+  }
+  parts.push({ step: WINDOW_STEP.maintenanceOff, seconds: r.maintenancePropagationS + input.newLines * d.adminCallS });
   return total(parts);
 }
 

@@ -48,7 +48,7 @@ export function migratedResult(e: Evidence & { retained: string[] }): MigrationR
     targetChecksums: e.verified,
     dumpFile: e.dumpFile,
     retained: e.retained,
-    message: `${e.plan.stackName} is now ${e.plan.to.edition}; maintenance window ${(e.maintenanceMs / 1000).toFixed(1)} s; data verified (${e.source.length} tables); old data kept: ${e.retained.join(", ") || "-"}`,
+    message: `${e.plan.stackName} is now ${e.plan.to.edition}; maintenance window ${(e.maintenanceMs / 1000).toFixed(1)} s (planned ~${e.plan.downtime.seconds} s); data verified (${e.source.length} tables); old data kept: ${e.retained.join(", ") || "-"}`,
   };
 }
 

@@ -30,6 +30,10 @@ export interface MigrationPlan {
   quota: { excesses: QuotaExcess[]; refused: boolean };
   /** The order the target runs (its window is what `downtime` estimates). */
   order: MigrationOrder;
+  /** redeploy: the deployment generation the stack file gets (docker-run: the new side starts beside the old one). */
+  newGeneration?: number;
+  /** redeploy: the whole new side (database, FSBs, lines) starts before maintenance; the window holds the copy and the switch only. */
+  stagedWhole: boolean;
   downtime: DowntimeEstimate;
   steps: string[];
   /** Why the plan cannot run (invalid stack file change, quota excess without --force, nothing to do). */
@@ -40,8 +44,8 @@ export function databaseKind(edition: EditionId): DatabaseKind {
   return editionFacts(edition).database.kind;
 }
 
-export function describeDatabase(customer: string, edition: EditionId, sharedServer?: string): string {
-  const n = customerNames(customer);
+export function describeDatabase(customer: string, edition: EditionId, sharedServer?: string, generation?: number): string {
+  const n = customerNames(customer, generation);
   switch (databaseKind(edition)) {
     case "shared-tenant":
       return `schema ${tenantDatabaseName(customer)} on the shared MariaDB of ${sharedServer ?? "the shared server"}`;
@@ -70,8 +74,22 @@ export interface PlanInput {
   sharedServer?: string;
   /** The order the target will run: "staged" (sandbox, the default) or "redeploy" (Pulumi, docker-run). */
   order?: MigrationOrder;
-  /** redeploy: whether the deployer starts a new database before maintenance (docker-run: yes; `pulumi up`: no). */
-  newDatabaseBeforeMaintenance?: boolean;
+  /**
+   * redeploy: whether the deployer starts the new edition as a new generation beside the old deployment
+   * (docker-run: yes, the default; `pulumi up`: no). The stack file then gets the next `lchost:generation`.
+   */
+  stagesGeneration?: boolean;
+}
+
+/**
+ * Whether docker-run can start the whole new side (database, FSBs, lines) before maintenance: every new
+ * name is free. Only a Datacenter line keeps its name across generations (the shared server's entry point
+ * routes to it), so it collides with the line of an own server deployed before generations existed.
+ */
+export function newSideStagesWhole(current: CustomerConfig, to: EditionId): boolean {
+  const own = (e: EditionId) => databaseKind(e) !== "shared-tenant";
+  if (!own(to)) return !own(current.edition) || current.generation !== undefined;
+  return true;
 }
 
 export function planMigration(input: PlanInput): MigrationPlan {
@@ -93,11 +111,14 @@ export function planMigration(input: PlanInput): MigrationPlan {
     refusals.push(`${input.stackName} is already ${toFacts.title}${to.edition === "high-availability" ? ` with ${to.lines} lines` : ""}: nothing to do`);
   const direction = capacity(to) > capacity(from) ? "up" : capacity(to) < capacity(from) ? "down" : "same";
 
+  const order = input.order ?? "staged";
+  // docker-run starts every edition change as a new generation beside the old deployment
+  const newGeneration = kind === "edition-change" && order === "redeploy" && (input.stagesGeneration ?? true) ? (cur.generation ?? 0) + 1 : undefined;
   const change = changeStackFileEdition(
     input.stackFileText,
     input.stackFilePath,
     { edition: to.edition, lines: to.lines },
-    { sharedServer: input.sharedServer },
+    { sharedServer: input.sharedServer, generation: newGeneration },
   );
   for (const p of change.problems) refusals.push(`stack file after the change: ${p}`);
   const sharedServer = input.sharedServer ?? cur.sharedServer ?? (change.stack?.config.role === "customer" ? change.stack.config.sharedServer : undefined);
@@ -108,11 +129,13 @@ export function planMigration(input: PlanInput): MigrationPlan {
 
   const fromKind = databaseKind(from.edition);
   const toKind = databaseKind(to.edition);
-  const order = input.order ?? "staged";
-  // the sandbox gives every edition its own database; on Docker a server and a cluster share node 1's volume
-  const moves = kind === "edition-change" && (order === "redeploy" ? (fromKind === "shared-tenant") !== (toKind === "shared-tenant") : fromKind !== toKind);
-  const fromDb = describeDatabase(cur.customer, from.edition, cur.sharedServer);
-  const toDb = describeDatabase(cur.customer, to.edition, sharedServer);
+  const stagedWhole = newGeneration !== undefined && newSideStagesWhole(cur, to.edition);
+  // the sandbox gives every edition of another database kind its own database; a new generation on Docker has
+  // its own too; `pulumi up` keeps node 1's volume between a server and a cluster
+  const moves =
+    kind === "edition-change" && (order === "redeploy" ? stagedWhole || (fromKind === "shared-tenant") !== (toKind === "shared-tenant") : fromKind !== toKind);
+  const fromDb = describeDatabase(cur.customer, from.edition, cur.sharedServer, cur.generation);
+  const toDb = describeDatabase(cur.customer, to.edition, sharedServer, newGeneration ?? cur.generation);
   const description =
     kind === "scale-lines"
       ? `data stays in ${fromDb}; lines ${from.lines} -> ${to.lines}`
@@ -120,7 +143,6 @@ export function planMigration(input: PlanInput): MigrationPlan {
         ? `dump ${fromDb} (mariadb-dump --single-transaction) and restore into ${toDb}${toKind === "cluster" ? " (node 1; Galera replicates to the others)" : ""}; the old database is kept`
         : `data stays in ${fromDb === toDb ? fromDb : `the volume of ${fromDb} (now ${toDb})`}; a dump is taken as a backup and every table is verified after the change`;
   const maintenance = kind === "edition-change";
-  const newDatabaseBeforeMaintenance = input.newDatabaseBeforeMaintenance ?? true;
   const downtime = estimateDowntime({
     rows: input.rows,
     from: fromKind,
@@ -128,8 +150,9 @@ export function planMigration(input: PlanInput): MigrationPlan {
     dataMoves: moves,
     maintenance,
     newLines: to.lines,
+    oldLines: from.lines,
     order,
-    newDatabaseBeforeMaintenance,
+    stagedWhole,
   });
   const topology = `${toFacts.title}${to.edition === "high-availability" ? `, ${to.lines} lines` : ""}`;
 
@@ -143,27 +166,40 @@ export function planMigration(input: PlanInput): MigrationPlan {
             "remove them from HAProxy (graceful reload) and stop them",
             "write the stack file",
           ]
-      : order === "redeploy"
+      : order === "redeploy" && stagedWhole
         ? [
-            `write the stack file${moves && newDatabaseBeforeMaintenance ? ` and start the new database beside the old deployment: ${toDb}` : ""}`,
+            `write the stack file (lchost:generation ${newGeneration}) and start the new side beside the old deployment: ${toDb}, ${topology}; its lines start in maintenance`,
             "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
             `dump the customer's database (${fromDb})`,
-            `deploy the changed stack (${topology}): the lines and the entry point are replaced${moves ? (newDatabaseBeforeMaintenance ? "" : ", the new database started") : ", the database restarted on its volume"} inside the window`,
-            ...(moves ? ["restore the dump into the new database"] : []),
-            "verify row counts and a SHA-256 per table against the source",
+            `restore the dump into the new database${toKind === "cluster" ? " (node 1; Galera replicates to the others)" : ""}`,
+            "verify row counts and a SHA-256 per table against the source, on every node",
+            toKind !== "shared-tenant" && fromKind !== "shared-tenant"
+              ? "switch the entry point to the new lines (HAProxy reloads its new configuration in place, no restart)"
+              : `switch to the new side (${toKind === "shared-tenant" ? "the shared server's entry point routes to the new line" : "the new entry point is already up"})`,
             "maintenance off on the new lines",
-            "the old data is kept until `lchost migrate <stack> --cleanup`",
+            "remove the old side's containers; its data is kept until `lchost migrate <stack> --cleanup`",
           ]
-        : [
-            ...(moves ? [`start the new database: ${toDb}`] : []),
-            "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
-            `dump the customer's database (${fromDb})`,
-            ...(moves ? ["restore the dump into the new database"] : []),
-            "verify row counts and a SHA-256 per table against the source",
-            `write the stack file and start the new topology (${topology})`,
-            "switch traffic to the new lines, maintenance off",
-            "stop the old lines (the old database and its data are kept until `lchost migrate <stack> --cleanup`)",
-          ];
+        : order === "redeploy"
+          ? [
+              `write the stack file${newGeneration !== undefined ? ` (lchost:generation ${newGeneration})` : ""} and start beside the old deployment what can run there`,
+              "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
+              `dump the customer's database (${fromDb})`,
+              `deploy the changed stack (${topology}): the lines and the entry point are replaced${moves ? ", the new database started" : ", the database restarted on its volume"} inside the window`,
+              ...(moves ? ["restore the dump into the new database"] : []),
+              "verify row counts and a SHA-256 per table against the source",
+              "maintenance off on the new lines",
+              "the old data is kept until `lchost migrate <stack> --cleanup`",
+            ]
+          : [
+              ...(moves ? [`start the new database: ${toDb}`] : []),
+              "maintenance on: depot and web services answer 503 + Retry-After on every line; wait until no write is in flight",
+              `dump the customer's database (${fromDb})`,
+              ...(moves ? ["restore the dump into the new database"] : []),
+              "verify row counts and a SHA-256 per table against the source",
+              `write the stack file and start the new topology (${topology})`,
+              "switch traffic to the new lines, maintenance off",
+              "stop the old lines (the old database and its data are kept until `lchost migrate <stack> --cleanup`)",
+            ];
   return {
     stackName: input.stackName,
     customer: cur.customer,
@@ -176,6 +212,8 @@ export function planMigration(input: PlanInput): MigrationPlan {
     maintenance,
     quota: { excesses, refused: quotaRefused },
     order,
+    ...(newGeneration !== undefined ? { newGeneration } : {}),
+    stagedWhole,
     downtime,
     steps,
     refusals,

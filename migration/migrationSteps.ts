@@ -15,6 +15,7 @@ import type { MigrationPlan } from "./migrationPlan";
 import type { ProgressLog } from "./progressLog";
 import { AuditFile, runSteps, Step, StepsRolledBack } from "./stepRunner";
 import { compareChecksums, TableChecksum } from "./tableChecksums";
+import { WINDOW_STEP } from "./windowSteps";
 
 export interface MigrationOptions<T extends DeploymentTarget = DeploymentTarget> {
   plan: MigrationPlan;
@@ -94,7 +95,7 @@ async function judgeOldData(c: MigrationRun): Promise<string> {
 /** Maintenance on for the old deployment until nothing is in flight; its undo checks the old data, then lifts maintenance there. */
 export function maintenanceOnStep<R extends MigrationRun<any>>(): Step<R> {
   return {
-    name: "maintenance on (503 + Retry-After on every line)",
+    name: WINDOW_STEP.maintenanceOn,
     hook: "maintenance",
     undoAfterOwnFailure: true, // some lines may already be in maintenance
     run: async (c) => {
@@ -130,7 +131,7 @@ export function dumpSteps<R extends MigrationRun<any>>(
 ): Step<R>[] {
   return [
     {
-      name: "dump (mariadb-dump --single-transaction)",
+      name: WINDOW_STEP.dump,
       hook: "dump",
       run: async (c) => {
         c.dumpFile = newDumpFile(c.opts.workDir, c.plan.stackName);
@@ -139,7 +140,7 @@ export function dumpSteps<R extends MigrationRun<any>>(
       },
     },
     {
-      name: "checksum the source tables",
+      name: WINDOW_STEP.sourceChecksums,
       run: async (c) => {
         c.source = await tableChecksums(old(c).database, { galera: old(c).galera });
         return `${c.source.length} tables, ${c.source.reduce((a, t) => a + t.rows, 0)} rows`;
@@ -151,7 +152,7 @@ export function dumpSteps<R extends MigrationRun<any>>(
 /** Every node of the new database against the source's checksums. */
 export function verifyStep<R extends MigrationRun<any>>(newDatabase: (c: R) => { nodes: DeploymentView["databaseNodes"]; galera: boolean }): Step<R> {
   return {
-    name: "verify row counts and SHA-256 per table",
+    name: WINDOW_STEP.verify,
     hook: "verify",
     run: async (c) => {
       const { nodes, galera } = newDatabase(c);

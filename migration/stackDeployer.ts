@@ -6,18 +6,33 @@
  */
 export type StackOutputs = Record<string, { value: unknown; secret: boolean }>;
 
+/** What stage() started beside the running deployment. */
+export interface StagedSide {
+  started: string[];
+  /**
+   * The staged stack's outputs, when its whole new side runs (every line and database container): the data
+   * can then be copied and verified there before up() switches the entry point to it.
+   */
+  outputs?: StackOutputs;
+}
+
 export interface StackDeployer {
   readonly name: string;
+  /** Whether stage() can start a new side beside the running deployment (then the migration gives the stack the next generation). */
+  readonly stagesBeforeUpdate: boolean;
   /** Deploys the stack file as it is now (one update of the whole stack); returns the stack outputs. */
   up(stackName: string): Promise<StackOutputs>;
   /**
    * Before the update, starts beside the running deployment what of the stack file on disk can run at the
-   * same time (new names, no published port in use); up() of the same file then keeps it. Answers what it
-   * started ([] when the deployer updates everything in one go, as `pulumi up` does).
+   * same time (new names, no published port in use); up() of the same file then keeps it, switches the
+   * entry point in place and leaves the replaced containers running until removeReplaced(). Answers what
+   * it started (nothing when the deployer updates everything in one go, as `pulumi up` does).
    */
-  stage(stackName: string): Promise<string[]>;
+  stage(stackName: string): Promise<StagedSide>;
   /** Removes what stage() started and up() has not taken over (a migration rolled back). */
   discardStaged(stackName: string): Promise<string[]>;
+  /** After the window: removes what the last up() left running of the deployment it replaced (data volumes stay). */
+  removeReplaced(stackName: string): Promise<string[]>;
   /** The outputs of the stack as last deployed. */
   outputs(stackName: string): Promise<StackOutputs>;
 }

@@ -42,7 +42,15 @@ function fsbSlot(mode: string | undefined): string {
   return mode === "shared" ? "fsb@shared" : "fsb@dedicated";
 }
 
-export function changeStackFileEdition(text: string, file: string, target: EditionTarget, opts: { sharedServer?: string } = {}): StackFileChange {
+export function changeStackFileEdition(
+  text: string,
+  file: string,
+  target: EditionTarget,
+  opts: {
+    sharedServer?: string;
+    /** the next deployment generation (lchost:generation), when the target starts it beside the old one */ generation?: number;
+  } = {},
+): StackFileChange {
   const doc = YAML.parseDocument(text);
   const edits: StackFileEdit[] = [];
   const config = () => doc.get("config", true) as unknown as YAML.YAMLMap;
@@ -89,6 +97,7 @@ export function changeStackFileEdition(text: string, file: string, target: Editi
 
   const facts = editionFacts(target.edition);
   set("edition", target.edition);
+  if (opts.generation !== undefined) set("generation", opts.generation);
   if (target.edition === "high-availability") {
     set("lines", target.lines ?? facts.lines.default);
   } else if (get("lines") !== undefined) {

@@ -1,8 +1,13 @@
 import { NOTIFIER_DEFAULTS } from "../notifier/src/env";
 
 /**
- * Physical names of everything a stack creates. Names depend only on the customer (never on the
- * edition), so moving between editions keeps the same database volume and the same network.
+ * Physical names of everything a stack creates. They depend on the customer and, for the parts an edition
+ * change replaces, on the deployment generation (`lchost:generation`, set by `lchost migrate --target
+ * docker`): the database containers and volumes, the FSBs and the License Central lines of generation N are
+ * `lc-<customer>-g<N>-…`, so the next edition's side starts beside the running one before maintenance begins.
+ * The network, the HTTPS gateway (switched in place) and the FSBs' key volumes keep one name across generations.
+ * Without a generation the names are those of stacks deployed before generations existed. Never the
+ * edition: the same generation gives the same names, so a real `pulumi up` keeps them.
  */
 export interface CustomerNames {
   network: string;
@@ -17,19 +22,27 @@ export interface CustomerNames {
   dbUser: string;
 }
 
-export function customerNames(customer: string): CustomerNames {
+export function customerNames(customer: string, generation?: number): CustomerNames {
   const p = `lc-${customer}`;
+  // g = the prefix of what belongs to one generation
+  const g = generation === undefined ? p : `${p}-g${generation}`;
   return {
     network: p,
     gateway: `${p}-gateway`,
-    dbVolume: (n) => (n === 1 ? `${p}-db-data` : `${p}-db-data-${n}`),
-    dbHost: (n) => (n === 1 ? `${p}-db` : `${p}-db-${n}`),
-    line: (n) => `${p}-line-${n}`,
-    fsb: (n) => `${p}-fsb-${n}`,
+    dbVolume: (n) => (n === 1 ? `${g}-db-data` : `${g}-db-data-${n}`),
+    dbHost: (n) => (n === 1 ? `${g}-db` : `${g}-db-${n}`),
+    line: (n) => `${g}-line-${n}`,
+    fsb: (n) => `${g}-fsb-${n}`,
+    // an FSB's keys outlive generations: licenses it signed stay valid, and the new box starts with the same keys
     fsbVolume: (n) => `${p}-fsb-keys-${n}`,
     schema: "license_central",
     dbUser: "license_central",
   };
+}
+
+/** The Galera cluster name of a customer's generation (two generations' clusters never merge). */
+export function galeraClusterName(customer: string, generation?: number): string {
+  return generation === undefined ? `lc-${customer}` : `lc-${customer}-g${generation}`;
 }
 
 export interface SharedServerNames {

@@ -91,6 +91,8 @@ export interface CustomerConfig extends CommonConfig {
   quotaMode: QuotaMode;
   /** Lines treat maintenance as on until its state is written (LC_START_IN_MAINTENANCE). */
   startInMaintenance: boolean;
+  /** The deployment generation (lchost:generation): per-generation names of the database, FSBs and lines; absent: names without one. */
+  generation?: number;
   /** Absent: the customer is not notified (the hosting team's on-call still is). */
   notifications?: NotificationSettings;
 }
@@ -216,7 +218,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const includes = editionIsValid ? editionFacts(v.edition).includes : undefined;
   // Dedicated Server signs with the hosting team's shared FSB; Datacenter tenants with their shared server's.
   const usesSharedFsb = role === "customer" && includes !== undefined && !includes.dedicatedFsb;
-  const CUSTOMER_ONLY = ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance", "notifications"];
+  const CUSTOMER_ONLY = ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance", "notifications", "generation"];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
   if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
@@ -356,6 +358,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     expectedVolume: v.expectedVolume ?? {},
     quotaMode: v.quotaMode ?? "soft",
     startInMaintenance: v.startInMaintenance ?? false,
+    ...(v.generation !== undefined ? { generation: v.generation } : {}),
     notifications: v.notifications
       ? {
           email: v.notifications.email ?? [],

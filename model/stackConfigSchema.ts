@@ -72,6 +72,13 @@ export const stackConfigSchema = {
       description:
         "License Central lines start in maintenance until its state is written (LC_START_IN_MAINTENANCE): they never serve a new, empty database; lchost migrate sets it when it redeploys the stack",
     },
+    generation: {
+      type: "integer",
+      minimum: 1,
+      maximum: 999999,
+      description:
+        "the deployment generation (lchost migrate --target docker sets it): the database, FSBs and License Central lines of an own server are named lc-<customer>-g<N>-…, so the next edition starts beside the running one; absent: the names without a generation",
+    },
     connection: {
       type: "object",
       additionalProperties: false,

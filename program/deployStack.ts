@@ -243,7 +243,7 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       ...notificationOutputs(cfg, ctx),
     };
   }
-  const names = customerNames(cfg.customer);
+  const names = customerNames(cfg.customer, cfg.generation);
   const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
   const volumes = Array.from({ length: nodes }, (_, i) => databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer));
   const args: CustomerDeploymentArgs = {

@@ -151,7 +151,7 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
       sharedServer: opts.sharedServer as string | undefined,
       // the window is the one of the order that runs: the sandbox's, or a whole-stack update on Docker
       order: target?.order ?? (kind === "sandbox" ? "staged" : "redeploy"),
-      newDatabaseBeforeMaintenance: kind !== "pulumi", // docker-run starts it beside the old deployment; `pulumi up` cannot
+      stagesGeneration: kind !== "pulumi", // docker-run starts a new generation beside the old deployment; `pulumi up` cannot
     });
     for (const l of renderPlan(plan)) out(l);
     if (!view) out("(plan only: usage not read, so the quota check and the downtime estimate assume an empty database)");

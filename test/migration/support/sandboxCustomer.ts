@@ -10,10 +10,8 @@ import { adminTicket, datacenterStackFile, entryRequest, everyOrderedPairWalk, s
 import { EditionId } from "../../../model/catalog";
 import { parseStackFileText } from "../../../model/stackFile";
 import type { CustomerConfig } from "../../../model/stackConfig";
-import { estimateRows, readUsage } from "../../../migration/databaseCopy";
-import { planMigration } from "../../../migration/migrationPlan";
+import { planFromCurrentView } from "../../../migration/planFromCurrentView";
 import { ProgressLog } from "../../../migration/progressLog";
-import { monthsToCheck } from "../../../migration/quotaCheck";
 import { MigrationResult, runMigration } from "../../../migration/runMigration";
 import { SandboxTarget } from "../../../migration/sandboxTarget";
 import { TableChecksum } from "../../../migration/tableChecksums";
@@ -74,17 +72,7 @@ export function currentStack(c: SandboxCustomer): { text: string; config: Custom
 
 /** Plans and runs `lchost migrate <customer> --to <edition> [--lines N]` on the sandbox. */
 export async function migrate(c: SandboxCustomer, edition: EditionId, lines?: number, beforeStep?: (s: string) => Promise<void>): Promise<MigrationResult> {
-  const { text, config: current } = currentStack(c);
-  const view = await c.target.current();
-  const plan = planMigration({
-    stackName: c.customer,
-    stackFileText: text,
-    stackFilePath: c.stackPath,
-    current,
-    target: { edition, lines },
-    usage: await readUsage(view.database, monthsToCheck(new Date())),
-    rows: await estimateRows(view.database),
-  });
+  const { plan, text, current } = await planFromCurrentView({ stackName: c.customer, stackPath: c.stackPath, target: c.target, to: { edition, lines } });
   const log = new ProgressLog((l) => c.report.push(`  ${l}`));
   c.report.push(`${current.edition} -> ${edition}${lines ? ` (${lines} lines)` : ""}: planned downtime ~${plan.downtime.seconds} s`);
   return runMigration({ plan, target: c.target, log, workDir: path.join(c.baseDir, "dumps"), stackFile: { path: c.stackPath, oldText: text }, beforeStep });

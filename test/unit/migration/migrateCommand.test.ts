@@ -52,12 +52,15 @@ describe("lchost migrate (CLI)", () => {
   });
 });
 
-test("--target docker --plan estimates the Docker order's window (the update inside it), not the sandbox's", async () => {
+test("--plan estimates the window of the order each target runs: docker-run's staged generation, pulumi up's update inside it", async () => {
   const docker = run(["globex", "--to", "high-availability", "--plan", "--target", "docker"]);
-  const sandbox = run(["globex", "--to", "high-availability", "--plan", "--target", "sandbox"]);
+  const pulumi = run(["globex", "--to", "high-availability", "--plan", "--target", "pulumi"]);
   expect(await docker.p).toBe(0);
-  expect(await sandbox.p).toBe(0);
+  expect(await pulumi.p).toBe(0);
   const window = (lines: string[]) => Number(/maintenance window ~([\d.]+) s/.exec(lines.join("\n"))![1]);
-  expect(docker.lines.join("\n")).toMatch(/restart the database in the update/);
-  expect(window(docker.lines)).toBeGreaterThan(window(sandbox.lines));
+  expect(docker.lines.join("\n")).toMatch(/set +lchost:generation: \(absent\) -> 1/);
+  expect(docker.lines.join("\n")).toMatch(/switch the entry point to the new lines \(HAProxy reload in place\)/);
+  expect(pulumi.lines.join("\n")).toMatch(/deploy the changed stack inside the window/);
+  expect(pulumi.lines.join("\n")).not.toMatch(/lchost:generation/);
+  expect(window(docker.lines)).toBeLessThan(window(pulumi.lines));
 });
