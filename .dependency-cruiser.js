@@ -11,7 +11,7 @@
  *   cli                            commands: parse, call one use case, print, map errors to exit codes
  *
  * A layer may import its own and any lower layer, never a higher one. Nothing outside cli/ imports cli/.
- * The services (license-central/, fsb-emulator/, service-kit/) are separate programs: they never import
+ * The services (license-central/, fsb-emulator/, notifier/, service-kit/) are separate programs: they never import
  * the toolkit, and the toolkit reads only their contracts (each service's src/env.ts), never internals.
  * bench/ sits on top like cli/ (it may use any toolkit layer, not cli/); it also runs the services
  * in-process, like the tests, so the contract rule does not apply to it. test/ is not checked.
@@ -26,7 +26,7 @@ const LAYERS = [
   ["migration", "sandbox", "dockerRun", "scan"],
   ["cli"],
 ];
-const SERVICES = ["license-central", "fsb-emulator", "service-kit"];
+const SERVICES = ["license-central", "fsb-emulator", "notifier", "service-kit"];
 const TOOLKIT = [...LAYERS.flat(), "bench"];
 
 const any = (dirs) => `^(${dirs.join("|")})/`;
@@ -66,7 +66,7 @@ module.exports = {
     ...layerRules,
     {
       name: "services-never-import-the-toolkit",
-      comment: "license-central/, fsb-emulator/ and service-kit/ are separate programs shipped in their own images.",
+      comment: "license-central/, fsb-emulator/, notifier/ and service-kit/ are separate programs shipped in their own images.",
       severity: "error",
       from: { path: any(SERVICES) },
       to: { path: any(TOOLKIT) },
@@ -76,7 +76,7 @@ module.exports = {
       comment: "The toolkit knows a service by its contract (src/env.ts: variable names, defaults, paths), never its internals.",
       severity: "error",
       from: { path: any(TOOLKIT.filter((d) => d !== "bench")) },
-      to: { path: any(SERVICES), pathNot: "^(license-central|fsb-emulator)/src/env\\.ts$" },
+      to: { path: any(SERVICES), pathNot: "^((license-central|fsb-emulator|notifier)/src/env|notifier/src/webhookSignature)\\.ts$" },
     },
   ],
   options: {

@@ -18,6 +18,7 @@ export function summarize(config: StackConfig, plan: Plan): Record<string, unkno
   for (const r of plan.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
   const base = { resources: plan.resources.length, byType, millis: Math.round(plan.millis) };
   if (config.role === "shared-server") return { role: "shared-server", tenants: config.tenants, ...base };
+  if (config.role === "operations") return { role: "operations", ...base };
   const facts = editionFacts(config.edition);
   return {
     edition: config.edition,
@@ -32,7 +33,7 @@ export function summarize(config: StackConfig, plan: Plan): Record<string, unkno
 export function planReport(config: StackConfig, plan: Plan, violations: Violation[]): PlanReport {
   return {
     stack: plan.stack,
-    edition: config.role === "shared-server" ? "shared-server" : config.edition,
+    edition: config.role === "customer" ? config.edition : config.role,
     platform: config.platform,
     resources: plan.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: maskSecrets(r.inputs) })),
     violations,

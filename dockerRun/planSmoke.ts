@@ -9,6 +9,7 @@ import { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { StackPlanner } from "../planner/planWithReferences";
 import { DockerDeployment, runPlanInDocker } from "./runPlanInDocker";
+import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCertificates";
 
 /**
  * npm run docker:plan-smoke — plans stacks of every kind with the real program (materialized secrets),
@@ -32,30 +33,12 @@ interface Tls {
   keyPem: string;
 }
 
+/** A throw-away client CA and a client certificate from it (the same openssl recipe the sandbox uses). */
 function clientCertificate(dir: string): Tls {
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  run(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=smoke CA",
-  );
-  run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=erp");
-  fs.writeFileSync(path.join(dir, "ext"), "extendedKeyUsage=clientAuth\n");
-  run("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "2", "-extfile", "ext");
-  const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-  return { caPem: read("ca.crt"), certPem: read("client.crt"), keyPem: read("client.key") };
+  const ca = makeCertificateAuthority(dir, "ca", "smoke CA", 2);
+  const client = issueCertificate(dir, "client", ca, { commonName: "erp", usage: "client", days: 2 });
+  const read = (f: string) => fs.readFileSync(f, "utf8");
+  return { caPem: read(ca.cert), certPem: read(client.cert), keyPem: read(client.key) };
 }
 
 function request(

@@ -24,8 +24,46 @@ export interface EditionFacts {
   gateway: { maxConnections: number; connectionsPerSource: number; requestsPerSourcePer10s: number };
 }
 
+/** Severities of alerts, lowest first: a minimum severity lets through that one and every one after it. */
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Scrape, evaluation and grouping intervals of the operations stack (an operations stack may override them). */
+export interface MonitoringIntervals {
+  scrapeSeconds: number;
+  scrapeTimeoutSeconds: number;
+  evaluationSeconds: number;
+  groupWaitSeconds: number;
+  groupIntervalSeconds: number;
+  repeatIntervalMinutes: number;
+}
+
+export interface BurnRateWindow {
+  severity: Severity;
+  longWindowMinutes: number;
+  shortWindowMinutes: number;
+  /** How many times faster than sustainable the error budget burns in both windows. */
+  factor: number;
+}
+
+/** The catalog's `monitoring:` section: defaults and thresholds of every alert (see the comment in catalog.yaml). */
+export interface MonitoringCatalog {
+  intervals: MonitoringIntervals;
+  alerts: {
+    downForSeconds: number;
+    slowForSeconds: number;
+    errorRate5xx: { fraction: number; windowSeconds: number };
+    latencyP99: { seconds: number; windowSeconds: number };
+    fsbQueueSaturation: { fraction: number; forSeconds: number };
+    quota: { warnFraction: number; limitFraction: number };
+    certificateDays: number;
+  };
+  slo: { burnRates: BurnRateWindow[] };
+}
+
 export interface EditionCatalog {
   editions: Record<EditionId, EditionFacts>;
+  monitoring: MonitoringCatalog;
   common: {
     minutesPerMonth: number;
     balancerDeadLineDetectionSeconds: number;
@@ -50,6 +88,17 @@ export function parseCatalog(text: string, source = "model/catalog.yaml"): Editi
     e.id = id;
     if (e.lines.min > e.lines.max || e.lines.default < e.lines.min || e.lines.default > e.lines.max) {
       throw new Error(`invalid edition catalog ${source}: /editions/${id}/lines must satisfy min <= default <= max`);
+    }
+  }
+  const iv = catalog.monitoring.intervals;
+  if (iv.scrapeTimeoutSeconds > iv.scrapeSeconds) {
+    throw new Error(`invalid edition catalog ${source}: /monitoring/intervals/scrapeTimeoutSeconds must be <= scrapeSeconds`);
+  }
+  const q = catalog.monitoring.alerts.quota;
+  if (q.warnFraction >= q.limitFraction) throw new Error(`invalid edition catalog ${source}: /monitoring/alerts/quota/warnFraction must be < limitFraction`);
+  for (const [i, w] of catalog.monitoring.slo.burnRates.entries()) {
+    if (w.shortWindowMinutes >= w.longWindowMinutes) {
+      throw new Error(`invalid edition catalog ${source}: /monitoring/slo/burnRates/${i}: shortWindowMinutes must be < longWindowMinutes`);
     }
   }
   return catalog;

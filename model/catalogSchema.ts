@@ -71,10 +71,89 @@ const edition = {
   },
 };
 
+const seconds = { type: "integer", minimum: 1 };
+const fraction = { type: "number", exclusiveMinimum: 0, maximum: 1 };
+const monitoring = {
+  type: "object",
+  additionalProperties: false,
+  required: ["intervals", "alerts", "slo"],
+  properties: {
+    intervals: {
+      type: "object",
+      additionalProperties: false,
+      required: ["scrapeSeconds", "scrapeTimeoutSeconds", "evaluationSeconds", "groupWaitSeconds", "groupIntervalSeconds", "repeatIntervalMinutes"],
+      properties: {
+        scrapeSeconds: seconds,
+        scrapeTimeoutSeconds: seconds,
+        evaluationSeconds: seconds,
+        groupWaitSeconds: { type: "integer", minimum: 0 },
+        groupIntervalSeconds: seconds,
+        repeatIntervalMinutes: seconds,
+      },
+    },
+    alerts: {
+      type: "object",
+      additionalProperties: false,
+      required: ["downForSeconds", "slowForSeconds", "errorRate5xx", "latencyP99", "fsbQueueSaturation", "quota", "certificateDays"],
+      properties: {
+        downForSeconds: { type: "integer", minimum: 0 },
+        slowForSeconds: { type: "integer", minimum: 0 },
+        errorRate5xx: {
+          type: "object",
+          additionalProperties: false,
+          required: ["fraction", "windowSeconds"],
+          properties: { fraction, windowSeconds: seconds },
+        },
+        latencyP99: {
+          type: "object",
+          additionalProperties: false,
+          required: ["seconds", "windowSeconds"],
+          properties: { seconds: { type: "number", exclusiveMinimum: 0 }, windowSeconds: seconds },
+        },
+        fsbQueueSaturation: {
+          type: "object",
+          additionalProperties: false,
+          required: ["fraction", "forSeconds"],
+          properties: { fraction, forSeconds: { type: "integer", minimum: 0 } },
+        },
+        quota: {
+          type: "object",
+          additionalProperties: false,
+          required: ["warnFraction", "limitFraction"],
+          properties: { warnFraction: fraction, limitFraction: fraction },
+        },
+        certificateDays: seconds,
+      },
+    },
+    slo: {
+      type: "object",
+      additionalProperties: false,
+      required: ["burnRates"],
+      properties: {
+        burnRates: {
+          type: "array",
+          minItems: 1,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["severity", "longWindowMinutes", "shortWindowMinutes", "factor"],
+            properties: {
+              severity: { enum: ["info", "warning", "critical"] },
+              longWindowMinutes: seconds,
+              shortWindowMinutes: seconds,
+              factor: { type: "number", exclusiveMinimum: 0 },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 export const catalogSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["editions", "common"],
+  required: ["editions", "common", "monitoring"],
   properties: {
     editions: {
       type: "object",
@@ -87,6 +166,7 @@ export const catalogSchema = {
         "high-availability": edition,
       },
     },
+    monitoring,
     common: {
       type: "object",
       additionalProperties: false,

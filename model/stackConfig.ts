@@ -1,7 +1,7 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
-import { EDITION_IDS, EditionId, editionFacts } from "./catalog";
-import { PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
+import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
+import { NOTIFICATION_LANGUAGES, PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";
 export type QuotaMode = "soft" | "hard";
@@ -26,6 +26,41 @@ export interface ImageSettings {
   database: string;
   fsbEmulator: string;
   balancer: string;
+}
+
+export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
+
+/** A webhook that receives signed notifications; `secretKey` names the secret lchost: key holding the HMAC secret. */
+export interface WebhookTarget {
+  url: string;
+  secretKey: string;
+}
+
+/** `lchost:notifications` of a customer stack (tenants too), defaults filled. */
+export interface NotificationSettings {
+  email: string[];
+  webhook?: WebhookTarget;
+  language: NotificationLanguage;
+  /** The lowest severity the customer is notified of. */
+  severity: Severity;
+}
+
+/** `lchost:operations` of an operations stack; intervals are the catalog's with the stack's overrides applied. */
+export interface OperationsSettings {
+  onCall: { email: string[]; webhook?: WebhookTarget };
+  smtp: { smarthost: string; from: string; usernameKey?: string; passwordKey?: string };
+  intervals: MonitoringIntervals;
+}
+
+/** An operations stack (one per data centre): Prometheus, Alertmanager, blackbox exporter, notifier. */
+export interface OperationsConfig {
+  role: "operations";
+  name: string;
+  platform: Platform;
+  domain: string;
+  /** Where the watched stack files live; relative paths are relative to the project root. */
+  fleet: { stacksDir: string };
+  operations: OperationsSettings;
 }
 
 interface CommonConfig {
@@ -54,9 +89,11 @@ export interface CustomerConfig extends CommonConfig {
   quotaMode: QuotaMode;
   /** Lines treat maintenance as on until its state is written (LC_START_IN_MAINTENANCE). */
   startInMaintenance: boolean;
+  /** Absent: the customer is not notified (the hosting team's on-call still is). */
+  notifications?: NotificationSettings;
 }
 
-export type StackConfig = SharedServerConfig | CustomerConfig;
+export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
 
 /** A rejected stack configuration; `problems` lists every fault at once, each naming its key. */
 export class StackConfigError extends Error {
@@ -158,7 +195,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const e of validateSchema.errors ?? []) problems.push(describeSchemaError(values, e));
   }
   const v = values as any;
-  const role: "customer" | "shared-server" = v.role ?? "customer";
+  const role: "customer" | "shared-server" | "operations" = v.role ?? "customer";
 
   const forbid = (key: string, why: string) => {
     if (v[key] !== undefined) problems.push(`lchost:${key}: ${show(v[key])} is not allowed ${why}`);
@@ -177,6 +214,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const includes = editionIsValid ? editionFacts(v.edition).includes : undefined;
   // Dedicated Server signs with the hosting team's shared FSB; Datacenter tenants with their shared server's.
   const usesSharedFsb = role === "customer" && includes !== undefined && !includes.dedicatedFsb;
+  const CUSTOMER_ONLY = ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance", "notifications"];
+  const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
   if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
   if (fsbMode !== "device" && v.fsb?.devicePath !== undefined)
@@ -188,13 +227,26 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       problems.push(`lchost:fsb.${key}: required when lchost:fsb.mode is 'shared'`);
     }
   }
+  if (role !== "operations" && v.notifications && typeof v.notifications === "object" && !v.notifications.email && !v.notifications.webhook) {
+    problems.push(`lchost:notifications: configure at least one of email, webhook (or leave lchost:notifications out)`);
+  }
   if (role === "shared-server" && fsbMode === "shared") {
     problems.push(`lchost:fsb.mode: 'shared' is not allowed on a shared-server stack: it runs the shared FSB (allowed: emulator, device)`);
   }
-  if (role === "shared-server") {
-    for (const key of ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance"]) {
-      forbid(key, "on a shared-server stack (lchost:role: shared-server)");
+  if (role !== "operations") {
+    for (const key of OPERATIONS_ONLY) forbid(key, "on a customer or shared-server stack; it belongs on an operations stack (lchost:role: operations)");
+  }
+  if (role === "operations") {
+    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image"]) {
+      forbid(key, "on an operations stack (lchost:role: operations)");
     }
+    if (v.operations === undefined) problems.push(`lchost:operations: required on an operations stack (onCall receiver and smtp smarthost)`);
+    const onCall = v.operations?.onCall;
+    if (onCall && typeof onCall === "object" && onCall.email === undefined && onCall.webhook === undefined) {
+      problems.push(`lchost:operations.onCall: configure at least one of email, webhook (the hosting team must hear of every alert)`);
+    }
+  } else if (role === "shared-server") {
+    for (const key of CUSTOMER_ONLY) forbid(key, "on a shared-server stack (lchost:role: shared-server)");
   } else {
     forbid("tenants", "on a customer stack; list tenants on the shared-server stack");
     if (v.customer === undefined) problems.push(`lchost:customer: required but missing (the customer's DNS label)`);
@@ -232,6 +284,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const secretRefs: Array<[string, unknown]> = [
     ["connection.basicAuth.passwordKey", v.connection?.basicAuth?.passwordKey],
     ["fsb.tokenKey", v.fsb?.tokenKey],
+    ["notifications.webhook.secretKey", v.notifications?.webhook?.secretKey],
+    ["operations.onCall.webhook.secretKey", v.operations?.onCall?.webhook?.secretKey],
+    ["operations.smtp.usernameKey", v.operations?.smtp?.usernameKey],
+    ["operations.smtp.passwordKey", v.operations?.smtp?.passwordKey],
   ];
   for (const [ref, key] of secretRefs) {
     if (typeof key !== "string") continue;
@@ -248,6 +304,21 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     }
   }
   if (problems.length > 0) throw new StackConfigError(raw.source, [...new Set(problems)]);
+
+  if (role === "operations") {
+    return {
+      role,
+      name: raw.stackName,
+      platform: v.platform ?? "docker",
+      domain: v.domain ?? "lchost.local",
+      fleet: { stacksDir: v.fleet?.stacksDir ?? "stacks/" },
+      operations: {
+        onCall: { email: v.operations.onCall?.email ?? [], webhook: v.operations.onCall?.webhook },
+        smtp: { ...v.operations.smtp },
+        intervals: { ...editionCatalog().monitoring.intervals, ...(v.operations.intervals ?? {}) },
+      },
+    };
+  }
 
   const common: CommonConfig = {
     platform: v.platform ?? "docker",
@@ -282,5 +353,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     expectedVolume: v.expectedVolume ?? {},
     quotaMode: v.quotaMode ?? "soft",
     startInMaintenance: v.startInMaintenance ?? false,
+    notifications: v.notifications
+      ? {
+          email: v.notifications.email ?? [],
+          webhook: v.notifications.webhook,
+          language: v.notifications.language ?? "de",
+          severity: v.notifications.severity ?? "warning",
+        }
+      : undefined,
   };
 }

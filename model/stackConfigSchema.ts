@@ -1,24 +1,44 @@
-import { EDITION_IDS } from "./catalog";
+import { EDITION_IDS, SEVERITIES } from "./catalog";
 
 /**
  * JSON Schema of a stack's `lchost:` configuration (keys without the namespace).
  * It is the users' contract: `lchost schema` writes it out so editors can complete stack files.
  */
 const dnsLabel = { type: "string", pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$" };
-
-/** What a pattern means, in words: errors say this instead of printing the regular expression. */
-export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
-  [dnsLabel.pattern, "a DNS label (lower-case letters, digits and '-', at most 63, not starting or ending with '-')"],
-  [
-    "^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$",
-    "a valid CIDR (address/prefix, e.g. 203.0.113.0/24)",
-  ],
-]);
 const cidr = {
   type: "string",
   // IPv4 a.b.c.d/n or IPv6 with /n; the address itself is checked again in code.
   pattern: "^(([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$",
 };
+const secretKeyName = { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_]*$" };
+const emailAddress = {
+  type: "string",
+  pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+};
+const httpsUrl = { type: "string", pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s]*)?$" };
+
+/** What a pattern means, in words: errors say this instead of printing the regular expression. */
+export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
+  [dnsLabel.pattern, "a DNS label (lower-case letters, digits and '-', at most 63, not starting or ending with '-')"],
+  [cidr.pattern, "a valid CIDR (address/prefix, e.g. 203.0.113.0/24)"],
+  [emailAddress.pattern, "an email address (name@domain.example)"],
+  [httpsUrl.pattern, "an https:// URL (notifications leave only over HTTPS; e.g. https://hooks.customer.example/lchost)"],
+  [secretKeyName.pattern, "a config key name (a letter, then letters, digits or '_')"],
+]);
+
+export const NOTIFICATION_LANGUAGES = ["de", "en"] as const;
+
+const emailList = { type: "array", minItems: 1, uniqueItems: true, items: emailAddress };
+const webhook = {
+  type: "object",
+  additionalProperties: false,
+  required: ["url", "secretKey"],
+  properties: {
+    url: httpsUrl,
+    secretKey: { ...secretKeyName, description: "name of the secret lchost: config key holding the HMAC-SHA256 signing secret" },
+  },
+};
+const wholeSeconds = (min: number, max: number) => ({ type: "integer", minimum: min, maximum: max });
 
 export const stackConfigSchema = {
   $id: "https://lchost.dev/schemas/stack-config.json",
@@ -26,7 +46,10 @@ export const stackConfigSchema = {
   type: "object",
   additionalProperties: false,
   properties: {
-    role: { enum: ["customer", "shared-server"], description: "shared-server for the stack that hosts Datacenter tenants" },
+    role: {
+      enum: ["customer", "shared-server", "operations"],
+      description: "shared-server for the stack that hosts Datacenter tenants; operations for a data centre's monitoring (Prometheus, Alertmanager, notifier)",
+    },
     customer: { ...dnsLabel, description: "the customer's DNS label; also its firm code on the FSB" },
     edition: { enum: [...EDITION_IDS] },
     platform: { enum: ["docker", "kubernetes"], default: "docker" },
@@ -106,6 +129,61 @@ export const stackConfigSchema = {
           type: "string",
           pattern: "^[A-Za-z][A-Za-z0-9_]*$",
           description: "mode shared: name of the secret lchost: config key holding this customer's FSB token",
+        },
+      },
+    },
+    notifications: {
+      type: "object",
+      additionalProperties: false,
+      description: "customer stacks (tenants too): who hears of this customer's alerts, in which language, from which severity on",
+      properties: {
+        email: emailList,
+        webhook,
+        language: { enum: [...NOTIFICATION_LANGUAGES], default: "de" },
+        severity: { enum: [...SEVERITIES], default: "warning", description: "the lowest severity the customer is notified of" },
+      },
+    },
+    fleet: {
+      type: "object",
+      additionalProperties: false,
+      description: "operations only: where the stacks it watches live",
+      properties: {
+        stacksDir: { type: "string", minLength: 1, pattern: "^[^\\s]+$", default: "stacks/", description: "relative to the project root" },
+      },
+    },
+    operations: {
+      type: "object",
+      additionalProperties: false,
+      required: ["onCall", "smtp"],
+      description: "operations only: the hosting team's on-call receiver, the SMTP smarthost, interval overrides",
+      properties: {
+        onCall: {
+          type: "object",
+          additionalProperties: false,
+          properties: { email: emailList, webhook },
+        },
+        smtp: {
+          type: "object",
+          additionalProperties: false,
+          required: ["smarthost", "from"],
+          properties: {
+            smarthost: { type: "string", pattern: "^[A-Za-z0-9.-]+:[0-9]{1,5}$", description: "host:port of the SMTP smarthost" },
+            from: emailAddress,
+            usernameKey: { ...secretKeyName, description: "name of the secret lchost: config key holding the SMTP user name" },
+            passwordKey: { ...secretKeyName, description: "name of the secret lchost: config key holding the SMTP password" },
+          },
+        },
+        intervals: {
+          type: "object",
+          additionalProperties: false,
+          description: "overrides of the catalog's monitoring.intervals",
+          properties: {
+            scrapeSeconds: wholeSeconds(1, 300),
+            evaluationSeconds: wholeSeconds(1, 300),
+            groupWaitSeconds: wholeSeconds(0, 600),
+            groupIntervalSeconds: wholeSeconds(1, 3600),
+            repeatIntervalMinutes: wholeSeconds(1, 10080),
+          },
         },
       },
     },

@@ -23,6 +23,10 @@ export interface DeployContext {
  * when the stack is destroyed.
  */
 export function deployStack(cfg: StackConfig, ctx: DeployContext): Record<string, unknown> {
+  if (cfg.role === "operations") {
+    // TODO(issue 9, opsstack): the operations stack's component replaces this refusal.
+    throw new Error(`stack ${cfg.name}: lchost:role 'operations' is not deployable by this version of lchost yet`);
+  }
   return cfg.role === "shared-server" ? deploySharedServer(cfg) : deployCustomerStack(cfg, ctx);
 }
 

@@ -38,6 +38,7 @@ const CONTAINER = "docker:index/container:Container";
 /** Where clients reach a stack: `<customer>.<domain>` (a shared server: its domain) on `lchost:httpsPort`. */
 export function gatewayOf(stack: StackFile, address?: { host: string; port: number }): TlsTarget {
   const cfg = stack.config;
+  if (cfg.role === "operations") throw new Error(`${stack.stackName}: an operations stack (lchost:role: operations) has no HTTPS gateway to scan`);
   const host = cfg.role === "customer" ? `${cfg.customer}.${cfg.domain}` : cfg.domain;
   return address ? { host, port: address.port, ip: address.host } : { host, port: cfg.httpsPort };
 }

@@ -128,6 +128,10 @@ export function buildFsbApp(config: FsbConfig, opts: FsbAppOptions = {}): FsbApp
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const depthGauge = new Gauge({ name: "fsb_queue_depth", help: "Signing requests waiting for the box", registers: [registry] });
+  // depth / capacity is the load-peak signal: at capacity the emulator answers 503
+  const capacityGauge = new Gauge({ name: "fsb_queue_capacity", help: "Signing requests that may wait before the emulator answers 503 (FSB_QUEUE_LIMIT)", registers: [registry] });
+  capacityGauge.set(config.queueLimit);
+  depthGauge.set(0);
   const signatures = new Counter({ name: "fsb_signatures_total", help: "License updates signed", labelNames: ["firm"], registers: [registry] });
   const rejections = new Counter({ name: "fsb_queue_rejections_total", help: "Requests refused with 503 because the queue was full", registers: [registry] });
   const replays = new Counter({ name: "fsb_idempotent_replays_total", help: "Requests answered from an idempotency record", registers: [registry] });

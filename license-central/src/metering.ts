@@ -26,6 +26,20 @@ export class Metering {
     };
   }
 
+  /**
+   * What counts against each monthly quota this month, customer total (every line shares the database):
+   * activations + deactivations, and web-service calls; read within `totalMs` (the metrics' scrape).
+   */
+  async quotaUsage(totalMs: number): Promise<Record<QuotaName, number>> {
+    const u = await this.store.usageWithin(monthOf(this.now()), totalMs);
+    return { activations: u.activations + u.deactivations, webServiceCalls: u.webServiceCalls };
+  }
+
+  /** The booked monthly totals that apply (null: no limit). */
+  quotaLimits(): Record<QuotaName, number | null> {
+    return { activations: this.quota.limit("activations"), webServiceCalls: this.quota.limit("webServiceCalls") };
+  }
+
   /** Counts one web-service call (hard mode over the quota: 429, not counted). Returns the quota a soft mode exceeded. */
   async countWebServiceCall(ref: string, log: WarnLog): Promise<QuotaName | undefined> {
     const at = this.now();

@@ -37,6 +37,14 @@ export interface MonthlyUsage {
   webServiceCalls: number;
 }
 
+/** One index range scan (ix_lc_usage_month_kind) per month: cheap enough for every scrape. */
+const USAGE_SQL = "SELECT kind, COUNT(*) AS n FROM lc_usage_events WHERE month = ? GROUP BY kind";
+
+function usageOfRows(rows: unknown): MonthlyUsage {
+  const by = new Map((rows as Array<{ kind: string; n: number | string }>).map((r) => [r.kind, Number(r.n)]));
+  return { activations: by.get("activation") ?? 0, deactivations: by.get("deactivation") ?? 0, webServiceCalls: by.get("ws_call") ?? 0 };
+}
+
 interface WriteResult {
   affectedRows: number;
 }
@@ -139,9 +147,14 @@ export class LcStore {
   // ---- metering -----------------------------------------------------------------------------------
 
   async usage(month: string, q: Queryable = this.db): Promise<MonthlyUsage> {
-    const [rows] = await q.query("SELECT kind, COUNT(*) AS n FROM lc_usage_events WHERE month = ? GROUP BY kind", [month]);
-    const by = new Map((rows as Array<{ kind: string; n: number | string }>).map((r) => [r.kind, Number(r.n)]));
-    return { activations: by.get("activation") ?? 0, deactivations: by.get("deactivation") ?? 0, webServiceCalls: by.get("ws_call") ?? 0 };
+    const [rows] = await q.query(USAGE_SQL, [month]);
+    return usageOfRows(rows);
+  }
+
+  /** The month's usage within `totalMs` (acquiring a connection included): the metrics read it at every scrape. */
+  async usageWithin(month: string, totalMs: number): Promise<MonthlyUsage> {
+    const [rows] = await this.db.query(USAGE_SQL, [month], totalMs);
+    return usageOfRows(rows);
   }
 
   /** Usage events of these kinds in a month (index ix_lc_usage_month_kind). */

@@ -3,6 +3,8 @@ import { bearerAuth } from "../auth";
 import type { LcServices } from "../lcServices";
 import type { MaintenanceRequest, MaintenanceState } from "../maintenance";
 import { DEFAULT_RETRY_AFTER_SECONDS } from "../maintenance";
+import { QUOTA_READ_TIMEOUT_MS, ScrapeSources } from "../metrics";
+import { checkReadiness } from "../readiness";
 import { WRITES } from "../routeConfig";
 import { sendOutcome } from "../outcome";
 import { maintenanceRequestSchema, ticketRequestSchema, usageQuerySchema } from "../schemas";
@@ -19,7 +21,16 @@ export function adminRoutes(s: LcServices): FastifyPluginAsync {
     };
   };
   return async (app) => {
+    const scrapeSources: ScrapeSources = {
+      quotaUsage: () => s.metering.quotaUsage(QUOTA_READ_TIMEOUT_MS),
+      quotaLimits: () => s.metering.quotaLimits(),
+      readiness: async () => {
+        const r = await checkReadiness(s);
+        return { ready: r.ready, database: r.database === "ok" };
+      },
+    };
     app.get("/metrics", async (_req, reply) => {
+      await s.metrics.refresh(scrapeSources);
       reply.header("Content-Type", s.metrics.registry.contentType);
       return s.metrics.registry.metrics();
     });

@@ -9,6 +9,7 @@ import { replaceContainerPaths, SandboxProcessSpec } from "../../../sandbox/cont
 import { freshSecrets, plannedRandomResult, substituteSecrets } from "../../../sandbox/placeholderSecrets";
 import { checkPrerequisites, prerequisitesFor } from "../../../sandbox/prerequisites";
 import { buildSandboxLayout, PlannedStack, sandboxAddresses, sandboxContainers, SandboxSecrets } from "../../../sandbox/sandboxLayout";
+import { makeCertificateAuthority } from "../../../sandbox/sandboxCertificates";
 
 jest.setTimeout(120_000); // plans whole stacks and runs haproxy -c: seconds on a loaded 2-core machine
 
@@ -205,24 +206,8 @@ describe("haproxy.cfg translation", () => {
 let pem: { cert: string; key: string } | undefined;
 function ensurePem(dir: string) {
   if (!pem) {
-    spawnSync("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      `${dir}/k.pem`,
-      "-out",
-      `${dir}/c.pem`,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=t",
-    ]);
-    pem = { cert: fs.readFileSync(`${dir}/c.pem`, "utf8"), key: fs.readFileSync(`${dir}/k.pem`, "utf8") };
+    const ca = makeCertificateAuthority(dir, "t", "t", 1);
+    pem = { cert: fs.readFileSync(ca.cert, "utf8"), key: fs.readFileSync(ca.key, "utf8") };
   }
   return pem;
 }
