@@ -292,7 +292,7 @@ export class Sandbox implements SandboxHandle {
       return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries };
     }
     // The receivers listen on an address of their own (127.B.251.1) before the notifier's files are written.
-    const receivers = await startSandboxReceivers(`127.${sandboxOctet(name)}.251.1`);
+    const receivers = await startSandboxReceivers(`127.${sandboxOctet(name)}.251.1`, path.join(dir, "receivers"));
     try {
       layoutOptions.operations = { receivers, caFile: certs.caCert };
       const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
@@ -553,8 +553,9 @@ export class Sandbox implements SandboxHandle {
         prometheusUrl: this.operations.prometheusUrl,
         alertmanagerUrl: this.operations.alertmanagerUrl,
         notifierUrl: this.operations.notifierUrl,
-        webhookReceiver: this.operations.receivers.webhookBaseUrl,
+        webhookReceiver: this.operations.receivers.webhookUrl("<customer>"),
         smtpSink: `${this.operations.receivers.smtp.host}:${this.operations.receivers.smtp.port}`,
+        records: this.operations.receivers.recordFiles,
       },
       notes: layout.notes,
     };
@@ -615,7 +616,7 @@ function sandboxOperations(layout: SandboxLayout, ops: { stackName: string; sour
   if (!recipients) throw new Error(`${notifier.name}: no recipients file planned (the notifier would not know whom to tell)`);
   const parsed = JSON.parse(recipients.content);
   for (const [customer, rec] of [...Object.entries<any>(parsed.customers ?? {}), ["_oncall", parsed.onCall] as [string, any]])
-    if (rec?.webhook?.secret) receivers.webhookSecrets[customer] = rec.webhook.secret;
+    if (rec?.webhook?.secret) receivers.webhooks.setSecret(customer, rec.webhook.secret);
   const url = (p: SandboxProcessSpec) => `http://${p.address}:${p.ports[0]}`;
   return {
     stack: ops.stackName,

@@ -25,7 +25,8 @@ export function describeSandbox(sb: SandboxHandle): string[] {
     out.push(`  Alertmanager  ${ops.alertmanagerUrl}`);
     out.push(`  notifier      ${ops.notifierUrl}`);
     out.push(
-      `  every customer webhook goes to ${ops.receivers.webhookBaseUrl}/<customer>, every mail to ${ops.receivers.smtp.host}:${ops.receivers.smtp.port} (recorded, never sent out)`,
+      `  every customer webhook goes to ${ops.receivers.webhookUrl("<customer>")}, every mail to ${ops.receivers.smtp.host}:${ops.receivers.smtp.port}: ` +
+        `recorded in ${ops.receivers.recordFiles.webhooks} and ${ops.receivers.recordFiles.mail}, never sent out`,
     );
   }
   for (const n of sb.notes) out.push("", `note: ${n}`);

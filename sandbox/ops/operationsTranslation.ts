@@ -10,6 +10,7 @@
  * Pure: tests call it directly.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { NOTIFIER_ENV, NOTIFIER_HEALTH_PATH, ON_CALL_CUSTOMER } from "../../notifier/src/env";
 import type { OperationsRole } from "../roleOrder";
 
 /** The sandbox's receivers, standing in for every address the notifier would send to. */
@@ -54,12 +55,12 @@ export interface OperationsProcess {
 /** The ports the contract gives each (monitoring-contract: 9090, 9093, 9115, 9095). */
 export const OPERATIONS_PORTS: Record<OperationsRole, number> = { prometheus: 9090, alertmanager: 9093, blackbox: 9115, notifier: 9095 };
 
-const READY_PATHS: Record<OperationsRole, string> = { prometheus: "/-/ready", alertmanager: "/-/ready", blackbox: "/-/healthy", notifier: "/healthz" };
-
-/** The notifier's environment (notifier/src/env.ts NOTIFIER_ENV; the toolkit may import it once it is on main). */
-const NOTIFIER_HOST_ENV = "NOTIFIER_HOST";
-const NOTIFIER_PORT_ENV = "NOTIFIER_PORT";
-const NOTIFIER_CA_FILE_ENV = "NOTIFIER_CA_FILE";
+const READY_PATHS: Record<OperationsRole, string> = {
+  prometheus: "/-/ready",
+  alertmanager: "/-/ready",
+  blackbox: "/-/healthy",
+  notifier: NOTIFIER_HEALTH_PATH,
+};
 
 /**
  * `--web.listen-address=[host]:port` -> `<address>:port` (added with the default port when missing), so the
@@ -106,7 +107,7 @@ export function sandboxRecipients(content: string, receivers: SandboxReceivers):
     webhookSecrets[customer] = rec.webhook.secret;
   };
   for (const [customer, rec] of Object.entries(r.customers)) redirect(customer, rec);
-  if (r.onCall) redirect("_oncall", r.onCall);
+  if (r.onCall) redirect(ON_CALL_CUSTOMER, r.onCall);
   // the sink takes mail without authentication; credentials of the real smarthost never leave
   r.smtp = { host: receivers.smtp.host, port: receivers.smtp.port, from: r.smtp.from };
   return { content: `${JSON.stringify(r, null, 2)}\n`, webhookSecrets };
@@ -159,9 +160,9 @@ export function translateOperationsContainer(role: OperationsRole, c: ContainerR
   const defaultPort = OPERATIONS_PORTS[role];
   if (role === "notifier") {
     if (!c.notifierMain) throw new Error(`${c.name}: the notifier service is not built (dist/notifier/src/main.js)`);
-    const port = Number(c.plannedEnv[NOTIFIER_PORT_ENV] ?? defaultPort);
-    env[NOTIFIER_HOST_ENV] = c.address;
-    if (ctx.caFile) env[NOTIFIER_CA_FILE_ENV] = ctx.caFile;
+    const port = Number(c.plannedEnv[NOTIFIER_ENV.port] ?? defaultPort);
+    env[NOTIFIER_ENV.host] = c.address;
+    if (ctx.caFile) env[NOTIFIER_ENV.caFile] = ctx.caFile;
     return { command: c.nodeBinary, args: [c.notifierMain], env, files, ports: [port], readyPath: READY_PATHS[role] };
   }
   let args = rest.map((a) => c.hostsAndPaths(a));
