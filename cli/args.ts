@@ -23,6 +23,8 @@ export interface CommandSpec<Extra = undefined> {
   /** Declares the command's arguments and options on a fresh commander Command. */
   define(cmd: Command): void;
   run(parsed: ParsedArgs, out: Out, extra?: Extra): Promise<ExitCode>;
+  /** Commands under this one (`lchost maintenance silence …`); its own run then gets what matched none. */
+  subcommands?: Array<CommandSpec<Extra>>;
 }
 
 /** No process.exit, no printing of errors (main.ts does that), help text through `out` (stdout). */
@@ -38,6 +40,7 @@ export function quietParsing(cmd: Command, out: Out): Command {
 export function buildCommand<E>(spec: CommandSpec<E>, out: Out, done: (code: ExitCode) => void, extra?: E): Command {
   const cmd = new Command(spec.name).description(spec.summary);
   spec.define(cmd);
+  for (const sub of spec.subcommands ?? []) cmd.addCommand(buildCommand(sub, out, done, extra));
   // stray arguments are checked here rather than by commander, so the message can name the argument
   quietParsing(cmd, out).allowExcessArguments(true);
   cmd.action(async (..._declared: unknown[]) => {

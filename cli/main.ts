@@ -11,12 +11,14 @@ import { checkSpec } from "./commands/check";
 import { deploySpec } from "./commands/deploy";
 import { diffSpec } from "./commands/diff";
 import { editionsSpec } from "./commands/editions";
+import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
 import { sandboxSpec } from "./commands/sandbox";
 import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
-import { CliError, MissingPrerequisite, UsageError } from "./errors";
+import { CliError, MissingPrerequisite, RuntimeFailure, UsageError } from "./errors";
+import { AlertmanagerError } from "../render/alertmanager/api";
 import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
 
 /** Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here. */
@@ -32,6 +34,7 @@ export const commands: Array<CommandSpec<any>> = [
   migrateSpec,
   sandboxSpec,
   scanSpec,
+  maintenanceSpec,
 ];
 
 /**
@@ -44,6 +47,7 @@ export function cliErrorOf(e: unknown): CliError | undefined {
   if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable) return new UsageError(e.message);
   if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
   if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
+  if (e instanceof AlertmanagerError) return new RuntimeFailure(e.message);
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
-import { GatewayLimits, HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, renderAllowList, renderHaproxyConfig } from "../haproxy";
+import { GatewayLimits, HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, HAPROXY_PROMETHEUS_PORT, renderAllowList, renderHaproxyConfig } from "../haproxy";
 
 const DIR = "/usr/local/etc/haproxy";
 export const ENTRY_INTERNAL_PORT = 8443;
@@ -67,6 +67,8 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       dockerDns: true,
       adminSocketPath: "/tmp/haproxy-admin.sock",
       monitorPort: MONITOR_PORT,
+      // the ops stack's Prometheus reaches it on the container network; the container publishes only the entry's port
+      prometheus: { address: "*", port: HAPROXY_PROMETHEUS_PORT },
       limits: args.limits,
     };
     this.config = pulumi.all([args.basicAuth?.passwordHash ?? "", args.webServiceToken ?? ""]).apply(([hash, token]) =>

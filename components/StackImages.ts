@@ -8,7 +8,8 @@ export type ImageRole = keyof ImageSettings;
 
 /** Images this repository builds (`npm run docker:images`): the catalog's defaults. They are never pulled. */
 export function isRepoBuiltImage(name: string): boolean {
-  return Object.values(editionCatalog().common.images).includes(name);
+  const common = editionCatalog().common;
+  return [...Object.values(common.images), ...Object.values(common.operationsImages)].includes(name);
 }
 
 /**
@@ -18,10 +19,13 @@ export function isRepoBuiltImage(name: string): boolean {
  * preview, so a host without it fails before anything is created, naming the image and how to build it.
  * Every container takes its image name from here, so it is created after its image is known to be there.
  */
-export function stackImages(names: Partial<ImageSettings>, opts: pulumi.CustomResourceOptions): Partial<Record<ImageRole, pulumi.Output<string>>> {
+export function stackImages<R extends string = ImageRole>(
+  names: Partial<Record<R, string>>,
+  opts: pulumi.CustomResourceOptions,
+): Partial<Record<R, pulumi.Output<string>>> {
   const byName = new Map<string, pulumi.Output<string>>();
-  const out: Partial<Record<ImageRole, pulumi.Output<string>>> = {};
-  for (const role of Object.keys(names) as ImageRole[]) {
+  const out: Partial<Record<R, pulumi.Output<string>>> = {};
+  for (const role of Object.keys(names) as R[]) {
     const name = names[role];
     if (name === undefined) continue;
     if (!byName.has(name)) {

@@ -48,9 +48,21 @@ export interface HaproxyConfigSpec {
   adminSocketPath?: string;
   /** Plain-HTTP port answering GET /haproxy-health for container health checks. */
   monitorPort?: number;
+  /**
+   * HAProxy's built-in Prometheus exporter (`frontend prometheus`, GET /metrics, 404 for anything else).
+   * Bind it on the container network only (`*` inside the container, never published to the host), never
+   * on the public entry's port.
+   */
+  prometheus?: { address: string; port: number };
   timeouts?: Partial<GatewayTimeouts>;
   limits: GatewayLimits;
 }
+
+/** The port of every gateway's and balancer's Prometheus listener (the ops stack's `haproxy` job scrapes it). */
+export const HAPROXY_PROMETHEUS_PORT = 8405;
+
+/** The Prometheus frontend's own limits: a scraper or two, small answers, nobody else. */
+export const PROMETHEUS_FRONTEND_LIMITS = { maxConnections: 16, clientMs: 10_000, httpRequestMs: 5_000, httpKeepAliveMs: 5_000 };
 
 export interface GatewayTimeouts {
   connectMs: number;
@@ -178,6 +190,24 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     line("frontend monitor");
     line(`  bind 127.0.0.1:${spec.monitorPort}`);
     line("  monitor-uri /haproxy-health");
+    line();
+  }
+  if (spec.prometheus) {
+    if (spec.prometheus.port === spec.bind.port) {
+      throw new Error(`prometheus.port ${spec.prometheus.port} must differ from the public entry's port (bind.port): metrics are never served on the public entry`);
+    }
+    const p = PROMETHEUS_FRONTEND_LIMITS;
+    line("frontend prometheus");
+    line("  # Scraped by the operations stack's Prometheus over the container network; never published.");
+    line(`  bind ${spec.prometheus.address}:${spec.prometheus.port}`);
+    line(`  maxconn ${p.maxConnections}`);
+    line(`  timeout client ${p.clientMs}ms`);
+    line(`  timeout http-request ${p.httpRequestMs}ms`);
+    line(`  timeout http-keep-alive ${p.httpKeepAliveMs}ms`);
+    line("  # scrapes every few seconds would drown the access log");
+    line("  http-request set-log-level silent");
+    line("  http-request use-service prometheus-exporter if { path /metrics }");
+    line("  http-request deny deny_status 404");
     line();
   }
   line("frontend https");

@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { AlertSilencer } from "../render/alertmanager/api";
 import { dumpDatabase, tableChecksums } from "./databaseCopy";
 import type { DeploymentTarget, DeploymentView } from "./deploymentTarget";
 import { setMaintenance, waitUntilQuiet } from "./maintenanceClient";
@@ -25,6 +26,8 @@ export interface MigrationOptions<T extends DeploymentTarget = DeploymentTarget>
   stackFile?: { path: string; oldText: string };
   /** Test hook: called before each named step; a throw there is a failure at that point. */
   beforeStep?: (step: string) => Promise<void>;
+  /** The operations stack's Alertmanager: the customer's alerts are silenced for the run (alertSilence.ts). */
+  alertSilencer?: AlertSilencer;
 }
 
 /** What the steps of one run read and write. */
@@ -47,6 +50,8 @@ export interface MigrationRun<T extends DeploymentTarget = DeploymentTarget> {
   /** The verdict on the old data, taken during the rollback while it is still in maintenance. */
   intact?: string;
   retained: string[];
+  /** The alert silence of this run while it lasts (alertSilence.ts). */
+  silenceId?: string;
 }
 
 export function newRun<T extends DeploymentTarget>(opts: MigrationOptions<T>): MigrationRun<T> {

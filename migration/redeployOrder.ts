@@ -40,6 +40,7 @@ import {
 } from "./migrationSteps";
 import { withStartInMaintenance } from "./stackFileChange";
 import type { Step } from "./stepRunner";
+import { endAlertSilenceStep, silenceAlertsStep } from "./alertSilence";
 
 interface RedeployRun extends MigrationRun<RedeployTarget> {
   next?: Redeployment;
@@ -49,6 +50,7 @@ const next = (c: RedeployRun) => c.next!;
 
 export function redeploySteps(): Step<RedeployRun>[] {
   return [
+    silenceAlertsStep(),
     readCurrentStep(),
     writeStackFileStep<RedeployRun>((c) => withStartInMaintenance(c.plan.stackFile.text)),
     {
@@ -106,5 +108,6 @@ export function redeploySteps(): Step<RedeployRun>[] {
         return c.retained.join(", ") || undefined;
       },
     },
+    endAlertSilenceStep(),
   ];
 }

@@ -9,6 +9,7 @@ import type { LineEndpoint, PreparedDatabase, StagedTarget } from "./deploymentT
 import { waitUntilReady } from "./maintenanceClient";
 import { dumpSteps, maintenanceOffStep, maintenanceOnStep, MigrationRun, readCurrentStep, verifyStep, writeStackFileStep } from "./migrationSteps";
 import type { Step } from "./stepRunner";
+import { endAlertSilenceStep, silenceAlertsStep } from "./alertSilence";
 
 interface StagedRun extends MigrationRun<StagedTarget> {
   prepared?: PreparedDatabase;
@@ -19,6 +20,7 @@ const prepared = (c: StagedRun) => c.prepared!;
 
 export function stagedSteps(): Step<StagedRun>[] {
   return [
+    silenceAlertsStep(),
     readCurrentStep(),
     {
       name: "start the new database",
@@ -62,5 +64,6 @@ export function stagedSteps(): Step<StagedRun>[] {
         return c.retained.join(", ") || undefined;
       },
     },
+    endAlertSilenceStep(),
   ];
 }

@@ -61,6 +61,13 @@ export interface MonitoringCatalog {
   slo: { burnRates: BurnRateWindow[] };
 }
 
+export interface OperationsImages {
+  prometheus: string;
+  alertmanager: string;
+  blackboxExporter: string;
+  notifier: string;
+}
+
 export interface EditionCatalog {
   editions: Record<EditionId, EditionFacts>;
   monitoring: MonitoringCatalog;
@@ -70,6 +77,8 @@ export interface EditionCatalog {
     /** How long `pulumi up` waits for a container to turn healthy (Docker provider `wait`/`waitTimeout`). */
     containerHealthyWithinSeconds: number;
     images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string };
+    /** The operations stack's images (lchost:role: operations). */
+    operationsImages: OperationsImages;
   };
 }
 

@@ -170,7 +170,7 @@ export const catalogSchema = {
     common: {
       type: "object",
       additionalProperties: false,
-      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "containerHealthyWithinSeconds", "images"],
+      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "containerHealthyWithinSeconds", "images", "operationsImages"],
       properties: {
         minutesPerMonth: { type: "integer", minimum: 1 },
         balancerDeadLineDetectionSeconds: { type: "number", exclusiveMinimum: 0 },
@@ -184,6 +184,17 @@ export const catalogSchema = {
             fsbEmulator: { type: "string" },
             database: { type: "string" },
             balancer: { type: "string" },
+          },
+        },
+        operationsImages: {
+          type: "object",
+          additionalProperties: false,
+          required: ["prometheus", "alertmanager", "blackboxExporter", "notifier"],
+          properties: {
+            prometheus: { type: "string" },
+            alertmanager: { type: "string" },
+            blackboxExporter: { type: "string" },
+            notifier: { type: "string" },
           },
         },
       },

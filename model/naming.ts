@@ -59,3 +59,45 @@ export function sharedServerNames(name: string): SharedServerNames {
 export function tenantDatabaseName(customer: string): string {
   return `lc_${customer.replace(/-/g, "_")}`;
 }
+
+/** The operations stack's containers and retained volumes (one set per data centre). */
+export interface OperationsNames {
+  network: string;
+  prometheus: string;
+  prometheusVolume: string;
+  alertmanager: string;
+  alertmanagerVolume: string;
+  blackbox: string;
+  notifier: string;
+}
+
+export function operationsNames(stack: string): OperationsNames {
+  const p = `lc-ops-${stack}`;
+  return {
+    network: p,
+    prometheus: `${p}-prometheus`,
+    prometheusVolume: `${p}-prometheus-data`,
+    alertmanager: `${p}-alertmanager`,
+    alertmanagerVolume: `${p}-alertmanager-data`,
+    blackbox: `${p}-blackbox`,
+    notifier: `${p}-notifier`,
+  };
+}
+
+/** Ports of the monitoring contract (issue 9): where each system listens inside its container. */
+export const MONITORING_PORTS = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  notifier: 9095,
+  blackbox: 9115,
+  mysqldExporter: 9104,
+  /** HAProxy's `frontend prometheus` in every gateway, balancer and shared entry point. */
+  haproxyMetrics: 8405,
+  /** The HTTPS entry point inside its container (components/HttpsEntryPoint.ts ENTRY_INTERNAL_PORT; a test keeps them equal). */
+  gatewayHttps: 8443,
+} as const;
+
+/** The prometheus-mysqld-exporter sidecar of a database node's container. */
+export function databaseExporterName(dbContainer: string): string {
+  return `${dbContainer}-exporter`;
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local images without any registry:
 #   lchost/debian-base:bookworm   (debootstrap, only when missing)
-#   lchost/fsb-emulator:dev, lchost/license-central:dev   (FROM the Debian base; nodejs from apt)
+#   lchost/fsb-emulator:dev, lchost/license-central:dev, lchost/notifier:dev   (FROM the Debian base; nodejs from apt)
 #   lchost/mariadb:dev            (FROM the Debian base; mariadb-server from apt)
+#   lchost/prometheus:dev, lchost/alertmanager:dev, lchost/blackbox-exporter:dev   (the operations stack;
+#                                 FROM the Debian base; prometheus, prometheus-alertmanager, prometheus-blackbox-exporter from apt)
 # Needs: a running dockerd, debootstrap, node + npm ci done. Idempotent (base kept, layers cached).
 # Env: SERVICES_BASE_IMAGE (default lchost/debian-base:bookworm; e.g. node:20-bookworm-slim where a registry exists).
 set -euo pipefail
@@ -55,5 +57,9 @@ build() { # TAG ARGS... (output kept in a log, shown on failure)
 }
 build lchost/fsb-emulator:dev -f fsb-emulator/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/license-central:dev -f license-central/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
+build lchost/notifier:dev -f notifier/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/mariadb:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mariadb
 build lchost/haproxy:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/haproxy
+build lchost/prometheus:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/prometheus
+build lchost/alertmanager:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/alertmanager
+build lchost/blackbox-exporter:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/blackbox-exporter

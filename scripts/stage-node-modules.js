@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Copies the production dependency closure of the two services (fastify, pino, mysql2, prom-client and
+ * Copies the production dependency closure of the services (fastify, pino, mysql2, prom-client, nodemailer and
  * everything they require) from the root node_modules into a staging folder for the Docker images,
  * without the network and without the Pulumi packages. Usage: node scripts/stage-node-modules.js OUT_DIR
  */
@@ -10,7 +10,7 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const out = path.resolve(process.argv[2] || path.join(root, "dist/docker/node_modules"));
-const ROOTS = ["fastify", "pino", "mysql2", "prom-client"];
+const ROOTS = ["fastify", "pino", "mysql2", "prom-client", "nodemailer"];
 
 /** Directory of package `name` as node would resolve it from directory `from`. */
 function resolvePkg(name, from) {

@@ -19,6 +19,8 @@ import { RuntimeFailure, UsageError } from "../errors";
 import { EXIT, ExitCode } from "../exitCodes";
 import { cleanupSandboxMigration, holdSandboxTarget, startSandboxTarget } from "./migrateOnSandbox";
 import { DOCKER_TARGETS, dockerTargetFor } from "./migrateOnDocker";
+import { ALERTMANAGER_URL_ENV, configuredAlertmanagerUrl } from "./maintenance";
+import { AlertmanagerClient } from "../../render/alertmanager/api";
 
 export interface MigrateIo {
   isTty: boolean;
@@ -64,7 +66,11 @@ export const migrateSpec: CommandSpec<MigrateIo> = {
         "--target <target>",
         "pulumi (default): the deployment of 'lchost up'; docker: one of 'lchost up --target docker'; sandbox: run it for real on this machine",
       )
-      .option("--stacks-dir <dir>", "work on the stack files in this folder (default: stacks/)");
+      .option("--stacks-dir <dir>", "work on the stack files in this folder (default: stacks/)")
+      .option(
+        "--alertmanager <url>",
+        `silence the customer's alerts in this Alertmanager during the migration (default: $${ALERTMANAGER_URL_ENV}; none: no silence)`,
+      );
   },
   run: (parsed, out, io) => migrate(parsed, out, io ?? defaultIo),
 };
@@ -119,6 +125,7 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
   if (!(EDITION_IDS as readonly string[]).includes(to)) throw new UsageError(`--to: '${to}' is not an edition (allowed: ${EDITION_IDS.join(", ")})`);
   const lines = opts.lines as number | undefined; // parsed and range-checked by integerIn
   if (lines !== undefined && to !== "high-availability") throw new UsageError(`--lines: only with --to high-availability (got --to ${to})`);
+  const alertmanager = configuredAlertmanagerUrl(opts, process.env);
   const text = fs.readFileSync(stack.path, "utf8");
   const planOnly = Boolean(opts.plan);
   // refuse before touching anything: a pipeline must say --yes
@@ -164,6 +171,7 @@ async function migrate({ args: positionals, opts }: ParsedArgs, out: Out, io: Mi
         log,
         workDir: path.join(packageRoot(), ".migrations", stackName),
         stackFile: { path: stack.path, oldText: text },
+        alertSilencer: alertmanager ? new AlertmanagerClient(alertmanager) : undefined,
       });
       out(r.message);
       out(`downtime per step: ${r.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join("; ")}`);

@@ -23,6 +23,8 @@ export interface NotifierAppOptions {
   token: string;
   /** Extra trusted CA certificates (PEM) for outgoing TLS. */
   ca?: string;
+  /** The clock outgoing webhooks are signed with (ms; tests move it). */
+  nowMs?: () => number;
   /** Register Node's default process metrics too (the bin does; tests building many apps do not). */
   defaultMetrics?: boolean;
 }
@@ -153,6 +155,7 @@ export function buildNotifierApp(config: NotifierConfig, opts: NotifierAppOption
           const target = recipient.webhook!;
           const r = await postSignedWebhook(target, webhookBody(notification, recipient.language, message), {
             timeoutMs: config.webhookTimeoutMs,
+            nowMs: opts.nowMs,
             ca: opts.ca,
           });
           deliveries.labels(channel, "delivered").inc();

@@ -121,7 +121,8 @@ export class RecipientsError extends Error {
 /** Deliberately simple: one @, no spaces or angle brackets, a dotted domain. */
 export const EMAIL_PATTERN = /^[^\s@<>(),;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const SMTP_HOST_PATTERN = /^[A-Za-z0-9.:[\]-]+$/;
-const SECRET_MIN_LENGTH = 16;
+/** The shortest webhook secret the notifier accepts (the plan should refuse shorter ones before the notifier does). */
+export const WEBHOOK_SECRET_MIN_LENGTH = 16;
 
 function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "");
@@ -185,8 +186,8 @@ function parseRecipient(v: unknown, field: string, defaults: { language: Notific
     onlyKeys(w, `${field}.webhook`, ["url", "secret"]);
     const url = parseWebhookUrl(w.url, `${field}.webhook.url`);
     // the secret is never echoed
-    if (typeof w.secret !== "string" || w.secret.length < SECRET_MIN_LENGTH) {
-      throw new RecipientsError(`${field}.webhook.secret`, `is required and must be a string of at least ${SECRET_MIN_LENGTH} characters`);
+    if (typeof w.secret !== "string" || w.secret.length < WEBHOOK_SECRET_MIN_LENGTH) {
+      throw new RecipientsError(`${field}.webhook.secret`, `is required and must be a string of at least ${WEBHOOK_SECRET_MIN_LENGTH} characters`);
     }
     out.webhook = { url, secret: w.secret };
   }

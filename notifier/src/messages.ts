@@ -251,7 +251,7 @@ function alertBlock(a: NotificationAlert, language: NotificationLanguage, addres
     lines.push(`${w.severityLabel}: ${w.severity[a.severity]}`);
   }
   if (a.summary) lines.push(`${w.details}: ${a.summary}`);
-  lines.push(a.status === "firing" ? w.doing(a) : w.resolvedNote);
+  if (a.status === "firing") lines.push(w.doing(a));
   return lines;
 }
 
@@ -270,7 +270,7 @@ export function renderNotification(n: Notification, language: NotificationLangua
   const paragraphs = [
     n.customer === ON_CALL_CUSTOMER ? "lchost on-call" : w.intro(n.customer),
     ...ordered.map((a) => alertBlock(a, language, n.customer).join("\n")),
-    n.status === "firing" ? w.headingFiring : w.headingResolved,
+    n.status === "firing" ? w.headingFiring : `${w.headingResolved} ${w.resolvedNote}`,
   ];
   return { subject, text: `${paragraphs.join("\n\n")}\n` };
 }

@@ -5,7 +5,8 @@ import { publicBinds } from "../../haproxy/parseConfig";
 
 /**
  * Only TLS is published: a container may publish a port only when the haproxy.cfg it runs binds that
- * port with `ssl crt`, and every public bind of that haproxy.cfg is TLS.
+ * port with `ssl crt`. Plain-HTTP binds on ports the container does not publish (the Prometheus
+ * listener, reached over the container network only) are not published endpoints.
  */
 export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
   name: "published-endpoints-tls-only",
@@ -15,7 +16,8 @@ export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
     const ports: any[] = Array.isArray(c.ports) ? c.ports : [];
     if (ports.length === 0) return;
     const binds = uploadsEndingWith(c, "/haproxy.cfg").flatMap((f) => publicBinds(f.content));
-    for (const b of binds.filter((x) => !x.tls)) {
+    const published = new Set(ports.map((p) => p.internal));
+    for (const b of binds.filter((x) => !x.tls && published.has(x.port))) {
       reportViolation(`haproxy.cfg of '${c.name}' binds ${b.address}:${b.port} (frontend ${b.frontend}) without TLS ('ssl crt')`);
     }
     for (const p of ports) {

@@ -38,6 +38,8 @@ export interface MailSinkOptions {
 export class MailSink {
   readonly records: SinkRecords<RecordedMail>;
   private refusing = false;
+  /** AUTH attempts seen (successful or not). */
+  authAttempts = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -47,7 +49,6 @@ export class MailSink {
   }
 
   static async start(opts: MailSinkOptions = {}): Promise<MailSink> {
-    let sink: MailSink | undefined;
     const addresses = (a: SMTPServerAddress | false) => (a ? a.address : null);
     const server = new SMTPServer({
       ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : { disabledCommands: ["STARTTLS"] }),
@@ -56,6 +57,7 @@ export class MailSink {
             authMethods: ["PLAIN", "LOGIN"],
             allowInsecureAuth: !opts.tls,
             onAuth(auth, _session, cb) {
+              sink.authAttempts++;
               if (auth.username === opts.user!.username && auth.password === opts.user!.password) cb(null, { user: auth.username });
               else cb(new Error("invalid username or password"));
             },
@@ -66,7 +68,7 @@ export class MailSink {
       closeTimeout: 5_000,
       logger: false,
       onData(stream, session, cb) {
-        if (sink!.refusing) {
+        if (sink.refusing) {
           stream.resume();
           stream.on("end", () => cb(Object.assign(new Error("mailbox temporarily unavailable (test)"), { responseCode: 451 })));
           return;
@@ -74,7 +76,7 @@ export class MailSink {
         simpleParser(stream).then(
           (mail) => {
             const to = mail.to ? (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a.value.map((v) => v.address ?? "")) : [];
-            sink!.records.add({
+            sink.records.add({
               receivedAt: new Date().toISOString(),
               mailFrom: addresses(session.envelope.mailFrom),
               rcptTo: session.envelope.rcptTo.map((r) => r.address),
@@ -92,7 +94,7 @@ export class MailSink {
         );
       },
     });
-    sink = new MailSink(server, opts.recordFile);
+    const sink = new MailSink(server, opts.recordFile);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());

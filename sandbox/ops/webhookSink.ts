@@ -6,6 +6,7 @@
  * when not, and can be told to fail or hang for a customer (the notifier must then answer 502).
  */
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo } from "net";
 import { SIGNATURE_HEADERS } from "../../notifier/src/env";
 import { verifyLchostSignature } from "../../notifier/src/webhookSignature";
@@ -19,6 +20,7 @@ export interface RecordedWebhook {
   reason: string | null;
   deliveryId: string | null;
   timestamp: string | null;
+  signature: string | null;
   answered: number;
   /** The parsed JSON body (null when it was not JSON). */
   body: any;
@@ -36,6 +38,8 @@ export interface WebhookSinkOptions {
   /** JSON-lines file that every request is appended to. */
   recordFile?: string;
   bodyLimitBytes?: number;
+  /** Serve https with this key and certificate (PEM; the notifier then needs the CA in NOTIFIER_CA_FILE); default plain http. */
+  tls?: { key: string; cert: string };
 }
 
 const HOOK_PATH = /^\/hooks\/([A-Za-z0-9._-]{1,100})$/;
@@ -56,14 +60,14 @@ export class WebhookSink {
 
   static async start(opts: WebhookSinkOptions): Promise<WebhookSink> {
     const limit = opts.bodyLimitBytes ?? 1024 * 1024;
-    let sink: WebhookSink | undefined;
-    const server = http.createServer((req, res) => sink!.handle(req, res, limit));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => sink.handle(req, res, limit);
+    const server: http.Server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
     // nothing waits forever, not even a hung test receiver: the notifier's own timeout fires first
     server.requestTimeout = 15_000;
     server.headersTimeout = 5_000;
     server.keepAliveTimeout = 5_000;
     server.setTimeout(120_000);
-    sink = new WebhookSink(server, { ...opts.secrets }, opts.recordFile);
+    const sink = new WebhookSink(server, { ...opts.secrets }, opts.recordFile);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
@@ -75,7 +79,7 @@ export class WebhookSink {
   url(customer: string): string {
     const a = this.server.address() as AddressInfo;
     const host = a.family === "IPv6" ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}/hooks/${customer}`;
+    return `${this.server instanceof https.Server ? "https" : "http"}://${host}:${a.port}/hooks/${customer}`;
   }
 
   setSecret(customer: string, secret: string): void {
@@ -137,6 +141,7 @@ export class WebhookSink {
         reason: result === null ? "no secret for this customer" : result.ok ? null : result.reason,
         deliveryId: header(SIGNATURE_HEADERS.delivery),
         timestamp: header(SIGNATURE_HEADERS.timestamp),
+        signature: header(SIGNATURE_HEADERS.signature),
         answered,
         body,
         raw: raw.toString("utf8"),

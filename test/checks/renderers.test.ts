@@ -41,6 +41,7 @@ describe("haproxy.cfg", () => {
     health: DEFAULT_HEALTH,
     adminSocketPath: `${dir}/admin.sock`,
     monitorPort: 18404,
+    prometheus: { address: "127.0.0.1", port: 18405 },
     limits: { maxConnections: 1000, connectionsPerSource: 100, requestsPerSourcePer10s: 2000 },
   });
 
@@ -133,6 +134,23 @@ describe("haproxy.cfg", () => {
     const ciphers = /ssl-default-bind-ciphers (\S+)/.exec(cfg)![1].split(":");
     for (const c of ciphers) expect(c).toMatch(/^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
     expect(cfg).toContain("ssl-default-bind-curves X25519:prime256v1:secp384r1");
+  });
+
+  it("serves HAProxy's Prometheus exporter on its own frontend, with its own timeouts and a 404 for anything but /metrics", () => {
+    const cfg = renderHaproxyConfig(spec());
+    const section = cfg.slice(cfg.indexOf("frontend prometheus"), cfg.indexOf("frontend https"));
+    expect(section).toContain("bind 127.0.0.1:18405\n");
+    expect(section).toContain("http-request use-service prometheus-exporter if { path /metrics }");
+    expect(section).toContain("http-request deny deny_status 404");
+    expect(section).toMatch(/timeout client \d+ms/);
+    expect(section).toMatch(/timeout http-request \d+ms/);
+    expect(section).toMatch(/maxconn \d+/);
+  });
+
+  it("refuses a Prometheus listener on the public entry's port", () => {
+    expect(() => renderHaproxyConfig({ ...spec(), prometheus: { address: "*", port: 18443 } })).toThrow(
+      "prometheus.port 18443 must differ from the public entry's port (bind.port)",
+    );
   });
 
   it("refuses a backend without servers", () => {

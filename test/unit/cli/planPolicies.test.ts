@@ -5,8 +5,6 @@ import * as YAML from "yaml";
 import { stackFilePath } from "../../../model/stackFile";
 import { runCli } from "../../support/gitFixture";
 
-jest.setTimeout(60_000);
-
 /** A copy of an example stack file with its config edited, in a temp folder. */
 function editedStackFile(name: string, edit: (c: any) => void): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-plan-"));

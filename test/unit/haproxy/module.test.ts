@@ -38,12 +38,14 @@ describe("the haproxy module", () => {
     dockerDns: true,
     adminSocketPath: "/tmp/admin.sock",
     monitorPort: 8404,
+    prometheus: { address: "*", port: 8405 },
     limits: { maxConnections: 100, connectionsPerSource: 10, requestsPerSourcePer10s: 100 },
   });
 
   it("reads back what it renders: binds, servers, the admin socket and the basic-auth user", () => {
     expect(haproxyBinds(cfg).map((b) => [b.frontend, b.address, b.port, b.tls])).toEqual([
       ["monitor", "127.0.0.1", 8404, false],
+      ["prometheus", "*", 8405, false],
       ["https", "*", 8443, true],
     ]);
     expect(haproxyServers(cfg)).toEqual([{ backend: "lines", server: "line1", address: "lc-1", port: 8080 }]);
@@ -57,6 +59,8 @@ describe("the haproxy module", () => {
     expect(local).not.toContain("resolvers docker");
     expect(haproxyBinds(local).map((b) => `${b.frontend} ${b.address}:${b.port}`)).toEqual([
       "monitor 127.1.2.3:8404",
+      // the Prometheus listener moves to the node's address like every bind, but never onto the extra (test-namespace) addresses
+      "prometheus 127.1.2.3:8405",
       "https 127.1.2.3:8443",
       "https 10.0.0.1:8443",
     ]);

@@ -4,8 +4,6 @@ import { haLinesAndDatabaseNodes } from "../../../policies/rules/haLinesAndDatab
 import { longRunningContainersRestartAndHealthCheck } from "../../../policies/rules/longRunningContainersRestartAndHealthCheck";
 import { check, checkAllExamples, container, editUpload, example, withResource, withoutResources } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 describe("ha-lines-and-database-nodes", () => {
   const policy = haLinesAndDatabaseNodes;
 

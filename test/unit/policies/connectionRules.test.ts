@@ -6,8 +6,6 @@ import { publishedEndpointsTlsOnly } from "../../../policies/rules/publishedEndp
 import { webServicesAuthenticated } from "../../../policies/rules/webServicesAuthenticated";
 import { check, checkAllExamples, container, editUpload, example, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 const CFG = "/usr/local/etc/haproxy/haproxy.cfg";
 
 describe("published-endpoints-tls-only", () => {
@@ -40,6 +38,14 @@ describe("published-endpoints-tls-only", () => {
     const plan = withResource(hooli.plan, container("gateway"), (i) => i.ports.push({ internal: 8404, external: 8404 }));
     expect((await check(policy, { ...hooli, plan })).map((x) => x.message)).toEqual([
       "'lc-hooli-gateway' publishes port 8404->8404, which no TLS bind of an uploaded haproxy.cfg serves",
+    ]);
+  });
+
+  test("a gateway publishing its Prometheus port (plain HTTP, container network only) is a violation", async () => {
+    const hooli = await example("hooli");
+    const plan = withResource(hooli.plan, container("gateway"), (i) => i.ports.push({ internal: 8405, external: 8405 }));
+    expect((await check(policy, { ...hooli, plan })).map((x) => x.message)).toEqual([
+      "haproxy.cfg of 'lc-hooli-gateway' binds *:8405 (frontend prometheus) without TLS ('ssl crt')",
     ]);
   });
 });

@@ -2,8 +2,6 @@ import { databaseVolumesRetainedOnDelete } from "../../../policies/rules/databas
 import { secretsNotInPlainText } from "../../../policies/rules/secretsNotInPlainText";
 import { check, checkAllExamples, container, editUpload, example, setEnv, uploadText, volume, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 describe("database-volumes-retained-on-delete", () => {
   const policy = databaseVolumesRetainedOnDelete;
 

@@ -7,8 +7,6 @@ import { runPolicies, runPoliciesOnPlan, stackTagsOf, propsOf } from "../../../p
 import { secretPathsOf } from "../../../policies/support/secretInputs";
 import { container, example, examplePlans, setEnv, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 const POLICIES_DIR = path.join(__dirname, "../../../policies");
 
 describe("the lchost policy pack", () => {

@@ -6,8 +6,6 @@ import { licenseCentralQuotasMatchCatalog } from "../../../policies/rules/licens
 import { webServicesMatchEdition } from "../../../policies/rules/webServicesMatchEdition";
 import { check, checkAllExamples, container, editUpload, example, setEnv, withResource, withoutResources } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 const withTag = (tags: ReadonlyMap<string, string>, key: string, value: string) => new Map([...tags, [key, value]]);
 
 describe("expected-volume-within-edition", () => {

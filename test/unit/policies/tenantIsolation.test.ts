@@ -6,8 +6,6 @@ import { tenantLicenseCentralOwnNetwork } from "../../../policies/rules/tenantLi
 import { tenantDatabasesDistinct } from "../../../policies/fleet/tenantDatabasesDistinct";
 import { check, checkAllExamples, container, editUpload, example, setEnv, withResource } from "./examplePlans";
 
-jest.setTimeout(60_000);
-
 describe("tenant-license-central-own-network", () => {
   const policy = tenantLicenseCentralOwnNetwork;
 

@@ -10,8 +10,6 @@ import { parseStackFileText } from "../../../model/stackFile";
 import { planValues } from "../planHelpers";
 import { datacenterValues, dedicatedValues, haValues } from "../stackFixtures";
 
-jest.setTimeout(60_000);
-
 const migration = (outputs: Record<string, unknown>) => outputs.migration as Record<string, unknown>;
 
 describe("stack outputs for lchost migrate", () => {

@@ -1,0 +1,162 @@
+/**
+ * lchost maintenance silence|silences|unsilence: announced work on a customer's stack pages no one. A
+ * silence in the operations stack's Alertmanager (API v2) for that customer's alerts (label `customer`;
+ * a shared server: every tenant), created by `lchost`, with the reason as its comment.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { AlertmanagerClient, AlertmanagerError, parseAlertmanagerUrl, Silence } from "../../render/alertmanager/api";
+import { maintenanceSilence, parseIsoTime, SilencedStack, SilenceInputError } from "../../render/alertmanager/maintenanceSilence";
+import { loadStack, stackFilePath, stacksDir } from "../../model/stackFile";
+import { CommandSpec, Out, ParsedArgs, stringOpt } from "../args";
+import { RuntimeFailure, UsageError } from "../errors";
+import { EXIT, ExitCode } from "../exitCodes";
+
+/** Where Alertmanager is when --alertmanager is not given. */
+export const ALERTMANAGER_URL_ENV = "LCHOST_ALERTMANAGER_URL";
+
+export interface MaintenanceIo {
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+}
+
+const defaultIo: MaintenanceIo = { env: process.env, now: () => new Date() };
+
+/** The Alertmanager base URL from --alertmanager, else $LCHOST_ALERTMANAGER_URL, else undefined; a bad one is a usage error naming where it came from. */
+export function configuredAlertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL | undefined {
+  const flag = stringOpt(opts, "alertmanager");
+  try {
+    if (flag !== undefined) return parseAlertmanagerUrl(flag, "--alertmanager");
+    const fromEnv = env[ALERTMANAGER_URL_ENV];
+    if (fromEnv) return parseAlertmanagerUrl(fromEnv, ALERTMANAGER_URL_ENV);
+    return undefined;
+  } catch (e) {
+    if (e instanceof AlertmanagerError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** As configuredAlertmanagerUrl, but required. */
+export function alertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL {
+  const url = configuredAlertmanagerUrl(opts, env);
+  if (!url) throw new UsageError(`--alertmanager <url> is required (or set ${ALERTMANAGER_URL_ENV}), e.g. http://127.0.0.1:9093`);
+  return url;
+}
+
+/** The stack whose alerts a silence covers; an unknown stack or one without customers is a usage error. */
+export function silencedStack(stackName: string, dir?: string): SilencedStack {
+  const folder = dir ?? stacksDir();
+  const file = stackFilePath(stackName, folder);
+  if (!fs.existsSync(file)) {
+    const known = fs.existsSync(folder)
+      ? fs
+          .readdirSync(folder)
+          .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+          .filter((n): n is string => Boolean(n))
+      : [];
+    throw new UsageError(`<stack>: unknown stack '${stackName}' (no ${path.relative(process.cwd(), file) || file}; known: ${known.join(", ") || "none"})`);
+  }
+  const cfg = loadStack(stackName, folder).config;
+  switch (cfg.role) {
+    case "customer":
+      return { kind: "customer", customer: stackName };
+    case "shared-server":
+      return { kind: "shared-server", name: stackName, tenants: cfg.tenants };
+    default:
+      throw new UsageError(
+        `<stack>: '${stackName}' is not a customer or shared-server stack (lchost:role '${(cfg as { role: string }).role}'): it has no customer alerts to silence`,
+      );
+  }
+}
+
+async function withAlertmanager<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof AlertmanagerError) throw new RuntimeFailure(e.message);
+    throw e;
+  }
+}
+
+const alertmanagerOption = (cmd: import("commander").Command) =>
+  cmd.option("--alertmanager <url>", `the operations stack's Alertmanager (default: $${ALERTMANAGER_URL_ENV})`);
+
+const silenceSpec: CommandSpec<MaintenanceIo> = {
+  name: "silence",
+  summary: "silence a stack's alerts for a maintenance window; prints the silence id",
+  define: (cmd) =>
+    alertmanagerOption(
+      cmd
+        .argument("<stack>", "a customer or shared-server stack in stacks/ (a shared server: every tenant)")
+        .requiredOption("--from <time>", "start, ISO 8601 with time zone (e.g. 2026-11-28T22:00:00Z)")
+        .requiredOption("--to <time>", "end, ISO 8601 with time zone, after --from")
+        .requiredOption("--reason <text>", "why: the silence's comment")
+        .option("--stacks-dir <dir>", "the folder of the stack files (default: stacks/)"),
+    ),
+  run: (parsed, out, io) => silence(parsed, out, io ?? defaultIo),
+};
+
+async function silence({ args, opts }: ParsedArgs, out: Out, io: MaintenanceIo): Promise<ExitCode> {
+  let request;
+  try {
+    const from = parseIsoTime(stringOpt(opts, "from")!, "--from");
+    const to = parseIsoTime(stringOpt(opts, "to")!, "--to");
+    const dir = stringOpt(opts, "stacksDir");
+    const stack = silencedStack(args[0], dir !== undefined ? path.resolve(dir) : undefined);
+    request = maintenanceSilence({ stack, from, to, reason: stringOpt(opts, "reason")!, now: io.now() });
+  } catch (e) {
+    if (e instanceof SilenceInputError) throw new UsageError(e.message);
+    throw e;
+  }
+  const url = alertmanagerUrl(opts, io.env);
+  const id = await withAlertmanager(() => new AlertmanagerClient(url).createSilence(request));
+  out(id);
+  return EXIT.ok;
+}
+
+const silencesSpec: CommandSpec<MaintenanceIo> = {
+  name: "silences",
+  summary: "list Alertmanager's silences (active and pending; --all: expired too)",
+  define: (cmd) => alertmanagerOption(cmd.option("--all", "also the expired ones").option("--json", "print the list as JSON")),
+  run: async ({ opts }, out, io) => {
+    const url = alertmanagerUrl(opts, (io ?? defaultIo).env);
+    const all = await withAlertmanager(() => new AlertmanagerClient(url).listSilences());
+    const shown = all.filter((s) => opts.all || s.state !== "expired").sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+    if (opts.json) out(JSON.stringify(shown, null, 2));
+    else if (shown.length === 0) out(opts.all ? "no silences" : "no active or pending silences");
+    else for (const s of shown) out(silenceLine(s));
+    return EXIT.ok;
+  },
+};
+
+function silenceLine(s: Silence): string {
+  const matchers = s.matchers.map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "=~" : "="}"${m.value}"`).join(",");
+  return `${s.id}  ${s.state.padEnd(7)}  ${s.startsAt} -> ${s.endsAt}  {${matchers}}  by ${s.createdBy}: ${s.comment}`;
+}
+
+const unsilenceSpec: CommandSpec<MaintenanceIo> = {
+  name: "unsilence",
+  summary: "expire a silence now",
+  define: (cmd) => alertmanagerOption(cmd.argument("<id>", "the silence id (as 'silence' printed it)")),
+  run: async ({ args, opts }, out, io) => {
+    const url = alertmanagerUrl(opts, (io ?? defaultIo).env);
+    if (!/^[A-Za-z0-9-]+$/.test(args[0])) throw new UsageError(`<id>: '${args[0]}' is not a silence id`);
+    await withAlertmanager(() => new AlertmanagerClient(url).expireSilence(args[0]));
+    out(`expired ${args[0]}`);
+    return EXIT.ok;
+  },
+};
+
+const SUBCOMMANDS = [silenceSpec, silencesSpec, unsilenceSpec];
+
+export const maintenanceSpec: CommandSpec<MaintenanceIo> = {
+  name: "maintenance",
+  summary: "silence a stack's alerts for announced work: silence <stack> | silences | unsilence <id>",
+  define: (cmd) => cmd.usage("<subcommand> [options]").argument("[subcommand]", SUBCOMMANDS.map((s) => s.name).join(" | ")),
+  subcommands: SUBCOMMANDS,
+  run: async ({ args }) => {
+    const allowed = SUBCOMMANDS.map((s) => s.name).join(", ");
+    if (args[0] === undefined) throw new UsageError(`name a subcommand: ${allowed} (lchost maintenance <subcommand> --help)`);
+    throw new UsageError(`unknown subcommand '${args[0]}' (allowed: ${allowed})`);
+  },
+};

@@ -1,0 +1,69 @@
+import * as YAML from "yaml";
+import { MonitoringIntervals, SEVERITIES, Severity } from "../../model/catalog";
+import { Fleet } from "../../model/fleet";
+import { MONITORING_PORTS, operationsNames } from "../../model/naming";
+import { OperationsSettings } from "../../model/stackConfig";
+
+/** Where the operations stack uploads the notifier's bearer token for Alertmanager (secret, mode 0600). */
+export const NOTIFIER_TOKEN_FILE = "/etc/lchost/alertmanager/notifier-token";
+/** Alertmanager groups by these labels: one notification thread per customer, alert and part. */
+export const GROUP_BY = ["customer", "alertname", "part"] as const;
+/** The notifier's name for the hosting team's on-call receiver (customers are DNS labels, so never this). */
+export const ON_CALL = "_oncall";
+
+export interface AlertmanagerConfigInput {
+  fleet: Fleet;
+  operationsStack: string;
+  onCall: OperationsSettings["onCall"];
+  intervals: MonitoringIntervals;
+  tokenFile?: string;
+}
+
+export const customerReceiverName = (customer: string) => `customer-${customer}`;
+
+/** The severities a receiver with this minimum hears of, lowest first. */
+export function severitiesFrom(min: Severity): Severity[] {
+  return SEVERITIES.slice(SEVERITIES.indexOf(min));
+}
+
+/**
+ * alertmanager.yml: every alert goes to the on-call receiver (first route, `continue: true`), then to
+ * its customer's receiver only — routed by the `customer` label with an exact matcher, so one customer
+ * never hears of another's alerts — when its severity reaches the customer's minimum. Each channel is
+ * its own webhook_configs entry (email and webhook retry independently) and resolved alerts are sent.
+ */
+export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string {
+  const notifier = `http://${operationsNames(input.operationsStack).notifier}:${MONITORING_PORTS.notifier}`;
+  const httpConfig = { authorization: { type: "Bearer", credentials_file: input.tokenFile ?? NOTIFIER_TOKEN_FILE }, follow_redirects: false };
+  const channel = (who: string, ch: "email" | "webhook") => ({ url: `${notifier}/v1/alertmanager/${who}/${ch}`, send_resolved: true, http_config: httpConfig });
+  const channels = (who: string, n: { email: string[]; webhook?: unknown }) => [
+    ...(n.email.length > 0 ? [channel(who, "email")] : []),
+    ...(n.webhook ? [channel(who, "webhook")] : []),
+  ];
+  const notified = input.fleet.customers.filter((c) => c.notifications && channels(c.customer, c.notifications).length > 0);
+  const iv = input.intervals;
+  const doc = {
+    route: {
+      receiver: "oncall",
+      group_by: [...GROUP_BY],
+      group_wait: `${iv.groupWaitSeconds}s`,
+      group_interval: `${iv.groupIntervalSeconds}s`,
+      repeat_interval: `${iv.repeatIntervalMinutes}m`,
+      routes: [
+        { receiver: "oncall", continue: true },
+        ...notified.map((c) => ({
+          receiver: customerReceiverName(c.customer),
+          matchers: [`customer="${c.customer}"`, `severity=~"${severitiesFrom(c.notifications!.severity).join("|")}"`],
+          continue: true,
+        })),
+      ],
+    },
+    // A part's critical alert says enough: its warnings (quota 80 % under quota used up) stay quiet meanwhile.
+    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["customer", "component", "part"] }],
+    receivers: [
+      { name: "oncall", webhook_configs: channels(ON_CALL, input.onCall) },
+      ...notified.map((c) => ({ name: customerReceiverName(c.customer), webhook_configs: channels(c.customer, c.notifications!) })),
+    ],
+  };
+  return `# Rendered by lchost (render/alertmanager/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${YAML.stringify(doc, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,4 @@
+export * from "./targets";
+export * from "./config";
+export * from "./rules";
+export * from "./blackbox";

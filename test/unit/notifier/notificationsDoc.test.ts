@@ -1,0 +1,31 @@
+import { Notification, NotificationAlert, renderNotification } from "../../../notifier/src/messages";
+import { docBlock } from "../../support/notificationsDoc";
+
+const line2: NotificationAlert = {
+  status: "firing",
+  alertname: "LicenseCentralLineDown",
+  customer: "acme",
+  edition: "high-availability",
+  severity: "critical",
+  component: "line",
+  part: "line-2",
+  since: "2026-11-28T07:41:00Z",
+  until: null,
+  summary: "License Central line 2 of acme does not answer its health check",
+};
+const examples: Record<string, Notification> = {
+  firing: { customer: "acme", status: "firing", alerts: [line2] },
+  resolved: { customer: "acme", status: "resolved", alerts: [{ ...line2, status: "resolved", until: "2026-11-28T07:53:30Z" }] },
+};
+
+describe("docs/notifications.md", () => {
+  test.each([
+    ["firing", "de"],
+    ["firing", "en"],
+    ["resolved", "de"],
+    ["resolved", "en"],
+  ] as const)("the %s example in %s is what the notifier renders", (kind, language) => {
+    const m = renderNotification(examples[kind], language);
+    expect(docBlock(`example ${kind} ${language}`)).toBe(`Subject: ${m.subject}\n\n${m.text}`);
+  });
+});
