@@ -30,8 +30,10 @@ export const NOTIFIER_DEFAULTS = {
   host: "0.0.0.0",
   recipientsFile: "/etc/lchost/notifier/recipients.json",
   tokenFile: "/etc/lchost/notifier/alertmanager-token",
-  webhookTimeoutMs: 10_000,
-  smtpTimeoutMs: 10_000,
+  // Alertmanager gives one flush of a group about max(group_interval, 10 s) including its retries: the notifier
+  // answers (502 on a slow receiver) well inside it, so Alertmanager can still retry in the same flush
+  webhookTimeoutMs: 5_000,
+  smtpTimeoutMs: 5_000,
   bodyLimitBytes: 1024 * 1024,
   logLevel: "info",
 } as const;

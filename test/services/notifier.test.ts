@@ -207,6 +207,14 @@ describe("notifier: Alertmanager in, webhook and mail out", () => {
     expect((await fetch(`${n.url}/healthz`)).status).toBe(200);
   });
 
+  test("the listener has timeouts: headers, whole request, keep-alive, idle socket", () => {
+    const server = n.app.server;
+    expect(server.headersTimeout).toBe(10_000);
+    expect(server.requestTimeout).toBe(30_000);
+    expect(server.keepAliveTimeout).toBe(5_000);
+    expect(server.timeout).toBeGreaterThan(0);
+  });
+
   test("no secret reaches the logs: webhook secrets, the bearer token (the logs did record deliveries and refusals)", () => {
     const logs = n.logs();
     expect(logs).toContain('"msg":"delivered"');

@@ -36,8 +36,8 @@ export interface HarnessOptions {
   mail?: MailSinkOptions;
   smtpUser?: { username: string; password: string };
   ca?: string;
-  /** Changes to the recipients file's content before it is written. */
-  recipients?: (r: any) => void;
+  /** Changes to the recipients file's content before it is written (given the sinks, to point at them). */
+  recipients?: (r: any, sinks: { hooks: WebhookSink; mail: MailSink }) => void;
 }
 
 export function recipientsFor(hooks: WebhookSink, mail: MailSink, smtpUser?: { username: string; password: string }): any {
@@ -68,7 +68,7 @@ export async function startNotifier(opts: HarnessOptions = {}): Promise<Notifier
   const hooks = await WebhookSink.start({ secrets: SECRETS, recordFile: path.join(dir, "webhooks.jsonl") });
   const recipientsFile = path.join(dir, "recipients.json");
   const r = recipientsFor(hooks, mail, opts.smtpUser);
-  opts.recipients?.(r);
+  opts.recipients?.(r, { hooks, mail });
   fs.writeFileSync(recipientsFile, JSON.stringify(r, null, 2), { mode: 0o600 });
   const tokenFile = path.join(dir, "token");
   fs.writeFileSync(tokenFile, `${NOTIFIER_TOKEN}\n`, { mode: 0o600 });

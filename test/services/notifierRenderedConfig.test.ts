@@ -1,0 +1,161 @@
+/**
+ * The seam between the renderers (render/alertmanager/config.ts, render/notifier/recipients.ts) and the
+ * notifier: what the operations stack would upload, with only host names and the https webhooks pointed at
+ * the local sinks (as the sandbox does), run with the real Alertmanager at the catalog's intervals. The
+ * notifier accepts the rendered recipients file as is, and each customer hears only of its own alerts from
+ * its minimum severity on; on-call hears of all.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { editionCatalog } from "../../model/catalog";
+import { operationsNames, MONITORING_PORTS } from "../../model/naming";
+import { parseNotifierRecipients } from "../../notifier/src/env";
+import { renderAlertmanagerConfig } from "../../render/alertmanager/config";
+import { recipientsForSinks } from "../../sandbox/ops/notificationSinks";
+import { notifierRecipients } from "../../render/notifier/recipients";
+import { notifiedFleet, operationsExample } from "../checks/monitoring/support";
+import { NotifierHarness, startNotifier } from "../support/notifierHarness";
+
+jest.setTimeout(240_000);
+
+const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
+const secretOf = (who: string, key: string) => `${who}-${key}-secret-0123456789`;
+const secrets = { customerSecret: (stack: string, key: string) => secretOf(stack, key), operationsSecret: (key: string) => secretOf("ops", key) };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe("the rendered alertmanager.yml and recipients file with the real Alertmanager and the notifier", () => {
+  const fleet = notifiedFleet();
+  const ops = operationsExample();
+  let n: NotifierHarness;
+  let am: ChildProcess | undefined;
+  let amUrl: string;
+  let amLog = "";
+
+  test("the rendered recipients file passes the notifier's parser unchanged", () => {
+    const rendered = notifierRecipients(fleet, ops.operations, secrets);
+    expect(parseNotifierRecipients(JSON.parse(JSON.stringify(rendered)))).toEqual(rendered);
+  });
+
+  describe("running", () => {
+    beforeAll(async () => {
+      if (!fs.existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} is missing: apt-get install -y prometheus-alertmanager`);
+      n = await startNotifier({
+        recipients: (r, sinks) => {
+          // what the sandbox rewrites: every webhook to the local receiver, the smarthost to the local sink
+          const pointed = recipientsForSinks(parseNotifierRecipients(notifierRecipients(fleet, ops.operations, secrets)), sinks);
+          for (const k of Object.keys(r)) delete r[k];
+          Object.assign(r, pointed);
+        },
+      });
+      const tokenFile = path.join(n.dir, "token");
+      const notifierHost = `http://${operationsNames("ops-dc1").notifier}:${MONITORING_PORTS.notifier}`;
+      const yml = renderAlertmanagerConfig({
+        fleet,
+        operationsStack: "ops-dc1",
+        onCall: ops.operations.onCall,
+        intervals: editionCatalog().monitoring.intervals,
+        tokenFile,
+      });
+      expect(yml).toContain(notifierHost);
+      const configFile = path.join(n.dir, "alertmanager.yml");
+      fs.writeFileSync(configFile, yml.split(notifierHost).join(n.url));
+      const port = await freePort();
+      amUrl = `http://127.0.0.1:${port}`;
+      am = spawn(
+        ALERTMANAGER,
+        [`--config.file=${configFile}`, `--storage.path=${path.join(n.dir, "am-data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      am.stdout!.on("data", (d) => (amLog += d));
+      am.stderr!.on("data", (d) => (amLog += d));
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ready = await fetch(`${amUrl}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ready) break;
+        if (Date.now() > deadline || am.exitCode !== null) throw new Error(`Alertmanager did not start: ${amLog.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    });
+
+    afterAll(async () => {
+      if (am && am.exitCode === null) {
+        am.kill("SIGTERM");
+        await new Promise((r) => am!.once("exit", r));
+      }
+      await n?.stop();
+    });
+
+    async function arrives<T>(wait: Promise<T>): Promise<T> {
+      try {
+        return await wait;
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n--- alertmanager log ---\n${amLog.slice(-3000)}\n--- notifier log ---\n${n.logs().slice(-3000)}`);
+      }
+    }
+
+    const alert = (customer: string, edition: string, severity: string, component: string, part: string) => ({
+      labels: { alertname: `${component}-${part}-down`, customer, edition, severity, component, part },
+      annotations: { summary: `${component} ${part} of ${customer}` },
+      startsAt: new Date().toISOString(),
+    });
+
+    test("each customer hears of its own alerts from its minimum severity on, by each channel it configured; on-call of all", async () => {
+      const res = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify([
+          alert("wayne", "high-availability", "critical", "database", "db-3"),
+          alert("wayne", "high-availability", "warning", "fsb", "fsb-1"), // below wayne's minimum (critical)
+          alert("hooli", "high-performance", "warning", "line", "line-1"),
+        ]),
+      });
+      expect(res.status).toBe(200);
+      const wayneHook = await arrives(n.hooks.records.waitFor((r) => r.customer === "wayne", 60_000, "wayne's webhook"));
+      expect(wayneHook.verified).toBe(true);
+      expect(wayneHook.body.alerts).toEqual([expect.objectContaining({ component: "database", part: "db-3", severity: "critical" })]);
+      const wayneMail = await arrives(n.mail.records.waitFor((m) => m.rcptTo.includes("ops@wayne.example"), 60_000, "wayne's mail"));
+      expect(wayneMail.subject).toContain("Datenbankknoten 3 (High Availability Package)");
+      const hooliMail = await arrives(n.mail.records.waitFor((m) => m.rcptTo.includes("it@hooli.example"), 60_000, "hooli's mail"));
+      expect(hooliMail.subject).toContain("License Central line 1 (High Performance)");
+      // on-call: all three alerts, by mail and webhook (one notification per group: customer, alertname, part)
+      await arrives(
+        n.hooks.records.waitFor(
+          (r) => r.customer === "_oncall" && r.body.alerts.some((a: any) => a.part === "fsb-1"),
+          60_000,
+          "on-call's webhook for wayne's fsb-1",
+        ),
+      );
+      await arrives(
+        n.mail.records.waitFor((m) => m.rcptTo.includes("oncall@lchost.example") && m.text.includes("hooli"), 60_000, "on-call's mail about hooli"),
+      );
+      // give a stray notification time to arrive (one group interval), then: nothing crossed over
+      await new Promise((r) => setTimeout(r, editionCatalog().monitoring.intervals.groupIntervalSeconds * 1000));
+      const customersHooked = n.hooks.records.all().map((r) => r.customer);
+      expect(customersHooked.filter((c) => c !== "_oncall")).toEqual(["wayne"]);
+      expect(
+        n.hooks.records
+          .all()
+          .filter((r) => r.customer === "wayne")
+          .flatMap((r) => r.body.alerts.map((a: any) => a.part)),
+      ).toEqual(["db-3"]);
+      const customerMail = n.mail.records.all().filter((m) => !m.rcptTo.includes("oncall@lchost.example"));
+      expect(customerMail.map((m) => m.rcptTo).sort()).toEqual([["it@hooli.example"], ["ops@wayne.example"]]);
+      expect(n.hooks.records.all().every((r) => r.verified)).toBe(true);
+    });
+  });
+});
