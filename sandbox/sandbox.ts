@@ -553,8 +553,8 @@ export class Sandbox implements SandboxHandle {
         prometheusUrl: this.operations.prometheusUrl,
         alertmanagerUrl: this.operations.alertmanagerUrl,
         notifierUrl: this.operations.notifierUrl,
-        webhookReceiver: this.operations.receivers.webhookUrl("<customer>"),
-        smtpSink: `${this.operations.receivers.smtp.host}:${this.operations.receivers.smtp.port}`,
+        webhookReceiver: this.operations.receivers.webhooks.url("<customer>"),
+        smtpSink: `${this.operations.receivers.mail.host}:${this.operations.receivers.mail.port}`,
         records: this.operations.receivers.recordFiles,
       },
       notes: layout.notes,
@@ -612,11 +612,8 @@ function sandboxOperations(layout: SandboxLayout, ops: { stackName: string; sour
     return p;
   };
   const [prometheus, alertmanager, blackbox, notifier] = (["prometheus", "alertmanager", "blackbox", "notifier"] as const).map(byRole);
-  const recipients = notifier.files.find((f) => /recipients.*\.json$/.test(f.path));
-  if (!recipients) throw new Error(`${notifier.name}: no recipients file planned (the notifier would not know whom to tell)`);
-  const parsed = JSON.parse(recipients.content);
-  for (const [customer, rec] of [...Object.entries<any>(parsed.customers ?? {}), ["_oncall", parsed.onCall] as [string, any]])
-    if (rec?.webhook?.secret) receivers.webhooks.setSecret(customer, rec.webhook.secret);
+  if (!notifier.files.some((f) => /recipients.*\.json$/.test(f.path)))
+    throw new Error(`${notifier.name}: no recipients file planned (the notifier would not know whom to tell)`);
   const url = (p: SandboxProcessSpec) => `http://${p.address}:${p.ports[0]}`;
   return {
     stack: ops.stackName,

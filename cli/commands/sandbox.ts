@@ -25,7 +25,7 @@ export function describeSandbox(sb: SandboxHandle): string[] {
     out.push(`  Alertmanager  ${ops.alertmanagerUrl}`);
     out.push(`  notifier      ${ops.notifierUrl}`);
     out.push(
-      `  every customer webhook goes to ${ops.receivers.webhookUrl("<customer>")}, every mail to ${ops.receivers.smtp.host}:${ops.receivers.smtp.port}: ` +
+      `  every customer webhook goes to ${ops.receivers.webhooks.url("<customer>")}, every mail to ${ops.receivers.mail.host}:${ops.receivers.mail.port}: ` +
         `recorded in ${ops.receivers.recordFiles.webhooks} and ${ops.receivers.recordFiles.mail}, never sent out`,
     );
   }

@@ -10,15 +10,16 @@
  * Pure: tests call it directly.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { NOTIFIER_ENV, NOTIFIER_HEALTH_PATH, ON_CALL_CUSTOMER } from "../../notifier/src/env";
+import { NOTIFIER_ENV, NOTIFIER_HEALTH_PATH, NotifierRecipients, parseNotifierRecipientsJson } from "../../notifier/src/env";
 import type { OperationsRole } from "../roleOrder";
 
 /** The sandbox's receivers, standing in for every address the notifier would send to. */
 export interface SandboxReceivers {
-  /** The URL that replaces `customer`'s webhook URL (on-call: customer `_oncall`). */
-  webhookUrl(customer: string): string;
-  /** The SMTP sink that replaces the smarthost. */
-  smtp: { host: string; port: number };
+  /**
+   * The rendered recipients pointed at the receivers: every webhook (customers' and on-call's) at the webhook
+   * sink, which learns the secrets, the smarthost at the mail sink (sandbox/ops/notificationSinks.ts).
+   */
+  pointRecipients(rendered: NotifierRecipients): NotifierRecipients;
 }
 
 export interface OperationsTranslationContext {
@@ -88,29 +89,20 @@ export function withoutGossip(args: string[]): string[] {
 }
 
 /**
- * The recipients file with every outgoing address replaced by the sandbox's receivers. Returns the new
- * content and each customer's webhook secret (the receiver verifies signatures with it).
+ * The recipients file with every outgoing address replaced by the sandbox's receivers. The smarthost's
+ * credentials go too: the mail sink takes mail without authentication (a real smarthost's account never
+ * reaches the sandbox's files).
  */
-export function sandboxRecipients(content: string, receivers: SandboxReceivers): { content: string; webhookSecrets: Record<string, string> } {
-  let r: any;
+export function sandboxRecipients(content: string, receivers: SandboxReceivers): string {
+  let rendered: NotifierRecipients;
   try {
-    r = JSON.parse(content);
+    rendered = parseNotifierRecipientsJson(content);
   } catch (e) {
-    throw new Error(`the notifier's recipients file is not JSON: ${(e as Error).message}`);
+    throw new Error(`the notifier's planned recipients file: ${(e as Error).message}`);
   }
-  if (!r || typeof r !== "object" || typeof r.customers !== "object" || !r.smtp)
-    throw new Error("the notifier's recipients file has no 'customers' or 'smtp': cannot point it at the sandbox's receivers");
-  const webhookSecrets: Record<string, string> = {};
-  const redirect = (customer: string, rec: any) => {
-    if (!rec?.webhook) return;
-    rec.webhook.url = receivers.webhookUrl(customer);
-    webhookSecrets[customer] = rec.webhook.secret;
-  };
-  for (const [customer, rec] of Object.entries(r.customers)) redirect(customer, rec);
-  if (r.onCall) redirect(ON_CALL_CUSTOMER, r.onCall);
-  // the sink takes mail without authentication; credentials of the real smarthost never leave
-  r.smtp = { host: receivers.smtp.host, port: receivers.smtp.port, from: r.smtp.from };
-  return { content: `${JSON.stringify(r, null, 2)}\n`, webhookSecrets };
+  const pointed = receivers.pointRecipients(rendered);
+  const { host, port, from } = pointed.smtp;
+  return `${JSON.stringify({ ...pointed, smtp: { host, port, from } }, null, 2)}\n`;
 }
 
 /** Every `tls_config` of every blackbox module trusts the sandbox CA (the entry points' certificates come from it). */
@@ -147,7 +139,7 @@ export function translateOperationsContainer(role: OperationsRole, c: ContainerR
     let content = c.hostsAndPaths(u.content);
     if (role === "notifier" && /recipients.*\.json$/.test(u.file)) {
       if (!ctx.receivers) throw new Error(`${c.name}: the notifier needs the sandbox's receivers (none given): it would send to the customers' real addresses`);
-      content = sandboxRecipients(content, ctx.receivers).content;
+      content = sandboxRecipients(content, ctx.receivers);
     } else if (role === "blackbox" && /\.ya?ml$/.test(u.file) && ctx.caFile) {
       content = blackboxWithCa(content, ctx.caFile);
     } else if (role === "alertmanager" && /\.ya?ml$/.test(u.file)) {

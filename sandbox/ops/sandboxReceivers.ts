@@ -1,14 +1,13 @@
 /**
  * What a sandbox's notifier sends to instead of the customers' real webhooks and the real smarthost: the
- * notifier's webhook sink (`POST /hooks/<customer>`, signatures checked as docs/notifications.md tells
- * customers to) and its SMTP sink, both in the sandbox's own process on an address of their own, both
- * recording what they get in memory (tests, the benchmark) and in `<sandbox>/receivers/*.jsonl` (operators).
+ * notifier's sinks (sandbox/ops/notificationSinks.ts) on an address of the sandbox's own, recording in memory
+ * (tests, the benchmark) and in `<sandbox>/receivers/{webhooks,mail}.jsonl` (operators).
  */
-import * as fs from "fs";
 import * as path from "path";
-import { MailSink } from "./mailSink";
+import type { MailSink } from "./mailSink";
+import { MAIL_RECORD_FILE, recipientsForSinks, startNotificationSinks, WEBHOOK_RECORD_FILE } from "./notificationSinks";
 import type { SandboxReceivers } from "./operationsTranslation";
-import { WebhookSink } from "./webhookSink";
+import type { WebhookSink } from "./webhookSink";
 
 export type { RecordedMail } from "./mailSink";
 export type { RecordedWebhook } from "./webhookSink";
@@ -22,25 +21,12 @@ export interface SandboxReceiverHandle extends SandboxReceivers {
 }
 
 export async function startSandboxReceivers(address: string, dir: string): Promise<SandboxReceiverHandle> {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const recordFiles = { webhooks: path.join(dir, "webhooks.jsonl"), mail: path.join(dir, "mail.jsonl") };
-  const webhooks = await WebhookSink.start({ host: address, port: 0, secrets: {}, recordFile: recordFiles.webhooks });
-  let mail: MailSink;
-  try {
-    mail = await MailSink.start({ host: address, port: 0, recordFile: recordFiles.mail });
-  } catch (e) {
-    await webhooks.close();
-    throw e;
-  }
+  const sinks = await startNotificationSinks(dir, { host: address });
   return {
-    webhooks,
-    mail,
-    recordFiles,
-    webhookUrl: (customer) => webhooks.url(customer),
-    smtp: { host: mail.host, port: mail.port },
-    close: async () => {
-      await webhooks.close();
-      await mail.close();
-    },
+    webhooks: sinks.hooks,
+    mail: sinks.mail,
+    recordFiles: { webhooks: path.join(dir, WEBHOOK_RECORD_FILE), mail: path.join(dir, MAIL_RECORD_FILE) },
+    pointRecipients: (rendered) => recipientsForSinks(rendered, sinks),
+    close: () => sinks.close(),
   };
 }

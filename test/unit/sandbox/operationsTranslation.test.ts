@@ -4,6 +4,7 @@
  * outside: the notifier's webhooks and smarthost become the sandbox's receivers.
  */
 import { PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
+import type { NotifierRecipients } from "../../../notifier/src/env";
 import { listenOnAddress, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
 
 const role = (value: string) => [{ label: "lchost.role", value }];
@@ -15,7 +16,22 @@ const addresses = new Map([
   ["lc-wayne-line-1", "127.20.1.5"],
   ["lc-wayne-gateway", "127.20.1.9"],
 ]);
-const receivers = { webhookUrl: (c: string) => `http://127.20.251.1:4000/${c}`, smtp: { host: "127.20.251.1", port: 4025 } };
+/** Like sandbox/ops/notificationSinks.ts's recipientsForSinks: every webhook to the local receiver, the smarthost to the sink. */
+const secretsLearned: Record<string, string> = {};
+const receivers = {
+  pointRecipients: (r: NotifierRecipients): NotifierRecipients => {
+    const point = (name: string, x: NotifierRecipients["onCall"]) => {
+      if (!x.webhook) return x;
+      secretsLearned[name] = x.webhook.secret;
+      return { ...x, webhook: { url: `http://127.20.251.1:4000/hooks/${name}`, secret: x.webhook.secret } };
+    };
+    return {
+      customers: Object.fromEntries(Object.entries(r.customers).map(([n, x]) => [n, point(n, x)])),
+      onCall: point("_oncall", r.onCall),
+      smtp: { ...r.smtp, host: "127.20.251.1", port: 4025 },
+    };
+  },
+};
 const ctx: TranslationContext = {
   stack: "ops-dc1",
   sandboxDir: "/sb",
@@ -158,8 +174,8 @@ describe("operations containers in the sandbox", () => {
       NOTIFIER_RECIPIENTS_FILE: "/sb/lc-ops-dc1-notifier/etc/lchost/notifier/recipients.json",
     });
     const r = JSON.parse(n.files[0].content);
-    expect(r.customers.wayne.webhook).toEqual({ url: "http://127.20.251.1:4000/wayne", secret: "wayne-secret-0123456789" });
-    expect(r.onCall.webhook.url).toBe("http://127.20.251.1:4000/_oncall");
+    expect(r.customers.wayne.webhook).toEqual({ url: "http://127.20.251.1:4000/hooks/wayne", secret: "wayne-secret-0123456789" });
+    expect(r.onCall.webhook.url).toBe("http://127.20.251.1:4000/hooks/_oncall");
     expect(r.smtp).toEqual({ host: "127.20.251.1", port: 4025, from: "alerts@lchost.example" });
     expect(n.files[0].content).not.toContain("example/");
     expect(n.files[0].mode).toBe(0o600);
@@ -179,12 +195,12 @@ describe("operations containers in the sandbox", () => {
     ).toThrow(/needs the sandbox's receivers/);
   });
 
-  it("sandboxRecipients returns each customer's webhook secret for the receiver to check signatures", () => {
-    expect(sandboxRecipients(JSON.stringify(recipients), receivers).webhookSecrets).toEqual({
-      wayne: "wayne-secret-0123456789",
-      _oncall: "oncall-secret-0123456789",
-    });
-    expect(() => sandboxRecipients("{}", receivers)).toThrow(/no 'customers' or 'smtp'/);
+  it("the receivers learn each webhook secret (to verify signatures); a recipients file that does not validate is refused naming the field", () => {
+    sandboxRecipients(JSON.stringify(recipients), receivers);
+    expect(secretsLearned).toEqual({ wayne: "wayne-secret-0123456789", _oncall: "oncall-secret-0123456789" });
+    expect(() => sandboxRecipients(JSON.stringify({ ...recipients, smtp: { ...recipients.smtp, port: "x" } }), receivers)).toThrow(
+      /the notifier's planned recipients file: .*smtp.port/,
+    );
   });
 
   it("the blackbox exporter verifies the entry points with the sandbox's CA", () => {
