@@ -1,3 +1,5 @@
+import { NOTIFIER_DEFAULTS } from "../notifier/src/env";
+
 /**
  * Physical names of everything a stack creates. Names depend only on the customer (never on the
  * edition), so moving between editions keeps the same database volume and the same network.
@@ -88,7 +90,7 @@ export function operationsNames(stack: string): OperationsNames {
 export const MONITORING_PORTS = {
   prometheus: 9090,
   alertmanager: 9093,
-  notifier: 9095,
+  notifier: NOTIFIER_DEFAULTS.port,
   blackbox: 9115,
   mysqldExporter: 9104,
   /** HAProxy's `frontend prometheus` in every gateway, balancer and shared entry point. */

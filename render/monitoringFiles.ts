@@ -20,7 +20,7 @@ export function renderMonitoringFiles(
   const intervals = ops.operations.intervals;
   return {
     "prometheus.yml": renderPrometheusConfig({ fleet, operationsStack: ops.name, intervals }),
-    "rules.yml": renderAlertRules(),
+    "rules.yml": renderAlertRules(undefined, intervals.scrapeSeconds),
     "blackbox.yml": renderBlackboxConfig({ fleet, intervals, caFileOf: opts.caFileOf }),
     "alertmanager.yml": renderAlertmanagerConfig({ fleet, operationsStack: ops.name, onCall: ops.operations.onCall, intervals }),
   };

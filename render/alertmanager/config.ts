@@ -1,15 +1,16 @@
-import * as YAML from "yaml";
+import { plainYaml } from "../plainYaml";
 import { MonitoringIntervals, SEVERITIES, Severity } from "../../model/catalog";
 import { Fleet } from "../../model/fleet";
-import { MONITORING_PORTS, operationsNames } from "../../model/naming";
+import { operationsNames } from "../../model/naming";
 import { OperationsSettings } from "../../model/stackConfig";
+import { NotifierChannel, notifierAlertmanagerUrl, NOTIFIER_DEFAULTS, ON_CALL_CUSTOMER } from "../../notifier/src/env";
 
 /** Where the operations stack uploads the notifier's bearer token for Alertmanager (secret, mode 0600). */
 export const NOTIFIER_TOKEN_FILE = "/etc/lchost/alertmanager/notifier-token";
 /** Alertmanager groups by these labels: one notification thread per customer, alert and part. */
 export const GROUP_BY = ["customer", "alertname", "part"] as const;
 /** The notifier's name for the hosting team's on-call receiver (customers are DNS labels, so never this). */
-export const ON_CALL = "_oncall";
+export const ON_CALL = ON_CALL_CUSTOMER;
 
 export interface AlertmanagerConfigInput {
   fleet: Fleet;
@@ -33,9 +34,13 @@ export function severitiesFrom(min: Severity): Severity[] {
  * its own webhook_configs entry (email and webhook retry independently) and resolved alerts are sent.
  */
 export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string {
-  const notifier = `http://${operationsNames(input.operationsStack).notifier}:${MONITORING_PORTS.notifier}`;
+  const notifier = operationsNames(input.operationsStack).notifier;
   const httpConfig = { authorization: { type: "Bearer", credentials_file: input.tokenFile ?? NOTIFIER_TOKEN_FILE }, follow_redirects: false };
-  const channel = (who: string, ch: "email" | "webhook") => ({ url: `${notifier}/v1/alertmanager/${who}/${ch}`, send_resolved: true, http_config: httpConfig });
+  const channel = (who: string, ch: NotifierChannel) => ({
+    url: notifierAlertmanagerUrl(notifier, who, ch, NOTIFIER_DEFAULTS.port),
+    send_resolved: true,
+    http_config: httpConfig,
+  });
   const channels = (who: string, n: { email: string[]; webhook?: unknown }) => [
     ...(n.email.length > 0 ? [channel(who, "email")] : []),
     ...(n.webhook ? [channel(who, "webhook")] : []),
@@ -65,5 +70,5 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       ...notified.map((c) => ({ name: customerReceiverName(c.customer), webhook_configs: channels(c.customer, c.notifications!) })),
     ],
   };
-  return `# Rendered by lchost (render/alertmanager/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${YAML.stringify(doc, { lineWidth: 0 })}`;
+  return `# Rendered by lchost (render/alertmanager/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${plainYaml(doc)}`;
 }

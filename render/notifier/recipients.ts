@@ -1,21 +1,9 @@
 import { Fleet } from "../../model/fleet";
-import { NotificationLanguage, OperationsSettings } from "../../model/stackConfig";
-import type { Severity } from "../../model/catalog";
+import { OperationsSettings } from "../../model/stackConfig";
+import { NotifierRecipient, NotifierRecipients } from "../../notifier/src/env";
 
-// TODO(issue 9): the notifier's contract (notifier/src/env.ts) declares this type and its validating parser;
-// the lead swaps this local copy for an import of it at merge.
-export interface RecipientChannels {
-  language: NotificationLanguage;
-  severity: Severity;
-  email: string[];
-  webhook?: { url: string; secret: string };
-}
-
-export interface NotifierRecipients {
-  customers: Record<string, RecipientChannels>;
-  onCall: RecipientChannels;
-  smtp: { host: string; port: number; from: string; username?: string; password?: string };
-}
+/** The recipients file's shape is the notifier's contract (notifier/src/env.ts), which also validates it. */
+export type { NotifierRecipient as RecipientChannels, NotifierRecipients } from "../../notifier/src/env";
 
 /** Plain values of secret config keys: a customer stack's (webhook secret) and the operations stack's. */
 export interface RecipientSecrets {
@@ -29,7 +17,7 @@ export interface RecipientSecrets {
  * smarthost. Pure: the operations stack wraps the result in pulumi.secret.
  */
 export function notifierRecipients(fleet: Fleet, ops: OperationsSettings, secrets: RecipientSecrets): NotifierRecipients {
-  const customers: Record<string, RecipientChannels> = {};
+  const customers: Record<string, NotifierRecipient> = {};
   for (const c of fleet.customers) {
     const n = c.notifications;
     if (!n) continue;

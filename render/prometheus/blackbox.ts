@@ -1,4 +1,4 @@
-import * as YAML from "yaml";
+import { plainYaml } from "../plainYaml";
 import { MonitoringIntervals } from "../../model/catalog";
 import { Fleet } from "../../model/fleet";
 import { scrapeTimeoutSeconds } from "./config";
@@ -40,5 +40,5 @@ export function renderBlackboxConfig(input: BlackboxConfigInput): string {
       },
     };
   }
-  return `# Rendered by lchost (render/prometheus/blackbox.ts); do not edit.\n${YAML.stringify({ modules }, { lineWidth: 0 })}`;
+  return `# Rendered by lchost (render/prometheus/blackbox.ts); do not edit.\n${plainYaml({ modules })}`;
 }

@@ -1,4 +1,4 @@
-import * as YAML from "yaml";
+import { plainYaml } from "../plainYaml";
 import { LC_HEALTH_PATH } from "../../license-central/src/env";
 import { editionCatalog, MonitoringIntervals } from "../../model/catalog";
 import { Fleet } from "../../model/fleet";
@@ -73,7 +73,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     rule_files: [input.rulesFile ?? `${PROMETHEUS_DIR}/rules.yml`],
     scrape_configs: scrapeConfigs,
   };
-  return `# Rendered by lchost (render/prometheus/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${YAML.stringify(doc, { lineWidth: 0 })}`;
+  return `# Rendered by lchost (render/prometheus/config.ts) for operations stack ${input.operationsStack}; do not edit.\n${plainYaml(doc)}`;
 }
 
 /** The defaults an operations stack ships with (the catalog's monitoring.intervals). */

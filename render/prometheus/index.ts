@@ -2,3 +2,4 @@ export * from "./targets";
 export * from "./config";
 export * from "./rules";
 export * from "./blackbox";
+export * from "./alertTable";

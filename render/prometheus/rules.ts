@@ -1,4 +1,4 @@
-import * as YAML from "yaml";
+import { plainYaml } from "../plainYaml";
 import { EDITION_IDS, EditionCatalog, EditionId, editionCatalog, Severity } from "../../model/catalog";
 import type { DatabaseKind } from "../../model/databaseKind";
 import type { Component } from "./targets";
@@ -219,8 +219,18 @@ function sloWindows(cat: EditionCatalog): number[] {
   return [...new Set(cat.monitoring.slo.burnRates.flatMap((w) => [w.longWindowMinutes, w.shortWindowMinutes]))].sort((x, y) => x - y);
 }
 
-function sloRecordingRules(cat: EditionCatalog): RecordingRule[] {
-  return sloWindows(cat).map((w) => ({ record: probeRatioRecord(w), expr: `avg_over_time(probe_success{job="blackbox-https"}[${m(w)}])` }));
+/**
+ * The probe success ratio per window, recorded only once half the window holds probes: a Prometheus that
+ * just started (or an entry probed for the first time) would otherwise read one failed first probe as a
+ * 50 % failure rate over hours and page for a burn that never happened. The price: a new Prometheus judges
+ * a window pair only once its long window is half full (30 min for 1 h, 36 h for 3 days).
+ */
+function sloRecordingRules(cat: EditionCatalog, scrapeSeconds: number): RecordingRule[] {
+  const probes = `probe_success{job="blackbox-https"}`;
+  return sloWindows(cat).map((w) => ({
+    record: probeRatioRecord(w),
+    expr: `avg_over_time(${probes}[${m(w)}]) and count_over_time(${probes}[${m(w)}]) >= ${Math.max(1, Math.floor((w * 60) / scrapeSeconds / 2))}`,
+  }));
 }
 
 /** Multi-window burn-rate alerts per edition, from its availabilityPercent; pairs of one severity are one alert. */
@@ -253,17 +263,20 @@ function sloAlertRules(cat: EditionCatalog): AlertRule[] {
   return rules;
 }
 
-/** The rule groups of rules.yml: availability and load are evaluated at the stack's evaluation interval. */
-export function alertRuleGroups(cat: EditionCatalog = editionCatalog()): RuleGroup[] {
+/**
+ * The rule groups of rules.yml, evaluated at the stack's evaluation interval. `scrapeSeconds` (the
+ * operations stack's) says how many probes a window holds.
+ */
+export function alertRuleGroups(cat: EditionCatalog = editionCatalog(), scrapeSeconds = cat.monitoring.intervals.scrapeSeconds): RuleGroup[] {
   return [
     { name: "lchost-availability", rules: [...availabilityRules(cat), ...databaseRules(cat)] },
     { name: "lchost-load", rules: loadRules(cat) },
     { name: "lchost-quota-certificate", rules: quotaAndCertificateRules(cat) },
-    { name: "lchost-slo", rules: [...sloRecordingRules(cat), ...sloAlertRules(cat)] },
+    { name: "lchost-slo", rules: [...sloRecordingRules(cat, scrapeSeconds), ...sloAlertRules(cat)] },
   ];
 }
 
 /** rules.yml for Prometheus (promtool check rules validates it). */
-export function renderAlertRules(cat: EditionCatalog = editionCatalog()): string {
-  return `# Rendered by lchost (render/prometheus/rules.ts) from model/catalog.yaml; do not edit.\n${YAML.stringify({ groups: alertRuleGroups(cat) }, { lineWidth: 0 })}`;
+export function renderAlertRules(cat: EditionCatalog = editionCatalog(), scrapeSeconds = cat.monitoring.intervals.scrapeSeconds): string {
+  return `# Rendered by lchost (render/prometheus/rules.ts) from model/catalog.yaml; do not edit.\n${plainYaml({ groups: alertRuleGroups(cat, scrapeSeconds) })}`;
 }

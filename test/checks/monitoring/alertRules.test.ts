@@ -55,6 +55,9 @@ interface Check {
 interface Case {
   name: string;
   interval?: string;
+  /** The scrape interval the rules are rendered for (SLO windows count probes): the series' interval. */
+  scrapeSeconds?: number;
+  evaluationInterval?: string;
   series: Series[];
   checks: Check[];
 }
@@ -436,6 +439,7 @@ const sloCases: Case[] = [
   {
     name: "ErrorBudgetBurnCritical: a third of the probes failing burns HA's 99.9 % budget fast; the healthy customer stays quiet",
     interval: "1m",
+    scrapeSeconds: 60,
     series: [series("probe_success", entry("wayne"), every(120, 3)), series("probe_success", entry("hooli"), "1x120")],
     checks: [
       {
@@ -454,10 +458,14 @@ const sloCases: Case[] = [
   {
     name: "ErrorBudgetBurnWarning: 2 % of failed probes over hours burns High Performance's 99.5 % budget slowly, without paging",
     interval: "5m",
-    series: [series("probe_success", entry("hooli"), every(120, 50)), series("probe_success", entry("wayne"), "1x120")],
+    scrapeSeconds: 300,
+    evaluationInterval: "5m",
+    // the 3-day window is judged once it is half full (36 h)
+    series: [series("probe_success", entry("hooli"), every(460, 50)), series("probe_success", entry("wayne"), "1x460")],
     checks: [
+      { at: "35h", alert: "ErrorBudgetBurnWarning", expect: [] },
       {
-        at: "8h",
+        at: "37h",
         alert: "ErrorBudgetBurnWarning",
         expect: [
           fired(
@@ -467,8 +475,18 @@ const sloCases: Case[] = [
           ),
         ],
       },
-      { at: "8h", alert: "ErrorBudgetBurnCritical", expect: [] },
+      { at: "37h", alert: "ErrorBudgetBurnCritical", expect: [] },
     ],
+  },
+  {
+    name: "a failed first probe of a new Prometheus raises no burn alert (a window is judged once half full)",
+    interval: "1m",
+    scrapeSeconds: 60,
+    series: [series("probe_success", entry("wayne"), "0 0 1x60")],
+    checks: ["3m", "4m", "40m"].flatMap((at) => [
+      { at, alert: "ErrorBudgetBurnCritical", expect: [] },
+      { at, alert: "ErrorBudgetBurnWarning", expect: [] },
+    ]),
   },
 ];
 
@@ -510,13 +528,17 @@ describe("promtool test rules on the rendered rules.yml", () => {
   let dir: string;
   beforeAll(() => {
     dir = tempDir("lchost-rules-");
-    fs.writeFileSync(path.join(dir, "rules.yml"), renderAlertRules());
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function promtoolPasses(c: Case, evaluationInterval: string): Promise<void> {
     const file = path.join(dir, `${c.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 60)}.test.yml`);
-    fs.writeFileSync(file, YAML.stringify({ rule_files: ["rules.yml"], evaluation_interval: evaluationInterval, tests: [promtoolTest(c)] }, { lineWidth: 0 }));
+    const rules = `rules-${c.scrapeSeconds ?? 5}s.yml`;
+    fs.writeFileSync(path.join(dir, rules), renderAlertRules(undefined, c.scrapeSeconds ?? 5));
+    fs.writeFileSync(
+      file,
+      YAML.stringify({ rule_files: [rules], evaluation_interval: c.evaluationInterval ?? evaluationInterval, tests: [promtoolTest(c)] }, { lineWidth: 0 }),
+    );
     const r = await runTool("promtool", ["test", "rules", file], { cwd: dir, timeoutMs: PROMTOOL_TIMEOUT_MS });
     if (r.code !== 0) throw new Error(`promtool test rules failed for '${c.name}':\n${r.out}`);
     expect(r.out).toContain("SUCCESS");

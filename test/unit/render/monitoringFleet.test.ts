@@ -1,11 +1,13 @@
 import * as YAML from "yaml";
 import { ENTRY_INTERNAL_PORT } from "../../../components/HttpsEntryPoint";
+import { HAPROXY_PROMETHEUS_PORT } from "../../../haproxy/renderConfig";
 import { fleetOf, loadFleet } from "../../../model/fleet";
 import { databaseExporterName, MONITORING_PORTS, operationsNames } from "../../../model/naming";
 import { stacksDir } from "../../../model/stackFile";
 import { renderAlertmanagerConfig } from "../../../render/alertmanager/config";
 import { renderNotifierRecipients } from "../../../render/notifier/recipients";
-import { renderBlackboxConfig, renderPrometheusConfig, scrapeTargets } from "../../../render/prometheus";
+import { renderAlertTable, renderBlackboxConfig, renderPrometheusConfig, scrapeTargets } from "../../../render/prometheus";
+import { parseNotifierRecipientsJson } from "../../../notifier/src/env";
 import { notifiedFleet, operationsExample } from "../../checks/monitoring/support";
 import { stackFile } from "../stackFixtures";
 
@@ -23,8 +25,9 @@ describe("operations names", () => {
     expect(databaseExporterName("lc-wayne-db-2")).toBe("lc-wayne-db-2-exporter");
   });
 
-  it("probe the entry on the port the entry point listens on", () => {
+  it("scrape and probe the ports the entry point listens on", () => {
     expect(MONITORING_PORTS.gatewayHttps).toBe(ENTRY_INTERNAL_PORT);
+    expect(MONITORING_PORTS.haproxyMetrics).toBe(HAPROXY_PROMETHEUS_PORT);
   });
 });
 
@@ -192,7 +195,10 @@ describe("the notifier's recipients file", () => {
       customerSecret: (stack: string, key: string) => `secret-of-${stack}-${key}`,
       operationsSecret: (key: string) => `ops-${key}`,
     };
-    const json = JSON.parse(renderNotifierRecipients(notifiedFleet(), ops.operations, secrets));
+    const text = renderNotifierRecipients(notifiedFleet(), ops.operations, secrets);
+    // the notifier's own validator (its contract) accepts what the renderer writes
+    expect(() => parseNotifierRecipientsJson(text)).not.toThrow();
+    const json = JSON.parse(text);
     expect(json).toEqual({
       customers: {
         acme: { language: "de", severity: "warning", email: [], webhook: { url: "https://hooks.acme.example/lchost", secret: "secret-of-acme-hook" } },
@@ -212,5 +218,17 @@ describe("the notifier's recipients file", () => {
       },
       smtp: { host: "smtp.lchost.example", port: 587, from: "alerts@lchost.example" },
     });
+  });
+});
+
+describe("the alert table", () => {
+  it("lists every alert with its severity, component and delay, from the catalog", () => {
+    const table = renderAlertTable();
+    expect(table).toContain(
+      "| `LineDown` | critical | line | a License Central line does not answer its metrics scrape | 5s | datacenter, dedicated, high-performance |",
+    );
+    expect(table).toContain("| `LineDown` | warning | line | a License Central line does not answer its metrics scrape | 5s | high-availability |");
+    expect(table).toContain("| `ErrorBudgetBurnCritical` | critical | slo |");
+    expect(table.split("\n")).toHaveLength(2 + 19);
   });
 });
