@@ -9,6 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { editionCatalog } from "../model/catalog";
 import { packageRoot } from "../model/packageRoot";
 import { loadStackFile } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
@@ -265,6 +266,8 @@ export class Sandbox implements SandboxHandle {
     const certOpts = {
       dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])],
       ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])],
+      // with monitoring, the blackbox probe reads the chain's expiry: it must be well outside the certificate alert's window
+      days: operations ? editionCatalog().monitoring.alerts.certificateDays + 60 : undefined,
     };
     const certs = opts.certificateAuthorityDir
       ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts)
