@@ -1,6 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { databaseExporterName } from "../model/naming";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
+import { DatabaseExporter } from "./DatabaseExporter";
+import { monitorUserSql } from "./render/databaseSql";
 import { renderDatabaseStartScript, renderGaleraNodeConfig, renderMariadbConfig } from "./render/mariadbConfig";
 
 export const DB_PORT = 3306;
@@ -20,6 +23,16 @@ export interface DatabaseNodeArgs {
   memoryMb: number;
   cpuShares: number;
   galera?: { clusterName: string; nodeIndex: number; peers: string[] };
+  /**
+   * Every database node is watched: the init SQL also creates the monitoring account with this password, and a
+   * prometheus-mysqld-exporter container (`<hostname>-exporter`) logs in with it.
+   */
+  monitoring: {
+    exporterImage: pulumi.Input<string>;
+    monitorPassword: pulumi.Input<string>;
+    /** The exporter's networks when not all of the database's (the shared server's: not the tenants' networks). */
+    networks?: pulumi.Input<string>[];
+  };
   owner: Record<string, string>;
 }
 
@@ -27,6 +40,7 @@ export interface DatabaseNodeArgs {
 export class DatabaseNode extends pulumi.ComponentResource {
   readonly host: string;
   readonly container: docker.Container;
+  readonly exporter: DatabaseExporter;
 
   constructor(name: string, args: DatabaseNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:components:DatabaseNode", name, {}, opts);
@@ -62,7 +76,12 @@ export class DatabaseNode extends pulumi.ComponentResource {
         uploads: [
           { file: CONFIG, content: config },
           { file: START, content: start, executable: true },
-          { file: INIT, content: pulumi.secret(args.initSql) },
+          {
+            file: INIT,
+            content: pulumi.secret(
+              pulumi.all([args.initSql, args.monitoring.monitorPassword]).apply(([sql, password]) => `${sql}${monitorUserSql({ password })}`),
+            ),
+          },
         ],
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "mariadb-admin", "ping", "-h", "127.0.0.1", `-P${DB_PORT}`], args.galera ? 60 : 20),
@@ -72,6 +91,21 @@ export class DatabaseNode extends pulumi.ComponentResource {
         labels: labels({ ...args.owner, "lchost.role": "database" }),
       },
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
+    );
+    this.exporter = new DatabaseExporter(
+      `${name}-exporter`,
+      {
+        hostname: databaseExporterName(args.hostname),
+        databaseHost: args.hostname,
+        databasePort: DB_PORT,
+        image: args.monitoring.exporterImage,
+        networks: args.monitoring.networks ?? args.networks,
+        monitorPassword: args.monitoring.monitorPassword,
+        // started once its database answers (the database container waits for its own health check)
+        database: this.container,
+        owner: args.owner,
+      },
+      { parent: this },
     );
     this.registerOutputs({ host: this.host });
   }

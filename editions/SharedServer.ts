@@ -40,7 +40,10 @@ export class SharedServer extends pulumi.ComponentResource {
     const o = { parent: this };
     const dcFacts = editionFacts("datacenter");
 
-    const images = stackImages({ database: cfg.images.database, fsbEmulator: cfg.images.fsbEmulator, balancer: cfg.images.balancer }, o);
+    const images = stackImages(
+      { database: cfg.images.database, fsbEmulator: cfg.images.fsbEmulator, balancer: cfg.images.balancer, mysqldExporter: cfg.images.mysqldExporter },
+      o,
+    );
     const backend = new docker.Network("backend-network", { name: names.backendNetwork, driver: "bridge" }, o);
     this.tenantNetworks = {};
     this.tenantFsbTokens = {};
@@ -57,6 +60,7 @@ export class SharedServer extends pulumi.ComponentResource {
     const networks = [backend.name, ...Object.values(this.tenantNetworks)];
 
     const provisioner = new random.RandomPassword("provisioner-password", { length: 32, special: false }, o);
+    const monitorPassword = new random.RandomPassword("db-monitor-password", { length: 32, special: false }, o);
     this.provisionerUser = names.provisionerUser;
     this.provisionerPassword = pulumi.secret(provisioner.result);
     const db = new DatabaseNode(
@@ -69,6 +73,8 @@ export class SharedServer extends pulumi.ComponentResource {
         initSql: pulumi.secret(provisioner.result.apply((password) => provisionerAccountSql({ user: names.provisionerUser, password }))),
         memoryMb: 2048,
         cpuShares: 1024,
+        // the exporter stays off the tenant networks: a tenant has no business reading the shared server's status
+        monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result), networks: [backend.name] },
         owner,
       },
       o,

@@ -57,6 +57,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       database: cfg.images.database,
       licenseCentral: cfg.images.licenseCentral,
       balancer: cfg.images.balancer,
+      mysqldExporter: cfg.images.mysqldExporter,
       // the FSB box runs this image for the emulator and for a passed-through device alike; without a box of its own, none
       ...(facts.includes.dedicatedFsb ? { fsbEmulator: cfg.images.fsbEmulator } : {}),
     },
@@ -66,6 +67,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
   const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, opts);
   const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, opts);
   const webServiceToken = new random.RandomPassword("web-service-token", { length: 40, special: false }, opts);
+  const monitorPassword = new random.RandomPassword("db-monitor-password", { length: 32, special: false }, opts);
 
   const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
   if (args.databaseVolumes.length !== nodes) throw new Error(`edition '${cfg.edition}' needs ${nodes} database volume(s), got ${args.databaseVolumes.length}`);
@@ -85,6 +87,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
           memoryMb: facts.resources.memoryMb,
           cpuShares: facts.resources.cpuShares,
           galera: nodes > 1 ? { clusterName: `lc-${cfg.customer}`, nodeIndex: i + 1, peers } : undefined,
+          monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result) },
           owner,
         },
         opts,

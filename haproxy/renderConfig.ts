@@ -3,6 +3,8 @@
  * (High Availability) and the shared entry point (Datacenter tenants). Pure: the Docker components
  * upload exactly this text, and the real-runtime tests run exactly this text with HAProxy 2.6.
  */
+import { MONITORING_PORTS } from "../model/naming";
+
 export interface HaproxyServer {
   name: string;
   address: string;
@@ -59,7 +61,7 @@ export interface HaproxyConfigSpec {
 }
 
 /** The port of every gateway's and balancer's Prometheus listener (the ops stack's `haproxy` job scrapes it). */
-export const HAPROXY_PROMETHEUS_PORT = 8405;
+export const HAPROXY_PROMETHEUS_PORT = MONITORING_PORTS.haproxyMetrics;
 
 /** The Prometheus frontend's own limits: a scraper or two, small answers, nobody else. */
 export const PROMETHEUS_FRONTEND_LIMITS = { maxConnections: 16, clientMs: 10_000, httpRequestMs: 5_000, httpKeepAliveMs: 5_000 };
@@ -194,7 +196,9 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   }
   if (spec.prometheus) {
     if (spec.prometheus.port === spec.bind.port) {
-      throw new Error(`prometheus.port ${spec.prometheus.port} must differ from the public entry's port (bind.port): metrics are never served on the public entry`);
+      throw new Error(
+        `prometheus.port ${spec.prometheus.port} must differ from the public entry's port (bind.port): metrics are never served on the public entry`,
+      );
     }
     const p = PROMETHEUS_FRONTEND_LIMITS;
     line("frontend prometheus");

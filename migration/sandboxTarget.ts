@@ -25,7 +25,7 @@ import * as path from "path";
 import { loadStackFile } from "../model/stackFile";
 import { CustomerEntry } from "../sandbox/customerEntry";
 import { sandboxOctet } from "../sandbox/sandboxAddresses";
-import { ROLES_AFTER_DATABASE } from "../sandbox/roleOrder";
+import { DATABASE_ROLES, ROLES_AFTER_DATABASE } from "../sandbox/roleOrder";
 import { SandboxHandle, SandboxOptions, startSandbox } from "../sandbox/startSandbox";
 import type { DbConnection } from "./databaseCopy";
 import type { DeploymentView, LineEndpoint, PreparedDatabase, StagedTarget } from "./deploymentTarget";
@@ -233,7 +233,7 @@ export class SandboxTarget implements StagedTarget {
       this.next = { shape, handle: this.shared, onShared: true };
       await this.shared.startStack(this.stack, ["sql-job"]); // the tenant's schema and user, as the stack's SQL job makes them
     } else {
-      this.next = { shape, handle: await this.startOwn(["database"]), onShared: false };
+      this.next = { shape, handle: await this.startOwn([...DATABASE_ROLES]), onShared: false };
     }
     const db = this.databases(this.next);
     const where = this.next.onShared ? `schema ${db.nodes[0].database} on ${this.shared!.name}` : `sandbox ${this.next.handle.name}`;

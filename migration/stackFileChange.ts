@@ -123,6 +123,8 @@ export function changeStackFileEdition(text: string, file: string, target: Editi
   const fsbNow = get("fsb") as { tokenKey?: string } | undefined;
   if (conn?.basicAuth?.passwordKey) referenced.add(conn.basicAuth.passwordKey);
   if (fsbNow?.tokenKey) referenced.add(fsbNow.tokenKey);
+  const webhook = (get("notifications") as { webhook?: { secretKey?: string } } | undefined)?.webhook;
+  if (webhook?.secretKey) referenced.add(webhook.secretKey); // the customer's notification webhook signs with it in every edition
   for (const item of [...config().items]) {
     const k = String(YAML.isScalar(item.key) ? item.key.value : item.key);
     const v = YAML.isNode(item.value) ? (item.value as YAML.Node).toJSON() : item.value;

@@ -76,7 +76,9 @@ export interface EditionCatalog {
     balancerDeadLineDetectionSeconds: number;
     /** How long `pulumi up` waits for a container to turn healthy (Docker provider `wait`/`waitTimeout`). */
     containerHealthyWithinSeconds: number;
-    images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string };
+    images: { licenseCentral: string; fsbEmulator: string; database: string; balancer: string; mysqldExporter: string };
+    /** How long the operations stack's Prometheus keeps its series. */
+    prometheusRetentionDays: number;
     /** The operations stack's images (lchost:role: operations). */
     operationsImages: OperationsImages;
   };

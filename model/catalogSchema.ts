@@ -170,7 +170,14 @@ export const catalogSchema = {
     common: {
       type: "object",
       additionalProperties: false,
-      required: ["minutesPerMonth", "balancerDeadLineDetectionSeconds", "containerHealthyWithinSeconds", "images", "operationsImages"],
+      required: [
+        "minutesPerMonth",
+        "balancerDeadLineDetectionSeconds",
+        "containerHealthyWithinSeconds",
+        "images",
+        "prometheusRetentionDays",
+        "operationsImages",
+      ],
       properties: {
         minutesPerMonth: { type: "integer", minimum: 1 },
         balancerDeadLineDetectionSeconds: { type: "number", exclusiveMinimum: 0 },
@@ -178,14 +185,16 @@ export const catalogSchema = {
         images: {
           type: "object",
           additionalProperties: false,
-          required: ["licenseCentral", "fsbEmulator", "database", "balancer"],
+          required: ["licenseCentral", "fsbEmulator", "database", "balancer", "mysqldExporter"],
           properties: {
             licenseCentral: { type: "string" },
             fsbEmulator: { type: "string" },
             database: { type: "string" },
             balancer: { type: "string" },
+            mysqldExporter: { type: "string" },
           },
         },
+        prometheusRetentionDays: { type: "integer", minimum: 1 },
         operationsImages: {
           type: "object",
           additionalProperties: false,

@@ -57,6 +57,11 @@ export function sharedServerNames(name: string): SharedServerNames {
   };
 }
 
+/** The prometheus-mysqld-exporter container beside a database container (the ops stack's `mysqld` job scrapes it on 9104). */
+export function databaseExporterName(databaseContainer: string): string {
+  return `${databaseContainer}-exporter`;
+}
+
 /** A tenant's schema and database user on the shared server: `lc_<customer>` with '-' as '_'. */
 export function tenantDatabaseName(customer: string): string {
   return `lc_${customer.replace(/-/g, "_")}`;
@@ -98,8 +103,3 @@ export const MONITORING_PORTS = {
   /** The HTTPS entry point inside its container (components/HttpsEntryPoint.ts ENTRY_INTERNAL_PORT; a test keeps them equal). */
   gatewayHttps: 8443,
 } as const;
-
-/** The prometheus-mysqld-exporter sidecar of a database node's container. */
-export function databaseExporterName(dbContainer: string): string {
-  return `${dbContainer}-exporter`;
-}

@@ -26,6 +26,8 @@ export interface ImageSettings {
   database: string;
   fsbEmulator: string;
   balancer: string;
+  /** prometheus-mysqld-exporter beside every database node (issue 9) */
+  mysqldExporter: string;
 }
 
 export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
@@ -336,6 +338,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       database: v.images?.database ?? raw.defaultImages.database,
       fsbEmulator: v.images?.fsbEmulator ?? raw.defaultImages.fsbEmulator,
       balancer: v.images?.balancer ?? raw.defaultImages.balancer,
+      mysqldExporter: v.images?.mysqldExporter ?? raw.defaultImages.mysqldExporter,
     },
   };
   if (role === "shared-server") {

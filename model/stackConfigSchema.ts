@@ -195,6 +195,7 @@ export const stackConfigSchema = {
         database: { type: "string", pattern: "^[^\\s]+$" },
         fsbEmulator: { type: "string", pattern: "^[^\\s]+$" },
         balancer: { type: "string", pattern: "^[^\\s]+$" },
+        mysqldExporter: { type: "string", pattern: "^[^\\s]+$" },
       },
     },
   },

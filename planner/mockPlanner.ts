@@ -45,7 +45,7 @@ export interface Plan {
 /** Outputs of other stacks that this one references (StackReference name -> outputs). */
 export type ReferencedOutputs = Record<string, Record<string, unknown>>;
 
-const PLACEHOLDER_SECRET = "planned-secret-value";
+export const PLACEHOLDER_SECRET = "planned-secret-value";
 
 /**
  * Values the real providers would compute, so the program's applies can run. Planning uses stable

@@ -1,7 +1,28 @@
+import * as crypto from "crypto";
 import * as path from "path";
 import { loadStack, loadStackFile, StackFile, stackFilePath, stackNameOfReference } from "../model/stackFile";
 import { StackConfigError } from "../model/stackConfig";
-import { Plan, PlanOptions, planStack, ReferencedOutputs } from "./mockPlanner";
+import { Plan, PlanOptions, PLACEHOLDER_SECRET, planStack, ReferencedOutputs } from "./mockPlanner";
+import { loadFleet, resolveStacksDir } from "../model/fleet";
+import { WEBHOOK_SECRET_OUTPUT } from "../program/deployStack";
+
+/**
+ * What an operations stack reads of the customer stacks it watches: each notified customer's webhook
+ * secret (its secret output). Offline that is what the customer's own plan outputs: the placeholder of its
+ * secret config key, or the value the planner was given for that key (as the customer's own plan would
+ * use it); a materialized plan (run for real) without one gets a random secret per customer.
+ */
+export function operationsReferences(stack: StackFile, options: PlanOptions = {}): ReferencedOutputs {
+  if (stack.config.role !== "operations") return {};
+  const refs: ReferencedOutputs = {};
+  for (const c of loadFleet(resolveStacksDir(stack.config.fleet.stacksDir)).customers) {
+    if (!c.notifications?.webhook) continue;
+    const given = options.configSecrets?.[c.notifications.webhook.secretKey];
+    const value = given ?? (options.materialize ? crypto.randomBytes(24).toString("hex") : PLACEHOLDER_SECRET);
+    refs[c.stack] = { [WEBHOOK_SECRET_OUTPUT]: { $secret: true, value } };
+  }
+  return refs;
+}
 
 /**
  * Plans a stack and, first, the stacks it references (a Datacenter tenant's shared server), taking
@@ -22,6 +43,7 @@ export class StackPlanner {
       this.sharedPlans.set(path.resolve(stack.path), own);
       return own;
     }
+    if (cfg.role === "operations") return planStack(stack, operationsReferences(stack, this.options), this.options);
     if (cfg.role === "customer" && cfg.sharedServer) {
       const dir = path.dirname(stack.path);
       const sharedName = stackNameOfReference(cfg.sharedServer);

@@ -8,8 +8,10 @@ import { DedicatedServer } from "../editions/DedicatedServer";
 import { HighAvailabilityPackage } from "../editions/HighAvailabilityPackage";
 import { HighPerformance } from "../editions/HighPerformance";
 import { SharedServer } from "../editions/SharedServer";
-import { customerNames, sharedServerNames, tenantDatabaseName } from "../model/naming";
-import { CustomerConfig, SharedServerConfig, StackConfig } from "../model/stackConfig";
+import { OperationsStack } from "../editions/OperationsStack";
+import { loadFleet, resolveStacksDir } from "../model/fleet";
+import { customerNames, operationsNames, sharedServerNames, tenantDatabaseName } from "../model/naming";
+import { CustomerConfig, OperationsConfig, SharedServerConfig, StackConfig } from "../model/stackConfig";
 
 export interface DeployContext {
   /** The value of a secret lchost: config key (named by another key, e.g. the basic-auth password). */
@@ -23,11 +25,56 @@ export interface DeployContext {
  * when the stack is destroyed.
  */
 export function deployStack(cfg: StackConfig, ctx: DeployContext): Record<string, unknown> {
-  if (cfg.role === "operations") {
-    // TODO(issue 9, opsstack): the operations stack's component replaces this refusal.
-    throw new Error(`stack ${cfg.name}: lchost:role 'operations' is not deployable by this version of lchost yet`);
-  }
+  if (cfg.role === "operations") return deployOperationsStack(cfg, ctx);
   return cfg.role === "shared-server" ? deploySharedServer(cfg) : deployCustomerStack(cfg, ctx);
+}
+
+/**
+ * The operations stack: what it watches is read from the stack files of lchost:fleet.stacksDir at every
+ * run (a stack file added there adds its targets on the next plan or up). Each notified customer's webhook
+ * secret comes from that customer's stack (secret output, StackReference), never from this stack's file.
+ */
+function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Record<string, unknown> {
+  const names = operationsNames(cfg.name);
+  const fleet = loadFleet(resolveStacksDir(cfg.fleet.stacksDir));
+  const volume = (logical: string, name: string, data: string) =>
+    new docker.Volume(
+      logical,
+      {
+        name,
+        labels: [
+          { label: "lchost.operations", value: cfg.name },
+          { label: "lchost.data", value: data },
+        ],
+      },
+      { retainOnDelete: true },
+    );
+  const prometheusVolume = volume("prometheus-data", names.prometheusVolume, "prometheus-tsdb");
+  const alertmanagerVolume = volume("alertmanager-data", names.alertmanagerVolume, "alertmanager-silences");
+  const customerWebhookSecrets: Record<string, pulumi.Output<string>> = {};
+  for (const c of fleet.customers) {
+    if (!c.notifications?.webhook) continue;
+    const ref = new pulumi.StackReference(`customer-${c.stack}`, { name: c.stack });
+    customerWebhookSecrets[c.stack] = pulumi.secret(ref.requireOutput(WEBHOOK_SECRET_OUTPUT)) as pulumi.Output<string>;
+  }
+  const ops = new OperationsStack(cfg.name, {
+    config: cfg,
+    fleet,
+    prometheusVolume: prometheusVolume.name,
+    alertmanagerVolume: alertmanagerVolume.name,
+    customerWebhookSecrets,
+    secret: ctx.secret,
+  });
+  return {
+    role: "operations",
+    name: cfg.name,
+    platform: cfg.platform,
+    watching: fleet.customers.map((c) => c.customer),
+    prometheusUrl: ops.prometheusUrl,
+    alertmanagerUrl: ops.alertmanagerUrl,
+    intervals: cfg.operations.intervals,
+    volumes: [prometheusVolume.name, alertmanagerVolume.name],
+  };
 }
 
 function databaseVolume(logicalName: string, name: string, owner: string): docker.Volume {
@@ -117,6 +164,15 @@ function dockerHost(): string {
   return new pulumi.Config("docker").get("host") ?? "";
 }
 
+/** The stack output through which the operations stack reads a customer's webhook signing secret (a StackReference). */
+export const WEBHOOK_SECRET_OUTPUT = "notificationWebhookSecret";
+
+/** The customer's webhook signing secret as a secret stack output, when it has a webhook. */
+function notificationOutputs(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
+  const webhook = cfg.notifications?.webhook;
+  return webhook ? { [WEBHOOK_SECRET_OUTPUT]: pulumi.secret(ctx.secret(webhook.secretKey)) } : {};
+}
+
 function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
   const facts = editionFacts(cfg.edition);
   const summary = {
@@ -150,6 +206,7 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       migration,
       adminToken: dc.adminToken,
       databasePassword: dc.databasePassword,
+      ...notificationOutputs(cfg, ctx),
     };
   }
   const names = customerNames(cfg.customer);
@@ -186,5 +243,6 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
     } satisfies MigrationOutputs,
     adminToken: component.deployment.adminToken,
     databasePassword: component.deployment.databasePassword,
+    ...notificationOutputs(cfg, ctx),
   };
 }

@@ -173,6 +173,16 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
       const nodeIndex = galera ? galeraNodeIndex(cnf, c.name) : undefined;
       return { ...base, command, args, oneShot: false, ports, socket, galera: nodeIndex ? { nodeIndex } : undefined };
     }
+    case "database-exporter": {
+      // Debian's prometheus-mysqld-exporter, the planned command line; its my.cnf names the database's address
+      for (const u of uploads) files.push({ path: local(u.file), content: hostsAndPaths(u.content), mode: 0o600 });
+      const [command, ...planned] = c.entrypoints ?? [];
+      if (!command) throw new Error(`database exporter '${c.name}' has no entrypoint (prometheus-mysqld-exporter)`);
+      const args = planned.map((a) => local(a).replace(/^--web\.listen-address=(?:0\.0\.0\.0|\*)?:/, `--web.listen-address=${address}:`));
+      const listen = args.map((a) => /^--web\.listen-address=\S*:(\d+)$/.exec(a)?.[1]).find(Boolean);
+      if (!listen) throw new Error(`database exporter '${c.name}': no --web.listen-address=<address>:<port> in its entrypoint`);
+      return { ...base, command, args, oneShot: false, ports: [Number(listen)] };
+    }
     case "sql-job": {
       for (const u of uploads) files.push({ path: local(u.file), content: hostsAndPaths(u.content), mode: 0o600 });
       const [command, ...args] = (c.entrypoints ?? []).map(hostsAndPaths);

@@ -39,7 +39,16 @@ export function findExecutable(name: string, pathEnv = process.env.PATH ?? ""): 
 }
 
 /** What a sandbox with these kinds of processes needs. */
-export function prerequisitesFor(opts: { database: boolean; galera: boolean; entryPoint: boolean; sqlJob: boolean; operations?: boolean }): Prerequisite[] {
+export const MYSQLD_EXPORTER_BINARY = "/usr/bin/prometheus-mysqld-exporter";
+
+export function prerequisitesFor(opts: {
+  database: boolean;
+  galera: boolean;
+  entryPoint: boolean;
+  sqlJob: boolean;
+  databaseExporter?: boolean;
+  operations?: boolean;
+}): Prerequisite[] {
   const out: Prerequisite[] = [{ what: "OpenSSL (throw-away certificates)", file: "openssl", debianPackage: "openssl" }];
   if (opts.database) {
     out.push({ what: "MariaDB server", file: "mariadbd", debianPackage: "mariadb-server" });
@@ -51,6 +60,7 @@ export function prerequisitesFor(opts: { database: boolean; galera: boolean; ent
     out.push({ what: "rsync (Galera state transfer)", file: "rsync", debianPackage: "rsync" });
   }
   if (opts.entryPoint) out.push({ what: "HAProxy", file: "haproxy", debianPackage: "haproxy" });
+  if (opts.databaseExporter) out.push({ what: "MySQL exporter for Prometheus", file: MYSQLD_EXPORTER_BINARY, debianPackage: "prometheus-mysqld-exporter" });
   if (opts.operations) {
     out.push({ what: "Prometheus", file: "/usr/bin/prometheus", debianPackage: "prometheus" });
     out.push({ what: "Alertmanager", file: "/usr/bin/prometheus-alertmanager", debianPackage: "prometheus-alertmanager" });

@@ -42,6 +42,9 @@ export async function isProcessReady(s: SandboxProcessSpec, probes: ReadinessPro
         return false;
       }
     }
+    case "database-exporter":
+      // the exporter answers its landing page whether or not the database does (mysql_up says that)
+      return (await httpStatus(`http://${s.address}:${s.ports[0]}/`)) === 200;
     case "fsb":
       return (await httpStatus(`http://${s.address}:${s.ports[0]}/healthz`)) === 200;
     case "license-central":

@@ -2,7 +2,7 @@
  * The one order of a sandbox's roles: started databases first (everything else connects to them),
  * entry points last (they should find their lines UP); stopped the other way round.
  */
-export type ContainerRole = "database" | "fsb" | "license-central" | "https-entry-point" | "sql-job" | OperationsRole;
+export type ContainerRole = "database" | "database-exporter" | "fsb" | "license-central" | "https-entry-point" | "sql-job" | OperationsRole;
 
 /**
  * The operations stack's roles (issue 9, `lchost:role: operations`): they watch the customers, so they start
@@ -12,7 +12,19 @@ export type ContainerRole = "database" | "fsb" | "license-central" | "https-entr
 export type OperationsRole = "notifier" | "alertmanager" | "blackbox" | "prometheus";
 export const OPERATIONS_START_ORDER: readonly OperationsRole[] = ["notifier", "alertmanager", "blackbox", "prometheus"];
 
-export const START_ORDER: readonly ContainerRole[] = ["database", "fsb", "sql-job", "license-central", "https-entry-point", ...OPERATIONS_START_ORDER];
+/** A database's exporter starts right after it (it logs in with the account the database's init SQL made). */
+export const START_ORDER: readonly ContainerRole[] = [
+  "database",
+  "database-exporter",
+  "fsb",
+  "sql-job",
+  "license-central",
+  "https-entry-point",
+  ...OPERATIONS_START_ORDER,
+];
+
+/** What runs with a database from the start (a migration's new database comes up with its exporter). */
+export const DATABASE_ROLES: readonly ContainerRole[] = ["database", "database-exporter"];
 
 /** Entry points and lines first, databases last (they shut down cleanly on SIGTERM). */
 export const STOP_ORDER: readonly ContainerRole[] = [...START_ORDER].reverse();

@@ -247,6 +247,7 @@ export class Sandbox implements SandboxHandle {
         galera,
         entryPoint: roles.includes("https-entry-point"),
         sqlJob: roles.includes("sql-job"),
+        databaseExporter: roles.includes("database-exporter"),
         operations: roles.some((r) => r !== undefined && isOperationsRole(r)),
       }),
     );

@@ -5,6 +5,7 @@
 #   lchost/mariadb:dev            (FROM the Debian base; mariadb-server from apt)
 #   lchost/prometheus:dev, lchost/alertmanager:dev, lchost/blackbox-exporter:dev   (the operations stack;
 #                                 FROM the Debian base; prometheus, prometheus-alertmanager, prometheus-blackbox-exporter from apt)
+#   lchost/haproxy:dev, lchost/mysqld-exporter:dev   (FROM the Debian base; haproxy, prometheus-mysqld-exporter from apt)
 # Needs: a running dockerd, debootstrap, node + npm ci done. Idempotent (base kept, layers cached).
 # Env: SERVICES_BASE_IMAGE (default lchost/debian-base:bookworm; e.g. node:20-bookworm-slim where a registry exists).
 set -euo pipefail
@@ -63,3 +64,4 @@ build lchost/haproxy:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/haproxy
 build lchost/prometheus:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/prometheus
 build lchost/alertmanager:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/alertmanager
 build lchost/blackbox-exporter:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/blackbox-exporter
+build lchost/mysqld-exporter:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mysqld-exporter

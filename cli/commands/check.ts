@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadStackFile, StackFile, stackNameOfReference, stacksDir } from "../../model/stackFile";
+import { resolveStacksDir } from "../../model/fleet";
 import { StackConfigError } from "../../model/stackConfig";
 import { Plan } from "../../planner/mockPlanner";
 import { StackPlanner } from "../../planner/planWithReferences";
@@ -51,7 +52,7 @@ const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
 
 /**
  * The stacks a change affects: the stacks whose file changed, the tenants of a changed shared
- * server, and every stack when anything but documentation changed outside the stacks folder.
+ * server, the operations stacks beside a changed stack, and every stack when anything but documentation changed outside the stacks folder.
  */
 export function affectedStacks(changed: string[], root: string, dir: string): { stacks: string[]; all: boolean } {
   const rel = path.relative(root, fs.realpathSync(dir)).split(path.sep).join("/");
@@ -69,10 +70,15 @@ export function affectedStacks(changed: string[], root: string, dir: string): { 
       .filter((s): s is string => s !== undefined),
   );
   // Tenants plan with their shared server's outputs: a changed shared server changes their plans.
+  // An operations stack renders its targets from the stack files of its fleet folder: a changed stack there changes its plan.
+  const changedStacks = [...names];
+  const here = fs.realpathSync(dir);
+  const watches = (fleetDir: string) => fs.existsSync(resolveStacksDir(fleetDir)) && fs.realpathSync(resolveStacksDir(fleetDir)) === here;
   for (const s of present) {
     try {
       const cfg = loadStackFile(path.join(dir, `Pulumi.${s}.yaml`)).config;
       if (cfg.role === "customer" && cfg.sharedServer && names.has(stackNameOfReference(cfg.sharedServer))) names.add(s);
+      if (cfg.role === "operations" && changedStacks.some((c) => c !== s) && watches(cfg.fleet.stacksDir)) names.add(s);
     } catch {
       // an invalid file is reported when it is checked itself
     }

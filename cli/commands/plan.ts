@@ -26,9 +26,11 @@ export const planSpec: CommandSpec = {
       out("");
       const s = summarize(stack.config, plan) as any;
       const what =
-        stack.config.role === "shared-server"
-          ? `shared server, tenants: ${s.tenants.join(", ") || "none"}`
-          : `${s.editionTitle}, ${s.lines} line(s), availability ${s.availabilityPercent} %`;
+        stack.config.role === "operations"
+          ? `operations stack, watching: ${(plan.outputs.watching as string[] | undefined)?.join(", ") || "no customer"}`
+          : stack.config.role === "shared-server"
+            ? `shared server, tenants: ${s.tenants.join(", ") || "none"}`
+            : `${s.editionTitle}, ${s.lines} line(s), availability ${s.availabilityPercent} %`;
       out(`summary: ${plan.resources.length} resources (${what}), planned in ${Math.round(plan.millis)} ms`);
       out(renderViolations(violations));
     }

@@ -45,3 +45,25 @@ export function provisionerAccountSql(opts: { user: string; password: string }):
     "",
   ].join("\n");
 }
+
+/** The account prometheus-mysqld-exporter logs in with, on every database node (the ops stack's `mysqld` job). */
+export const MONITOR_USER = "lchost_monitor";
+
+/**
+ * The monitoring account: server status, Galera state and performance_schema, no data (PROCESS and
+ * REPLICATION CLIENT are global privileges; SELECT on performance_schema only). A few connections at most,
+ * so a stuck exporter cannot take the application's. Idempotent like the rest of the init SQL.
+ */
+export function monitorUserSql(opts: { password: string; user?: string }): string {
+  const user = opts.user ?? MONITOR_USER;
+  if (!identifier.test(user)) throw new Error(`monitor user '${user}' must match ${identifier}`);
+  const pw = quoteLiteral(opts.password);
+  return [
+    `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY ${pw} WITH MAX_USER_CONNECTIONS 3;`,
+    `ALTER USER '${user}'@'%' IDENTIFIED BY ${pw} WITH MAX_USER_CONNECTIONS 3;`,
+    `REVOKE ALL PRIVILEGES, GRANT OPTION FROM '${user}'@'%';`,
+    `GRANT PROCESS, REPLICATION CLIENT ON *.* TO '${user}'@'%';`,
+    `GRANT SELECT ON performance_schema.* TO '${user}'@'%';`,
+    "",
+  ].join("\n");
+}

@@ -5,6 +5,11 @@ import { isSecretPath, secretPathsOf } from "../support/secretInputs";
 /** Names of env vars and labels that hold credentials. */
 const SENSITIVE_NAME = /(PASSWORD|PASSWD|(^|_)PWD$|TOKEN|SECRET|PRIVATE_?KEY|API_?KEY|CREDENTIAL)/i;
 
+/** `NOTIFIER_TOKEN_FILE=/etc/…`: the variable says where a secret file is, not the secret (the file's upload is checked). */
+function namesASecretFile(key: string, value: string): boolean {
+  return /_FILE$/i.test(key) && /^\/[A-Za-z0-9._/-]+$/.test(value);
+}
+
 /** File contents that hold credentials. */
 const SENSITIVE_CONTENT: Array<[RegExp, string]> = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
@@ -34,6 +39,7 @@ export const secretsNotInPlainText: ResourceValidationPolicy = {
       if (typeof e !== "string") return;
       const key = e.split("=")[0];
       const value = e.slice(key.length + 1);
+      if (namesASecretFile(key, value)) return;
       if (SENSITIVE_NAME.test(key) && value !== "" && !secret(`envs[${i}]`, "envs")) {
         reportViolation(`env ${key} of container '${name}' is plain text; pass it as a Pulumi secret (pulumi.secret(...))`);
       }

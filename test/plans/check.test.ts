@@ -56,7 +56,7 @@ test("a change outside stacks/ (shared code) checks every stack", async () => {
   const r = await check("--json");
   const report = JSON.parse(r.out);
   expect(report.allStacks).toBe(true);
-  expect(report.stacks.map((s: any) => s.stack)).toEqual(["acme", "globex", "hooli", "initech", "shared-dc1", "wayne"]);
+  expect(report.stacks.map((s: any) => s.stack)).toEqual(["acme", "globex", "hooli", "initech", "ops-dc1", "shared-dc1", "wayne"]);
 });
 
 test("committed changes since the ref count, not only the working tree", async () => {
@@ -88,4 +88,11 @@ test("documentation is recognised by extension or folder", () => {
 test("affectedStacks with the stacks folder at the repository root", () => {
   const r = affectedStacks(["Pulumi.wayne.yaml"], fx.stacks, fx.stacks);
   expect(r).toEqual({ stacks: ["wayne"], all: false });
+});
+
+test("a changed customer stack also affects the operations stack whose fleet is that folder (its targets change), not one watching another folder", () => {
+  expect(affectedStacks(["stacks/Pulumi.hooli.yaml"], fx.root, fx.stacks).stacks).toEqual(["hooli"]); // ops-dc1 watches the repository's stacks/
+  fx.editStack("ops-dc1", (c) => (c["lchost:fleet"] = { stacksDir: fx.stacks }));
+  expect(affectedStacks(["stacks/Pulumi.hooli.yaml"], fx.root, fx.stacks).stacks).toEqual(["hooli", "ops-dc1"]);
+  expect(affectedStacks(["stacks/Pulumi.ops-dc1.yaml"], fx.root, fx.stacks).stacks).toEqual(["ops-dc1"]);
 });

@@ -47,7 +47,7 @@ describe("High Availability Package", () => {
 
   it("runs a Galera cluster of at least 3 nodes, all in one cluster address list", async () => {
     const plan = await planValues("wayne", haValues());
-    const dbs = containers(plan).filter((c) => String(c.inputs.name).startsWith("lc-wayne-db"));
+    const dbs = containers(plan).filter((c) => (c.inputs.labels as any[]).some((l) => l.label === "lchost.role" && l.value === "database"));
     expect(dbs.length).toBeGreaterThanOrEqual(editionCatalog().editions["high-availability"].database.nodes);
     for (const db of dbs) {
       const cnf = String(upload(db, "/etc/lchost/db/90-lchost.cnf").content);

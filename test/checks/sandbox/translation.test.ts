@@ -121,6 +121,30 @@ describe("container translation", () => {
     expect(file(db2, "start.sh")).toContain("exec mariadbd");
   });
 
+  it("runs each database node's mysqld-exporter from the planned command line, at the node's address, logging in at its database", async () => {
+    const layout = await layoutOf(["wayne"]);
+    const exporter = proc(layout, "lc-wayne-db-2-exporter");
+    expect(exporter.role).toBe("database-exporter");
+    expect(exporter.command).toBe("/usr/bin/prometheus-mysqld-exporter");
+    expect(exporter.args).toEqual([
+      "--config.my-cnf=/sb/lc-wayne-db-2-exporter/etc/lchost/mysqld-exporter/my.cnf",
+      `--web.listen-address=${exporter.address}:9104`,
+    ]);
+    expect(exporter.ports).toEqual([9104]);
+    const cnf = exporter.files.find((f) => f.path.endsWith("/my.cnf"))!;
+    expect(cnf.mode).toBe(0o600);
+    expect(cnf.content).toContain(`host=${proc(layout, "lc-wayne-db-2").address}\n`);
+    // the sandbox's fresh password, the same one the node's init SQL gives the monitoring account
+    const password = /password=(\S+)/.exec(cnf.content)![1];
+    expect(password).not.toMatch(/^planned/);
+    expect(file(proc(layout, "lc-wayne-db-2"), "init.sql")).toContain(`'lchost_monitor'@'%' IDENTIFIED BY '${password}'`);
+    expect(layout.processes.filter((p) => p.role === "database-exporter").map((p) => p.name)).toEqual([
+      "lc-wayne-db-exporter",
+      "lc-wayne-db-2-exporter",
+      "lc-wayne-db-3-exporter",
+    ]);
+  });
+
   it("points License Central at its database node and FSB by address and listens on its own", async () => {
     const layout = await layoutOf(["wayne"]);
     const line = proc(layout, "lc-wayne-line-2");
@@ -142,7 +166,7 @@ describe("container translation", () => {
 
   it("starts databases first and entry points last", async () => {
     const layout = await layoutOf(["shared-dc1", "acme"]);
-    expect(layout.processes.map((p) => p.role)).toEqual(["database", "fsb", "sql-job", "license-central", "https-entry-point"]);
+    expect(layout.processes.map((p) => p.role)).toEqual(["database", "database-exporter", "fsb", "sql-job", "license-central", "https-entry-point"]);
     expect(layout.endpoints.acme.gateway?.host).toBe("acme.dc1.lchost.local");
     expect(layout.endpoints.acme.gateway?.process).toBe("lc-shared-dc1-entry");
     expect(layout.notes).toEqual([expect.stringContaining("initech")]);

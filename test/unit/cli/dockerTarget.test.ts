@@ -58,7 +58,7 @@ afterAll(async () => {
 beforeEach(() => (requests.length = 0));
 
 test("up --target docker refuses before creating anything when an image is missing, naming it and how to build it (exit 4)", async () => {
-  present = new Set(["lchost/fsb-emulator:dev", "lchost/mariadb:dev"]);
+  present = new Set(["lchost/fsb-emulator:dev", "lchost/mariadb:dev", "lchost/mysqld-exporter:dev"]);
   const r = await run("up", STACK, "--target", "docker", "--stacks-dir", dir);
   expect(r.code).toBe(EXIT.prerequisite);
   expect(r.err).toBe(
@@ -73,8 +73,8 @@ test("every missing image is named at once", async () => {
   present = new Set();
   const r = await run("up", STACK, "--target", "docker", "--stacks-dir", dir);
   expect(r.code).toBe(EXIT.prerequisite);
-  expect(r.err).toMatch(/^lchost up: images (lchost\/[a-z-]+:dev, ){2}lchost\/[a-z-]+:dev not on the Docker engine/);
-  expect(new Set(requests).size).toBe(3);
+  expect(r.err).toMatch(/^lchost up: images (lchost\/[a-z-]+:dev, ){3}lchost\/[a-z-]+:dev not on the Docker engine/);
+  expect(new Set(requests).size).toBe(4);
 });
 
 test("an engine that does not answer is a missing prerequisite too (exit 4)", async () => {
@@ -91,7 +91,7 @@ test("an engine that does not answer is a missing prerequisite too (exit 4)", as
 });
 
 test("a failure once the engine works is a deployment failure (exit 3), one line, not a bug", async () => {
-  present = new Set(["lchost/fsb-emulator:dev", "lchost/mariadb:dev", "lchost/haproxy:dev"]);
+  present = new Set(["lchost/fsb-emulator:dev", "lchost/mariadb:dev", "lchost/haproxy:dev", "lchost/mysqld-exporter:dev"]);
   const r = await run("up", STACK, "--target", "docker", "--stacks-dir", dir);
   expect(r.code).toBe(EXIT.failure);
   expect(r.err).toMatch(

@@ -12,7 +12,7 @@ describe("images are resources of the stack", () => {
     const images = plan.resources.filter((r) => r.type === REMOTE_IMAGE);
     const names = images.map((r) => r.inputs.name).sort();
     const c = editionCatalog().common.images;
-    expect(names).toEqual([c.balancer, c.database, c.fsbEmulator, c.licenseCentral].sort());
+    expect(names).toEqual([c.balancer, c.database, c.fsbEmulator, c.licenseCentral, c.mysqldExporter].sort());
     for (const r of images) expect(r.inputs.keepLocally).toBe(true);
     for (const r of containers(plan)) expect(names).toContain(r.inputs.image);
   });
@@ -21,7 +21,7 @@ describe("images are resources of the stack", () => {
     const plan = await planValues("globex", dedicatedValues());
     const names = plan.resources.filter((r) => r.type === REMOTE_IMAGE).map((r) => r.inputs.name);
     expect(names).not.toContain(editionCatalog().common.images.fsbEmulator);
-    expect(names).toHaveLength(3);
+    expect(names).toHaveLength(4); // database, License Central, balancer, mysqld-exporter
   });
 
   test("the images this repo builds are the catalog's defaults; registry images are not", () => {
@@ -50,8 +50,9 @@ pulumi.runtime.setMocks({
 }, "lchost", "unit", true);
 const { stackImages } = require("./components/StackImages");
 const { DatabaseNode } = require("./components/DatabaseServer");
-const images = stackImages({ database: "lchost/mariadb:dev" }, {});
-new DatabaseNode("database", { hostname: "db", image: images.database, networks: ["n"], volumeName: "v", initSql: "", memoryMb: 512, cpuShares: 512, owner: {} });
+const images = stackImages({ database: "lchost/mariadb:dev", mysqldExporter: "lchost/mysqld-exporter:dev" }, {});
+new DatabaseNode("database", { hostname: "db", image: images.database, networks: ["n"], volumeName: "v", initSql: "", memoryMb: 512, cpuShares: 512, owner: {},
+  monitoring: { exporterImage: images.mysqldExporter, monitorPassword: "pw" } });
 setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 1500);
 `);
     const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));

@@ -52,6 +52,15 @@ describe("secrets-not-in-plain-text", () => {
     ]);
   });
 
+  test("an env naming where a secret file is (…_FILE=/absolute/path) is not a secret itself; any other value under such a name still is", async () => {
+    const ops = await example("ops-dc1");
+    expect(await check(policy, ops)).toEqual([]); // NOTIFIER_TOKEN_FILE=/etc/lchost/notifier/alertmanager-token
+    const value = withResource(ops.plan, container("notifier"), (i) => setEnv(i, "NOTIFIER_TOKEN_FILE", "hunter2"));
+    expect((await check(policy, { ...ops, plan: value })).map((x) => x.message)).toEqual([
+      "env NOTIFIER_TOKEN_FILE of container 'lc-ops-ops-dc1-notifier' is plain text; pass it as a Pulumi secret (pulumi.secret(...))",
+    ]);
+  });
+
   test("the shared FSB's firm tokens in plain text are a violation", async () => {
     const shared = await example("shared-dc1");
     const plan = withResource(shared.plan, container("fsb"), (i) => setEnv(i, "FSB_FIRM_TOKENS", "acme=a,initech=b"));
