@@ -1,3 +1,4 @@
+import { OperationsSelectionError } from "../../sandbox/ops/operationsStack";
 import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
 import { CommandSpec, stringOpt } from "../args";
 import { UsageError } from "../errors";
@@ -49,7 +50,7 @@ export const sandboxSpec: CommandSpec = {
         "also run an operations stack watching these stacks (default: the first lchost:role: operations stack in stacks/, else a built-in one); " +
           "webhooks and mail go to local receivers",
       )
-      .option("--fast-alerts", "with --operations: scrape, evaluate and group every second (tests); default: the shipped intervals")
+      .option("--fast-alerts", "with --operations: test intervals (scrape every 2 s, evaluate and group every second); default: the shipped ones")
       .option("--name <name>", "the sandbox's name")
       .option("--dir <dir>", "where its files go"),
   run: async ({ args, opts }, out) => {
@@ -78,7 +79,10 @@ export const sandboxSpec: CommandSpec = {
       operations:
         operations === undefined ? undefined : { stack: typeof operations === "string" ? operations : undefined, fastAlerts: Boolean(opts.fastAlerts) },
       log: (l) => out(l),
-    }); // a missing program (MissingProgramError) exits 4 through main.ts
+    }).catch((e: unknown) => {
+      // a bad --operations is the user's input (exit 2); a missing program (MissingProgramError) exits 4 through main.ts
+      throw e instanceof OperationsSelectionError ? new UsageError(e.message) : e;
+    });
     for (const l of describeSandbox(sb)) out(l);
     out(`${await untilStopSignal()}: stopping the sandbox`);
     await sb.stop();

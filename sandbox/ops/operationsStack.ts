@@ -12,6 +12,14 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { stackFilePath, stacksDir as defaultStacksDir } from "../../model/stackFile";
 
+/** `--operations` names no operations stack (a missing file, another role): bad input, not a failure. */
+export class OperationsSelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OperationsSelectionError";
+  }
+}
+
 export interface OperationsSelection {
   /** A stack name in `stacksDir` or a stack file path; default: the first operations stack there, else the built-in one. */
   stack?: string;
@@ -93,10 +101,10 @@ export function prepareOperationsStack(
   const named = sel.stack;
   if (named !== undefined) {
     const file = fs.existsSync(named) && /\.ya?ml$/.test(named) ? named : stackFilePath(named, stacksDir);
-    if (!fs.existsSync(file)) throw new Error(`--operations: no stack '${named}' (looked for ${file})`);
+    if (!fs.existsSync(file)) throw new OperationsSelectionError(`--operations: no stack '${named}' (looked for ${file})`);
     config = readConfig(file);
     if (config["lchost:role"] !== "operations")
-      throw new Error(
+      throw new OperationsSelectionError(
         `--operations: stack file ${file} has lchost:role '${config["lchost:role"] ?? "(none)"}'; an operations stack has lchost:role: operations`,
       );
     source = file;

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { loadStackFile } from "../../../model/stackFile";
 import { FAST_ALERT_INTERVALS, findOperationsStack, prepareOperationsStack } from "../../../sandbox/ops/operationsStack";
+import { runLchost } from "../../support/cliRun";
 
 const stacks = path.join(__dirname, "..", "..", "..", "stacks");
 
@@ -62,5 +63,19 @@ describe("the sandbox's operations stack", () => {
       /--operations: stack file .*Pulumi.wayne.yaml has lchost:role '\(none\)'/,
     );
     expect(() => prepareOperationsStack([], { stack: "nope" }, tmp, stacks)).toThrow(/--operations: no stack 'nope'/);
+  });
+
+  it("lchost sandbox: a bad --operations or --fast-alerts alone is a usage error (exit 2) naming the flag, before anything starts", async () => {
+    const notOps = await runLchost("sandbox", "wayne", "--operations", "wayne");
+    expect(notOps).toMatchObject({ code: 2 });
+    expect(notOps.err).toMatch(/--operations: stack file .*Pulumi.wayne.yaml has lchost:role '\(none\)'/);
+    expect(await runLchost("sandbox", "wayne", "--fast-alerts")).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--fast-alerts: only with --operations/),
+    });
+    expect(await runLchost("sandbox", "wayne", "hooli")).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/several stacks run together with --operations/),
+    });
   });
 });
