@@ -68,6 +68,16 @@ module.exports = {
       globalTeardown: "<rootDir>/test/support/mariadbGlobalTeardown.ts",
     },
     {
+      // Issue 9's proofs: the sandbox with its operations stack (Prometheus, Alertmanager, blackbox exporter,
+      // notifier) on real processes; faults injected with kill -9, notifications read from the sandbox's
+      // receivers (test/alerts/). Run under flock /tmp/lchost-realruns.lock like e2e.
+      displayName: "alerts",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/alerts/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/test/e2e/support/timeout.ts"],
+    },
+    {
       // lchost migrate on the real Docker engine (DockerTarget, stacks deployed by DockerRunDeployer);
       // needs dockerd and npm run docker:images; skipped with a printed reason only outside CI without dockerd.
       displayName: "docker-migration",

@@ -45,7 +45,7 @@ export function buildCommand<E>(spec: CommandSpec<E>, out: Out, done: (code: Exi
   quietParsing(cmd, out).allowExcessArguments(true);
   cmd.action(async (..._declared: unknown[]) => {
     const declared = cmd.registeredArguments;
-    if (cmd.args.length > declared.length) {
+    if (!declared.some((a) => a.variadic) && cmd.args.length > declared.length) {
       const takes = declared.length === 0 ? "no arguments" : declared.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`)).join(" ");
       throw new UsageError(`unexpected argument '${cmd.args[declared.length]}' (lchost ${spec.name} takes ${takes})`);
     }

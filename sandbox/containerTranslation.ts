@@ -17,6 +17,7 @@ import { adminSocketPath, haproxyBinds } from "../haproxy/parseConfig";
 import { translateHaproxyConfig } from "../haproxy/translateConfig";
 
 import { ContainerRole, START_ORDER } from "./roleOrder";
+import { OperationsTranslationContext, translateOperationsContainer } from "./ops/operationsTranslation";
 
 export type { ContainerRole } from "./roleOrder";
 
@@ -25,6 +26,8 @@ export interface PlannedContainer {
   name: string;
   envs?: string[];
   entrypoints?: string[];
+  /** Arguments after the entrypoint (Docker's CMD). */
+  command?: string[];
   uploads?: Array<{ file: string; content: string }>;
   volumes?: Array<{ containerPath: string }>;
   ports?: Array<{ internal: number; external?: number }>;
@@ -63,6 +66,8 @@ export interface SandboxProcessSpec {
   monitorPort?: number;
   /** HAProxy: the translated config (also in files). */
   config?: string;
+  /** Operations processes (Prometheus, Alertmanager, blackbox, notifier): the HTTP path answering 200 when ready. */
+  readyPath?: string;
 }
 
 export interface TranslationContext {
@@ -71,7 +76,7 @@ export interface TranslationContext {
   addresses: Map<string, string>;
   nodeBinary: string;
   /** Absolute paths of the built service entry points. */
-  services: { fsbEmulator: string; licenseCentral: string };
+  services: { fsbEmulator: string; licenseCentral: string; notifier?: string };
   haproxyBinary: string;
   /** PATH for the processes (the image's PATH is the host's here). */
   pathEnv: string;
@@ -81,6 +86,8 @@ export interface TranslationContext {
   extraBindAddresses?: string[];
   /** CIDRs appended to the allow list (e.g. 127.0.0.0/8 so this machine may call web services). */
   extraAllowList?: string[];
+  /** The operations stack's processes: the sandbox's receivers and CA. */
+  operations?: OperationsTranslationContext;
 }
 
 /** Paths private to a container of this role that are not uploads or volumes (the image's run dirs). */
@@ -228,6 +235,27 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         monitorPort,
         config,
       };
+    }
+    case "notifier":
+    case "alertmanager":
+    case "blackbox":
+    case "prometheus": {
+      const ops = translateOperationsContainer(
+        role,
+        {
+          name: c.name,
+          address,
+          nodeBinary: ctx.nodeBinary,
+          notifierMain: ctx.services.notifier,
+          entrypoints: [...(c.entrypoints ?? []), ...(c.command ?? [])],
+          uploads,
+          plannedEnv,
+          local,
+          hostsAndPaths,
+        },
+        ctx.operations ?? {},
+      );
+      return { ...base, ...ops, env: { PATH: ctx.pathEnv, ...ops.env }, oneShot: false };
     }
   }
 }

@@ -47,6 +47,7 @@ export function prerequisitesFor(opts: {
   entryPoint: boolean;
   sqlJob: boolean;
   databaseExporter?: boolean;
+  operations?: boolean;
 }): Prerequisite[] {
   const out: Prerequisite[] = [{ what: "OpenSSL (throw-away certificates)", file: "openssl", debianPackage: "openssl" }];
   if (opts.database) {
@@ -60,6 +61,11 @@ export function prerequisitesFor(opts: {
   }
   if (opts.entryPoint) out.push({ what: "HAProxy", file: "haproxy", debianPackage: "haproxy" });
   if (opts.databaseExporter) out.push({ what: "MySQL exporter for Prometheus", file: MYSQLD_EXPORTER_BINARY, debianPackage: "prometheus-mysqld-exporter" });
+  if (opts.operations) {
+    out.push({ what: "Prometheus", file: "/usr/bin/prometheus", debianPackage: "prometheus" });
+    out.push({ what: "Alertmanager", file: "/usr/bin/prometheus-alertmanager", debianPackage: "prometheus-alertmanager" });
+    out.push({ what: "blackbox exporter", file: "/usr/bin/prometheus-blackbox-exporter", debianPackage: "prometheus-blackbox-exporter" });
+  }
   return out;
 }
 

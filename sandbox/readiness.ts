@@ -60,6 +60,8 @@ export async function isProcessReady(s: SandboxProcessSpec, probes: ReadinessPro
       }
     }
     default:
+      // the operations processes: their own readiness endpoint
+      if (s.readyPath) return (await httpStatus(`http://${s.address}:${s.ports[0]}${s.readyPath}`)) === 200;
       return true;
   }
 }

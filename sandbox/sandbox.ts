@@ -7,7 +7,9 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { editionCatalog } from "../model/catalog";
 import { packageRoot } from "../model/packageRoot";
 import { loadStackFile } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
@@ -17,7 +19,7 @@ import { haproxyServers } from "../haproxy/parseConfig";
 import { checkPrerequisites, prerequisitesFor } from "./prerequisites";
 import { killGroup, killLeftovers, LocalProcess, PidRecord } from "./processSupervisor";
 import { isProcessReady, waitUntilReady } from "./readiness";
-import { ROLES_AFTER_DATABASE, STOP_ORDER, stopTimeoutMs } from "./roleOrder";
+import { isOperationsRole, OperationsRole, ROLES_AFTER_DATABASE, STOP_ORDER, stopTimeoutMs } from "./roleOrder";
 import { extendAddresses } from "./sandboxAddresses";
 import { certificatesFromAuthority, makeSandboxCertificates } from "./sandboxCertificates";
 import { addStackSecrets, applyAdminTokens, emptySecrets, updateStackSecrets } from "./sandboxCredentials";
@@ -36,6 +38,9 @@ import {
 } from "./sandboxLayout";
 import { plannedStackOf, resolveStacks, StackSelection } from "./sandboxStacks";
 import { parseShowStat, sessionCounts } from "../haproxy/showStat";
+import { OperationsSelection, prepareOperationsStack } from "./ops/operationsStack";
+import { SandboxReceiverHandle, startSandboxReceivers } from "./ops/sandboxReceivers";
+import { sandboxOctet } from "./sandboxAddresses";
 
 export interface SandboxOptions extends StackSelection {
   /** Names the sandbox's directory and address block; default: the stacks' names joined by '+'. */
@@ -65,7 +70,25 @@ export interface SandboxOptions extends StackSelection {
   extraDnsNames?: string[];
   /** Per stack: License Central's admin token instead of a fresh one (kept across a customer's sandboxes). */
   adminTokens?: Record<string, string>;
+  /**
+   * Also run an operations stack (Prometheus, Alertmanager, blackbox exporter, notifier) watching the
+   * sandbox's stacks, with the sandbox's webhook receiver and SMTP sink in place of every outside address.
+   */
+  operations?: OperationsSelection;
   log?: (line: string) => void;
+}
+
+/** The operations stack of a sandbox: where to look and what the customers received. */
+export interface SandboxOperations {
+  stack: string;
+  /** The operations stack file the sandbox planned from ("built-in" when none was found). */
+  source: string;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  notifierUrl: string;
+  /** Process names by role. */
+  processes: { prometheus: string; alertmanager: string; blackbox: string; notifier: string };
+  receivers: SandboxReceiverHandle;
 }
 
 export interface SandboxProcessInfo {
@@ -88,6 +111,8 @@ export interface SandboxHandle {
   credentials: Record<string, StackCredentials>;
   tls: SandboxLayout["tls"];
   notes: string[];
+  /** Set when the sandbox runs an operations stack (`operations` option). */
+  operations?: SandboxOperations;
   processes(): SandboxProcessInfo[];
   process(name: string): SandboxProcessInfo;
   /** Sends a signal to one process (default SIGKILL). */
@@ -135,6 +160,7 @@ interface SandboxParts {
   layoutOptions: LayoutOptions;
   layout: SandboxLayout;
   binaries: Map<string, string>;
+  operations?: SandboxOperations;
 }
 
 export class Sandbox implements SandboxHandle {
@@ -169,12 +195,32 @@ export class Sandbox implements SandboxHandle {
     const log = opts.log ?? (() => undefined);
     const stacks = resolveStacks(opts);
     const name = opts.name ?? stacks.map((s) => s.stackName).join("+");
+    let operations: { stackName: string; source: string; workDir: string } | undefined;
+    if (opts.operations) {
+      // planned from a copy whose fleet is exactly the sandbox's stacks (sandbox/ops/operationsStack.ts)
+      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-sandbox-ops-"));
+      try {
+        const prepared = prepareOperationsStack(
+          stacks.map((s) => s.path),
+          opts.operations,
+          workDir,
+          opts.stacksDir,
+        );
+        stacks.push(loadStackFile(prepared.file));
+        operations = { ...prepared, workDir };
+        log(`operations stack ${prepared.stackName} (from ${prepared.source}) watches ${stacks.length - 1} stack(s)`);
+      } catch (e) {
+        fs.rmSync(workDir, { recursive: true, force: true });
+        throw e;
+      }
+    }
     if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(name)) throw new Error(`sandbox name '${name}' may only hold letters, digits, '_', '.', '+', '-'`);
     const root = packageRoot();
     const dir = path.resolve(opts.dir ?? path.join(root, ".sandbox", name));
-    const services = {
+    const services: LayoutOptions["services"] = {
       fsbEmulator: path.join(root, "dist", "fsb-emulator", "src", "main.js"),
       licenseCentral: path.join(root, "dist", "license-central", "src", "main.js"),
+      ...(opts.operations ? { notifier: path.join(root, "dist", "notifier", "src", "main.js") } : {}),
     };
     for (const f of Object.values(services)) {
       if (!fs.existsSync(f)) throw new Error(`${f} is missing: build the services first (npx tsc -p tsconfig.json, or npm run build:services)`);
@@ -183,7 +229,11 @@ export class Sandbox implements SandboxHandle {
     // Plan every stack (a tenant with its shared server's outputs) and swap placeholders for fresh secrets.
     const planner = new StackPlanner();
     const planned: PlannedStack[] = [];
-    for (const s of stacks) planned.push(plannedStackOf(s, await planner.plan(s)));
+    try {
+      for (const s of stacks) planned.push(plannedStackOf(s, await planner.plan(s)));
+    } finally {
+      if (operations) fs.rmSync(operations.workDir, { recursive: true, force: true });
+    }
     const secrets = emptySecrets();
     for (const p of planned) addStackSecrets(secrets, p);
     const containers = sandboxContainers(planned, secrets);
@@ -198,6 +248,7 @@ export class Sandbox implements SandboxHandle {
         entryPoint: roles.includes("https-entry-point"),
         sqlJob: roles.includes("sql-job"),
         databaseExporter: roles.includes("database-exporter"),
+        operations: roles.some((r) => r !== undefined && isOperationsRole(r)),
       }),
     );
 
@@ -216,6 +267,8 @@ export class Sandbox implements SandboxHandle {
     const certOpts = {
       dnsNames: [...new Set([...(dnsNames.length ? dnsNames : ["lchost-sandbox"]), ...(opts.extraDnsNames ?? [])])],
       ipAddresses: [...entryAddresses, ...(opts.extraBindAddresses ?? [])],
+      // with monitoring, the blackbox probe reads the chain's expiry: it must be well outside the certificate alert's window
+      days: operations ? editionCatalog().monitoring.alerts.certificateDays + 60 : undefined,
     };
     const certs = opts.certificateAuthorityDir
       ? certificatesFromAuthority(opts.certificateAuthorityDir, path.join(dir, "tls"), certOpts)
@@ -238,8 +291,21 @@ export class Sandbox implements SandboxHandle {
       extraBindAddresses: opts.extraBindAddresses,
       allowLoopback: opts.allowLoopback,
     };
-    const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
-    return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries };
+    if (!operations) {
+      const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
+      return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries };
+    }
+    // The receivers listen on an address of their own (127.B.251.1) before the notifier's files are written.
+    const receivers = await startSandboxReceivers(`127.${sandboxOctet(name)}.251.1`, path.join(dir, "receivers"));
+    try {
+      layoutOptions.operations = { receivers, caFile: certs.caCert };
+      const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
+      const ops = sandboxOperations(layout, operations, receivers);
+      return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries, operations: ops };
+    } catch (e) {
+      await receivers.close();
+      throw e;
+    }
   }
 
   private constructor(
@@ -268,6 +334,9 @@ export class Sandbox implements SandboxHandle {
   }
   get notes(): string[] {
     return this.parts.layout.notes;
+  }
+  get operations(): SandboxOperations | undefined {
+    return this.parts.operations;
   }
 
   processes(): SandboxProcessInfo[] {
@@ -455,6 +524,7 @@ export class Sandbox implements SandboxHandle {
     const running = [...this.procs.values()].reverse();
     for (const role of STOP_ORDER) await Promise.all(running.filter((p) => p.spec.role === role).map((p) => p.stop(stopTimeoutMs(role))));
     this.pids.clear();
+    await this.parts.operations?.receivers.close();
   }
 
   /** If the owner exits without stop() (a crashed test run), take the processes along, by PID. */
@@ -481,6 +551,16 @@ export class Sandbox implements SandboxHandle {
       credentials: layout.credentials,
       tls: layout.tls,
       processes: this.processes(),
+      operations: this.operations && {
+        stack: this.operations.stack,
+        source: this.operations.source,
+        prometheusUrl: this.operations.prometheusUrl,
+        alertmanagerUrl: this.operations.alertmanagerUrl,
+        notifierUrl: this.operations.notifierUrl,
+        webhookReceiver: this.operations.receivers.webhooks.url("<customer>"),
+        smtpSink: `${this.operations.receivers.mail.host}:${this.operations.receivers.mail.port}`,
+        records: this.operations.receivers.recordFiles,
+      },
       notes: layout.notes,
     };
     fs.writeFileSync(this.endpointsFile, JSON.stringify(summary, null, 2), { mode: 0o600 });
@@ -522,6 +602,32 @@ export class Sandbox implements SandboxHandle {
     }
     if (old.running) await old.waitExit(30_000);
   }
+}
+
+/** The operations stack's processes and URLs; the receivers learn each customer's webhook secret from the notifier's recipients file. */
+function sandboxOperations(layout: SandboxLayout, ops: { stackName: string; source: string }, receivers: SandboxReceiverHandle): SandboxOperations {
+  const mine = layout.processes.filter((p) => p.stack === ops.stackName);
+  const byRole = (role: OperationsRole) => {
+    const p = mine.find((x) => x.role === role);
+    if (!p)
+      throw new Error(
+        `operations stack ${ops.stackName} plans no ${role} container (planned: ${mine.map((x) => `${x.name} (${x.role})`).join(", ") || "none"})`,
+      );
+    return p;
+  };
+  const [prometheus, alertmanager, blackbox, notifier] = (["prometheus", "alertmanager", "blackbox", "notifier"] as const).map(byRole);
+  if (!notifier.files.some((f) => /recipients.*\.json$/.test(f.path)))
+    throw new Error(`${notifier.name}: no recipients file planned (the notifier would not know whom to tell)`);
+  const url = (p: SandboxProcessSpec) => `http://${p.address}:${p.ports[0]}`;
+  return {
+    stack: ops.stackName,
+    source: ops.source,
+    prometheusUrl: url(prometheus),
+    alertmanagerUrl: url(alertmanager),
+    notifierUrl: url(notifier),
+    processes: { prometheus: prometheus.name, alertmanager: alertmanager.name, blackbox: blackbox.name, notifier: notifier.name },
+    receivers,
+  };
 }
 
 function processInfo(p: LocalProcess): SandboxProcessInfo {

@@ -92,15 +92,17 @@ export function issueCertificate(
   return { cert, key };
 }
 
-export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+/** `days`: how long the CA and the server certificate are valid (default 7; a sandbox with monitoring needs more than its certificate alert's window). */
+export function makeSandboxCertificates(dir: string, opts: { dnsNames: string[]; ipAddresses: string[]; days?: number }): CertificateFiles {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
-  const ca = makeCertificateAuthority(dir, "ca", "lchost sandbox CA");
+  const ca = makeCertificateAuthority(dir, "ca", "lchost sandbox CA", opts.days);
   const server = issueCertificate(dir, "server", ca, {
     commonName: opts.dnsNames[0] ?? "lchost-sandbox",
     dnsNames: opts.dnsNames,
     ipAddresses: opts.ipAddresses,
     usage: "server",
+    days: opts.days,
   });
   const client = issueCertificate(dir, "client", ca, { commonName: "lchost sandbox client", usage: "client" });
   const serverPem = path.join(dir, "server.pem");
@@ -140,7 +142,7 @@ export function makeRevocationList(dir: string, name: string, ca: { cert: string
 }
 
 /** A CA and client certificate kept in `caDir` (made on first use), and a server certificate for this sandbox. */
-export function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames: string[]; ipAddresses: string[] }): CertificateFiles {
+export function certificatesFromAuthority(caDir: string, dir: string, opts: { dnsNames: string[]; ipAddresses: string[]; days?: number }): CertificateFiles {
   const ca = { cert: path.join(caDir, "ca.crt"), key: path.join(caDir, "ca.key") };
   if (!fs.existsSync(ca.cert) || !fs.existsSync(ca.key)) {
     makeCertificateAuthority(caDir, "ca", "lchost sandbox CA");
@@ -153,6 +155,7 @@ export function certificatesFromAuthority(caDir: string, dir: string, opts: { dn
     dnsNames: opts.dnsNames,
     ipAddresses: opts.ipAddresses,
     usage: "server",
+    days: opts.days,
   });
   const serverPem = path.join(dir, "server.pem");
   fs.writeFileSync(serverPem, fs.readFileSync(server.cert, "utf8") + fs.readFileSync(server.key, "utf8"), { mode: 0o600 });

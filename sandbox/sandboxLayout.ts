@@ -17,7 +17,7 @@ export const CONTAINER_TYPE = "docker:index/container:Container";
 
 export interface PlannedStack {
   name: string;
-  role: "customer" | "shared-server";
+  role: "customer" | "shared-server" | "operations";
   edition?: string;
   /** Datacenter tenants: the shared-server stack they run on. */
   sharedServer?: string;
@@ -34,6 +34,8 @@ export interface LayoutOptions {
   extraBindAddresses?: string[];
   /** Append 127.0.0.0/8 to every allow list, so this machine may call web services. */
   allowLoopback?: boolean;
+  /** The operations stack's processes: the sandbox's receivers and CA. */
+  operations?: TranslationContext["operations"];
 }
 
 export interface SandboxSecrets {
@@ -54,7 +56,7 @@ export interface SandboxTls {
 }
 
 export interface StackEndpoints {
-  role: "customer" | "shared-server";
+  role: PlannedStack["role"];
   edition?: string;
   /** The HTTPS entry point (a tenant's is its shared server's), with the Host/SNI name to send. */
   gateway?: { process: string; url: string; address: string; port: number; host: string; adminSocket?: string; monitorUrl?: string; backend?: string };
@@ -190,6 +192,7 @@ export function buildSandboxLayout(
       basicAuthPasswordHash: auth?.hash,
       extraBindAddresses: opts.extraBindAddresses,
       extraAllowList: opts.allowLoopback ? ["127.0.0.0/8"] : undefined,
+      operations: opts.operations,
     };
     const specs = list.map((c) => translateContainer(c, ctx));
     processes.push(...specs);

@@ -31,6 +31,8 @@ export function resolveStacks(opts: StackSelection): StackFile[] {
 
 export function plannedStackOf(stack: StackFile, plan: PlannedStack["plan"]): PlannedStack {
   const cfg = stack.config;
+  // the operations stack (issue 9): its config type lives with its schema; only the role matters here
+  if ((cfg as { role: string }).role === "operations") return { name: stack.stackName, role: "operations", plan };
   if (cfg.role === "shared-server") return { name: stack.stackName, role: "shared-server", plan };
   if (cfg.role === "operations") throw new Error(`${stack.stackName}: an operations stack (lchost:role: operations) is not a customer stack the sandbox runs`);
   return {

@@ -130,8 +130,9 @@ function databaseRules(cat: EditionCatalog): AlertRule[] {
       })),
       {
         alert: "DatabaseNodeNotSynced",
-        // local_state 4 = Synced; `or on` keeps one series per node when both signals agree
-        expr: `(mysql_global_status_wsrep_local_state{job="mysqld"} != 4) or on (customer, part) (mysql_global_status_wsrep_ready{job="mysqld"} == 0)`,
+        // local_state 4 = Synced; `or on` keeps one series per node when both signals agree. Only cluster editions:
+        // a single MariaDB server reports wsrep_local_state 0 and wsrep_ready 0 too (seen on the sandbox's hooli).
+        expr: `(mysql_global_status_wsrep_local_state{job="mysqld", ${editionMatcher(cluster)}} != 4) or on (customer, part) (mysql_global_status_wsrep_ready{job="mysqld", ${editionMatcher(cluster)}} == 0)`,
         for: down,
         labels: { severity: "warning", component: "database" },
         annotations: { summary: "Database node {{ $labels.part }} of {{ $labels.customer }} is not in sync with its cluster." },

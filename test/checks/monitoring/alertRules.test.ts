@@ -197,6 +197,9 @@ const availabilityCases: Case[] = [
       series("mysql_global_status_wsrep_local_state", target("mysqld", "wayne", "db-3"), "4x9 1x50"),
       series("mysql_global_status_wsrep_ready", target("mysqld", "wayne", "db-1"), "1x60"),
       series("mysql_global_status_wsrep_ready", target("mysqld", "wayne", "db-3"), "1x9 0x50"),
+      // a single MariaDB server (no Galera) reports these as 0 as well: no "not in sync" for it (seen on the sandbox)
+      series("mysql_global_status_wsrep_local_state", target("mysqld", "hooli", "db-1"), "0x60"),
+      series("mysql_global_status_wsrep_ready", target("mysqld", "hooli", "db-1"), "0x60"),
       // the shared server's exporter, scraped once per tenant: only acme's scrape fails
       series("up", target("mysqld", "acme", "db-1"), DIES_AT_50S),
       series("up", target("mysqld", "initech", "db-1"), UP),
