@@ -1,5 +1,5 @@
 import { Notification, NotificationAlert, renderNotification } from "../../../notifier/src/messages";
-import { docBlock } from "../../support/notificationsDoc";
+import { docBlock, README } from "../../support/notificationsDoc";
 
 const line2: NotificationAlert = {
   status: "firing",
@@ -27,5 +27,12 @@ describe("docs/notifications.md", () => {
   ] as const)("the %s example in %s is what the notifier renders", (kind, language) => {
     const m = renderNotification(examples[kind], language);
     expect(docBlock(`example ${kind} ${language}`)).toBe(`Subject: ${m.subject}\n\n${m.text}`);
+  });
+});
+
+describe("README.md", () => {
+  test.each(["de", "en"] as const)("the firing example in %s is what the notifier renders", (language) => {
+    const m = renderNotification(examples.firing, language);
+    expect(docBlock(`example firing ${language}`, README)).toBe(`Subject: ${m.subject}\n\n${m.text}`);
   });
 });
