@@ -82,9 +82,16 @@ async function measure(sb: SandboxHandle): Promise<{ samples: Sample[]; falsePos
     await sleep(5000);
   }
   // customers' webhooks and mailboxes, and the on-call webhook: any delivery in a clean period is a false alarm
-  const received = customerNotificationsSince(sb, cleanFrom);
-  const onCall = receivedBy(sb, "_oncall", cleanFrom).length;
-  return { samples, falsePositives: received.length + onCall, cleanAlerts: [...alerts] };
+  const received = [...customerNotificationsSince(sb, cleanFrom), ...receivedBy(sb, "_oncall", cleanFrom)];
+  // say what arrived, so a false alarm can be told from a late message about a fault before the clean period
+  for (const r of received) {
+    const what =
+      "subject" in r
+        ? `mail to ${r.rcptTo.join(",")}: ${r.subject}`
+        : `webhook ${r.customer}: ${r.body?.status} ${(r.body?.alerts ?? []).map((a: { alertname?: string; part?: string; since?: string }) => `${a.alertname}/${a.part} since ${a.since}`).join(", ")}`;
+    console.log(`  clean period: ${r.receivedAt} ${what}`);
+  }
+  return { samples, falsePositives: received.length, cleanAlerts: [...alerts] };
 }
 
 async function main(): Promise<void> {
