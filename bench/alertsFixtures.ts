@@ -88,14 +88,17 @@ export async function waitFor<T>(
 }
 
 /** Every target up and no alert pending or firing: the sandbox is quiet. */
-export async function waitQuiet(sb: SandboxHandle, timeoutMs: number): Promise<void> {
+export async function waitQuiet(sb: SandboxHandle, timeoutMs: number, customer?: string): Promise<void> {
   let last = "";
+  const mine = (labels: Record<string, string>) => customer === undefined || labels.customer === customer;
   await waitFor(
-    "every scrape target up and no alert pending or firing",
+    `every scrape target up and no alert pending or firing${customer ? ` for ${customer}` : ""}`,
     timeoutMs,
     async () => {
-      const down = await targetsNotUp(sb).catch((e) => [{ job: "?", instance: "", health: String(e), error: "", labels: {} }]);
-      const alerts = down.length ? [] : await prometheusAlerts(sb);
+      const down = (
+        await targetsNotUp(sb).catch((e) => [{ job: "?", instance: "", health: String(e), error: "", labels: {} as Record<string, string> }])
+      ).filter((t) => t.job === "?" || t.job === "(none)" || mine(t.labels));
+      const alerts = down.length ? [] : (await prometheusAlerts(sb)).filter((a) => mine(a.labels));
       last = JSON.stringify({ down: down.slice(0, 5), alerts: alerts.map((a) => ({ ...a.labels, state: a.state })).slice(0, 5) });
       return down.length === 0 && alerts.length === 0 ? true : undefined;
     },
