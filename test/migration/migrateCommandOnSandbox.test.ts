@@ -38,7 +38,7 @@ test("--target sandbox --yes --exit migrates the stack's sandbox, writes the sta
   const r = await run([STACK, "--to", "high-performance", "--target", "sandbox", "--yes", "--exit"]);
   expect(r.code).toBe(0);
   expect(r.text).toMatch(/Dedicated Server -> High Performance \[edition-change, up\]/);
-  expect(r.text).toMatch(/globex is now high-performance; maintenance window \d+\.\d s; data verified \(7 tables\)/);
+  expect(r.text).toMatch(/globex is now high-performance; maintenance window \d+\.\d s \(planned ~\d+(\.\d)? s\); data verified \(7 tables\)/);
   expect(r.text).toMatch(/the customer's entry: https:\/\/127\.\d+\.0\.1:8443 \(SNI\/Host globex\.lchost\.local/);
   expect(r.text).toMatch(/stopped; no sandbox process left$/);
   expect(loadStackFile(path.join(stacksDir, `Pulumi.${STACK}.yaml`)).config).toMatchObject({ edition: "high-performance" });
