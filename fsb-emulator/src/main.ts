@@ -6,6 +6,7 @@
 import { buildFsbApp } from "./app";
 import { ConfigError, parseFsbConfig } from "./config";
 import { createLogger } from "./logger";
+import { closeOnSignals } from "../../service-kit/src/shutdown";
 
 async function main(): Promise<void> {
   let config;
@@ -20,15 +21,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const { app } = buildFsbApp(config, { logger, defaultMetrics: true });
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  closeOnSignals(() => app.close(), logger);
   await app.listen({ port: config.port, host: config.host });
   logger.info(
     {

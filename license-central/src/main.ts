@@ -7,6 +7,7 @@
 import { buildLcApps } from "./app";
 import { ConfigError, parseLcConfig } from "./config";
 import { createLogger } from "./logger";
+import { closeOnSignals } from "../../service-kit/src/shutdown";
 
 async function main(): Promise<void> {
   let config;
@@ -34,15 +35,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    lc.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  closeOnSignals(() => lc.close(), logger);
   await lc.publicApp.listen({ port: config.port, host: config.host });
   await lc.adminApp.listen({ port: config.adminPort, host: config.host });
   logger.info(

@@ -9,6 +9,7 @@ import { buildNotifierApp } from "./app";
 import { ConfigError, parseNotifierConfig, readTokenFile } from "./config";
 import { NOTIFIER_ENV, RecipientsError } from "./env";
 import { createLogger } from "./logger";
+import { closeOnSignals } from "../../service-kit/src/shutdown";
 import { RecipientsSource } from "./recipientsSource";
 
 async function main(): Promise<void> {
@@ -44,15 +45,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const { app } = buildNotifierApp(config, { logger, recipients, token, ca, defaultMetrics: true });
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  closeOnSignals(() => app.close(), logger);
   await app.listen({ port: config.port, host: config.host });
   const r = recipients.get();
   logger.info({ port: config.port, host: config.host, customers: Object.keys(r.customers), smarthost: `${r.smtp.host}:${r.smtp.port}` }, "notifier listening");
