@@ -7,6 +7,7 @@ import { operationsNames } from "../model/naming";
 import { loadStack } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
 import { DockerDeployment, runPlanInDocker } from "./runPlanInDocker";
+import { checker, pollUntil, runSmoke } from "./smokeRun";
 import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCertificates";
 
 /**
@@ -19,10 +20,7 @@ const DOMAIN = "lchost.test";
 const CUSTOMER = "smoke-ops-hp";
 const OPS = "smoke-ops";
 
-function check(cond: unknown, what: string): void {
-  if (!cond) throw new Error(`docker ops smoke: ${what}`);
-  console.log(`ok - ${what}`);
-}
+const check = checker("docker ops smoke");
 
 /** GET inside a container (the operations ports are never published): curl from the image. */
 function getInside(container: string, url: string): string {
@@ -36,8 +34,7 @@ interface Target {
   lastError: string;
 }
 
-async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-ops-smoke-"));
+async function main(dir: string, deployments: DockerDeployment[]) {
   const ca = makeCertificateAuthority(dir, "ca", "ops smoke CA", 2);
   issueCertificate(dir, "client", ca, { commonName: "erp", usage: "client", days: 2 });
   const write = (name: string, config: Record<string, unknown>) =>
@@ -69,66 +66,61 @@ async function main() {
   );
 
   const planner = new StackPlanner({ materialize: true, configSecrets: { hookSecret: "smoke-webhook-secret-0123456789" } });
-  const deployments: DockerDeployment[] = [];
   const started = Date.now();
   const names = operationsNames(OPS);
-  try {
-    deployments.push(await runPlanInDocker(await planner.plan(loadStack(CUSTOMER, dir))));
-    check(true, `High Performance customer is up and healthy (${Math.round((Date.now() - started) / 1000)} s)`);
-    const opsStarted = Date.now();
-    deployments.push(await runPlanInDocker(await planner.plan(loadStack(OPS, opsDir))));
-    check(true, `operations stack is up: Prometheus, Alertmanager, blackbox exporter and notifier healthy (${Math.round((Date.now() - opsStarted) / 1000)} s)`);
-    // curl -f: only a 2xx answer gets here
-    check(getInside(names.prometheus, "http://127.0.0.1:9090/-/ready") !== undefined, "Prometheus answers /-/ready with 200");
-    check(getInside(names.alertmanager, "http://127.0.0.1:9093/-/ready") !== undefined, "Alertmanager answers /-/ready with 200");
-    check(getInside(names.blackbox, "http://127.0.0.1:9115/-/healthy") !== undefined, "the blackbox exporter answers /-/healthy with 200");
-    const amSeen = JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/alertmanagers")).data.activeAlertmanagers as Array<{ url: string }>;
-    check(
-      amSeen.some((a) => a.url.includes(names.alertmanager)),
-      `Prometheus sends alerts to ${names.alertmanager} (${amSeen.map((a) => a.url).join(", ")})`,
-    );
+  deployments.push(await runPlanInDocker(await planner.plan(loadStack(CUSTOMER, dir))));
+  check(true, `High Performance customer is up and healthy (${Math.round((Date.now() - started) / 1000)} s)`);
+  const opsStarted = Date.now();
+  deployments.push(await runPlanInDocker(await planner.plan(loadStack(OPS, opsDir))));
+  check(true, `operations stack is up: Prometheus, Alertmanager, blackbox exporter and notifier healthy (${Math.round((Date.now() - opsStarted) / 1000)} s)`);
+  // curl -f: only a 2xx answer gets here
+  check(getInside(names.prometheus, "http://127.0.0.1:9090/-/ready") !== undefined, "Prometheus answers /-/ready with 200");
+  check(getInside(names.alertmanager, "http://127.0.0.1:9093/-/ready") !== undefined, "Alertmanager answers /-/ready with 200");
+  check(getInside(names.blackbox, "http://127.0.0.1:9115/-/healthy") !== undefined, "the blackbox exporter answers /-/healthy with 200");
+  // Prometheus's notifier picks up its Alertmanagers a few seconds after /-/ready: poll, don't read once
+  const amSeen = await pollUntil(
+    () => JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/alertmanagers")).data.activeAlertmanagers as Array<{ url: string }>,
+    (seen) => seen.some((a) => a.url.includes(names.alertmanager)),
+    30_000,
+  );
+  check(
+    amSeen.some((a) => a.url.includes(names.alertmanager)),
+    `Prometheus sends alerts to ${names.alertmanager} (${amSeen.map((a) => a.url).join(", ") || "none yet after 30 s"})`,
+  );
 
-    // every scrape of a customer part by container name over the customer's network: wait for the first round
-    let targets: Target[] = [];
-    const deadline = Date.now() + 60_000;
-    const want = ["lc-line", "fsb", "haproxy", "mysqld", "blackbox-https"];
-    while (Date.now() < deadline) {
-      targets = JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/targets?state=active")).data.activeTargets;
-      const up = new Set(targets.filter((t) => t.health === "up").map((t) => t.scrapePool));
-      if (want.every((j) => up.has(j))) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    const line = (t: Target) => `${t.scrapePool} ${t.labels.part ?? ""} ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`;
-    console.log(targets.map((t) => `  ${line(t)}`).join("\n"));
+  // every scrape of a customer part by container name over the customer's network: wait for the first round
+  const want = ["lc-line", "fsb", "haproxy", "mysqld", "blackbox-https"];
+  const targets = await pollUntil(
+    () => JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/targets?state=active")).data.activeTargets as Target[],
+    (seen) => {
+      const up = new Set(seen.filter((t) => t.health === "up").map((t) => t.scrapePool));
+      return want.every((j) => up.has(j));
+    },
+    60_000,
+  );
+  const line = (t: Target) => `${t.scrapePool} ${t.labels.part ?? ""} ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`;
+  console.log(targets.map((t) => `  ${line(t)}`).join("\n"));
+  check(
+    targets.length > 0 && targets.every((t) => t.labels.customer === CUSTOMER),
+    `Prometheus shows ${targets.length} targets, all labelled customer=${CUSTOMER}`,
+  );
+  for (const job of want)
     check(
-      targets.length > 0 && targets.every((t) => t.labels.customer === CUSTOMER),
-      `Prometheus shows ${targets.length} targets, all labelled customer=${CUSTOMER}`,
+      targets.some((t) => t.scrapePool === job && t.health === "up"),
+      `job ${job} is scraped and up`,
     );
-    for (const job of want)
-      check(
-        targets.some((t) => t.scrapePool === job && t.health === "up"),
-        `job ${job} is scraped and up`,
-      );
-    // the probe reaches the customer's entry by TLS and trusts exactly the certificate the customer's stack serves
-    let probe: Array<{ value: [number, string] }> = [];
-    const probeDeadline = Date.now() + 60_000;
-    while (Date.now() < probeDeadline) {
-      probe = JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/query?query=probe_success")).data.result;
-      if (probe.length > 0 && probe.every((p) => p.value[1] === "1")) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    check(
-      probe.length > 0 && probe.every((p) => p.value[1] === "1"),
-      `the blackbox probe of the customer's HTTPS entry succeeds, verifying its certificate (probe_success ${probe.map((p) => p.value[1]).join(", ") || "none"})`,
-    );
-    console.log(`docker ops smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
-  } finally {
-    for (const d of deployments.reverse()) await d.remove().catch((e) => console.error(`cleanup: ${e.message}`));
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // the probe reaches the customer's entry by TLS and trusts exactly the certificate the customer's stack serves
+  const probe = await pollUntil(
+    () => JSON.parse(getInside(names.prometheus, "http://127.0.0.1:9090/api/v1/query?query=probe_success")).data.result as Array<{ value: [number, string] }>,
+    (seen) => seen.length > 0 && seen.every((p) => p.value[1] === "1"),
+    60_000,
+  );
+  check(
+    probe.length > 0 && probe.every((p) => p.value[1] === "1"),
+    `the blackbox probe of the customer's HTTPS entry succeeds, verifying its certificate (probe_success ${probe.map((p) => p.value[1]).join(", ") || "none"})`,
+  );
+  console.log(`docker ops smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-ops-smoke-"));
+runSmoke((deployments) => main(scratch, deployments), scratch);

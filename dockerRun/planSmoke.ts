@@ -9,6 +9,7 @@ import { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { StackPlanner } from "../planner/planWithReferences";
 import { DockerDeployment, runPlanInDocker } from "./runPlanInDocker";
+import { checker, runSmoke } from "./smokeRun";
 import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCertificates";
 
 /**
@@ -22,10 +23,7 @@ const DOMAIN = "lchost.test";
 const PASSWORD = "smoke-basic-auth-pw";
 const IMAGES = { balancer: "lchost/haproxy:dev" };
 
-function check(cond: unknown, what: string): void {
-  if (!cond) throw new Error(`docker plan smoke: ${what}`);
-  console.log(`ok - ${what}`);
-}
+const check = checker("docker plan smoke");
 
 interface Tls {
   caPem: string;
@@ -116,8 +114,7 @@ async function activate(port: number, host: string, tickets: string[], prefix: s
   return ok;
 }
 
-async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-docker-smoke-"));
+async function main(dir: string, deployments: DockerDeployment[]) {
   const tls = clientCertificate(dir);
   const write = (name: string, config: Record<string, unknown>) =>
     fs.writeFileSync(
@@ -148,73 +145,68 @@ async function main() {
   });
 
   const planner = new StackPlanner({ materialize: true, configSecrets: { wsPassword: PASSWORD } });
-  const deployments: DockerDeployment[] = [];
   const started = Date.now();
-  try {
-    // Datacenter: shared server first, then the tenant, which creates its schema with the SQL job.
-    const sharedPlan = await planner.plan(loadStack("smoke-shared", dir));
-    deployments.push(await runPlanInDocker(sharedPlan));
-    const dcPlan = await planner.plan(loadStack("smoke-dc", dir));
-    deployments.push(await runPlanInDocker(dcPlan));
-    check(true, `shared server and Datacenter tenant are up and healthy (${Math.round((Date.now() - started) / 1000)} s)`);
-    const dcTickets = [1, 2, 3].map((i) => adminTicket(dcPlan, "lc-smoke-dc-line-1", `DC-${i}`));
-    check(
-      dcTickets.every((t) => /^[A-Z0-9-]{29}$/.test(t)),
-      `admin API created tickets for the tenant (${dcTickets.join(", ")})`,
-    );
-    check((await activate(18443, `smoke-dc.${DOMAIN}`, dcTickets, "dc")) === 3, "3 activations through the shared HTTPS entry point, routed by host name");
-    const dcWs = await request(18443, `smoke-dc.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: { orderId: "x", items: [{ productCode: 1, quantity: 1 }] } });
-    check(dcWs.status === 403, `the tenant's web-service path is refused (${dcWs.status})`);
-    const unknownHost = await request(18443, `nobody.${DOMAIN}`, "GET", "/depot/v1/anything");
-    check(unknownHost.status === 404, `an unknown tenant host name gets 404 (${unknownHost.status})`);
+  // Datacenter: shared server first, then the tenant, which creates its schema with the SQL job.
+  const sharedPlan = await planner.plan(loadStack("smoke-shared", dir));
+  deployments.push(await runPlanInDocker(sharedPlan));
+  const dcPlan = await planner.plan(loadStack("smoke-dc", dir));
+  deployments.push(await runPlanInDocker(dcPlan));
+  check(true, `shared server and Datacenter tenant are up and healthy (${Math.round((Date.now() - started) / 1000)} s)`);
+  const dcTickets = [1, 2, 3].map((i) => adminTicket(dcPlan, "lc-smoke-dc-line-1", `DC-${i}`));
+  check(
+    dcTickets.every((t) => /^[A-Z0-9-]{29}$/.test(t)),
+    `admin API created tickets for the tenant (${dcTickets.join(", ")})`,
+  );
+  check((await activate(18443, `smoke-dc.${DOMAIN}`, dcTickets, "dc")) === 3, "3 activations through the shared HTTPS entry point, routed by host name");
+  const dcWs = await request(18443, `smoke-dc.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: { orderId: "x", items: [{ productCode: 1, quantity: 1 }] } });
+  check(dcWs.status === 403, `the tenant's web-service path is refused (${dcWs.status})`);
+  const unknownHost = await request(18443, `nobody.${DOMAIN}`, "GET", "/depot/v1/anything");
+  check(unknownHost.status === 404, `an unknown tenant host name gets 404 (${unknownHost.status})`);
 
-    // High Performance: dedicated database and FSB, web services behind client certificate + basic auth.
-    const hpPlan = await planner.plan(loadStack("smoke-hp", dir));
-    deployments.push(await runPlanInDocker(hpPlan));
-    check(true, "High Performance server is up and healthy");
-    const order = { orderId: "HP-1", items: [{ productCode: 7, quantity: 5 }] };
-    const noCert = await request(18444, `smoke-hp.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: order, auth: `erp:${PASSWORD}` });
-    check(noCert.status === 403, `web services without a client certificate: 403 (${noCert.status})`);
-    const badPw = await request(18444, `smoke-hp.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: order, tls, auth: "erp:wrong-password" });
-    check(badPw.status === 401, `web services with a wrong basic-auth password: 401 (${badPw.status})`);
-    const good = await request(18444, `smoke-hp.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: order, tls, auth: `erp:${PASSWORD}` });
-    check(good.status === 201 && good.body.ticket, `web services with certificate and password create a ticket (${good.status})`);
-    check((await activate(18444, `smoke-hp.${DOMAIN}`, [good.body.ticket], "hp")) === 1, "an activation signed by the dedicated FSB");
+  // High Performance: dedicated database and FSB, web services behind client certificate + basic auth.
+  const hpPlan = await planner.plan(loadStack("smoke-hp", dir));
+  deployments.push(await runPlanInDocker(hpPlan));
+  check(true, "High Performance server is up and healthy");
+  const order = { orderId: "HP-1", items: [{ productCode: 7, quantity: 5 }] };
+  const noCert = await request(18444, `smoke-hp.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: order, auth: `erp:${PASSWORD}` });
+  check(noCert.status === 403, `web services without a client certificate: 403 (${noCert.status})`);
+  const badPw = await request(18444, `smoke-hp.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: order, tls, auth: "erp:wrong-password" });
+  check(badPw.status === 401, `web services with a wrong basic-auth password: 401 (${badPw.status})`);
+  const good = await request(18444, `smoke-hp.${DOMAIN}`, "POST", "/ws/v1/tickets", { body: order, tls, auth: `erp:${PASSWORD}` });
+  check(
+    good.status === 201 && good.body.ticket,
+    `web services with certificate and password create a ticket (${good.status}${good.status === 201 ? "" : ` ${JSON.stringify(good.body)}`})`,
+  );
+  check((await activate(18444, `smoke-hp.${DOMAIN}`, [good.body.ticket], "hp")) === 1, "an activation signed by the dedicated FSB");
 
-    // High Availability: 3 lines, 3 FSBs, 3-node Galera cluster behind the balancer.
-    const haPlan = await planner.plan(loadStack("smoke-ha", dir));
-    const haStart = Date.now();
-    deployments.push(await runPlanInDocker(haPlan));
-    check(true, `High Availability package is up and healthy (${Math.round((Date.now() - haStart) / 1000)} s)`);
-    const size = execFileSync("docker", ["exec", "lc-smoke-ha-db-3", "mariadb", "-N", "-e", "SHOW STATUS LIKE 'wsrep_cluster_size'"], {
-      encoding: "utf8",
-    }).trim();
-    check(/\t3$/.test(size), `the Galera cluster has 3 nodes (${size.replace("\t", " = ")})`);
-    const haTickets: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      const r = await request(18445, `smoke-ha.${DOMAIN}`, "POST", "/ws/v1/tickets", {
-        body: { orderId: `HA-${i}`, items: [{ productCode: 9, quantity: 1 }] },
-        tls,
-        auth: `erp:${PASSWORD}`,
-      });
-      if (r.status === 201) haTickets.push(r.body.ticket);
-    }
-    check(haTickets.length === 12, `web services created 12 tickets through the balancer (${haTickets.length})`);
-    check((await activate(18445, `smoke-ha.${DOMAIN}`, haTickets.slice(0, 6), "ha-a")) === 6, "6 activations spread over the lines");
-    execFileSync("docker", ["kill", "lc-smoke-ha-line-2"], { stdio: "ignore" });
-    check((await activate(18445, `smoke-ha.${DOMAIN}`, haTickets.slice(6), "ha-b")) === 6, "6 more activations succeed right after line 2 was killed");
-    const rows = execFileSync("docker", ["exec", "lc-smoke-ha-db-2", "mariadb", "-N", "-e", "SELECT COUNT(*) FROM license_central.lc_activations"], {
-      encoding: "utf8",
-    }).trim();
-    check(Number(rows) === 12, `every acknowledged activation is in the cluster, read on node 2 (${rows})`);
-    console.log(`docker plan smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
-  } finally {
-    for (const d of deployments.reverse()) await d.remove().catch((e) => console.error(`cleanup: ${e.message}`));
-    fs.rmSync(dir, { recursive: true, force: true });
+  // High Availability: 3 lines, 3 FSBs, 3-node Galera cluster behind the balancer.
+  const haPlan = await planner.plan(loadStack("smoke-ha", dir));
+  const haStart = Date.now();
+  deployments.push(await runPlanInDocker(haPlan));
+  check(true, `High Availability package is up and healthy (${Math.round((Date.now() - haStart) / 1000)} s)`);
+  const size = execFileSync("docker", ["exec", "lc-smoke-ha-db-3", "mariadb", "-N", "-e", "SHOW STATUS LIKE 'wsrep_cluster_size'"], {
+    encoding: "utf8",
+  }).trim();
+  check(/\t3$/.test(size), `the Galera cluster has 3 nodes (${size.replace("\t", " = ")})`);
+  const haTickets: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await request(18445, `smoke-ha.${DOMAIN}`, "POST", "/ws/v1/tickets", {
+      body: { orderId: `HA-${i}`, items: [{ productCode: 9, quantity: 1 }] },
+      tls,
+      auth: `erp:${PASSWORD}`,
+    });
+    if (r.status === 201) haTickets.push(r.body.ticket);
   }
+  check(haTickets.length === 12, `web services created 12 tickets through the balancer (${haTickets.length})`);
+  check((await activate(18445, `smoke-ha.${DOMAIN}`, haTickets.slice(0, 6), "ha-a")) === 6, "6 activations spread over the lines");
+  execFileSync("docker", ["kill", "lc-smoke-ha-line-2"], { stdio: "ignore" });
+  check((await activate(18445, `smoke-ha.${DOMAIN}`, haTickets.slice(6), "ha-b")) === 6, "6 more activations succeed right after line 2 was killed");
+  const rows = execFileSync("docker", ["exec", "lc-smoke-ha-db-2", "mariadb", "-N", "-e", "SELECT COUNT(*) FROM license_central.lc_activations"], {
+    encoding: "utf8",
+  }).trim();
+  check(Number(rows) === 12, `every acknowledged activation is in the cluster, read on node 2 (${rows})`);
+  console.log(`docker plan smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-docker-smoke-"));
+runSmoke((deployments) => main(scratch, deployments), scratch);

@@ -188,7 +188,9 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       limits: facts.gateway,
       owner,
     },
-    opts,
+    // The entry opens once the lines behind it are healthy: created beside them, HAProxy's first checks
+    // found nothing listening and answered 503 for up to rise × inter after `up` had finished.
+    { parent, dependsOn: lines },
   );
   return {
     endpoint: entry.endpoint,
