@@ -1,4 +1,4 @@
-/** lchost sla report: what it refuses before (and when) it talks to Prometheus. The real exchange: test/checks/slaReport.test.ts. */
+/** lchost sla report: what it refuses before (and when) it talks to Prometheus. The real exchange: test/alerts/slaReport.test.ts. */
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
