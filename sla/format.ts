@@ -1,5 +1,6 @@
 /** lchost sla report's outputs: a table for people, JSON and CSV for billing. Pure. */
-import { formatAvailability } from "../model/sla";
+import { EDITION_IDS, EditionCatalog, editionCatalog } from "../model/catalog";
+import { creditBandLabel, formatAvailability } from "../model/sla";
 import type { SlaReport, SlaReportRow } from "./report";
 
 const metText = (r: SlaReportRow) => (r.met === null ? "unknown" : r.met ? "yes" : "no");
@@ -85,4 +86,14 @@ export function slaReportCsv(report: SlaReport): string {
       .join(","),
   );
   return [CSV_COLUMNS.join(","), ...rows].join("\n");
+}
+
+/** The credit tables of the catalog as docs/sla.md shows them (a test keeps the doc in step with the catalog). */
+export function slaCreditTableMarkdown(cat: EditionCatalog = editionCatalog()): string {
+  const rows = EDITION_IDS.map((id) => {
+    const e = cat.editions[id];
+    const bands = e.slaCredits.map((b, i) => `${creditBandLabel(e.slaCredits, i)} → ${b.creditPercent} %`).join(" · ");
+    return `| ${e.title} (\`${id}\`) | ${e.availabilityPercent} % | ${bands} |`;
+  });
+  return ["| edition | guarantee | month's availability → credit (of the monthly fee) |", "|---|---|---|", ...rows].join("\n");
 }
