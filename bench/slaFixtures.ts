@@ -123,7 +123,15 @@ export function moveBlocks(fromDir: string, tsdbDir: string): number {
 
 export interface RunningPrometheus {
   url: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system) a running process has used so far, from /proc (Linux; 100 ticks a second). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -164,7 +172,7 @@ export async function startPrometheus(tsdbDir: string, readyWithinMs: number): P
     if (child.exitCode !== null) break;
     try {
       const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) return { url, stop };
+      if (r.status === 200) return { url, pid: child.pid!, stop };
     } catch {
       /* not up yet */
     }
