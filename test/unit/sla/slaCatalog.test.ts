@@ -29,6 +29,12 @@ describe("the catalog's SLA terms", () => {
     }
   });
 
+  it("probes often enough to judge every minute by several probes (43 minutes a month measured to the minute)", () => {
+    const probesPerMinute = 60 / editionCatalog().monitoring.intervals.scrapeSeconds;
+    expect(probesPerMinute).toBeGreaterThanOrEqual(6);
+    expect(Number.isInteger(probesPerMinute)).toBe(true);
+  });
+
   it("has the minute rule and the maintenance notice", () => {
     expect(slaRules()).toEqual({ downMinuteFailedShare: 0.5, maintenanceNoticeDays: 5 });
   });
