@@ -17,6 +17,7 @@ import { planSpec } from "./commands/plan";
 import { sandboxSpec } from "./commands/sandbox";
 import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
+import { slaSpec } from "./commands/sla";
 import { CliError, MissingPrerequisite, RuntimeFailure, UsageError } from "./errors";
 import { AlertmanagerError } from "../render/alertmanager/api";
 import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
@@ -35,6 +36,7 @@ export const commands: Array<CommandSpec<any>> = [
   sandboxSpec,
   scanSpec,
   maintenanceSpec,
+  slaSpec,
 ];
 
 /**

@@ -12,16 +12,32 @@ const quotas = {
   },
 };
 
+/** SLA credit bands, highest first; their order and coverage are checked in catalog.ts (slaCreditProblems). */
+const slaCredits = {
+  type: "array",
+  minItems: 1,
+  items: {
+    type: "object",
+    additionalProperties: false,
+    required: ["atLeastPercent", "creditPercent"],
+    properties: {
+      atLeastPercent: { type: "number", minimum: 0, maximum: 100 },
+      creditPercent: { type: "number", minimum: 0, maximum: 100 },
+    },
+  },
+};
+
 const edition = {
   type: "object",
   additionalProperties: false,
-  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "includes", "lines", "database", "resources", "gateway"],
+  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "slaCredits", "includes", "lines", "database", "resources", "gateway"],
   properties: {
     title: { type: "string", minLength: 1 },
     component: { type: "string", pattern: "^[A-Z][A-Za-z]+$" },
     infrastructure: { type: "string" },
     quotas,
     availabilityPercent: { type: "number", exclusiveMinimum: 90, maximum: 100 },
+    slaCredits,
     includes: {
       type: "object",
       additionalProperties: false,
@@ -153,7 +169,7 @@ const monitoring = {
 export const catalogSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["editions", "common", "monitoring"],
+  required: ["editions", "common", "monitoring", "sla"],
   properties: {
     editions: {
       type: "object",
@@ -167,6 +183,15 @@ export const catalogSchema = {
       },
     },
     monitoring,
+    sla: {
+      type: "object",
+      additionalProperties: false,
+      required: ["downMinuteFailedShare", "maintenanceNoticeDays"],
+      properties: {
+        downMinuteFailedShare: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+        maintenanceNoticeDays: { type: "integer", minimum: 0 },
+      },
+    },
     common: {
       type: "object",
       additionalProperties: false,
