@@ -66,7 +66,9 @@ describe("balancing variants of haproxy.cfg", () => {
       fs.writeFileSync(file, renderHaproxyConfig(spec(algorithm, sticky, full, dns)));
       const r = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
       expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.stringContaining("Configuration file is valid") });
-      expect(r.stdout + r.stderr).not.toContain("[WARNING]");
+      // Docker's container names do not resolve here; HAProxy says so and starts them later (init-addr none)
+      const warnings = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("[WARNING]") && !/could not resolve address 'lc-wayne-line-\d'/.test(l));
+      expect(warnings).toEqual([]);
     },
   );
 });
