@@ -26,6 +26,8 @@ export interface HttpsEntryPointArgs {
   backends: HaproxyBackend[];
   /** The edition catalog's `gateway` limits. */
   limits: GatewayLimits;
+  /** Web-service requests per second per client address (lchost:balancing.rateLimit); more get 429. */
+  webServiceRateLimit?: { requestsPerSecond: number };
   owner: Record<string, string>;
 }
 
@@ -72,6 +74,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       // the ops stack's Prometheus reaches it on the container network; the container publishes only the entry's port
       prometheus: { address: "*", port: HAPROXY_PROMETHEUS_PORT },
       limits: args.limits,
+      webServiceRateLimit: args.webServiceRateLimit,
     };
     this.config = pulumi.all([args.basicAuth?.passwordHash ?? "", args.webServiceToken ?? ""]).apply(([hash, token]) =>
       renderHaproxyConfig({

@@ -16,6 +16,8 @@ const emailAddress = {
   pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
 };
 const httpsUrl = { type: "string", pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s]*)?$" };
+/** A path prefix as the gateway routes on it: normalized, so no empty segment; '.'/'..' segments are refused in code. */
+const pathPrefix = { type: "string", pattern: "^/([A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?)?$" };
 
 /** What a pattern means, in words: errors say this instead of printing the regular expression. */
 export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
@@ -24,7 +26,14 @@ export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   [emailAddress.pattern, "an email address (name@domain.example)"],
   [httpsUrl.pattern, "an https:// URL (notifications leave only over HTTPS; e.g. https://hooks.customer.example/lchost)"],
   [secretKeyName.pattern, "a config key name (a letter, then letters, digits or '_')"],
+  [pathPrefix.pattern, "a path prefix starting with '/' (segments of letters, digits, '.', '_', '~', '-'; e.g. /ws/)"],
 ]);
+
+/** How the High Availability balancer picks a line for a new client (HAProxy's `balance`). */
+export const BALANCING_ALGORITHMS = ["roundrobin", "leastconn", "source"] as const;
+export const BALANCING_STICKINESS = ["source", "cookie"] as const;
+/** HAProxy's largest server weight. */
+export const MAX_LINE_WEIGHT = 256;
 
 export const NOTIFICATION_LANGUAGES = ["de", "en"] as const;
 
@@ -78,6 +87,63 @@ export const stackConfigSchema = {
       maximum: 999999,
       description:
         "the deployment generation (lchost migrate --target docker sets it): the database, FSBs and License Central lines of an own server are named lc-<customer>-g<N>-…, so the next edition starts beside the running one; absent: the names without a generation",
+    },
+    balancing: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "High Availability only: how the balancer spreads requests over the lines (absent: least connections, every line equal, no routes, not sticky)",
+      properties: {
+        algorithm: {
+          enum: [...BALANCING_ALGORITHMS],
+          default: "roundrobin",
+          description: "how a new client's line is chosen: roundrobin (by weight), leastconn (fewest open requests), source (hash of the client address)",
+        },
+        weights: {
+          type: "array",
+          minItems: 2,
+          items: { type: "integer", minimum: 1, maximum: MAX_LINE_WEIGHT },
+          description: "one per line, in line order (lchost:lines of them): a line's share of new clients relative to the others",
+        },
+        routes: {
+          type: "array",
+          minItems: 1,
+          description:
+            "path prefix -> the lines that serve it (e.g. web services on lines 1-2); decided on the normalized path, case-insensitively, per whole segment; other paths go to every line",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["pathPrefix", "lines"],
+            properties: {
+              pathPrefix,
+              lines: {
+                type: "array",
+                minItems: 1,
+                uniqueItems: true,
+                items: { type: "integer", minimum: 1, maximum: 16 },
+                description: "line numbers, 1 = the first",
+              },
+            },
+          },
+        },
+        sticky: {
+          enum: [...BALANCING_STICKINESS],
+          description: "keep a client on its line while the line is up: by client address (source) or by a Secure, HttpOnly cookie naming the line",
+        },
+        rateLimit: {
+          type: "object",
+          additionalProperties: false,
+          required: ["requestsPerSecond"],
+          properties: {
+            requestsPerSecond: {
+              type: "integer",
+              minimum: 1,
+              maximum: 100000,
+              description: "web-service requests (/ws/) one client address may send per second; more are answered 429 with Retry-After",
+            },
+          },
+        },
+      },
     },
     connection: {
       type: "object",
