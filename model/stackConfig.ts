@@ -1,6 +1,7 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
+import type { StackHostEntry } from "./hosts";
 import { NOTIFICATION_LANGUAGES, PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";
@@ -67,6 +68,8 @@ export interface OperationsConfig {
 
 interface CommonConfig {
   platform: Platform;
+  /** The inventory host it runs on (lchost:host; docs/hosts.md); absent: not placed (yet). */
+  host?: string;
   domain: string;
   httpsPort: number;
   fsb: FsbSettings;
@@ -95,6 +98,8 @@ export interface CustomerConfig extends CommonConfig {
   generation?: number;
   /** Absent: the customer is not notified (the hosting team's on-call still is). */
   notifications?: NotificationSettings;
+  /** High Availability: the hosts its parts are spread over (lchost:hosts), as written; resolved with model/hosts.ts. */
+  hosts?: StackHostEntry[];
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
@@ -218,7 +223,18 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const includes = editionIsValid ? editionFacts(v.edition).includes : undefined;
   // Dedicated Server signs with the hosting team's shared FSB; Datacenter tenants with their shared server's.
   const usesSharedFsb = role === "customer" && includes !== undefined && !includes.dedicatedFsb;
-  const CUSTOMER_ONLY = ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance", "notifications", "generation"];
+  const CUSTOMER_ONLY = [
+    "customer",
+    "edition",
+    "lines",
+    "sharedServer",
+    "connection",
+    "expectedVolume",
+    "startInMaintenance",
+    "notifications",
+    "generation",
+    "hosts",
+  ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
   if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
@@ -241,7 +257,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const key of OPERATIONS_ONLY) forbid(key, "on a customer or shared-server stack; it belongs on an operations stack (lchost:role: operations)");
   }
   if (role === "operations") {
-    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image"]) {
+    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image", "host"]) {
       forbid(key, "on an operations stack (lchost:role: operations)");
     }
     if (v.operations === undefined) problems.push(`lchost:operations: required on an operations stack (onCall receiver and smtp smarthost)`);
@@ -263,6 +279,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     if (v.lines !== undefined && edition !== "high-availability") {
       problems.push(`lchost:lines: ${show(v.lines)} is only allowed with edition high-availability (edition is '${edition}')`);
     }
+    if (facts.includes.sharedServer) {
+      forbid("host", `for edition '${edition}': a tenant runs on its shared server's host; set lchost:host on the shared-server stack`);
+    } else if (facts.database.kind === "cluster") {
+      forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
+    }
+    if (facts.database.kind !== "cluster") forbid("hosts", `for edition '${edition}': it runs on one host; name it in lchost:host`);
     if (facts.includes.sharedServer && v.sharedServer === undefined) {
       problems.push(`lchost:sharedServer: required for edition '${edition}' (the stack that runs the shared server)`);
     }
@@ -326,6 +348,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const common: CommonConfig = {
     platform: v.platform ?? "docker",
+    ...(v.host !== undefined ? { host: v.host } : {}),
     domain: v.domain ?? "lchost.local",
     httpsPort: v.httpsPort ?? 443,
     fsb: {
@@ -359,6 +382,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     quotaMode: v.quotaMode ?? "soft",
     startInMaintenance: v.startInMaintenance ?? false,
     ...(v.generation !== undefined ? { generation: v.generation } : {}),
+    ...(v.hosts !== undefined ? { hosts: v.hosts } : {}),
     notifications: v.notifications
       ? {
           email: v.notifications.email ?? [],
