@@ -11,8 +11,9 @@
  * - High Availability: its Galera nodes on distinct hosts, lines round-robin over them (`placeParts`, the
  *   same rules as a stack's own lchost:hosts).
  * - Stacks that already name their host(s) keep them and count against those hosts first.
- * - Deterministic: the largest need first (memory, then CPU, then stack name), each on the eligible host
- *   with the most free memory (then CPU, then name) — so customers spread rather than pile up.
+ * - Deterministic: the largest need first (memory, then CPU, then stack name), each on an eligible host
+ *   labelled for it if one has room (else an unlabelled one), and there on the one with the most free
+ *   memory (then CPU, then name) — so customers spread rather than pile up.
  */
 import type { EditionCatalog, EditionId } from "../model/catalog";
 import { Host, HostsError, PartPlacement, placeParts } from "../model/hosts";
@@ -140,7 +141,7 @@ export function placeFleet(opts: PlaceOptions): Placement {
   for (const s of opts.stacks) {
     const cfg = s.config;
     if (cfg.role === "operations") {
-      skipped.push({ stack: s.stackName, reason: "operations stacks are not placed (they watch the fleet)" });
+      skipped.push({ stack: s.stackName, reason: "an operations stack: it watches the fleet and is not placed" });
       continue;
     }
     if (cfg.role === "customer" && catalog.editions[cfg.edition].includes.sharedServer) {
@@ -216,6 +217,7 @@ export function placeFleet(opts: PlaceOptions): Placement {
     assignments.push({ stack: u.stack, customer: u.customer, kind: u.kind, hosts, parts, needs: u.total, source });
     for (const t of u.tenants) {
       const c = t.config.role === "customer" ? t.config : undefined;
+      for (const h of hosts) usage.get(h)?.stacks.push(t.stackName);
       assignments.push({
         stack: t.stackName,
         customer: c?.customer,
@@ -271,9 +273,12 @@ export function placeFleet(opts: PlaceOptions): Placement {
     return free(ub).m - free(ua).m || free(ub).c - free(ua).c || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   };
   for (const u of units.filter((x) => !x.recorded).sort(bySize)) {
+    // hosts labelled for the unit's role before unlabelled ones, so the labelled pools fill first
+    const wanted = u.hostRole === "shared" ? "shared" : "dedicated";
+    const labelledFirst = (a: Host, b: Host) => Number(a.labels.role !== wanted) - Number(b.labels.role !== wanted) || mostFree(a, b);
     const eligible = opts.hosts.filter((h) => takes(h, u.hostRole));
     if (!u.ha) {
-      const host = eligible.filter((h) => fits(h.name, u.total)).sort(mostFree)[0];
+      const host = eligible.filter((h) => fits(h.name, u.total)).sort(labelledFirst)[0];
       if (!host) {
         const label = u.hostRole === "shared" ? "labelled role: shared or without a role" : "labelled role: dedicated or without a role";
         problems.push(`${describe(u)} needs ${show(u.total)} on one host; no host ${label} has that much left`);
@@ -285,7 +290,7 @@ export function placeFleet(opts: PlaceOptions): Placement {
       continue;
     }
     // HA: the N hosts with most free; a host that cannot take its share is dropped for the next one.
-    let candidates = [...eligible].sort(mostFree);
+    let candidates = [...eligible].sort(labelledFirst);
     let placed: { hosts: Host[]; parts: PartPlacement } | undefined;
     while (candidates.length >= Math.max(2, u.ha.databaseNodes)) {
       const hosts = candidates.slice(0, u.ha.databaseNodes);
