@@ -28,26 +28,35 @@ export function claimedHostNames(stacks: Array<{ stackName: string; config: Stac
   return out;
 }
 
+/** A host name claimed twice: the first claimant and the second. */
+export interface HostNameClash {
+  hostName: string;
+  first: ClaimedHostName;
+  second: ClaimedHostName;
+}
+
+export function hostNameClashes(stacks: Array<{ stackName: string; config: StackConfig }>): HostNameClash[] {
+  const first = new Map<string, ClaimedHostName>();
+  const out: HostNameClash[] = [];
+  for (const c of claimedHostNames(stacks)) {
+    const other = first.get(c.hostName);
+    if (other) out.push({ hostName: c.hostName, first: other, second: c });
+    else first.set(c.hostName, c);
+  }
+  return out;
+}
+
 /**
  * Across the fleet, no two customer stacks claim the same public host name: the per-host HTTPS entry routes
  * by TLS server name (SNI), so a second claimant would receive the first one's clients — with their client
- * certificates. A policy pack sees one stack at a time, so this runs over all stack files (lchost fleet place).
+ * certificates. A policy pack sees one stack at a time, so this runs over all stack files (lchost fleet place,
+ * lchost check). The violation's `resource` is the second claimant's stack.
  */
 export function hostNamesDistinct(stacks: Array<{ stackName: string; config: StackConfig }>): Violation[] {
-  const first = new Map<string, ClaimedHostName>();
-  const out: Violation[] = [];
-  for (const c of claimedHostNames(stacks)) {
-    const other = first.get(c.hostName);
-    if (!other) {
-      first.set(c.hostName, c);
-      continue;
-    }
-    out.push({
-      policy: HOST_NAMES_DISTINCT,
-      enforcementLevel: "mandatory",
-      resource: c.stack,
-      message: `stack ${c.stack} (customer '${c.customer}') and stack ${other.stack} (customer '${other.customer}') both claim the host name ${c.hostName}; each customer needs its own (lchost:customer, lchost:domain)`,
-    });
-  }
-  return out;
+  return hostNameClashes(stacks).map(({ hostName, first, second }) => ({
+    policy: HOST_NAMES_DISTINCT,
+    enforcementLevel: "mandatory",
+    resource: second.stack,
+    message: `stack ${second.stack} (customer '${second.customer}') and stack ${first.stack} (customer '${first.customer}') both claim the host name ${hostName}; each customer needs its own (lchost:customer, lchost:domain)`,
+  }));
 }
