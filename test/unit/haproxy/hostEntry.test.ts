@@ -26,7 +26,7 @@ describe("the per-host HTTPS entry's haproxy.cfg", () => {
 
   it("closes a connection whose server name no customer claims", () => {
     expect(cfg).toContain("  default_backend unknown_server_name");
-    expect(cfg).toMatch(/backend unknown_server_name\n(  #.*\n)?  tcp-request content reject\n/);
+    expect(cfg).toMatch(/backend unknown_server_name\n( {2}#.*\n)? {2}tcp-request content reject\n/);
   });
 
   it("has a timeout for the ClientHello, connecting, both sides and half-closed connections, and connection limits", () => {
