@@ -87,6 +87,11 @@ export interface HaproxyConfigSpec {
   limits: GatewayLimits;
   /** Requests per second one client address may send to /ws/; more are answered 429 with Retry-After. */
   webServiceRateLimit?: { requestsPerSecond: number };
+  /**
+   * Behind the host's HTTPS entry (renderHostEntry.ts): the public bind takes a PROXY protocol header first,
+   * so `src` (allow-list, per-source limits, logs) is the client's address. Off: today's output, unchanged.
+   */
+  acceptProxy?: boolean;
 }
 
 /** The port of every gateway's and balancer's Prometheus listener (the ops stack's `haproxy` job scrapes it). */
@@ -351,7 +356,7 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   }
   line("frontend https");
   const clientCa = spec.clientCaPath ? ` ca-file ${spec.clientCaPath}${spec.clientCrlPath ? ` crl-file ${spec.clientCrlPath}` : ""} verify optional` : "";
-  line(`  bind ${spec.bind.address}:${spec.bind.port} ssl crt ${spec.certificatePath}${clientCa}`);
+  line(`  bind ${spec.bind.address}:${spec.bind.port}${spec.acceptProxy ? " accept-proxy" : ""} ssl crt ${spec.certificatePath}${clientCa}`);
   line(`  maxconn ${spec.limits.maxConnections}`);
   for (const [name, value] of SECURITY_HEADERS) line(`  http-after-response set-header ${name} "${value}"`);
   line("  # Per source address: concurrent connections and request rate (slowloris, floods).");

@@ -1,6 +1,7 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
+import type { StackHostEntry } from "./hosts";
 import { BALANCING_ALGORITHMS, BALANCING_STICKINESS, NOTIFICATION_LANGUAGES, PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";
@@ -83,6 +84,8 @@ export interface OperationsConfig {
 
 interface CommonConfig {
   platform: Platform;
+  /** The inventory host it runs on (lchost:host; docs/hosts.md); absent: not placed (yet). */
+  host?: string;
   domain: string;
   httpsPort: number;
   fsb: FsbSettings;
@@ -113,6 +116,8 @@ export interface CustomerConfig extends CommonConfig {
   notifications?: NotificationSettings;
   /** High Availability only; absent: the balancer's defaults (least connections, equal lines). */
   balancing?: BalancingSettings;
+  /** High Availability: the hosts its parts are spread over (lchost:hosts), as written; resolved with model/hosts.ts. */
+  hosts?: StackHostEntry[];
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
@@ -284,6 +289,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     "notifications",
     "generation",
     "balancing",
+    "hosts",
   ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
@@ -307,7 +313,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const key of OPERATIONS_ONLY) forbid(key, "on a customer or shared-server stack; it belongs on an operations stack (lchost:role: operations)");
   }
   if (role === "operations") {
-    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image"]) {
+    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image", "host"]) {
       forbid(key, "on an operations stack (lchost:role: operations)");
     }
     if (v.operations === undefined) problems.push(`lchost:operations: required on an operations stack (onCall receiver and smtp smarthost)`);
@@ -329,6 +335,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     if (v.lines !== undefined && edition !== "high-availability") {
       problems.push(`lchost:lines: ${show(v.lines)} is only allowed with edition high-availability (edition is '${edition}')`);
     }
+    if (facts.includes.sharedServer) {
+      forbid("host", `for edition '${edition}': a tenant runs on its shared server's host; set lchost:host on the shared-server stack`);
+    } else if (facts.database.kind === "cluster") {
+      forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
+    }
+    if (facts.database.kind !== "cluster") forbid("hosts", `for edition '${edition}': it runs on one host; name it in lchost:host`);
     if (facts.includes.sharedServer && v.sharedServer === undefined) {
       problems.push(`lchost:sharedServer: required for edition '${edition}' (the stack that runs the shared server)`);
     }
@@ -399,6 +411,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const common: CommonConfig = {
     platform: v.platform ?? "docker",
+    ...(v.host !== undefined ? { host: v.host } : {}),
     domain: v.domain ?? "lchost.local",
     httpsPort: v.httpsPort ?? 443,
     fsb: {
@@ -443,6 +456,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
           },
         }
       : {}),
+    ...(v.hosts !== undefined ? { hosts: v.hosts } : {}),
     notifications: v.notifications
       ? {
           email: v.notifications.email ?? [],

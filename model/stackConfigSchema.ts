@@ -1,4 +1,5 @@
 import { EDITION_IDS, SEVERITIES } from "./catalog";
+import { HOST_NAME, stackHostsSchema } from "./hosts";
 
 /**
  * JSON Schema of a stack's `lchost:` configuration (keys without the namespace).
@@ -15,6 +16,7 @@ const emailAddress = {
   type: "string",
   pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
 };
+const hostName = { type: "string", pattern: HOST_NAME };
 const httpsUrl = { type: "string", pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s]*)?$" };
 /** A path prefix as the gateway routes on it: normalized, so no empty segment; '.'/'..' segments are refused in code. */
 const pathPrefix = { type: "string", pattern: "^/([A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?)?$" };
@@ -27,6 +29,7 @@ export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   [httpsUrl.pattern, "an https:// URL (notifications leave only over HTTPS; e.g. https://hooks.customer.example/lchost)"],
   [secretKeyName.pattern, "a config key name (a letter, then letters, digits or '_')"],
   [pathPrefix.pattern, "a path prefix starting with '/' (segments of letters, digits, '.', '_', '~', '-'; e.g. /ws/)"],
+  [HOST_NAME, "a host name of the inventory (a lower-case letter, then lower-case letters, digits or '-', at most 63)"],
 ]);
 
 /** How the High Availability balancer picks a line for a new client (HAProxy's `balance`). */
@@ -71,6 +74,15 @@ export const stackConfigSchema = {
       minItems: 1,
       uniqueItems: true,
       description: "shared-server only: the Datacenter tenants it hosts (at least one)",
+    },
+    host: {
+      ...hostName,
+      description:
+        "the inventory host (fleet/hosts.yaml) the stack runs on: Dedicated Server, High Performance and shared servers (a Datacenter tenant runs on its shared server's host); lchost fleet place --write sets it",
+    },
+    hosts: {
+      ...stackHostsSchema,
+      description: "High Availability only: the hosts its parts are spread over, inventory host names or inline hosts (docs/hosts.md)",
     },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
     httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
