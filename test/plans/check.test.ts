@@ -56,7 +56,21 @@ test("a change outside stacks/ (shared code) checks every stack", async () => {
   const r = await check("--json");
   const report = JSON.parse(r.out);
   expect(report.allStacks).toBe(true);
-  expect(report.stacks.map((s: any) => s.stack)).toEqual(["acme", "globex", "hooli", "initech", "ops-dc1", "shared-dc1", "wayne"]);
+  expect(report.stacks.map((s: any) => s.stack)).toEqual([
+    "acme",
+    "acme-k8s",
+    "globex",
+    "globex-k8s",
+    "hooli",
+    "hooli-k8s",
+    "initech",
+    "initech-k8s",
+    "ops-dc1",
+    "shared-dc1",
+    "shared-dc2-k8s",
+    "wayne",
+    "wayne-k8s",
+  ]);
 });
 
 test("committed changes since the ref count, not only the working tree", async () => {
