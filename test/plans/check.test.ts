@@ -35,6 +35,19 @@ test("a mandatory violation fails the check with the policy and message", async 
   expect(r.out).toMatch(/\[mandatory\] ip-allow-list-not-open \(urn:pulumi:globex::.*gateway\): lchost:connection.ipAllowList: '0.0.0.0\/0'/);
 });
 
+test("a platform change fails the check: DATA LOSS unless migrated", async () => {
+  fx.editStack("hooli", (c) => {
+    c["lchost:platform"] = "kubernetes";
+    c["lchost:fsb"] = { mode: "emulator", signLatencyMs: 50 };
+  });
+  const r = await check();
+  expect(r.code).toBe(1);
+  expect(r.out).toContain("hooli: violations (1 mandatory)");
+  expect(r.out).toContain(
+    "[mandatory] platform-change-moves-data: lchost:platform changes from 'docker' to 'kubernetes': the database and FSB keys stay on docker and the kubernetes side starts empty; DATA LOSS unless migrated (copy the data before the switch)",
+  );
+});
+
 test("an invalid stack file fails the check and names the key", async () => {
   fx.editStack("hooli", (c) => (c["lchost:edition"] = "gold"));
   const r = await check();
