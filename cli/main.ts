@@ -16,6 +16,7 @@ import { fleetSpec } from "./commands/fleet";
 import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
+import { renderSpec } from "./commands/render";
 import { sandboxSpec } from "./commands/sandbox";
 import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
@@ -27,6 +28,7 @@ import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
 /** Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here. */
 export const commands: Array<CommandSpec<any>> = [
   planSpec,
+  renderSpec,
   deploySpec("up"),
   deploySpec("preview"),
   deploySpec("destroy"),

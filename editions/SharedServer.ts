@@ -10,6 +10,7 @@ import { FsbBox } from "../components/FsbBox";
 import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
 import { provisionerAccountSql } from "../components/render/databaseSql";
 import { LC_PORT } from "../components/serviceEnv";
+import { deploySharedServerOnKubernetes } from "./kubernetes/sharedServerOnKubernetes";
 
 export interface SharedServerArgs {
   config: SharedServerConfig;
@@ -37,6 +38,20 @@ export class SharedServer extends pulumi.ComponentResource {
   constructor(name: string, args: SharedServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:editions:SharedServer", name, {}, opts);
     const cfg = args.config;
+    if (cfg.platform === "kubernetes") {
+      const k = deploySharedServerOnKubernetes(this, cfg);
+      this.databaseHost = k.databaseHost;
+      this.provisionerUser = k.provisionerUser;
+      this.provisionerPassword = k.provisionerPassword;
+      this.fsbUrl = k.fsbUrl;
+      // on Kubernetes a tenant's "network" is its namespace
+      this.tenantNetworks = Object.fromEntries(Object.entries(k.tenantNamespaces).map(([t, ns]) => [t, pulumi.output(ns)]));
+      this.tenantFsbTokens = k.tenantFsbTokens;
+      this.endpoint = k.endpoint;
+      this.entryCertificate = k.entryCertificate;
+      this.registerOutputs({ endpoint: this.endpoint });
+      return;
+    }
     const names = sharedServerNames(cfg.name);
     const owner = { "lchost.shared-server": cfg.name };
     const o = { parent: this };

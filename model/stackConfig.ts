@@ -2,7 +2,14 @@ import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
 import type { StackHostEntry } from "./hosts";
-import { BALANCING_ALGORITHMS, BALANCING_STICKINESS, NOTIFICATION_LANGUAGES, PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
+import {
+  BALANCING_ALGORITHMS,
+  BALANCING_STICKINESS,
+  KUBERNETES_SERVICE_TYPES,
+  NOTIFICATION_LANGUAGES,
+  PATTERN_MEANINGS,
+  stackConfigSchema,
+} from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";
 export type QuotaMode = "soft" | "hard";
@@ -82,10 +89,27 @@ export interface OperationsConfig {
   operations: OperationsSettings;
 }
 
+export type KubernetesServiceType = (typeof KUBERNETES_SERVICE_TYPES)[number];
+
+/** The real FSB box on Kubernetes: a device plugin's resource, or the host's device node, on the selected nodes. */
+export type KubernetesFsbDevice = { nodeSelector: Record<string, string> } & (
+  { resourceName: string; hostPath?: never } | { hostPath: string; resourceName?: never }
+);
+
+/** `lchost:kubernetes` of a stack on `lchost:platform: kubernetes`, defaults filled. */
+export interface KubernetesSettings {
+  /** Absent: the cluster's default storage class. */
+  storageClass?: string;
+  serviceType: KubernetesServiceType;
+  fsbDevice?: KubernetesFsbDevice;
+}
+
 interface CommonConfig {
   platform: Platform;
   /** The inventory host it runs on (lchost:host; docs/hosts.md); absent: not placed (yet). */
   host?: string;
+  /** Set exactly when platform is kubernetes. */
+  kubernetes?: KubernetesSettings;
   domain: string;
   httpsPort: number;
   fsb: FsbSettings;
@@ -264,8 +288,18 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const forbid = (key: string, why: string) => {
     if (v[key] !== undefined) problems.push(`lchost:${key}: ${show(v[key])} is not allowed ${why}`);
   };
-  if (v.platform === "kubernetes") {
-    problems.push(`lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker`);
+  const onKubernetes = v.platform === "kubernetes";
+  if (onKubernetes) {
+    // Keys that only mean something to the Docker target: refused instead of silently ignored.
+    if (v.fsb?.devicePath !== undefined) {
+      problems.push(`lchost:fsb.devicePath: Docker-only (a device passed into a container); on lchost:platform 'kubernetes' use lchost:kubernetes.fsbDevice`);
+    }
+    if (v.generation !== undefined) {
+      problems.push(`lchost:generation: Docker-only (set by lchost migrate --target docker); not allowed with lchost:platform 'kubernetes'`);
+    }
+    if (role === "operations") problems.push(`lchost:platform: 'kubernetes' is not built for an operations stack yet; allowed: docker`);
+  } else if (v.kubernetes !== undefined) {
+    problems.push(`lchost:kubernetes: only allowed with lchost:platform 'kubernetes' (platform is '${v.platform ?? "docker"}')`);
   }
   const cidrShape = [...PATTERN_MEANINGS.keys()][1];
   (Array.isArray(v.connection?.ipAllowList) ? v.connection.ipAllowList : []).forEach((cidr: unknown, i: number) => {
@@ -293,8 +327,25 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
-  if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
-  if (fsbMode !== "device" && v.fsb?.devicePath !== undefined)
+  const fsbDevice = v.kubernetes?.fsbDevice;
+  if (onKubernetes) {
+    if (fsbMode === "device" && fsbDevice === undefined) {
+      problems.push(`lchost:kubernetes.fsbDevice: required when lchost:fsb.mode is 'device' on Kubernetes (resourceName or hostPath, and nodeSelector)`);
+    }
+    if (fsbMode !== "device" && fsbDevice !== undefined) problems.push(`lchost:kubernetes.fsbDevice: only allowed with lchost:fsb.mode 'device'`);
+    if (fsbDevice && typeof fsbDevice === "object") {
+      if (fsbDevice.nodeSelector === undefined) {
+        problems.push(`lchost:kubernetes.fsbDevice.nodeSelector: required: the labels of the nodes the FSB box is attached to (e.g. {lchost.dev/fsb: "true"})`);
+      }
+      const ways = ["resourceName", "hostPath"].filter((k) => fsbDevice[k] !== undefined);
+      if (ways.length !== 1) {
+        problems.push(
+          `lchost:kubernetes.fsbDevice: set exactly one of resourceName (a device plugin's resource) or hostPath (the device node); got ${ways.length === 0 ? "none" : "both"}`,
+        );
+      }
+    }
+  } else if (fsbMode === "device" && !v.fsb?.devicePath) problems.push(`lchost:fsb.devicePath: required when lchost:fsb.mode is 'device' (e.g. /dev/fsb0)`);
+  if (fsbMode !== "device" && v.fsb?.devicePath !== undefined && !onKubernetes)
     problems.push(`lchost:fsb.devicePath: ${show(v.fsb.devicePath)} is only allowed with lchost:fsb.mode 'device'`);
   if (fsbMode !== "emulator" && v.fsb?.signLatencyMs !== undefined) problems.push(`lchost:fsb.signLatencyMs: only applies to lchost:fsb.mode 'emulator'`);
   for (const key of ["sharedUrl", "tokenKey"]) {
@@ -412,6 +463,15 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const common: CommonConfig = {
     platform: v.platform ?? "docker",
     ...(v.host !== undefined ? { host: v.host } : {}),
+    ...(onKubernetes
+      ? {
+          kubernetes: {
+            ...(v.kubernetes?.storageClass !== undefined ? { storageClass: v.kubernetes.storageClass } : {}),
+            serviceType: v.kubernetes?.serviceType ?? KUBERNETES_SERVICE_TYPES[0],
+            ...(fsbDevice !== undefined ? { fsbDevice: { ...fsbDevice, nodeSelector: { ...fsbDevice.nodeSelector } } } : {}),
+          },
+        }
+      : {}),
     domain: v.domain ?? "lchost.local",
     httpsPort: v.httpsPort ?? 443,
     fsb: {

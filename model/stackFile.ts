@@ -61,7 +61,22 @@ export function parseStackFileText(text: string, file: string, stackName = stack
   if (typeof config !== "object" || Array.isArray(config)) throw new StackConfigError(file, ["config: must be a map of keys to values"]);
   const raw = rawConfigFromEntries(stackName, file, config);
   const secretKeys = [...raw.secretKeys].map((k) => `${CONFIG_NAMESPACE}:${k}`);
-  return { stackName, path: file, config: parseStackConfig(raw), allConfig: config, secretKeys };
+  // The Docker provider's keys (docker:host) mean nothing to a stack on Kubernetes: refused, naming each.
+  const dockerOnly =
+    raw.values.platform === "kubernetes"
+      ? Object.keys(config)
+          .filter((k) => k.startsWith("docker:"))
+          .map((k) => `${k}: Docker-only (the Docker provider's setting); not allowed with lchost:platform 'kubernetes'`)
+      : [];
+  let parsed: StackConfig;
+  try {
+    parsed = parseStackConfig(raw);
+  } catch (e) {
+    if (e instanceof StackConfigError && dockerOnly.length > 0) throw new StackConfigError(file, [...e.problems, ...dockerOnly]);
+    throw e;
+  }
+  if (dockerOnly.length > 0) throw new StackConfigError(file, dockerOnly);
+  return { stackName, path: file, config: parsed, allConfig: config, secretKeys };
 }
 
 /**

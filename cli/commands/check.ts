@@ -13,7 +13,9 @@ import { UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
 import { Violation } from "../../policies/violation";
 import { checkPolicies } from "../../planner/policyCheck";
-import { gitRoot } from "../../planner/stackAtRef";
+import { fileAtRef, gitRoot } from "../../planner/stackAtRef";
+import { platformChangeMessage } from "../../planner/planDiff";
+import * as YAML from "yaml";
 
 export interface StackCheck {
   stack: string;
@@ -35,15 +37,19 @@ function git(root: string, args: string[]): string {
   }
 }
 
+/** The ref's merge base with HEAD (the ref itself for unrelated histories). */
+function mergeBase(root: string, ref: string): string {
+  git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  try {
+    return git(root, ["merge-base", ref, "HEAD"]).trim() || ref;
+  } catch {
+    return ref; // unrelated histories: compare with the ref itself
+  }
+}
+
 /** Files changed between the ref's merge base with HEAD and the working tree (untracked files too). */
 export function changedFiles(root: string, ref: string): string[] {
-  git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-  let base = ref;
-  try {
-    base = git(root, ["merge-base", ref, "HEAD"]).trim() || ref;
-  } catch {
-    // unrelated histories: compare with the ref itself
-  }
+  const base = mergeBase(root, ref);
   const tracked = git(root, ["diff", "--name-only", base]).split("\n");
   const untracked = git(root, ["ls-files", "--others", "--exclude-standard"]).split("\n");
   return [...new Set([...tracked, ...untracked].filter(Boolean))].sort();
@@ -88,7 +94,21 @@ export function affectedStacks(changed: string[], root: string, dir: string): { 
 }
 
 /** Plans and checks one stack; never throws for a bad stack (that is its result). */
-async function checkOne(name: string, dir: string, planner: StackPlanner, plans: Plan[]): Promise<StackCheck> {
+/** A platform change since the ref (the stack file's lchost:platform there and now): data loss unless migrated. */
+function platformMove(file: string, ref: string, stack: StackFile): string | undefined {
+  if (stack.config.role === "operations") return undefined;
+  const before = fileAtRef(file, ref);
+  if (before === undefined) return undefined;
+  let was: unknown;
+  try {
+    was = (YAML.parse(before)?.config ?? {})["lchost:platform"] ?? "docker";
+  } catch {
+    return undefined;
+  }
+  return typeof was === "string" && was !== stack.config.platform ? platformChangeMessage(was, stack.config.platform) : undefined;
+}
+
+async function checkOne(name: string, dir: string, planner: StackPlanner, plans: Plan[], ref: string): Promise<StackCheck> {
   const file = path.join(dir, `Pulumi.${name}.yaml`);
   if (!fs.existsSync(file)) return { stack: name, result: "deleted", violations: [], problems: [] };
   let stack: StackFile;
@@ -102,6 +122,8 @@ async function checkOne(name: string, dir: string, planner: StackPlanner, plans:
   }
   plans.push(plan);
   const violations = await checkPolicies(stack, plan);
+  const moved = platformMove(file, ref, stack);
+  if (moved) violations.push({ policy: "platform-change-moves-data", enforcementLevel: "mandatory", message: moved });
   return { stack: name, result: violations.some((v) => v.enforcementLevel === "mandatory") ? "violations" : "ok", violations, problems: [] };
 }
 
@@ -111,7 +133,8 @@ export async function checkChangedStacks(ref: string, dir = stacksDir()): Promis
   const planner = new StackPlanner();
   const plans: Plan[] = [];
   const checks: StackCheck[] = [];
-  for (const s of stacks) checks.push(await checkOne(s, dir, planner, plans));
+  const base = mergeBase(root, ref);
+  for (const s of stacks) checks.push(await checkOne(s, dir, planner, plans, base));
   // Across the checked tenants of a shared server: no two share a database or user.
   for (const v of tenantDatabasesDistinct(plans)) {
     const c = checks.find((x) => v.resource?.startsWith(`urn:pulumi:${x.stack}::`));
