@@ -11,6 +11,7 @@ import { checkSpec } from "./commands/check";
 import { deploySpec } from "./commands/deploy";
 import { diffSpec } from "./commands/diff";
 import { editionsSpec } from "./commands/editions";
+import { incidentSpec } from "./commands/incident";
 import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
@@ -35,6 +36,7 @@ export const commands: Array<CommandSpec<any>> = [
   sandboxSpec,
   scanSpec,
   maintenanceSpec,
+  incidentSpec,
 ];
 
 /**

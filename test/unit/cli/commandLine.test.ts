@@ -17,7 +17,7 @@ const NAMES = commands.map((c) => c.name);
 const REQUIRED: Record<string, string[]> = { diff: ["--base", "HEAD"], check: ["--changed-since", "HEAD"] };
 
 test("the CLI has the commands it always had", () => {
-  expect(NAMES).toEqual(["plan", "up", "preview", "destroy", "editions", "diff", "check", "schema", "migrate", "sandbox", "scan", "maintenance"]);
+  expect(NAMES).toEqual(["plan", "up", "preview", "destroy", "editions", "diff", "check", "schema", "migrate", "sandbox", "scan", "maintenance", "incident"]);
 });
 
 test("lchost --help lists each command once and the exit-code table, on stdout, exit 0", async () => {
