@@ -179,7 +179,8 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
 
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("X-Content-Type-Options", "nosniff");
-    reply.header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the portal's own form posts
+    reply.header("Referrer-Policy", "same-origin");
     reply.header("X-Frame-Options", "DENY");
     reply.header(
       "Content-Security-Policy",
