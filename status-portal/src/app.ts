@@ -129,7 +129,8 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
     keepAliveTimeout: t.keepAliveTimeout,
     requestTimeout: t.requestTimeout,
     return503OnClosing: true,
-    trustProxy: false,
+    // only the configured proxy's X-Forwarded-For is believed: the login throttle keys on the client's address
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     ajv: { customOptions: { ...AJV_OPTIONS } },
     schemaErrorFormatter: schemaErrorToHttpError,
     clientErrorHandler: answerClientError,

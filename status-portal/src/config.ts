@@ -14,6 +14,8 @@ export interface PortalConfig {
   cookieSecure: boolean;
   sessionIdleMinutes: number;
   loginFailuresAllowed: number;
+  /** Addresses/CIDRs whose X-Forwarded-For is believed (Fastify trustProxy); empty: none. */
+  trustedProxies: string[];
   bodyLimitBytes: number;
   logLevel: string;
 }
@@ -24,6 +26,24 @@ function absolutePath(env: Env, name: string, dflt: string): string {
   const v = present(env, name) ?? dflt;
   if (!v.startsWith("/")) throw new ConfigError(name, v, "must be an absolute path");
   return v;
+}
+
+const IPV4_OR_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_OR_CIDR = /^[0-9A-Fa-f:]+(\/\d{1,3})?$/;
+
+function trustedProxiesVar(env: Env): string[] {
+  const raw = present(env, PORTAL_ENV.trustedProxies);
+  if (raw === undefined) return [];
+  const list = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const a of list) {
+    if (!(IPV4_OR_CIDR.test(a) || (a.includes(":") && IPV6_OR_CIDR.test(a)))) {
+      throw new ConfigError(PORTAL_ENV.trustedProxies, raw, `${JSON.stringify(a)} is not an IP address or CIDR (e.g. 172.18.0.0/16)`);
+    }
+  }
+  return list;
 }
 
 /** Reads the portal's configuration from an environment (pure: no I/O); throws ConfigError naming the variable. */
@@ -49,6 +69,7 @@ export function parsePortalConfig(env: Env): PortalConfig {
     cookieSecure: boolVar(env, PORTAL_ENV.cookieSecure, PORTAL_DEFAULTS.cookieSecure),
     sessionIdleMinutes: intVar(env, PORTAL_ENV.sessionIdleMinutes, PORTAL_DEFAULTS.sessionIdleMinutes, 1, 24 * 60),
     loginFailuresAllowed: intVar(env, PORTAL_ENV.loginFailuresAllowed, PORTAL_DEFAULTS.loginFailuresAllowed, 1, 1000),
+    trustedProxies: trustedProxiesVar(env),
     bodyLimitBytes: intVar(env, PORTAL_ENV.bodyLimitBytes, PORTAL_DEFAULTS.bodyLimitBytes, 1024, 16 * 1024 * 1024),
     logLevel: logLevelVar(env, PORTAL_ENV.logLevel, PORTAL_DEFAULTS.logLevel),
   };

@@ -29,6 +29,11 @@ export const PORTAL_ENV = {
   sessionIdleMinutes: "PORTAL_SESSION_IDLE_MINUTES",
   /** Failed logins per user name (and, ×4, per client address) within 15 minutes before logins are refused with 429. */
   loginFailuresAllowed: "PORTAL_LOGIN_FAILURES_ALLOWED",
+  /**
+   * Comma-separated addresses or CIDRs of the reverse proxy in front (the HTTPS entry): only from these is
+   * X-Forwarded-For believed, so login throttling per client address sees the client, not the proxy. Unset: none.
+   */
+  trustedProxies: "PORTAL_TRUSTED_PROXIES",
   /** Request body limit in bytes (larger bodies: 413). */
   bodyLimitBytes: "PORTAL_BODY_LIMIT_BYTES",
   /** pino log level. */

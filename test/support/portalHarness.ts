@@ -176,6 +176,18 @@ export class PortalClient {
   }
 }
 
+/** A page's text as a reader sees it: tags dropped, whitespace collapsed (the HTML's line breaks are the formatter's). */
+export function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
 /** Alertmanager's webhook payload (version 4) of one alert of a customer. */
 export function amAlert(labels: Record<string, string>, change: Record<string, unknown> = {}): any {
   return {

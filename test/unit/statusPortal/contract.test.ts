@@ -1,3 +1,4 @@
+import { parsePortalConfig } from "../../../status-portal/src/config";
 import { CustomersFileError, parsePortalCustomers } from "../../../status-portal/src/env";
 import { LoginThrottle } from "../../../status-portal/src/loginThrottle";
 import { html } from "../../../status-portal/src/pages/html";
@@ -129,5 +130,27 @@ describe("rendering", () => {
     expect(page).toContain("Measured so far: 99.42 %");
     expect(page).toContain("The guarantee is missed.");
     expect(page).toContain("Credit: 10 % of the monthly fee");
+  });
+});
+
+describe("the portal's environment", () => {
+  const env = { DB_HOST: "db", DB_NAME: "portal", DB_USER: "portal", DB_PASSWORD: "secret-db-password" };
+  test("defaults: port 9096, Secure cookies, no trusted proxy", () => {
+    expect(parsePortalConfig(env)).toMatchObject({ port: 9096, cookieSecure: true, trustedProxies: [], sessionIdleMinutes: 60, loginFailuresAllowed: 5 });
+  });
+  test.each([
+    [{ PORTAL_TRUSTED_PROXIES: "172.18.0.0/16, 10.0.0.5" }, undefined],
+    [{ PORTAL_TRUSTED_PROXIES: "proxy.example" }, "PORTAL_TRUSTED_PROXIES"],
+    [{ PORTAL_CUSTOMERS_FILE: "customers.json" }, "PORTAL_CUSTOMERS_FILE"],
+    [{ PORTAL_COOKIE_SECURE: "yes" }, "PORTAL_COOKIE_SECURE"],
+    [{ DB_PASSWORD: "" }, "DB_PASSWORD"],
+  ])("%j → error naming %s", (change, variable) => {
+    const parse = () => parsePortalConfig({ ...env, ...change });
+    if (variable === undefined) expect(parse().trustedProxies).toEqual(["172.18.0.0/16", "10.0.0.5"]);
+    else expect(parse).toThrow(new RegExp(`^${variable}=`));
+  });
+  test("the database password is never echoed", () => {
+    expect(() => parsePortalConfig({ ...env, DB_NAME: "bad name!" })).toThrow(/DB_NAME/);
+    expect(() => parsePortalConfig({ ...env, DB_PASSWORD: "" })).toThrow(/^DB_PASSWORD=<redacted> is invalid: required$/);
   });
 });
