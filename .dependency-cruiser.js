@@ -76,7 +76,10 @@ module.exports = {
       comment: "The toolkit knows a service by its contract (src/env.ts: variable names, defaults, paths), never its internals.",
       severity: "error",
       from: { path: any(TOOLKIT.filter((d) => d !== "bench")) },
-      to: { path: any(SERVICES), pathNot: "^((license-central|fsb-emulator|notifier|status-portal)/src/env|notifier/src/webhookSignature|status-portal/src/passwordHash)\\.ts$" },
+      to: {
+        path: any(SERVICES),
+        pathNot: "^((license-central|fsb-emulator|notifier|status-portal)/src/env|notifier/src/webhookSignature|status-portal/src/passwordHash)\\.ts$",
+      },
     },
   ],
   options: {

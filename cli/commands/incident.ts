@@ -109,12 +109,12 @@ const postSpec: CommandSpec<IncidentIo> = {
 const updateSpec = (resolve: boolean): CommandSpec<IncidentIo> => ({
   name: resolve ? "resolve" : "update",
   summary: resolve ? "resolve an incident (alert or manual) with a last word" : "add a human update to an incident's timeline",
-  define: (cmd) =>
-    common(
-      cmd
-        .argument("<id>", "the incident id (as post or list printed it)")
-        [resolve ? "option" : "requiredOption"]("--message <text>", resolve ? "the last word (default: Resolved.)" : "the update"),
-    ),
+  define: (cmd) => {
+    const withId = cmd.argument("<id>", "the incident id (as post or list printed it)");
+    if (resolve) withId.option("--message <text>", "the last word (default: Resolved.)");
+    else withId.requiredOption("--message <text>", "the update");
+    common(withId);
+  },
   run: async ({ args, opts }, out, io) => {
     if (!/^[0-9a-f-]{36}$/.test(args[0])) throw new UsageError(`<id>: '${args[0]}' is not an incident id`);
     const lang = language(opts);
