@@ -13,6 +13,7 @@ import { deploySpec } from "./commands/deploy";
 import { diffSpec } from "./commands/diff";
 import { editionsSpec } from "./commands/editions";
 import { fleetSpec } from "./commands/fleet";
+import { incidentSpec } from "./commands/incident";
 import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
@@ -42,6 +43,7 @@ export const commands: Array<CommandSpec<any>> = [
   maintenanceSpec,
   slaSpec,
   fleetSpec,
+  incidentSpec,
 ];
 
 /**

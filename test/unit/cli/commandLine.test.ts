@@ -33,6 +33,7 @@ test("the CLI has the commands it always had", () => {
     "maintenance",
     "sla",
     "fleet",
+    "incident",
   ]);
 });
 
