@@ -28,6 +28,8 @@ export interface StandaloneGatewayOptions {
   basicAuth?: { username: string; password: string };
   /** The backend answers after this many ms (default 0). */
   backendDelayMs?: number;
+  /** Also render the `frontend prometheus` (HAProxy's exporter) on its own free port of the same address. */
+  prometheus?: boolean;
 }
 
 export interface BackendRequest {
@@ -46,6 +48,8 @@ export interface StandaloneGateway {
   configPath: string;
   /** HAProxy's log (its stdout). */
   logPath: string;
+  /** The `frontend prometheus` port (plain HTTP, same address), when asked for. */
+  prometheusPort?: number;
   tls: { caCert: string; clientCert?: string; clientKey?: string; revokedClientCert?: string; revokedClientKey?: string };
   /** What the backend received, in order. */
   backendRequests: BackendRequest[];
@@ -133,6 +137,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   const backendPort = (backend.address() as net.AddressInfo).port;
 
   const port = await freePort(address);
+  const prometheusPort = opts.prometheus ? await freePort(address) : undefined;
   const spec: HaproxyConfigSpec = {
     bind: { address, port },
     certificatePath: serverPem,
@@ -147,6 +152,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
     adminSocketPath: path.join(opts.dir, "admin.sock"),
     timeouts: opts.timeouts,
     limits: opts.limits,
+    prometheus: prometheusPort ? { address, port: prometheusPort } : undefined,
   };
   const config = renderHaproxyConfig(spec);
   const configPath = path.join(opts.dir, "haproxy.cfg");
@@ -171,6 +177,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
     config,
     configPath,
     logPath,
+    prometheusPort,
     tls: tlsFiles,
     backendRequests,
     async stop() {
