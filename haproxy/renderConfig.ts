@@ -350,7 +350,9 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     line(`  timeout http-keep-alive ${p.httpKeepAliveMs}ms`);
     line("  # scrapes every few seconds would drown the access log");
     line("  http-request set-log-level silent");
-    line("  http-request use-service prometheus-exporter if { path /metrics }");
+    line("  # GET and HEAD only: the exporter itself answers any method");
+    line("  http-request use-service prometheus-exporter if { path /metrics } { method GET HEAD }");
+    line("  http-request deny deny_status 405 if { path /metrics }");
     line("  http-request deny deny_status 404");
     line();
   }
@@ -383,6 +385,9 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   line("  acl admin_api path -i -m reg ^/admin(/|$)");
   line("  # The admin API lives on an internal port and is never published.");
   line("  http-request deny deny_status 404 if admin_api");
+  line("  # Metrics are scraped on internal ports only (License Central's admin port, frontend prometheus), never here.");
+  line("  acl metrics_path path -i -m reg ^/metrics(/|$)");
+  line("  http-request deny deny_status 404 if metrics_path");
   if (!spec.webServices) {
     line("  # This edition has no web-service access.");
     line("  http-request deny deny_status 403 if web_service");

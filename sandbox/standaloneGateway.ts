@@ -32,6 +32,8 @@ export interface StandaloneGatewayOptions {
   servername?: string;
   /** The public bind takes a PROXY protocol header first: the gateway sits behind the host's entry (renderHostEntry.ts). */
   acceptProxy?: boolean;
+  /** Also render the `frontend prometheus` (HAProxy's exporter) on its own free port of the same address. */
+  prometheus?: boolean;
 }
 
 export interface BackendRequest {
@@ -50,6 +52,8 @@ export interface StandaloneGateway {
   configPath: string;
   /** HAProxy's log (its stdout). */
   logPath: string;
+  /** The `frontend prometheus` port (plain HTTP, same address), when asked for. */
+  prometheusPort?: number;
   tls: { caCert: string; clientCert?: string; clientKey?: string; revokedClientCert?: string; revokedClientKey?: string };
   /** What the backend received, in order. */
   backendRequests: BackendRequest[];
@@ -138,6 +142,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   const backendPort = (backend.address() as net.AddressInfo).port;
 
   const port = await freePort(address);
+  const prometheusPort = opts.prometheus ? await freePort(address) : undefined;
   const spec: HaproxyConfigSpec = {
     bind: { address, port },
     certificatePath: serverPem,
@@ -153,6 +158,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
     timeouts: opts.timeouts,
     limits: opts.limits,
     ...(opts.acceptProxy ? { acceptProxy: true } : {}),
+    prometheus: prometheusPort ? { address, port: prometheusPort } : undefined,
   };
   const config = renderHaproxyConfig(spec);
   const configPath = path.join(opts.dir, "haproxy.cfg");
@@ -177,6 +183,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
     config,
     configPath,
     logPath,
+    prometheusPort,
     tls: tlsFiles,
     backendRequests,
     async stop() {
