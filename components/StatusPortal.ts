@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTAL_DEFAULTS, PORTAL_ENV, PORTAL_HEALTH_PATH } from "../status-portal/src/env";
 import { OperationsContainerArgs, operationsContainer } from "./operationsContainer";
-import { nodeHttpHealthCommand } from "./serviceEnv";
+import { httpHealthCommand } from "./serviceEnv";
 
 /** The portal's command line in its image (status-portal/): Debian's node and the built service. */
 export const STATUS_PORTAL_COMMAND = ["node", "/app/dist/status-portal/src/main.js"];
@@ -58,7 +58,7 @@ export class StatusPortal extends pulumi.ComponentResource {
           { file: d.adminTokenFile, content: args.adminToken, secret: true },
         ],
         port: d.port,
-        healthTest: nodeHttpHealthCommand(d.port, PORTAL_HEALTH_PATH),
+        healthTest: httpHealthCommand(d.port, PORTAL_HEALTH_PATH),
         // the schema is created at start and the database may still be starting: up to 60 s
         startPeriodSeconds: 60,
         memoryMb: 256,
