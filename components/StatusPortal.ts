@@ -61,7 +61,8 @@ export class StatusPortal extends pulumi.ComponentResource {
         healthTest: httpHealthCommand(d.port, PORTAL_HEALTH_PATH),
         // the schema is created at start and the database may still be starting: up to 60 s
         startPeriodSeconds: 60,
-        memoryMb: 256,
+        // each login's scrypt takes 32 MiB, up to 4 at a time in libuv's pool, besides node's own ~60 MiB
+        memoryMb: 384,
       },
       this,
     );

@@ -4,7 +4,7 @@
  * comes from a file (never the command line), and every answer is checked for the shape we rely on.
  */
 import * as fs from "fs";
-import { IncidentSummary, IncidentUpdateRequest, ManualIncidentRequest, PORTAL_ADMIN_PATHS } from "../../status-portal/src/env";
+import { IncidentSummary, IncidentUpdateRequest, ManualIncidentRequest, MonthAvailabilityRequest, PORTAL_ADMIN_PATHS } from "../../status-portal/src/env";
 
 /** The portal refused the request: the caller's input (4xx, `field` named by the portal). */
 export class StatusPortalRefused extends Error {
@@ -76,6 +76,11 @@ export class StatusPortalAdminClient {
 
   async resolveIncident(id: string, req: IncidentUpdateRequest): Promise<IncidentSummary> {
     return summaryOf(await this.request("POST", PORTAL_ADMIN_PATHS.resolve(id), req), "POST resolve");
+  }
+
+  /** Publishes one customer's month as the SLA accounting computed it (shown on the customer's page). */
+  async publishAvailability(customer: string, month: string, figures: MonthAvailabilityRequest): Promise<void> {
+    await this.request("PUT", PORTAL_ADMIN_PATHS.availability(customer, month), figures);
   }
 
   async listIncidents(filter: { customer?: string; open: boolean }): Promise<IncidentSummary[]> {

@@ -21,6 +21,7 @@ import {
   isTimeZone,
   MaintenanceRequest,
   ManualIncidentRequest,
+  MonthAvailabilityRequest,
   PART_PATTERN,
   PortalLanguage,
   PORTAL_ADMIN_PATHS,
@@ -707,6 +708,50 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
       if (b.customer !== undefined) await knownCustomer(b.customer, "customer");
       const row = await store.addMaintenance({ customer: b.customer ?? null, startsAt: from, endsAt: to, reason: b.reason, language: b.language ?? "en" });
       return reply.code(201).send({ id: row.id, customer: row.customer, from: row.startsAt.toISOString(), to: row.endsAt.toISOString() });
+    },
+  );
+
+  const pctOrNull = (what: string) => ({
+    type: ["number", "null"],
+    minimum: 0,
+    maximum: 100,
+    description: `must be ${what} from 0 to 100, or null when unknown`,
+  });
+  const minutes = (what: string) => ({ type: "integer", minimum: 0, maximum: 31 * 1440, description: `is required: ${what} (whole minutes of the month)` });
+  app.put<{ Params: { customer: string; month: string }; Body: MonthAvailabilityRequest }>(
+    "/v1/admin/availability/:customer/:month",
+    {
+      onRequest: adminAuth,
+      schema: {
+        params: {
+          type: "object",
+          required: ["customer", "month"],
+          properties: {
+            customer: { type: "string", pattern: CUSTOMER_NAME_PATTERN.source, description: "must be a customer name" },
+            month: { type: "string", pattern: "^\\d{4}-(0[1-9]|1[0-2])$", description: "must be a month YYYY-MM" },
+          },
+        },
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["availabilityPercent", "minutesDown", "minutesMaintenance", "met", "creditPercent"],
+          description: "must be a JSON object",
+          properties: {
+            availabilityPercent: pctOrNull("the availability in percent"),
+            minutesDown: minutes("minutes down"),
+            minutesMaintenance: minutes("minutes of announced maintenance"),
+            met: { type: ["boolean", "null"], description: "is required: true, false, or null when unknown" },
+            creditPercent: pctOrNull("the credit band's percentage"),
+          },
+        },
+      },
+    },
+    async (req) => {
+      await knownCustomer(req.params.customer, "customer");
+      const b = req.body;
+      if ((b.availabilityPercent === null) !== (b.met === null)) throw bad("met", "is null exactly when availabilityPercent is null");
+      await store.saveMonthAvailability(req.params.customer, req.params.month, b);
+      return { customer: req.params.customer, month: req.params.month, saved: true };
     },
   );
 

@@ -212,6 +212,23 @@ export const PORTAL_MIGRATIONS: Array<{ version: number; statements: string[] }>
        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     ],
   },
+  {
+    // the SLA accounting's figures per customer and UTC month, published through the admin API
+    version: 2,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS portal_month_availability (
+         customer VARCHAR(63) CHARACTER SET ascii NOT NULL,
+         month CHAR(7) CHARACTER SET ascii NOT NULL,
+         availability_percent DECIMAL(8,5) NULL,
+         minutes_down INT NOT NULL,
+         minutes_maintenance INT NOT NULL,
+         met TINYINT NULL,
+         credit_percent DECIMAL(6,3) NULL,
+         updated_at DATETIME(3) NOT NULL,
+         PRIMARY KEY (customer, month)
+       ) ENGINE=InnoDB`,
+    ],
+  },
 ];
 
 export async function migratePortal(db: Queryable, now: () => Date = () => new Date()): Promise<number> {

@@ -67,6 +67,8 @@ export const PORTAL_ADMIN_PATHS = {
   updates: (id: string) => `/v1/admin/incidents/${encodeURIComponent(id)}/updates`,
   resolve: (id: string) => `/v1/admin/incidents/${encodeURIComponent(id)}/resolve`,
   maintenance: "/v1/admin/maintenance",
+  /** PUT: this month's (or a past month's) SLA figures of one customer, as `lchost sla report` computes them. */
+  availability: (customer: string, month: string) => `/v1/admin/availability/${encodeURIComponent(customer)}/${encodeURIComponent(month)}`,
 } as const;
 
 export const PORTAL_LANGUAGES = ["de", "en"] as const;
@@ -100,6 +102,19 @@ export interface MaintenanceRequest {
   to: string;
   reason: string;
   language?: PortalLanguage;
+}
+
+/**
+ * `PUT /v1/admin/availability/{customer}/{YYYY-MM}`: one customer's month as the SLA accounting computed it
+ * (model/sla.ts SlaMonthResult); availabilityPercent null = nothing measured (the page then says "not measured yet").
+ */
+export interface MonthAvailabilityRequest {
+  availabilityPercent: number | null;
+  minutesDown: number;
+  minutesMaintenance: number;
+  met: boolean | null;
+  /** The credit band's percentage of the monthly fee; null when unknown. */
+  creditPercent: number | null;
 }
 
 /** What the admin API answers for an incident. */

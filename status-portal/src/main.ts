@@ -10,7 +10,7 @@ import { CustomersSource } from "./customersSource";
 import { migratePortal, PortalDatabase } from "./db";
 import { CustomersFileError, PORTAL_ENV } from "./env";
 import { createLogger } from "./logger";
-import { notMeasuredYet } from "./monthAvailability";
+import { publishedAvailability } from "./monthAvailability";
 import { PortalStore } from "./store";
 import { closeOnSignals } from "../../service-kit/src/shutdown";
 
@@ -56,8 +56,15 @@ async function main(): Promise<void> {
     throw err;
   }
   customers.watch();
-  // TODO(sla): the lead replaces notMeasuredYet with the SLA accounting's source (monthAvailability.ts)
-  const { app } = buildPortalApp(config, { logger, store, alertmanagerToken, adminToken, monthAvailability: notMeasuredYet, defaultMetrics: true });
+  // the figures `lchost sla report` published through the admin API (monthAvailability.ts)
+  const { app } = buildPortalApp(config, {
+    logger,
+    store,
+    alertmanagerToken,
+    adminToken,
+    monthAvailability: publishedAvailability(store),
+    defaultMetrics: true,
+  });
   closeOnSignals(async () => {
     customers.stop();
     await app.close();

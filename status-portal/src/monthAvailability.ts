@@ -1,12 +1,14 @@
+import type { MonthAvailabilityRequest } from "./env";
+
 /**
- * The seam between the portal and the SLA accounting (issue 10, item 4, built on branch `sla`): "this
- * month's availability against the edition's guarantee" comes through this one interface.
+ * The seam between the portal and the SLA accounting (issue 10, item 4: model/sla.ts, `lchost sla report`):
+ * "this month's availability against the edition's guarantee" comes through this one interface.
  *
- * TODO(sla): the lead wires the real source here. The portal never imports the toolkit (model/sla.ts), so
- * the real implementation is one of: the portal asks Prometheus for the SLA recording rules itself (a
- * PORTAL_PROMETHEUS_URL and the same maths as `lchost sla report`, moved to service-kit), or the report's
- * figures are written to a portal table by `lchost sla report --publish`. Until then the page says "not
- * measured yet" — never 100 %.
+ * The portal never imports the toolkit, so the figures are published to it: `PUT /v1/admin/availability/
+ * {customer}/{YYYY-MM}` (render/statusPortal/adminApi.ts publishAvailability) stores what the report computed,
+ * and publishedAvailability reads it. TODO(sla): the lead makes `lchost sla report` publish (e.g. a
+ * `--publish` flag run every few minutes by the operations stack). A month nothing was published for, or
+ * whose availability is unknown, says "not measured yet" — never 100 %.
  */
 export type MonthAvailability =
   | { known: false }
@@ -27,7 +29,27 @@ export interface MonthAvailabilitySource {
   monthAvailability(customer: string, month: string): Promise<MonthAvailability>;
 }
 
-/** The stand-in until the SLA accounting is wired: every month is "not measured yet". */
+/** What the SLA accounting published (store.monthAvailability), or "not measured yet". */
+export function publishedAvailability(store: {
+  monthAvailability(customer: string, month: string): Promise<MonthAvailabilityRequest | undefined>;
+}): MonthAvailabilitySource {
+  return {
+    monthAvailability: async (customer, month) => {
+      const f = await store.monthAvailability(customer, month);
+      if (!f || f.availabilityPercent === null || f.met === null) return { known: false };
+      return {
+        known: true,
+        availabilityPercent: f.availabilityPercent,
+        minutesDown: f.minutesDown,
+        maintenanceMinutes: f.minutesMaintenance,
+        met: f.met,
+        creditPercent: f.creditPercent ?? 0,
+      };
+    },
+  };
+}
+
+/** Every month "not measured yet" (tests; a portal without the SLA accounting). */
 export const notMeasuredYet: MonthAvailabilitySource = {
   monthAvailability: async () => ({ known: false }),
 };

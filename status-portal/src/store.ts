@@ -1,7 +1,7 @@
 /** The portal's reads and writes (SQL only here). */
 import * as crypto from "crypto";
 import type { PortalDatabase, Queryable } from "./db";
-import type { IncidentSeverity, PortalCustomers, PortalLanguage } from "./env";
+import type { IncidentSeverity, MonthAvailabilityRequest, PortalCustomers, PortalLanguage } from "./env";
 import type { AlertAction } from "./incidentsFromAlerts";
 
 export interface CustomerView {
@@ -362,6 +362,30 @@ export class PortalStore {
     }
     if (filter.fleet) where.push("scope = 'fleet'");
     return (await this.db.query(`SELECT * FROM portal_incidents WHERE ${where.join(" AND ")} ORDER BY started_at DESC LIMIT 1000`, params)).map(incidentOf);
+  }
+
+  // ---- the SLA accounting's figures ----
+
+  async saveMonthAvailability(customer: string, month: string, f: MonthAvailabilityRequest): Promise<void> {
+    await this.db.query(
+      `INSERT INTO portal_month_availability (customer, month, availability_percent, minutes_down, minutes_maintenance, met, credit_percent, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE availability_percent = VALUES(availability_percent), minutes_down = VALUES(minutes_down),
+         minutes_maintenance = VALUES(minutes_maintenance), met = VALUES(met), credit_percent = VALUES(credit_percent), updated_at = VALUES(updated_at)`,
+      [customer, month, f.availabilityPercent, f.minutesDown, f.minutesMaintenance, f.met === null ? null : f.met ? 1 : 0, f.creditPercent, this.now()],
+    );
+  }
+
+  async monthAvailability(customer: string, month: string): Promise<MonthAvailabilityRequest | undefined> {
+    const [r] = await this.db.query("SELECT * FROM portal_month_availability WHERE customer = ? AND month = ?", [customer, month]);
+    if (!r) return undefined;
+    return {
+      availabilityPercent: r.availability_percent === null ? null : Number(r.availability_percent),
+      minutesDown: r.minutes_down,
+      minutesMaintenance: r.minutes_maintenance,
+      met: r.met === null ? null : r.met === 1,
+      creditPercent: r.credit_percent === null ? null : Number(r.credit_percent),
+    };
   }
 
   // ---- maintenance ----

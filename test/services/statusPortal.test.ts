@@ -451,6 +451,61 @@ describe("status portal (real MariaDB)", () => {
     }
   });
 
+  describe("this month's availability, as the SLA accounting publishes it", () => {
+    const figures = { availabilityPercent: 99.42, minutesDown: 250, minutesMaintenance: 30, met: false, creditPercent: 10 };
+
+    test("published figures replace 'not measured yet' on that customer's page only", async () => {
+      expect(await admin(p.url, "PUT", "/v1/admin/availability/initech/2026-11", figures)).toMatchObject({ status: 200, body: { saved: true } });
+      // a past month is stored but not this month's
+      expect((await admin(p.url, "PUT", "/v1/admin/availability/acme/2026-10", { ...figures, availabilityPercent: 97 })).status).toBe(200);
+      // initech's figures of this month and acme's of last month do not show on acme's page of this month
+      const acme = await loggedIn("acme");
+      const page = textOf((await acme.get("/c/acme")).text);
+      expect(page).toContain("Not measured yet for this month.");
+      expect(page).not.toContain("97 %");
+      await admin(p.url, "PUT", "/v1/admin/availability/acme/2026-11", figures);
+      const now = textOf((await acme.get("/c/acme")).text);
+      expect(now).toContain("Measured so far: 99.42 %");
+      expect(now).toContain("The guarantee is missed.");
+      expect(now).toContain("250 minutes unavailable");
+      expect(now).toContain("30 minutes of announced maintenance (not counted)");
+      expect(now).toContain("Credit: 10 % of the monthly fee");
+      const globex = textOf((await (await loggedIn("globex")).get("/c/globex")).text);
+      expect(globex).toContain("Not measured yet for this month.");
+      expect(globex).not.toContain("99.42");
+    });
+
+    test("an unknown month (no data) stays 'not measured yet', never 100 %", async () => {
+      await admin(p.url, "PUT", "/v1/admin/availability/acme/2026-11", {
+        availabilityPercent: null,
+        minutesDown: 0,
+        minutesMaintenance: 0,
+        met: null,
+        creditPercent: null,
+      });
+      const page = textOf((await (await loggedIn("acme")).get("/c/acme")).text);
+      expect(page).toContain("Not measured yet for this month.");
+      expect(page).not.toContain("100 %");
+    });
+
+    test.each([
+      ["/v1/admin/availability/acme/2026-13", figures, 404, "month"],
+      ["/v1/admin/availability/umbrella/2026-11", figures, 404, "customer"],
+      ["/v1/admin/availability/acme/2026-11", { ...figures, availabilityPercent: 101 }, 400, "availabilityPercent"],
+      ["/v1/admin/availability/acme/2026-11", { ...figures, minutesDown: -1 }, 400, "minutesDown"],
+      ["/v1/admin/availability/acme/2026-11", { ...figures, met: null }, 400, "met"],
+      ["/v1/admin/availability/acme/2026-11", { ...figures, creditPercent: undefined }, 400, "creditPercent"],
+    ])("PUT %s with %j is refused (%i, naming %s)", async (url, body, status, field) => {
+      const before = await p.count("portal_month_availability");
+      expect(await admin(p.url, "PUT", url, body)).toMatchObject({ status, body: { field } });
+      expect(await p.count("portal_month_availability")).toBe(before);
+    });
+
+    test("only the admin token may publish", async () => {
+      expect((await admin(p.url, "PUT", "/v1/admin/availability/acme/2026-11", figures, AM_TOKEN)).status).toBe(401);
+    });
+  });
+
   test("no password, session id, CSRF token or bearer token reaches the logs", async () => {
     const c = await loggedIn("acme");
     await c.get("/c/acme");

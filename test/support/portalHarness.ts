@@ -9,7 +9,7 @@ import { parsePortalConfig, PortalConfig } from "../../status-portal/src/config"
 import { migratePortal, PortalDatabase } from "../../status-portal/src/db";
 import { PortalCustomers } from "../../status-portal/src/env";
 import { createLogger } from "../../status-portal/src/logger";
-import { MonthAvailabilitySource, notMeasuredYet } from "../../status-portal/src/monthAvailability";
+import { MonthAvailabilitySource, publishedAvailability } from "../../status-portal/src/monthAvailability";
 import { hashPortalPassword } from "../../status-portal/src/passwordHash";
 import { PortalStore } from "../../status-portal/src/store";
 import { createTestDatabase, dropTestDatabase, testDbSettings } from "./mariadbServer";
@@ -93,7 +93,7 @@ export async function startPortal(
     store,
     alertmanagerToken: AM_TOKEN,
     adminToken: ADMIN_TOKEN,
-    monthAvailability: opts.monthAvailability ?? notMeasuredYet,
+    monthAvailability: opts.monthAvailability ?? publishedAvailability(store),
     now: opts.now,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
