@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 /**
  * A generated fleet of customer stacks in the mix of the real customer base: about 60 % Datacenter,
  * 25 % Dedicated, 10 % High Performance, 5 % High Availability with 2-4 lines; Datacenter tenants
- * spread over shared servers of at most 30 tenants.
+ * spread over shared servers of at most 30 tenants. The same mix on Docker or on Kubernetes.
  */
 export interface FleetStack {
   name: string;
@@ -14,7 +14,7 @@ export interface FleetStack {
   group: string;
 }
 
-export function writeFleet(dir: string, customers = 150): FleetStack[] {
+export function writeFleet(dir: string, customers = 150, platform: "docker" | "kubernetes" = "docker"): FleetStack[] {
   fs.mkdirSync(dir, { recursive: true });
   const mix: Array<[string, number]> = [
     ["datacenter", Math.round(customers * 0.6)],
@@ -23,7 +23,17 @@ export function writeFleet(dir: string, customers = 150): FleetStack[] {
   ];
   mix.push(["high-availability", customers - mix.reduce((a, [, n]) => a + n, 0)]);
   const stacks: FleetStack[] = [];
-  const write = (name: string, config: Record<string, unknown>) => fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), YAML.stringify({ config }));
+  // on Kubernetes: every stack with the platform key, the gateway Service types and storage classes varied
+  const onPlatform = (name: string, config: Record<string, unknown>): Record<string, unknown> =>
+    platform === "docker"
+      ? config
+      : {
+          ...config,
+          "lchost:platform": "kubernetes",
+          "lchost:kubernetes": { storageClass: "standard", serviceType: ["LoadBalancer", "NodePort", "ClusterIP"][name.length % 3] },
+        };
+  const write = (name: string, config: Record<string, unknown>) =>
+    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), YAML.stringify({ config: onPlatform(name, config) }));
   let i = 0;
   const tenantsPerShared = 30;
   for (const [edition, count] of mix) {

@@ -1,4 +1,4 @@
-import { fork } from "child_process";
+import { fork, spawnSync } from "child_process";
 import * as os from "os";
 import * as fs from "fs";
 import * as path from "path";
@@ -8,7 +8,9 @@ import type { WorkerResult } from "./planWorker";
 /**
  * npm run bench:plan — plans a generated fleet of 150 customer stacks (plus their shared servers)
  * under Pulumi's mock runtime, with the policy pack, in worker processes (one per core), and prints
- * total seconds, resources and ms per resource. Last line: one JSON object.
+ * total seconds, resources and ms per resource; then the same fleet on Kubernetes (policies and the offline
+ * schema validation included) and a cold `lchost plan` of the HA Kubernetes example. Last line: one JSON object
+ * (the Docker figures at the top level as before, `kubernetes` and `coldPlanKubernetesHa` beside them).
  */
 function partition(stacks: FleetStack[], workers: number): string[][] {
   // Keep each shared server's tenants together so each worker plans a shared server once; balance by a
@@ -28,11 +30,26 @@ function partition(stacks: FleetStack[], workers: number): string[][] {
   return bins.map((b) => b.names).filter((n) => n.length > 0);
 }
 
-async function main() {
-  const customers = Number(process.env.FLEET_SIZE ?? 150);
-  const workers = Number(process.env.BENCH_WORKERS ?? Math.max(1, Math.min(os.cpus().length, 4)));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-fleet-"));
-  const stacks = writeFleet(dir, customers);
+interface FleetFigures {
+  stacks: number;
+  byEdition: Record<string, number>;
+  workers: number;
+  seconds: number;
+  resources: number;
+  msPerResource: number;
+  policyShare: number;
+  mandatoryViolations: number;
+  failures: number;
+  failed: string[];
+  /** CPU seconds of all workers: on a loaded machine the wall clock says more about the load than about lchost. */
+  cpuSeconds: number;
+  targetSeconds: number;
+}
+
+/** Plans and checks a generated fleet on one platform in worker processes (one per core). */
+async function planFleet(platform: "docker" | "kubernetes", customers: number, workers: number): Promise<FleetFigures> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lchost-fleet-${platform}-`));
+  const stacks = writeFleet(dir, customers, platform);
   const parts = partition(stacks, workers);
   const started = performance.now();
   const results = await Promise.all(
@@ -50,13 +67,12 @@ async function main() {
   fs.rmSync(dir, { recursive: true, force: true });
   const sum = (f: (r: WorkerResult) => number) => results.reduce((a, r) => a + f(r), 0);
   const resources = sum((r) => r.resources);
-  const failures = results.flatMap((r) => r.failures);
+  const failed = results.flatMap((r) => r.failures);
   const byEdition: Record<string, number> = {};
   for (const s of stacks) byEdition[s.edition] = (byEdition[s.edition] ?? 0) + 1;
   const planMs = sum((r) => r.planMillis);
   const policyMs = sum((r) => r.policyMillis);
-  const figures = {
-    bench: "plan",
+  return {
     stacks: sum((r) => r.stacks),
     byEdition,
     workers: parts.length,
@@ -65,15 +81,56 @@ async function main() {
     msPerResource: Math.round(((seconds * 1000) / Math.max(1, resources)) * 100) / 100,
     policyShare: Math.round((policyMs / Math.max(1, planMs + policyMs)) * 1000) / 10,
     mandatoryViolations: sum((r) => r.violations),
-    failures: failures.length,
+    failures: failed.length,
+    failed,
+    cpuSeconds: Math.round(sum((r) => r.cpuMillis) / 10) / 100,
     targetSeconds: 15,
   };
-  console.log(`planned ${figures.stacks} customer stacks (${JSON.stringify(byEdition)}) in ${figures.seconds} s on ${figures.workers} worker(s)`);
-  console.log(`${resources} resources, ${figures.msPerResource} ms per resource (wall clock), policies ${figures.policyShare} % of worker time`);
-  for (const f of failures.slice(0, 10)) console.log(`FAILED ${f}`);
+}
+
+/** CPU seconds of this process's waited-for children (cutime + cstime of /proc/self/stat, USER_HZ 100); NaN elsewhere. */
+function waitedChildrenCpuSeconds(): number {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // from field 3 (state) on
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** `lchost plan` of one stack in a fresh process (cold: module loading included), wall clock. */
+function coldPlan(stack: string): { stack: string; seconds: number; cpuSeconds: number; exitCode: number; targetSeconds: number } {
+  const before = waitedChildrenCpuSeconds();
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [path.join(__dirname, "..", "cli", "main.js"), "plan", stack], { stdio: "ignore" });
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = waitedChildrenCpuSeconds() - before;
+  return { stack, seconds: Math.round(seconds * 100) / 100, cpuSeconds: Math.round(cpuSeconds * 100) / 100, exitCode: r.status ?? -1, targetSeconds: 3 };
+}
+
+async function main() {
+  const customers = Number(process.env.FLEET_SIZE ?? 150);
+  const k8sCustomers = Number(process.env.KUBERNETES_FLEET_SIZE ?? 150);
+  const workers = Number(process.env.BENCH_WORKERS ?? Math.max(1, Math.min(os.cpus().length, 4)));
+  const docker = await planFleet("docker", customers, workers);
+  const kubernetes = await planFleet("kubernetes", k8sCustomers, workers);
+  const cold = coldPlan("wayne-k8s");
+  const { failed: dockerFailed, ...dockerFigures } = docker;
+  const { failed: k8sFailed, ...k8sFigures } = kubernetes;
+  const figures = { bench: "plan", ...dockerFigures, kubernetes: k8sFigures, coldPlanKubernetesHa: cold };
+  for (const [name, f] of [
+    ["customer stacks", docker],
+    ["Kubernetes customer stacks (policies + schema validation)", kubernetes],
+  ] as const) {
+    console.log(`planned ${f.stacks} ${name} (${JSON.stringify(f.byEdition)}) in ${f.seconds} s on ${f.workers} worker(s)`);
+    console.log(`${f.resources} resources, ${f.msPerResource} ms per resource (wall clock), ${f.cpuSeconds} CPU s, policies ${f.policyShare} % of worker time`);
+  }
+  console.log(`cold lchost plan ${cold.stack}: ${cold.seconds} s (exit ${cold.exitCode})`);
+  for (const f of [...dockerFailed, ...k8sFailed].slice(0, 10)) console.log(`FAILED ${f}`);
   console.log(JSON.stringify(figures));
-  // The generated fleet is compliant: a violation here is a regression in a component or a policy.
-  if (failures.length > 0 || figures.mandatoryViolations > 0) process.exitCode = 1;
+  // The generated fleets are compliant: a violation here is a regression in a component, a policy or the schema check.
+  if (docker.failures + kubernetes.failures > 0 || docker.mandatoryViolations + kubernetes.mandatoryViolations > 0 || cold.exitCode !== 0) process.exitCode = 1;
 }
 
 main().catch((e) => {

@@ -10,11 +10,13 @@ export interface WorkerResult {
   policyMillis: number;
   violations: number;
   failures: string[];
+  /** CPU time (user + system) the worker used, module loading included: what the wall clock would be on an idle core. */
+  cpuMillis: number;
 }
 
 async function run(dir: string, names: string[]): Promise<WorkerResult> {
   const planner = new StackPlanner();
-  const r: WorkerResult = { stacks: 0, resources: 0, planMillis: 0, policyMillis: 0, violations: 0, failures: [] };
+  const r: WorkerResult = { stacks: 0, resources: 0, planMillis: 0, policyMillis: 0, violations: 0, failures: [], cpuMillis: 0 };
   for (const name of names) {
     try {
       const stack = loadStack(name, dir);
@@ -32,6 +34,8 @@ async function run(dir: string, names: string[]): Promise<WorkerResult> {
       r.failures.push(`${name}: ${(e as Error).message}`);
     }
   }
+  const cpu = process.cpuUsage();
+  r.cpuMillis = (cpu.user + cpu.system) / 1000;
   return r;
 }
 

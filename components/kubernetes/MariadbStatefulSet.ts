@@ -129,7 +129,9 @@ export class MariadbStatefulSet extends pulumi.ComponentResource {
         ),
     );
     const dir = DATABASE_PATHS.config.slice(0, DATABASE_PATHS.config.lastIndexOf("/"));
-    const ping = { exec: { command: ["mariadb-admin", "ping", "-h", "127.0.0.1", `-P${DB_PORT}`] } };
+    // over the socket, like the image's own HEALTHCHECK: a TCP ping from 127.0.0.1 fails (1130) until the init SQL
+    // has created a '%' user, so a fresh server would never turn ready (seen running the rendered files as uid 999)
+    const ping = { exec: { command: ["mariadb-admin", "--protocol=socket", "--socket=/run/mysqld/mysqld.sock", "ping"] } };
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       name,
       {
