@@ -87,6 +87,11 @@ export interface HaproxyConfigSpec {
   limits: GatewayLimits;
   /** Requests per second one client address may send to /ws/; more are answered 429 with Retry-After. */
   webServiceRateLimit?: { requestsPerSecond: number };
+  /**
+   * Behind the host's HTTPS entry (renderHostEntry.ts): the public bind takes a PROXY protocol header first,
+   * so `src` (allow-list, per-source limits, logs) is the client's address. Off: today's output, unchanged.
+   */
+  acceptProxy?: boolean;
 }
 
 /** The port of every gateway's and balancer's Prometheus listener (the ops stack's `haproxy` job scrapes it). */
@@ -345,13 +350,15 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     line(`  timeout http-keep-alive ${p.httpKeepAliveMs}ms`);
     line("  # scrapes every few seconds would drown the access log");
     line("  http-request set-log-level silent");
-    line("  http-request use-service prometheus-exporter if { path /metrics }");
+    line("  # GET and HEAD only: the exporter itself answers any method");
+    line("  http-request use-service prometheus-exporter if { path /metrics } { method GET HEAD }");
+    line("  http-request deny deny_status 405 if { path /metrics }");
     line("  http-request deny deny_status 404");
     line();
   }
   line("frontend https");
   const clientCa = spec.clientCaPath ? ` ca-file ${spec.clientCaPath}${spec.clientCrlPath ? ` crl-file ${spec.clientCrlPath}` : ""} verify optional` : "";
-  line(`  bind ${spec.bind.address}:${spec.bind.port} ssl crt ${spec.certificatePath}${clientCa}`);
+  line(`  bind ${spec.bind.address}:${spec.bind.port}${spec.acceptProxy ? " accept-proxy" : ""} ssl crt ${spec.certificatePath}${clientCa}`);
   line(`  maxconn ${spec.limits.maxConnections}`);
   for (const [name, value] of SECURITY_HEADERS) line(`  http-after-response set-header ${name} "${value}"`);
   line("  # Per source address: concurrent connections and request rate (slowloris, floods).");
@@ -378,6 +385,9 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   line("  acl admin_api path -i -m reg ^/admin(/|$)");
   line("  # The admin API lives on an internal port and is never published.");
   line("  http-request deny deny_status 404 if admin_api");
+  line("  # Metrics are scraped on internal ports only (License Central's admin port, frontend prometheus), never here.");
+  line("  acl metrics_path path -i -m reg ^/metrics(/|$)");
+  line("  http-request deny deny_status 404 if metrics_path");
   if (!spec.webServices) {
     line("  # This edition has no web-service access.");
     line("  http-request deny deny_status 403 if web_service");
