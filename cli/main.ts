@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { HostsError } from "../model/hosts";
 import { StackConfigError } from "../model/stackConfig";
 import { MigrationTargetUnavailable } from "./commands/migrate";
 import { StackAtRefError } from "../planner/stackAtRef";
@@ -11,9 +12,11 @@ import { checkSpec } from "./commands/check";
 import { deploySpec } from "./commands/deploy";
 import { diffSpec } from "./commands/diff";
 import { editionsSpec } from "./commands/editions";
+import { fleetSpec } from "./commands/fleet";
 import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
+import { renderSpec } from "./commands/render";
 import { sandboxSpec } from "./commands/sandbox";
 import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
@@ -25,6 +28,7 @@ import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
 /** Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here. */
 export const commands: Array<CommandSpec<any>> = [
   planSpec,
+  renderSpec,
   deploySpec("up"),
   deploySpec("preview"),
   deploySpec("destroy"),
@@ -37,6 +41,7 @@ export const commands: Array<CommandSpec<any>> = [
   scanSpec,
   maintenanceSpec,
   slaSpec,
+  fleetSpec,
 ];
 
 /**
@@ -46,7 +51,8 @@ export const commands: Array<CommandSpec<any>> = [
 export function cliErrorOf(e: unknown): CliError | undefined {
   if (e instanceof CliError) return e;
   if (e instanceof CommanderError) return usageErrorOf(e);
-  if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable) return new UsageError(e.message);
+  if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable || e instanceof HostsError)
+    return new UsageError(e.message);
   if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
   if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
   if (e instanceof AlertmanagerError) return new RuntimeFailure(e.message);

@@ -11,6 +11,29 @@ const DATADIR = "/var/lib/mysql";
 const CONFIG = "/etc/lchost/db/90-lchost.cnf";
 const START = "/etc/lchost/db/start.sh";
 const INIT = "/etc/lchost/db/init.sql";
+/** Where the database's files are, the same on Docker and Kubernetes (one layout, one renderer). */
+export const DATABASE_PATHS = { datadir: DATADIR, config: CONFIG, start: START, init: INIT } as const;
+/** Galera's ports: group communication, incremental and full state transfer. */
+export const GALERA_PORTS = { gcomm: 4567, ist: 4568, sst: 4444 } as const;
+
+/** The server part of my.cnf for a node with this much memory (Docker and Kubernetes render the same). */
+export function databaseServerSpec(memoryMb: number) {
+  return { port: DB_PORT, bindAddress: "0.0.0.0", innodbBufferPoolMb: Math.max(64, Math.floor(memoryMb / 4)) };
+}
+
+/** A Galera node's my.cnf: this node's name and address, every peer's group-communication address. */
+export function renderGaleraNode(memoryMb: number, node: { clusterName: string; name: string; address: string; peers: string[] }): string {
+  return renderGaleraNodeConfig({
+    ...databaseServerSpec(memoryMb),
+    clusterName: node.clusterName,
+    nodeName: node.name,
+    nodeAddress: node.address,
+    clusterAddresses: node.peers.map((p) => `${p}:${GALERA_PORTS.gcomm}`),
+    gcommPort: GALERA_PORTS.gcomm,
+    istPort: GALERA_PORTS.ist,
+    sstPort: GALERA_PORTS.sst,
+  });
+}
 
 export interface DatabaseNodeArgs {
   hostname: string;
@@ -45,19 +68,9 @@ export class DatabaseNode extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:components:DatabaseNode", name, {}, opts);
     this.host = args.hostname;
-    const server = { port: DB_PORT, bindAddress: "0.0.0.0", innodbBufferPoolMb: Math.max(64, Math.floor(args.memoryMb / 4)) };
     const config = args.galera
-      ? renderGaleraNodeConfig({
-          ...server,
-          clusterName: args.galera.clusterName,
-          nodeName: args.hostname,
-          nodeAddress: args.hostname,
-          clusterAddresses: args.galera.peers.map((p) => `${p}:4567`),
-          gcommPort: 4567,
-          istPort: 4568,
-          sstPort: 4444,
-        })
-      : renderMariadbConfig(server);
+      ? renderGaleraNode(args.memoryMb, { clusterName: args.galera.clusterName, name: args.hostname, address: args.hostname, peers: args.galera.peers })
+      : renderMariadbConfig(databaseServerSpec(args.memoryMb));
     const start = renderDatabaseStartScript({
       datadir: DATADIR,
       configPath: CONFIG,

@@ -7,6 +7,52 @@ import { GatewayLimits, HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, HAPRO
 const DIR = "/usr/local/etc/haproxy";
 export const ENTRY_INTERNAL_PORT = 8443;
 const MONITOR_PORT = 8404;
+/** Where HAProxy's files are, the same on Docker and Kubernetes. */
+export const ENTRY_PATHS = {
+  dir: DIR,
+  config: `${DIR}/haproxy.cfg`,
+  certificate: `${DIR}/tls/server.pem`,
+  clientCa: `${DIR}/tls/client-ca.crt`,
+  clientCrl: `${DIR}/tls/client-ca.crl`,
+  allowList: `${DIR}/allow.lst`,
+  adminSocket: "/tmp/haproxy-admin.sock",
+  monitorPort: MONITOR_PORT,
+} as const;
+
+/**
+ * The haproxy.cfg spec of an HTTPS entry point, secrets left out (the caller adds them once known): the one
+ * spec the Docker and the Kubernetes gateway render. `dockerDns` resolves servers through Docker's embedded
+ * DNS; on Kubernetes servers are Services, resolved by libc at start.
+ */
+export function httpsEntrySpec(args: {
+  clientCaCertificate?: string;
+  clientCrl?: string;
+  ipAllowList?: string[];
+  webServices: boolean;
+  backends: HaproxyBackend[];
+  limits: GatewayLimits;
+  dockerDns: boolean;
+  /** lchost:balancing.rateLimit: requests per second one client address may send to /ws/. */
+  webServiceRateLimit?: { requestsPerSecond: number };
+}): HaproxyConfigSpec {
+  return {
+    bind: { address: "*", port: ENTRY_INTERNAL_PORT },
+    certificatePath: ENTRY_PATHS.certificate,
+    clientCaPath: args.clientCaCertificate ? ENTRY_PATHS.clientCa : undefined,
+    clientCrlPath: args.clientCaCertificate && args.clientCrl ? ENTRY_PATHS.clientCrl : undefined,
+    allowListPath: args.ipAllowList ? ENTRY_PATHS.allowList : undefined,
+    webServices: args.webServices,
+    backends: args.backends,
+    health: DEFAULT_HEALTH,
+    dockerDns: args.dockerDns,
+    adminSocketPath: ENTRY_PATHS.adminSocket,
+    monitorPort: MONITOR_PORT,
+    // the ops stack's Prometheus reaches it on the container network; the container publishes only the entry's port
+    prometheus: { address: "*", port: HAPROXY_PROMETHEUS_PORT },
+    limits: args.limits,
+    webServiceRateLimit: args.webServiceRateLimit,
+  };
+}
 
 export interface HttpsEntryPointArgs {
   hostname: string;
@@ -26,7 +72,23 @@ export interface HttpsEntryPointArgs {
   backends: HaproxyBackend[];
   /** The edition catalog's `gateway` limits. */
   limits: GatewayLimits;
+  /** Web-service requests per second per client address (lchost:balancing.rateLimit); more get 429. */
+  webServiceRateLimit?: { requestsPerSecond: number };
   owner: Record<string, string>;
+}
+
+/** haproxy.cfg of an entry point once its secrets (basic-auth hash, web-service token) are known. */
+export function renderEntryConfig(
+  spec: HaproxyConfigSpec,
+  secrets: { basicAuth?: { username: string; passwordHash: pulumi.Input<string> }; webServiceToken?: pulumi.Input<string> },
+): pulumi.Output<string> {
+  return pulumi.all([secrets.basicAuth?.passwordHash ?? "", secrets.webServiceToken ?? ""]).apply(([hash, token]) =>
+    renderHaproxyConfig({
+      ...spec,
+      basicAuth: secrets.basicAuth ? { username: secrets.basicAuth.username, passwordHash: hash } : undefined,
+      webServiceToken: secrets.webServiceToken ? token : undefined,
+    }),
+  );
 }
 
 /**
@@ -57,29 +119,8 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const spec: HaproxyConfigSpec = {
-      bind: { address: "*", port: ENTRY_INTERNAL_PORT },
-      certificatePath: `${DIR}/tls/server.pem`,
-      clientCaPath: args.clientCaCertificate ? `${DIR}/tls/client-ca.crt` : undefined,
-      clientCrlPath: args.clientCaCertificate && args.clientCrl ? `${DIR}/tls/client-ca.crl` : undefined,
-      allowListPath: args.ipAllowList ? `${DIR}/allow.lst` : undefined,
-      webServices: args.webServices,
-      backends: args.backends,
-      health: DEFAULT_HEALTH,
-      dockerDns: true,
-      adminSocketPath: "/tmp/haproxy-admin.sock",
-      monitorPort: MONITOR_PORT,
-      // the ops stack's Prometheus reaches it on the container network; the container publishes only the entry's port
-      prometheus: { address: "*", port: HAPROXY_PROMETHEUS_PORT },
-      limits: args.limits,
-    };
-    this.config = pulumi.all([args.basicAuth?.passwordHash ?? "", args.webServiceToken ?? ""]).apply(([hash, token]) =>
-      renderHaproxyConfig({
-        ...spec,
-        basicAuth: args.basicAuth ? { username: args.basicAuth.username, passwordHash: hash } : undefined,
-        webServiceToken: args.webServiceToken ? token : undefined,
-      }),
-    );
+    const spec = httpsEntrySpec({ ...args, dockerDns: true });
+    this.config = renderEntryConfig(spec, args);
     const configHoldsSecrets = Boolean(args.basicAuth || args.webServiceToken);
     const uploads: docker.types.input.ContainerUpload[] = [
       { file: `${DIR}/haproxy.cfg`, content: configHoldsSecrets ? pulumi.secret(this.config) : this.config },

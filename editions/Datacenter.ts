@@ -8,22 +8,10 @@ import { customerNames, tenantDatabaseName } from "../model/naming";
 import { LicenseCentralLine } from "../components/LicenseCentralLine";
 import { SqlJob } from "../components/SqlJob";
 import { schemaOwnerSql } from "../components/render/databaseSql";
+import { deployDatacenterOnKubernetes } from "./kubernetes/datacenterOnKubernetes";
+import type { SharedServerOutputs } from "./sharedServerOutputs";
 
-/** What a Datacenter tenant needs of its shared server (the outputs of the shared-server stack). */
-export interface SharedServerOutputs {
-  name: pulumi.Input<string>;
-  databaseHost: pulumi.Input<string>;
-  databasePort: pulumi.Input<number>;
-  databaseImage: pulumi.Input<string>;
-  provisionerUser: pulumi.Input<string>;
-  provisionerPassword: pulumi.Input<string>;
-  fsbUrl: pulumi.Input<string>;
-  /** This tenant's network and FSB token on the shared server. */
-  tenantNetwork: pulumi.Input<string>;
-  tenantFsbToken: pulumi.Input<string>;
-  domain: pulumi.Input<string>;
-  httpsPort: pulumi.Input<number>;
-}
+export type { SharedServerOutputs } from "./sharedServerOutputs";
 
 export interface DatacenterArgs {
   config: CustomerConfig;
@@ -46,11 +34,17 @@ export class Datacenter extends pulumi.ComponentResource {
     super(editionComponentType("datacenter"), name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), ...otherEditionAliases("datacenter")] });
     const cfg = args.config;
     if (cfg.edition !== "datacenter") throw new Error(`Datacenter needs lchost:edition 'datacenter', got '${cfg.edition}'`);
+    this.databaseName = tenantDatabaseName(cfg.customer);
+    this.endpoint = pulumi.interpolate`https://${cfg.customer}.${args.shared.domain}:${args.shared.httpsPort}`;
+    if (cfg.platform === "kubernetes") {
+      ({ adminToken: this.adminToken, databasePassword: this.databasePassword } = deployDatacenterOnKubernetes(this, cfg, args.shared));
+      this.registerOutputs({ endpoint: this.endpoint });
+      return;
+    }
     const facts = editionFacts("datacenter");
     const names = customerNames(cfg.customer);
     const owner = { "lchost.customer": cfg.customer, "lchost.edition": cfg.edition };
     const o = { parent: this };
-    this.databaseName = tenantDatabaseName(cfg.customer);
 
     const dbPassword = new random.RandomPassword("db-password", { length: 32, special: false }, o);
     const adminToken = new random.RandomPassword("admin-token", { length: 40, special: false }, o);
@@ -100,7 +94,6 @@ export class Datacenter extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [setup] },
     );
-    this.endpoint = pulumi.interpolate`https://${cfg.customer}.${args.shared.domain}:${args.shared.httpsPort}`;
     this.registerOutputs({ endpoint: this.endpoint });
   }
 }

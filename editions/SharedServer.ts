@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import { stackImages } from "../components/StackImages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { editionFacts } from "../model/catalog";
+import { editionCatalog, editionFacts } from "../model/catalog";
 import { SharedServerConfig } from "../model/stackConfig";
 import { customerNames, sharedServerNames } from "../model/naming";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
@@ -10,6 +10,7 @@ import { FsbBox } from "../components/FsbBox";
 import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
 import { provisionerAccountSql } from "../components/render/databaseSql";
 import { LC_PORT } from "../components/serviceEnv";
+import { deploySharedServerOnKubernetes } from "./kubernetes/sharedServerOnKubernetes";
 
 export interface SharedServerArgs {
   config: SharedServerConfig;
@@ -37,6 +38,20 @@ export class SharedServer extends pulumi.ComponentResource {
   constructor(name: string, args: SharedServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:editions:SharedServer", name, {}, opts);
     const cfg = args.config;
+    if (cfg.platform === "kubernetes") {
+      const k = deploySharedServerOnKubernetes(this, cfg);
+      this.databaseHost = k.databaseHost;
+      this.provisionerUser = k.provisionerUser;
+      this.provisionerPassword = k.provisionerPassword;
+      this.fsbUrl = k.fsbUrl;
+      // on Kubernetes a tenant's "network" is its namespace
+      this.tenantNetworks = Object.fromEntries(Object.entries(k.tenantNamespaces).map(([t, ns]) => [t, pulumi.output(ns)]));
+      this.tenantFsbTokens = k.tenantFsbTokens;
+      this.endpoint = k.endpoint;
+      this.entryCertificate = k.entryCertificate;
+      this.registerOutputs({ endpoint: this.endpoint });
+      return;
+    }
     const names = sharedServerNames(cfg.name);
     const owner = { "lchost.shared-server": cfg.name };
     const o = { parent: this };
@@ -73,8 +88,8 @@ export class SharedServer extends pulumi.ComponentResource {
         networks,
         volumeName: args.databaseVolume,
         initSql: pulumi.secret(provisioner.result.apply((password) => provisionerAccountSql({ user: names.provisionerUser, password }))),
-        memoryMb: 2048,
-        cpuShares: 1024,
+        memoryMb: editionCatalog().placement.sharedServerResources.memoryMb,
+        cpuShares: editionCatalog().placement.sharedServerResources.cpuShares,
         // the exporter stays off the tenant networks: a tenant has no business reading the shared server's status
         monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result), networks: [backend.name] },
         owner,

@@ -88,10 +88,19 @@ export interface OperationsImages {
   notifier: string;
 }
 
+/** The catalog's `placement:` section: what `lchost fleet place` reserves on a host and sizes a shared server with. */
+export interface PlacementCatalog {
+  /** Share of every host's capacity never handed out (the unsized small containers, bursts, the host itself). */
+  headroomPercent: number;
+  /** A shared server's own sized container (its MariaDB); its tenants' lines come on top. */
+  sharedServerResources: { memoryMb: number; cpuShares: number };
+}
+
 export interface EditionCatalog {
   editions: Record<EditionId, EditionFacts>;
   monitoring: MonitoringCatalog;
   sla: SlaRules;
+  placement: PlacementCatalog;
   common: {
     minutesPerMonth: number;
     balancerDeadLineDetectionSeconds: number;

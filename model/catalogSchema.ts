@@ -169,8 +169,22 @@ const monitoring = {
 export const catalogSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["editions", "common", "monitoring", "sla"],
+  required: ["editions", "common", "monitoring", "sla", "placement"],
   properties: {
+    placement: {
+      type: "object",
+      additionalProperties: false,
+      required: ["headroomPercent", "sharedServerResources"],
+      properties: {
+        headroomPercent: { type: "integer", minimum: 0, maximum: 90 },
+        sharedServerResources: {
+          type: "object",
+          additionalProperties: false,
+          required: ["memoryMb", "cpuShares"],
+          properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
+        },
+      },
+    },
     editions: {
       type: "object",
       additionalProperties: false,

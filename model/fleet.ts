@@ -138,6 +138,9 @@ function tenant(stack: StackFile, cfg: CustomerConfig, shared: SharedServerConfi
  */
 export function fleetOf(stacks: StackFile[]): Fleet {
   const shared = new Map<string, SharedServerConfig>();
+  // The operations stack scrapes containers by their Docker names on the Docker hosts; stacks on Kubernetes
+  // are not among its targets (monitoring them in the cluster is not built yet, docs/kubernetes.md).
+  stacks = stacks.filter((s) => s.config.role === "operations" || s.config.platform === "docker");
   for (const s of stacks) if (s.config.role === "shared-server") shared.set(s.stackName, s.config);
   const customers: MonitoredCustomer[] = [];
   const seen = new Map<string, string>();

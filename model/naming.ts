@@ -46,6 +46,8 @@ export function galeraClusterName(customer: string, generation?: number): string
 }
 
 export interface SharedServerNames {
+  /** Its Kubernetes namespace. */
+  namespace: string;
   backendNetwork: string;
   tenantNetwork(tenant: string): string;
   db: string;
@@ -59,6 +61,7 @@ export interface SharedServerNames {
 export function sharedServerNames(name: string): SharedServerNames {
   const p = `lc-${name}`;
   return {
+    namespace: p,
     backendNetwork: `${p}-backend`,
     tenantNetwork: (t) => `${p}-tenant-${t}`,
     db: `${p}-db`,

@@ -103,6 +103,30 @@ function databasesInUse(plan: Plan | undefined): Array<{ name: string; hosts: st
   return out;
 }
 
+const CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim";
+
+/** The platform a plan deploys to (its `platform` stack output). */
+function platformOf(plan: Plan | undefined): string | undefined {
+  const p = plan?.outputs?.platform;
+  return typeof p === "string" ? p : undefined;
+}
+
+/**
+ * A change of lchost:platform moves the stack to other machinery: nothing carries the database or the FSB keys
+ * from Docker volumes to Kubernetes claims (or back), so the new side starts empty — data loss unless the data is
+ * migrated first. Undefined when the platform stays.
+ */
+export function platformChange(base: Plan | undefined, head: Plan | undefined): string | undefined {
+  const from = platformOf(base);
+  const to = platformOf(head);
+  if (!from || !to || from === to) return undefined;
+  return platformChangeMessage(from, to);
+}
+
+export function platformChangeMessage(from: string, to: string): string {
+  return `lchost:platform changes from '${from}' to '${to}': the database and FSB keys stay on ${from} and the ${to} side starts empty; DATA LOSS unless migrated (copy the data before the switch)`;
+}
+
 /**
  * What applying `head` over `base` would do, resources matched by URN as the engine matches them: a
  * resource answers to its own URN and to those its aliases give it (an edition component aliases the
@@ -151,6 +175,17 @@ export function diffPlans(base: Plan | undefined, head: Plan | undefined): { cha
           }); the new volume starts empty${kept}`;
     dataLoss.push(c.dataLoss);
   }
+  for (const c of changes) {
+    const b = oldOf.get(c.urn);
+    if (!b || (c.action !== "delete" && c.action !== "replace") || b.type !== CLAIM_TYPE) continue;
+    const inputs = unwrapSecrets(b.inputs) as any;
+    const holds = inputs?.metadata?.labels?.["lchost.dev/data"];
+    if (!holds) continue;
+    c.dataLoss = `volume claim '${inputs.metadata.name}' (${holds}) would be ${c.action === "delete" ? "deleted" : "replaced"}${b.retainOnDelete ? " (retainOnDelete keeps the claim, but nothing uses it any more)" : ""}`;
+    dataLoss.push(c.dataLoss);
+  }
+  const moved = platformChange(base, head);
+  if (moved) dataLoss.unshift(moved);
   const now = databasesInUse(head);
   for (const db of databasesInUse(base)) {
     const stillUsed = now.some((n) => n.name === db.name && n.hosts.some((h) => db.hosts.includes(h)));

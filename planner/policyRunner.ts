@@ -26,6 +26,7 @@ import { STACK_TAGS } from "../policies/support/stackTags";
 import { joinPath, recordSecretPaths } from "../policies/support/secretInputs";
 import { Plan, PlannedResource, PROJECT } from "./mockPlanner";
 import { isSecretValue } from "./planValues";
+import { formatSchemaProblem, isKubernetesResource, validatePlanAgainstKubernetesSchemas } from "./kubernetesSchema";
 
 type EnforcementLevel = Violation["enforcementLevel"];
 
@@ -211,6 +212,21 @@ export async function runPoliciesOnPlan(
 }
 
 /** The policy runner `lchost plan` installs (planner/policyCheck.ts). */
-export function runPolicies(stack: StackFile, plan: Plan, options: PolicyRunOptions = {}): Promise<Violation[]> {
-  return runPoliciesOnPlan(plan, options.stackTags ?? stackTagsOf(stack), options);
+export async function runPolicies(stack: StackFile, plan: Plan, options: PolicyRunOptions = {}): Promise<Violation[]> {
+  const violations = await runPoliciesOnPlan(plan, options.stackTags ?? stackTagsOf(stack), options);
+  return [...violations, ...kubernetesSchemaViolations(plan)];
+}
+
+/** The name under which an object that fails the offline Kubernetes schema validation is reported. */
+export const KUBERNETES_SCHEMA_CHECK = "kubernetes-objects-match-schema";
+
+/** Every planned Kubernetes object against the Kubernetes API schemas (planner/kubernetesSchema.ts): one violation per faulty field. */
+export function kubernetesSchemaViolations(plan: Plan): Violation[] {
+  if (!plan.resources.some(isKubernetesResource)) return [];
+  return validatePlanAgainstKubernetesSchemas(plan).map((p) => ({
+    policy: KUBERNETES_SCHEMA_CHECK,
+    enforcementLevel: "mandatory",
+    resource: p.urn,
+    message: formatSchemaProblem(p),
+  }));
 }

@@ -8,6 +8,16 @@ import { expectedVolumeWithinEdition } from "./rules/expectedVolumeWithinEdition
 import { haLinesAndDatabaseNodes } from "./rules/haLinesAndDatabaseNodes";
 import { ipAllowListNarrow } from "./rules/ipAllowListNarrow";
 import { ipAllowListNotOpen } from "./rules/ipAllowListNotOpen";
+import { kubernetesHaSpreadAndDisruptionBudgets } from "./rules/kubernetesHaSpreadAndDisruptionBudgets";
+import { kubernetesNamespacesDenyByDefault } from "./rules/kubernetesNamespacesDenyByDefault";
+import { kubernetesNoCrossTenantNetworkRule } from "./rules/kubernetesNoCrossTenantNetworkRule";
+import { kubernetesOnlyGatewayExposed } from "./rules/kubernetesOnlyGatewayExposed";
+import { kubernetesPodsNoHostAccess } from "./rules/kubernetesPodsNoHostAccess";
+import { kubernetesPodsRestricted } from "./rules/kubernetesPodsRestricted";
+import { kubernetesProbesOnEveryContainer } from "./rules/kubernetesProbesOnEveryContainer";
+import { kubernetesResourceQuotaMatchesCatalog } from "./rules/kubernetesResourceQuotaMatchesCatalog";
+import { kubernetesSecretsOnlyInSecrets } from "./rules/kubernetesSecretsOnlyInSecrets";
+import { kubernetesVolumeClaimsRetained } from "./rules/kubernetesVolumeClaimsRetained";
 import { licenseCentralQuotasMatchCatalog } from "./rules/licenseCentralQuotasMatchCatalog";
 import { longRunningContainersRestartAndHealthCheck } from "./rules/longRunningContainersRestartAndHealthCheck";
 import { publishedEndpointsTlsOnly } from "./rules/publishedEndpointsTlsOnly";
@@ -29,10 +39,15 @@ export const lchostPolicies: Policies = [
   tenantFsbCredentialsOwn,
   containerNoHostAccess,
   sharedServerContainerLimits,
+  kubernetesNamespacesDenyByDefault,
+  kubernetesNoCrossTenantNetworkRule,
+  kubernetesPodsNoHostAccess,
+  kubernetesPodsRestricted,
   // Quotas
   expectedVolumeWithinEdition,
   licenseCentralQuotasMatchCatalog,
   webServicesMatchEdition,
+  kubernetesResourceQuotaMatchesCatalog,
   // Connection rules
   publishedEndpointsTlsOnly,
   webServicesAuthenticated,
@@ -40,11 +55,16 @@ export const lchostPolicies: Policies = [
   ipAllowListNotOpen,
   ipAllowListNarrow,
   databaseAndFsbPortsNotPublished,
+  kubernetesOnlyGatewayExposed,
   // Availability
   haLinesAndDatabaseNodes,
   balancerDetectsDeadLine,
   longRunningContainersRestartAndHealthCheck,
+  kubernetesHaSpreadAndDisruptionBudgets,
+  kubernetesProbesOnEveryContainer,
   // Data protection
   databaseVolumesRetainedOnDelete,
   secretsNotInPlainText,
+  kubernetesVolumeClaimsRetained,
+  kubernetesSecretsOnlyInSecrets,
 ];

@@ -106,8 +106,9 @@ function databaseVolume(logicalName: string, name: string, owner: string): docke
 
 function deploySharedServer(cfg: SharedServerConfig): Record<string, unknown> {
   const names = sharedServerNames(cfg.name);
-  const volume = databaseVolume("db-data", names.dbVolume, `shared-${cfg.name}`);
-  const shared = new SharedServer(cfg.name, { config: cfg, databaseVolume: volume.name });
+  // on Kubernetes the data lives on the database StatefulSet's retained claims, created with it
+  const volume = cfg.platform === "docker" ? databaseVolume("db-data", names.dbVolume, `shared-${cfg.name}`) : undefined;
+  const shared = new SharedServer(cfg.name, { config: cfg, databaseVolume: volume?.name ?? "" });
   return {
     role: "shared-server",
     name: cfg.name,
@@ -120,7 +121,7 @@ function deploySharedServer(cfg: SharedServerConfig): Record<string, unknown> {
     databaseHost: shared.databaseHost,
     databasePort: shared.databasePort,
     databaseImage: cfg.images.database,
-    databaseVolume: volume.name,
+    ...(volume ? { databaseVolume: volume.name } : { namespace: names.namespace }),
     provisionerUser: shared.provisionerUser,
     provisionerPassword: shared.provisionerPassword,
     fsbUrl: shared.fsbUrl,
@@ -245,7 +246,11 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
   }
   const names = customerNames(cfg.customer, cfg.generation);
   const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
-  const volumes = Array.from({ length: nodes }, (_, i) => databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer));
+  const onDocker = cfg.platform === "docker";
+  // on Kubernetes the data lives on the database StatefulSet's retained claims, created with it
+  const volumes = onDocker
+    ? Array.from({ length: nodes }, (_, i) => databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer))
+    : [];
   const args: CustomerDeploymentArgs = {
     config: cfg,
     databaseVolumes: volumes.map((v) => v.name),
@@ -264,20 +269,26 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       depot: pulumi.interpolate`${component.endpoint}/depot/v1`,
       webServices: pulumi.interpolate`${component.endpoint}/ws/v1`,
     },
-    databaseVolumes: volumes.map((v) => v.name),
-    migration: {
-      dockerHost: dockerHost(),
-      databaseKind: facts.database.kind,
-      databaseContainers: Array.from({ length: nodes }, (_, i) => names.dbHost(i + 1)),
-      databaseSchema: names.schema,
-      databaseUser: names.dbUser,
-      databaseLocation: `volume:${names.dbVolume(1)}`,
-      lineContainers: component.deployment.lineHosts,
-      entryContainer: names.gateway,
-    } satisfies MigrationOutputs,
+    ...(onDocker ? dockerOutputs() : { namespace: names.network, databaseHosts: component.deployment.databaseHosts }),
     [ENTRY_CERTIFICATE_OUTPUT]: component.deployment.entryCertificate,
     adminToken: component.deployment.adminToken,
     databasePassword: component.deployment.databasePassword,
     ...notificationOutputs(cfg, ctx),
   };
+
+  function dockerOutputs(): Record<string, unknown> {
+    return {
+      databaseVolumes: volumes.map((v) => v.name),
+      migration: {
+        dockerHost: dockerHost(),
+        databaseKind: facts.database.kind,
+        databaseContainers: Array.from({ length: nodes }, (_, i) => names.dbHost(i + 1)),
+        databaseSchema: names.schema,
+        databaseUser: names.dbUser,
+        databaseLocation: `volume:${names.dbVolume(1)}`,
+        lineContainers: component.deployment.lineHosts,
+        entryContainer: names.gateway,
+      } satisfies MigrationOutputs,
+    };
+  }
 }

@@ -7,12 +7,15 @@ import { StackConfigError } from "../../model/stackConfig";
 import { Plan } from "../../planner/mockPlanner";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { tenantDatabasesDistinct } from "../../policies/fleet/tenantDatabasesDistinct";
+import { HOST_NAMES_DISTINCT, hostNameClashes } from "../../policies/fleet/hostNamesDistinct";
 import { CommandSpec, stringOpt } from "../args";
 import { UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
 import { Violation } from "../../policies/violation";
 import { checkPolicies } from "../../planner/policyCheck";
-import { gitRoot } from "../../planner/stackAtRef";
+import { fileAtRef, gitRoot } from "../../planner/stackAtRef";
+import { platformChangeMessage } from "../../planner/planDiff";
+import * as YAML from "yaml";
 
 export interface StackCheck {
   stack: string;
@@ -34,15 +37,19 @@ function git(root: string, args: string[]): string {
   }
 }
 
+/** The ref's merge base with HEAD (the ref itself for unrelated histories). */
+function mergeBase(root: string, ref: string): string {
+  git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  try {
+    return git(root, ["merge-base", ref, "HEAD"]).trim() || ref;
+  } catch {
+    return ref; // unrelated histories: compare with the ref itself
+  }
+}
+
 /** Files changed between the ref's merge base with HEAD and the working tree (untracked files too). */
 export function changedFiles(root: string, ref: string): string[] {
-  git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-  let base = ref;
-  try {
-    base = git(root, ["merge-base", ref, "HEAD"]).trim() || ref;
-  } catch {
-    // unrelated histories: compare with the ref itself
-  }
+  const base = mergeBase(root, ref);
   const tracked = git(root, ["diff", "--name-only", base]).split("\n");
   const untracked = git(root, ["ls-files", "--others", "--exclude-standard"]).split("\n");
   return [...new Set([...tracked, ...untracked].filter(Boolean))].sort();
@@ -87,7 +94,21 @@ export function affectedStacks(changed: string[], root: string, dir: string): { 
 }
 
 /** Plans and checks one stack; never throws for a bad stack (that is its result). */
-async function checkOne(name: string, dir: string, planner: StackPlanner, plans: Plan[]): Promise<StackCheck> {
+/** A platform change since the ref (the stack file's lchost:platform there and now): data loss unless migrated. */
+function platformMove(file: string, ref: string, stack: StackFile): string | undefined {
+  if (stack.config.role === "operations") return undefined;
+  const before = fileAtRef(file, ref);
+  if (before === undefined) return undefined;
+  let was: unknown;
+  try {
+    was = (YAML.parse(before)?.config ?? {})["lchost:platform"] ?? "docker";
+  } catch {
+    return undefined;
+  }
+  return typeof was === "string" && was !== stack.config.platform ? platformChangeMessage(was, stack.config.platform) : undefined;
+}
+
+async function checkOne(name: string, dir: string, planner: StackPlanner, plans: Plan[], ref: string): Promise<StackCheck> {
   const file = path.join(dir, `Pulumi.${name}.yaml`);
   if (!fs.existsSync(file)) return { stack: name, result: "deleted", violations: [], problems: [] };
   let stack: StackFile;
@@ -101,6 +122,8 @@ async function checkOne(name: string, dir: string, planner: StackPlanner, plans:
   }
   plans.push(plan);
   const violations = await checkPolicies(stack, plan);
+  const moved = platformMove(file, ref, stack);
+  if (moved) violations.push({ policy: "platform-change-moves-data", enforcementLevel: "mandatory", message: moved });
   return { stack: name, result: violations.some((v) => v.enforcementLevel === "mandatory") ? "violations" : "ok", violations, problems: [] };
 }
 
@@ -110,12 +133,38 @@ export async function checkChangedStacks(ref: string, dir = stacksDir()): Promis
   const planner = new StackPlanner();
   const plans: Plan[] = [];
   const checks: StackCheck[] = [];
-  for (const s of stacks) checks.push(await checkOne(s, dir, planner, plans));
+  const base = mergeBase(root, ref);
+  for (const s of stacks) checks.push(await checkOne(s, dir, planner, plans, base));
   // Across the checked tenants of a shared server: no two share a database or user.
   for (const v of tenantDatabasesDistinct(plans)) {
     const c = checks.find((x) => v.resource?.startsWith(`urn:pulumi:${x.stack}::`));
     if (c) {
       c.violations.push(v);
+      c.result = c.result === "invalid" ? c.result : "violations";
+    }
+  }
+  // Across every stack of the folder: no two customers claim one public host name (the host entry routes by SNI).
+  const valid: StackFile[] = [];
+  for (const f of fs.readdirSync(dir).filter((x) => STACK_FILE.test(x))) {
+    try {
+      valid.push(loadStackFile(path.join(dir, f)));
+    } catch {
+      // an invalid file is reported when it is checked itself
+    }
+  }
+  for (const clash of hostNameClashes(valid)) {
+    for (const [own, other] of [
+      [clash.first, clash.second],
+      [clash.second, clash.first],
+    ]) {
+      const c = checks.find((x) => x.stack === own.stack);
+      if (!c) continue;
+      c.violations.push({
+        policy: HOST_NAMES_DISTINCT,
+        enforcementLevel: "mandatory",
+        resource: own.stack,
+        message: `customer '${own.customer}' claims the host name ${clash.hostName}, which stack ${other.stack} (customer '${other.customer}') claims too; each customer needs its own (lchost:customer, lchost:domain)`,
+      });
       c.result = c.result === "invalid" ? c.result : "violations";
     }
   }

@@ -35,6 +35,29 @@ test("a mandatory violation fails the check with the policy and message", async 
   expect(r.out).toMatch(/\[mandatory\] ip-allow-list-not-open \(urn:pulumi:globex::.*gateway\): lchost:connection.ipAllowList: '0.0.0.0\/0'/);
 });
 
+test("a changed stack claiming another customer's host name fails the check (host-names-distinct, over every stack file)", async () => {
+  fx.editStack("globex", (c) => (c["lchost:customer"] = "hooli"));
+  const r = await check();
+  expect(r.code).toBe(1);
+  expect(r.out).toContain("globex: violations (1 mandatory)");
+  expect(r.out).toMatch(
+    /\[mandatory\] host-names-distinct \(globex\): customer 'hooli' claims the host name hooli\.lchost\.local, which stack hooli \(customer 'hooli'\) claims too/,
+  );
+});
+
+test("a platform change fails the check: DATA LOSS unless migrated", async () => {
+  fx.editStack("hooli", (c) => {
+    c["lchost:platform"] = "kubernetes";
+    c["lchost:fsb"] = { mode: "emulator", signLatencyMs: 50 };
+  });
+  const r = await check();
+  expect(r.code).toBe(1);
+  expect(r.out).toContain("hooli: violations (1 mandatory)");
+  expect(r.out).toContain(
+    "[mandatory] platform-change-moves-data: lchost:platform changes from 'docker' to 'kubernetes': the database and FSB keys stay on docker and the kubernetes side starts empty; DATA LOSS unless migrated (copy the data before the switch)",
+  );
+});
+
 test("an invalid stack file fails the check and names the key", async () => {
   fx.editStack("hooli", (c) => (c["lchost:edition"] = "gold"));
   const r = await check();
@@ -56,7 +79,21 @@ test("a change outside stacks/ (shared code) checks every stack", async () => {
   const r = await check("--json");
   const report = JSON.parse(r.out);
   expect(report.allStacks).toBe(true);
-  expect(report.stacks.map((s: any) => s.stack)).toEqual(["acme", "globex", "hooli", "initech", "ops-dc1", "shared-dc1", "wayne"]);
+  expect(report.stacks.map((s: any) => s.stack)).toEqual([
+    "acme",
+    "acme-k8s",
+    "globex",
+    "globex-k8s",
+    "hooli",
+    "hooli-k8s",
+    "initech",
+    "initech-k8s",
+    "ops-dc1",
+    "shared-dc1",
+    "shared-dc2-k8s",
+    "wayne",
+    "wayne-k8s",
+  ]);
 });
 
 test("committed changes since the ref count, not only the working tree", async () => {

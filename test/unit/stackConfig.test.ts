@@ -60,9 +60,9 @@ describe("stack configuration", () => {
     ["one HA line", (v) => ({ ...v, lines: 1 }), /lchost:lines: 1 must be >= 2/],
     ["lines that are not a whole number", (v) => ({ ...v, lines: 2.5 }), /lchost:lines: 2.5 must be a whole number/],
     [
-      "an unsupported platform",
-      (v) => ({ ...v, platform: "kubernetes" }),
-      /lchost:platform: 'kubernetes' is not supported by this version of lchost yet; allowed: docker/,
+      "a Docker-only key on Kubernetes",
+      (v) => ({ ...v, platform: "kubernetes", generation: 2 }),
+      /lchost:generation: Docker-only \(set by lchost migrate --target docker\); not allowed with lchost:platform 'kubernetes'/,
     ],
     ["a platform that does not exist", (v) => ({ ...v, platform: "nomad" }), /lchost:platform: 'nomad' is not allowed; allowed: docker, kubernetes/],
     [

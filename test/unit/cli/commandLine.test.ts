@@ -14,10 +14,26 @@ const run = runLchost;
 
 const NAMES = commands.map((c) => c.name);
 /** The least each command needs before commander looks at other flags (required options). */
-const REQUIRED: Record<string, string[]> = { diff: ["--base", "HEAD"], check: ["--changed-since", "HEAD"] };
+const REQUIRED: Record<string, string[]> = { diff: ["--base", "HEAD"], check: ["--changed-since", "HEAD"], render: ["--out", "/nonexistent/lchost-render"] };
 
 test("the CLI has the commands it always had", () => {
-  expect(NAMES).toEqual(["plan", "up", "preview", "destroy", "editions", "diff", "check", "schema", "migrate", "sandbox", "scan", "maintenance", "sla"]);
+  expect(NAMES).toEqual([
+    "plan",
+    "render",
+    "up",
+    "preview",
+    "destroy",
+    "editions",
+    "diff",
+    "check",
+    "schema",
+    "migrate",
+    "sandbox",
+    "scan",
+    "maintenance",
+    "sla",
+    "fleet",
+  ]);
 });
 
 test("lchost --help lists each command once and the exit-code table, on stdout, exit 0", async () => {

@@ -31,6 +31,16 @@ describe("the lchost policy pack", () => {
     "long-running-containers-restart-and-health-check": "mandatory",
     "database-volumes-retained-on-delete": "mandatory",
     "secrets-not-in-plain-text": "mandatory",
+    "kubernetes-namespaces-deny-by-default": "mandatory",
+    "kubernetes-no-cross-tenant-network-rule": "mandatory",
+    "kubernetes-pods-no-host-access": "mandatory",
+    "kubernetes-pods-restricted": "mandatory",
+    "kubernetes-resource-quota-matches-catalog": "mandatory",
+    "kubernetes-only-gateway-exposed": "mandatory",
+    "kubernetes-ha-spread-and-disruption-budgets": "mandatory",
+    "kubernetes-probes-on-every-container": "mandatory",
+    "kubernetes-volume-claims-retained": "mandatory",
+    "kubernetes-secrets-only-in-secrets": "mandatory",
   };
 
   test("holds exactly the documented policies with their enforcement levels", () => {
