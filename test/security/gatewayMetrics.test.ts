@@ -35,7 +35,13 @@ function plainRequest(address: string, port: number, chunks: string[], opts: { e
       const text = Buffer.concat(got).toString("latin1");
       const i = text.indexOf("\r\n\r\n");
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      resolve({ status: m ? Number(m[1]) : undefined, head: i === -1 ? text : text.slice(0, i), body: i === -1 ? "" : text.slice(i + 4), closedAfterMs: Date.now() - started, gaveUp });
+      resolve({
+        status: m ? Number(m[1]) : undefined,
+        head: i === -1 ? text : text.slice(0, i),
+        body: i === -1 ? "" : text.slice(i + 4),
+        closedAfterMs: Date.now() - started,
+        gaveUp,
+      });
     };
     socket.on("data", (c) => got.push(c));
     socket.on("close", () => finish(false));
@@ -107,17 +113,29 @@ describe("metrics on the gateway (real HAProxy, rendered config)", () => {
       expect(h.body).not.toMatch(EXPORTER_OUTPUT);
     });
 
-    it.each(["/metrics/", "//metrics", "/METRICS", "/%6detrics", "/metrics%2f", "/metrics%2F", "/./metrics", "/stats", "/haproxy?stats", "/", "/haproxy-health", "/probe"])(
-      "GET %s: 404",
-      async (p) => {
-        const r = await scrape(`GET ${p} HTTP/1.1`);
-        expect(r.status).toBe(404);
-        expect(r.body).not.toMatch(EXPORTER_OUTPUT);
-      },
-    );
+    it.each([
+      "/metrics/",
+      "//metrics",
+      "/METRICS",
+      "/%6detrics",
+      "/metrics%2f",
+      "/metrics%2F",
+      "/./metrics",
+      "/stats",
+      "/haproxy?stats",
+      "/",
+      "/haproxy-health",
+      "/probe",
+    ])("GET %s: 404", async (p) => {
+      const r = await scrape(`GET ${p} HTTP/1.1`);
+      expect(r.status).toBe(404);
+      expect(r.body).not.toMatch(EXPORTER_OUTPUT);
+    });
 
     it.each(["POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"])("%s /metrics: 405, no exporter output", async (m) => {
-      const r = await plainRequest(gw.address, gw.prometheusPort!, [`${m} /metrics HTTP/1.1\r\nHost: gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`]);
+      const r = await plainRequest(gw.address, gw.prometheusPort!, [
+        `${m} /metrics HTTP/1.1\r\nHost: gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      ]);
       expect(r.status).toBe(405);
       expect(r.body).not.toMatch(EXPORTER_OUTPUT);
     });

@@ -146,15 +146,22 @@ describe("the notifier attacked from the operations network (real listener, real
   });
 
   describe("content types and bodies (with the token)", () => {
-    test.each(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "application/json-seq", "application/json; charset=utf-16", "application/json; charset=latin1", "application/xml", ""])(
-      "Content-Type %j: 415, nothing delivered",
-      async (ct) => {
-        const r = await rawRequest(n.url, post("/v1/alertmanager/acme/webhook", valid(), `${ct ? `Content-Type: ${ct}\r\n` : ""}${AUTH}`));
-        expect(r.status).toBe(415);
-        expect(json(r)).toMatchObject({ error: "unsupported_media_type", field: "body" });
-        nothingDelivered();
-      },
-    );
+    test.each([
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonx",
+      "application/json-seq",
+      "application/json; charset=utf-16",
+      "application/json; charset=latin1",
+      "application/xml",
+      "",
+    ])("Content-Type %j: 415, nothing delivered", async (ct) => {
+      const r = await rawRequest(n.url, post("/v1/alertmanager/acme/webhook", valid(), `${ct ? `Content-Type: ${ct}\r\n` : ""}${AUTH}`));
+      expect(r.status).toBe(415);
+      expect(json(r)).toMatchObject({ error: "unsupported_media_type", field: "body" });
+      nothingDelivered();
+    });
 
     test.each(["application/json", "application/json; charset=utf-8", "Application/JSON; Charset=UTF-8", 'application/json;charset="utf-8"'])(
       "Content-Type %j as Alertmanager sends it is accepted",
@@ -352,7 +359,9 @@ describe("the notifier attacked from the operations network (real listener, real
       }
       // the labels of /metrics are bounded sets: no customer, path or address that a caller chose
       const labelValues = [...metrics.body.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...m[1].matchAll(/="([^"]*)"/g)].map((x) => x[1]));
-      expect(new Set(labelValues.filter((v) => !/^(email|webhook|delivered|filtered|timeout|rejected|unreachable|\d{3}|[\d.+Inf]+)$/.test(v)))).toEqual(new Set());
+      expect(new Set(labelValues.filter((v) => !/^(email|webhook|delivered|filtered|timeout|rejected|unreachable|\d{3}|[\d.+Inf]+)$/.test(v)))).toEqual(
+        new Set(),
+      );
     });
   });
 });

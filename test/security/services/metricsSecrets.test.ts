@@ -58,7 +58,11 @@ describe("License Central's and the FSB's /metrics", () => {
     }
     // callers choosing firm names and tokens at the FSB
     for (const firm of ["EVIL", "ACME%0Aevil", FIRM_A.code])
-      await fetch(`${fsb.url}/v1/firms/${firm}/license-updates`, { method: "POST", headers: { authorization: "Bearer guessed-token-0000", "content-type": "application/json" }, body: "{}" });
+      await fetch(`${fsb.url}/v1/firms/${firm}/license-updates`, {
+        method: "POST",
+        headers: { authorization: "Bearer guessed-token-0000", "content-type": "application/json" },
+        body: "{}",
+      });
 
     const lcMetrics = await text(lc.adminUrl, "/metrics");
     const fsbMetrics = await text(fsb.url, "/metrics");
