@@ -7,7 +7,7 @@
  *   editions                       one component per edition
  *   program                        the Pulumi program (and its Automation API workspace)
  *   planner, policies              offline plan under the mock runtime; the policy pack
- *   migration, sandbox, dockerRun, scan  use cases and runtimes
+ *   migration, sandbox, dockerRun, scan, sla, fleet  use cases and runtimes (fleet: placement, the fleet's commands)
  *   cli                            commands: parse, call one use case, print, map errors to exit codes
  *
  * A layer may import its own and any lower layer, never a higher one. Nothing outside cli/ imports cli/.
@@ -23,10 +23,10 @@ const LAYERS = [
   ["editions"],
   ["program"],
   ["planner", "policies"],
-  ["migration", "sandbox", "dockerRun", "scan"],
+  ["migration", "sandbox", "dockerRun", "scan", "sla", "fleet"],
   ["cli"],
 ];
-const SERVICES = ["license-central", "fsb-emulator", "notifier", "service-kit"];
+const SERVICES = ["license-central", "fsb-emulator", "notifier", "status-portal", "service-kit"];
 const TOOLKIT = [...LAYERS.flat(), "bench"];
 
 const any = (dirs) => `^(${dirs.join("|")})/`;
@@ -76,7 +76,10 @@ module.exports = {
       comment: "The toolkit knows a service by its contract (src/env.ts: variable names, defaults, paths), never its internals.",
       severity: "error",
       from: { path: any(TOOLKIT.filter((d) => d !== "bench")) },
-      to: { path: any(SERVICES), pathNot: "^((license-central|fsb-emulator|notifier)/src/env|notifier/src/webhookSignature)\\.ts$" },
+      to: {
+        path: any(SERVICES),
+        pathNot: "^((license-central|fsb-emulator|notifier|status-portal)/src/env|notifier/src/webhookSignature|status-portal/src/passwordHash)\\.ts$",
+      },
     },
   ],
   options: {

@@ -5,13 +5,15 @@
  * proof (kill -9 of a License Central line, an FSB, a Galera node, the single database) is injected
  * ALERTS_BENCH_REPEATS times (default 3), measuring fault -> firing webhook at that customer and restart ->
  * resolved webhook; then ALERTS_BENCH_CLEAN_SECONDS (default 300) of clean traffic counting every
- * notification (a false positive); then the time to render the monitoring config of 150 customer stacks.
+ * notification (a false positive), before the faults; after them ALERTS_BENCH_AFTER_SECONDS (default 120) more,
+ * reporting late messages about the faults; then the time to render the monitoring config of 150 customer stacks.
  * Prints a table, then as the last line one JSON object {"bench":"alerts", ...}.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createTickets, percentile, runActivationLoad } from "../sandbox/activationLoad";
+import type { RecordedMail, RecordedWebhook } from "../sandbox/ops/sandboxReceivers";
 import { SandboxHandle, startSandbox } from "../sandbox/startSandbox";
 import {
   Customer,
@@ -28,6 +30,8 @@ import { measureRenderMonitoring, writeMonitoredFleet } from "./renderMonitoring
 
 const REPEATS = Number(process.env.ALERTS_BENCH_REPEATS ?? 3);
 const CLEAN_SECONDS = Number(process.env.ALERTS_BENCH_CLEAN_SECONDS ?? 300);
+/** After the last fault: how long late messages about the faults are watched for (reported, not counted as false alarms). */
+const AFTER_SECONDS = Number(process.env.ALERTS_BENCH_AFTER_SECONDS ?? 120);
 /** Generous: a missed target is a figure to report, not a hang. */
 const WAIT_MS = 5 * 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,8 +65,42 @@ async function injectOnce(sb: SandboxHandle, f: (typeof FAULTS)[number]): Promis
   return { fault: f.what, notifySeconds: (firing.receivedAtMs - killedAt) / 1000, resolvedSeconds: (resolved.receivedAtMs - backAt) / 1000 };
 }
 
-/** Runs the faults, then the clean period; the load runs meanwhile. */
-async function measure(sb: SandboxHandle): Promise<{ samples: Sample[]; falsePositives: number; cleanAlerts: string[] }> {
+interface WatchResult {
+  /** Every notification to a customer or on-call in the period. */
+  received: Array<RecordedWebhook | RecordedMail>;
+  /** Alerts Prometheus showed pending or firing in the period (polled every 5 s). */
+  alerts: string[];
+}
+
+/** Watches `seconds` of traffic: what every receiver got, and which alerts Prometheus showed meanwhile. */
+async function watch(sb: SandboxHandle, label: string, seconds: number): Promise<WatchResult> {
+  const from = Date.now();
+  const alerts = new Set<string>();
+  while (Date.now() - from < seconds * 1000) {
+    for (const a of await prometheusAlerts(sb)) alerts.add(`${a.labels.alertname}{customer=${a.labels.customer},part=${a.labels.part}} ${a.state}`);
+    await sleep(5000);
+  }
+  // customers' webhooks and mailboxes, and the on-call webhook
+  const received = [...customerNotificationsSince(sb, from), ...receivedBy(sb, "_oncall", from)];
+  for (const r of received) {
+    const what =
+      "subject" in r
+        ? `mail to ${r.rcptTo.join(",")}: ${r.subject}`
+        : `webhook ${r.customer}: ${r.body?.status} ${(r.body?.alerts ?? []).map((a: { alertname?: string; part?: string; since?: string }) => `${a.alertname}/${a.part} since ${a.since}`).join(", ")}`;
+    console.log(`  ${label}: ${r.receivedAt} ${what}`);
+  }
+  return { received, alerts: [...alerts] };
+}
+
+/**
+ * The clean period first, on a quiet sandbox under load: every notification in it is a false alarm. Then the
+ * faults. Then the same watch once more after the last fault's resolved notification: anything arriving there
+ * is a late message about a fault (reported beside, not counted as a false alarm).
+ */
+async function measure(sb: SandboxHandle): Promise<{ samples: Sample[]; clean: WatchResult; afterFaults: WatchResult }> {
+  await waitQuiet(sb, WAIT_MS);
+  await waitReceiversQuiet(sb, 15_000, WAIT_MS);
+  const clean = await watch(sb, "clean period", CLEAN_SECONDS);
   const samples: Sample[] = [];
   for (let i = 0; i < REPEATS; i++) {
     for (const f of FAULTS) {
@@ -75,23 +113,8 @@ async function measure(sb: SandboxHandle): Promise<{ samples: Sample[]; falsePos
   }
   await waitQuiet(sb, WAIT_MS);
   await waitReceiversQuiet(sb, 15_000, WAIT_MS);
-  const cleanFrom = Date.now();
-  const alerts = new Set<string>();
-  while (Date.now() - cleanFrom < CLEAN_SECONDS * 1000) {
-    for (const a of await prometheusAlerts(sb)) alerts.add(`${a.labels.alertname}{customer=${a.labels.customer},part=${a.labels.part}} ${a.state}`);
-    await sleep(5000);
-  }
-  // customers' webhooks and mailboxes, and the on-call webhook: any delivery in a clean period is a false alarm
-  const received = [...customerNotificationsSince(sb, cleanFrom), ...receivedBy(sb, "_oncall", cleanFrom)];
-  // say what arrived, so a false alarm can be told from a late message about a fault before the clean period
-  for (const r of received) {
-    const what =
-      "subject" in r
-        ? `mail to ${r.rcptTo.join(",")}: ${r.subject}`
-        : `webhook ${r.customer}: ${r.body?.status} ${(r.body?.alerts ?? []).map((a: { alertname?: string; part?: string; since?: string }) => `${a.alertname}/${a.part} since ${a.since}`).join(", ")}`;
-    console.log(`  clean period: ${r.receivedAt} ${what}`);
-  }
-  return { samples, falsePositives: received.length, cleanAlerts: [...alerts] };
+  const afterFaults = await watch(sb, "after the faults", AFTER_SECONDS);
+  return { samples, clean, afterFaults };
 }
 
 async function main(): Promise<void> {
@@ -151,9 +174,9 @@ async function main(): Promise<void> {
           .padStart(10)} s`,
       );
     }
-    console.log(
-      `clean period: ${CLEAN_SECONDS} s, ${m.falsePositives} notification(s)${m.cleanAlerts.length ? `; alerts seen: ${m.cleanAlerts.join(", ")}` : ""}`,
-    );
+    const seen = (w: WatchResult) => (w.alerts.length ? `; alerts seen: ${w.alerts.join(", ")}` : "");
+    console.log(`clean period (before the faults): ${CLEAN_SECONDS} s, ${m.clean.received.length} notification(s)${seen(m.clean)}`);
+    console.log(`after the faults: ${AFTER_SECONDS} s, ${m.afterFaults.received.length} late notification(s)${seen(m.afterFaults)}`);
     console.log(
       `load: ${loadResults.reduce((n, r) => n + r.outcomes.length, 0)} activations, ${loadResults.reduce((n, r) => n + r.failures.length, 0)} failed (faults included)`,
     );
@@ -169,7 +192,8 @@ async function main(): Promise<void> {
         notify_p50_s: round(percentile(notify, 50)),
         notify_max_s: round(Math.max(...notify)),
         resolved_max_s: round(Math.max(...resolved)),
-        false_positives: m.falsePositives,
+        false_positives: m.clean.received.length,
+        late_after_faults: m.afterFaults.received.length,
         render_150_s: round(render150),
       }),
     );

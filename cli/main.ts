@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { HostsError } from "../model/hosts";
 import { StackConfigError } from "../model/stackConfig";
 import { MigrationTargetUnavailable } from "./commands/migrate";
 import { StackAtRefError } from "../planner/stackAtRef";
@@ -11,6 +12,8 @@ import { checkSpec } from "./commands/check";
 import { deploySpec } from "./commands/deploy";
 import { diffSpec } from "./commands/diff";
 import { editionsSpec } from "./commands/editions";
+import { fleetSpec } from "./commands/fleet";
+import { incidentSpec } from "./commands/incident";
 import { maintenanceSpec } from "./commands/maintenance";
 import { migrateSpec } from "./commands/migrate";
 import { planSpec } from "./commands/plan";
@@ -18,6 +21,7 @@ import { renderSpec } from "./commands/render";
 import { sandboxSpec } from "./commands/sandbox";
 import { scanSpec } from "./commands/scan";
 import { schemaSpec } from "./commands/schema";
+import { slaSpec } from "./commands/sla";
 import { CliError, MissingPrerequisite, RuntimeFailure, UsageError } from "./errors";
 import { AlertmanagerError } from "../render/alertmanager/api";
 import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
@@ -37,6 +41,9 @@ export const commands: Array<CommandSpec<any>> = [
   sandboxSpec,
   scanSpec,
   maintenanceSpec,
+  slaSpec,
+  fleetSpec,
+  incidentSpec,
 ];
 
 /**
@@ -46,7 +53,8 @@ export const commands: Array<CommandSpec<any>> = [
 export function cliErrorOf(e: unknown): CliError | undefined {
   if (e instanceof CliError) return e;
   if (e instanceof CommanderError) return usageErrorOf(e);
-  if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable) return new UsageError(e.message);
+  if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable || e instanceof HostsError)
+    return new UsageError(e.message);
   if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
   if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
   if (e instanceof AlertmanagerError) return new RuntimeFailure(e.message);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { loadStack, parseStackFileText, StackFile } from "../model/stackFile";
+import { checkStackHosts, loadStack, parseStackFileText, StackFile } from "../model/stackFile";
 import { StackConfigError } from "../model/stackConfig";
 import { ParsedArgs, stringOpt } from "./args";
 import { UsageError } from "./errors";
@@ -37,7 +37,7 @@ export function selectStack(parsed: ParsedArgs): StackFile {
     const full = path.resolve(file);
     if (!fs.existsSync(full)) throw new StackConfigError(full, ["no such stack file"]);
     const text = fs.readFileSync(full, "utf8");
-    return parseStackFileText(text, full, stackNameForFile(full, text, explicit));
+    return checkStackHosts(parseStackFileText(text, full, stackNameForFile(full, text, explicit)));
   }
   if (explicit !== undefined) throw new UsageError("--stack names the stack of a --stack-file; for a stack in stacks/ give its name as the argument");
   if (parsed.args.length !== 1) throw new UsageError("name one stack: lchost <command> <stack> (or --stack-file <path>)");

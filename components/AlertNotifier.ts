@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { NOTIFIER_DEFAULTS, NOTIFIER_ENV, NOTIFIER_HEALTH_PATH } from "../notifier/src/env";
 import { OperationsContainerArgs, operationsContainer } from "./operationsContainer";
-import { nodeHttpHealthCommand } from "./serviceEnv";
+import { httpHealthCommand } from "./serviceEnv";
 
 /** The notifier's command line in its image (notifier/): Debian's node and the built service. */
 export const NOTIFIER_COMMAND = ["node", "/app/dist/notifier/src/main.js"];
@@ -39,7 +39,7 @@ export class AlertNotifier extends pulumi.ComponentResource {
           { file: d.tokenFile, content: args.token, secret: true },
         ],
         port: d.port,
-        healthTest: nodeHttpHealthCommand(d.port, NOTIFIER_HEALTH_PATH),
+        healthTest: httpHealthCommand(d.port, NOTIFIER_HEALTH_PATH),
         memoryMb: 256,
       },
       this,

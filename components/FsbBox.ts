@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
-import { dockerEnvs, fsbEmulatorEnv, FSB_HEALTH, nodeHttpHealthCommand } from "./serviceEnv";
+import { dockerEnvs, fsbEmulatorEnv, FSB_HEALTH, httpHealthCommand } from "./serviceEnv";
 import { FSB_DEFAULTS } from "../fsb-emulator/src/env";
 
 export interface FsbBoxArgs {
@@ -36,7 +36,7 @@ export class FsbBox extends pulumi.ComponentResource {
         volumes: [{ volumeName: keys.name, containerPath: FSB_DEFAULTS.dataDir }],
         devices: args.devicePath ? [{ hostPath: args.devicePath, containerPath: args.devicePath, permissions: "rw" }] : undefined,
         restart: RESTART_POLICY,
-        healthcheck: healthcheck(nodeHttpHealthCommand(FSB_HEALTH.port, FSB_HEALTH.path)),
+        healthcheck: healthcheck(httpHealthCommand(FSB_HEALTH.port, FSB_HEALTH.path)),
         ...waitUntilHealthy(),
         memory: 256,
         cpuShares: 512,

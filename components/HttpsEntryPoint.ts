@@ -32,6 +32,8 @@ export function httpsEntrySpec(args: {
   backends: HaproxyBackend[];
   limits: GatewayLimits;
   dockerDns: boolean;
+  /** lchost:balancing.rateLimit: requests per second one client address may send to /ws/. */
+  webServiceRateLimit?: { requestsPerSecond: number };
 }): HaproxyConfigSpec {
   return {
     bind: { address: "*", port: ENTRY_INTERNAL_PORT },
@@ -48,6 +50,7 @@ export function httpsEntrySpec(args: {
     // the ops stack's Prometheus reaches it on the container network; the container publishes only the entry's port
     prometheus: { address: "*", port: HAPROXY_PROMETHEUS_PORT },
     limits: args.limits,
+    webServiceRateLimit: args.webServiceRateLimit,
   };
 }
 
@@ -69,6 +72,8 @@ export interface HttpsEntryPointArgs {
   backends: HaproxyBackend[];
   /** The edition catalog's `gateway` limits. */
   limits: GatewayLimits;
+  /** Web-service requests per second per client address (lchost:balancing.rateLimit); more get 429. */
+  webServiceRateLimit?: { requestsPerSecond: number };
   owner: Record<string, string>;
 }
 

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
-import { dockerEnvs, LC_HEALTH, licenseCentralEnv, LicenseCentralSettings, nodeHttpHealthCommand } from "./serviceEnv";
+import { dockerEnvs, LC_HEALTH, licenseCentralEnv, LicenseCentralSettings, httpHealthCommand } from "./serviceEnv";
 
 export interface LicenseCentralLineArgs {
   hostname: string;
@@ -31,7 +31,7 @@ export class LicenseCentralLine extends pulumi.ComponentResource {
         envs: dockerEnvs(licenseCentralEnv(args.settings)),
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
         restart: RESTART_POLICY,
-        healthcheck: healthcheck(nodeHttpHealthCommand(LC_HEALTH.port, LC_HEALTH.path)),
+        healthcheck: healthcheck(httpHealthCommand(LC_HEALTH.port, LC_HEALTH.path)),
         ...waitUntilHealthy(),
         memory: args.memoryMb,
         cpuShares: args.cpuShares,

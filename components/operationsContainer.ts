@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 
 /** The operations stack's systems; also each container's `lchost.role` label (the sandbox runs them by it). */
-export type OperationsSystem = "prometheus" | "alertmanager" | "blackbox" | "notifier";
+export type OperationsSystem = "prometheus" | "alertmanager" | "blackbox" | "notifier" | "status-portal";
 
 /** What every operations component takes. */
 export interface OperationsContainerArgs {
@@ -26,7 +26,8 @@ export interface OperationsContainerSpec {
   system: OperationsSystem;
   /** The Debian binary's absolute path and its flags: no image default is relied on. */
   entrypoints: string[];
-  envs?: string[];
+  /** Environment; a secret one (a database password) as a Pulumi secret Output. */
+  envs?: pulumi.Input<string>[];
   uploads: OperationsUpload[];
   /** A retained named volume (created by the caller) and where it is mounted. */
   data?: { volumeName: pulumi.Input<string>; containerPath: string };

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import { stackImages } from "../components/StackImages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { editionFacts } from "../model/catalog";
+import { editionCatalog, editionFacts } from "../model/catalog";
 import { SharedServerConfig } from "../model/stackConfig";
 import { customerNames, sharedServerNames } from "../model/naming";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
@@ -88,8 +88,8 @@ export class SharedServer extends pulumi.ComponentResource {
         networks,
         volumeName: args.databaseVolume,
         initSql: pulumi.secret(provisioner.result.apply((password) => provisionerAccountSql({ user: names.provisionerUser, password }))),
-        memoryMb: 2048,
-        cpuShares: 1024,
+        memoryMb: editionCatalog().placement.sharedServerResources.memoryMb,
+        cpuShares: editionCatalog().placement.sharedServerResources.cpuShares,
         // the exporter stays off the tenant networks: a tenant has no business reading the shared server's status
         monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: pulumi.secret(monitorPassword.result), networks: [backend.name] },
         owner,

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { editionFacts, monthlyQuotas } from "../model/catalog";
-import { CustomerConfig } from "../model/stackConfig";
+import { BalancingSettings, CustomerConfig } from "../model/stackConfig";
+import { HaproxyBackend } from "../haproxy";
 import { customerNames, galeraClusterName } from "../model/naming";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
 import { FsbBox } from "../components/FsbBox";
@@ -39,6 +40,29 @@ export interface CustomerDeployment {
   /** Secrets, for the stack outputs `lchost migrate` reads. */
   adminToken: pulumi.Output<string>;
   databasePassword: pulumi.Output<string>;
+}
+
+/** HAProxy's server name of line N (1 = the first). */
+const lineServer = (line: number) => `line${line}`;
+
+/** The balancer's backend of the customer's lines, with the stack's lchost:balancing (lines numbered from 1). */
+export function linesBackend(lineHosts: string[], balancing: BalancingSettings | undefined): HaproxyBackend {
+  const servers = lineHosts.map((address, i) => ({
+    name: lineServer(i + 1),
+    address,
+    port: LC_PORT,
+    ...(balancing?.weights ? { weight: balancing.weights[i] } : {}),
+  }));
+  if (!balancing) return { name: "license_central", servers };
+  return {
+    name: "license_central",
+    servers,
+    balancing: {
+      algorithm: balancing.algorithm,
+      routes: balancing.routes.map((r) => ({ pathPrefix: r.pathPrefix, servers: r.lines.map(lineServer) })),
+      ...(balancing.sticky ? { sticky: balancing.sticky } : {}),
+    },
+  };
 }
 
 /**
@@ -184,8 +208,14 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       ipAllowList: cfg.connection.ipAllowList,
       basicAuth,
       webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
-      backends: [{ name: "license_central", servers: lines.map((l, i) => ({ name: `line${i + 1}`, address: l.host, port: LC_PORT })) }],
+      backends: [
+        linesBackend(
+          lines.map((l) => l.host),
+          cfg.balancing,
+        ),
+      ],
       limits: facts.gateway,
+      webServiceRateLimit: cfg.balancing?.rateLimit,
       owner,
     },
     // The entry opens once the lines behind it are healthy: created beside them, HAProxy's first checks

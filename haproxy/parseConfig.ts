@@ -122,7 +122,7 @@ export interface BackendHealth {
   backend: string;
   intervalMs: number | undefined;
   fall: number | undefined;
-  /** Servers without `check` are never taken out of the pool. */
+  /** Servers without `check` (or `track` of a checked server) are never taken out of the pool. */
   uncheckedServers: string[];
   servers: string[];
 }
@@ -159,7 +159,8 @@ export function backendHealth(cfg: string): BackendHealth[] {
         intervalMs,
         fall,
         servers: servers.map((w) => w[1]),
-        uncheckedServers: servers.filter((w) => !w.includes("check")).map((w) => w[1]),
+        // `track B/S` follows S's checks (a balancing route's servers); S itself is judged in its own backend
+        uncheckedServers: servers.filter((w) => !w.includes("check") && !w.includes("track")).map((w) => w[1]),
       };
     });
 }

@@ -4,11 +4,36 @@
  * upload exactly this text, and the real-runtime tests run exactly this text with HAProxy 2.6.
  */
 import { MONITORING_PORTS } from "../model/naming";
+import { BALANCING_ALGORITHMS } from "../model/stackConfigSchema";
 
 export interface HaproxyServer {
   name: string;
   address: string;
   port: number;
+  /** HAProxy's `weight` (1–256): the server's share of new clients relative to the others; absent: 1. */
+  weight?: number;
+}
+
+export type BalanceAlgorithm = (typeof BALANCING_ALGORITHMS)[number];
+
+/** Requests under a path prefix go only to some of the backend's servers. */
+export interface HaproxyRoute {
+  /**
+   * Matched per whole segment on the normalized path, case-insensitively like the gateway's /ws and /admin
+   * checks: "/ws/" (or "/ws") matches /ws, /ws/… and /WS/…, never /wsx.
+   */
+  pathPrefix: string;
+  /** Names of the backend's servers that serve it. */
+  servers: string[];
+}
+
+/** How a backend spreads requests over its servers (a customer's `lchost:balancing`). */
+export interface HaproxyBalancing {
+  algorithm: BalanceAlgorithm;
+  /** Each route becomes a backend of its own with the named servers, which track the main backend's health checks. */
+  routes?: HaproxyRoute[];
+  /** Keep a client on one server while it is up: by source address (stick table) or by a cookie the balancer sets. */
+  sticky?: "source" | "cookie";
 }
 
 export interface HaproxyBackend {
@@ -16,6 +41,8 @@ export interface HaproxyBackend {
   /** Route by Host header (shared entry point); without it the backend is the default. */
   host?: string;
   servers: HaproxyServer[];
+  /** Absent: `balance leastconn`, no routes, no stickiness. */
+  balancing?: HaproxyBalancing;
 }
 
 /** Per-gateway connection limits (from the edition catalog's `gateway` entry). */
@@ -58,6 +85,13 @@ export interface HaproxyConfigSpec {
   prometheus?: { address: string; port: number };
   timeouts?: Partial<GatewayTimeouts>;
   limits: GatewayLimits;
+  /** Requests per second one client address may send to /ws/; more are answered 429 with Retry-After. */
+  webServiceRateLimit?: { requestsPerSecond: number };
+  /**
+   * Behind the host's HTTPS entry (renderHostEntry.ts): the public bind takes a PROXY protocol header first,
+   * so `src` (allow-list, per-source limits, logs) is the client's address. Off: today's output, unchanged.
+   */
+  acceptProxy?: boolean;
 }
 
 /** The port of every gateway's and balancer's Prometheus listener (the ops stack's `haproxy` job scrapes it). */
@@ -128,6 +162,111 @@ function positiveInteger(value: number, field: string): void {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${field} must be a positive integer, got ${value}`);
 }
 
+/** The backend holding the per-client /ws/ rate table. */
+const WS_RATE_TABLE = "ws_rate_limit";
+
+function gatewayErrorText(status: number): string {
+  return GATEWAY_ERRORS.find(([s]) => s === status)![1];
+}
+
+function routeBackendName(backend: string, index: number): string {
+  return `${backend}_route${index + 1}`;
+}
+
+/** One cookie per backend, so a route's servers never overwrite the main backend's choice. */
+function cookieName(backend: string, balancing: HaproxyBalancing | undefined): string | undefined {
+  return balancing?.sticky === "cookie" ? `lc_${backend}` : undefined;
+}
+
+function balancingLines(line: (s?: string) => void, balancing: HaproxyBalancing | undefined, cookie: string | undefined): void {
+  line(`  balance ${balancing?.algorithm ?? "leastconn"}`);
+  // Consistent hashing: when a line dies only its clients move; a map-based hash would reshuffle everyone.
+  if (balancing?.algorithm === "source") line("  hash-type consistent");
+  if (balancing?.sticky === "source") {
+    line("  # A client address stays on its line while the line is up; then it moves, and stays on the new one.");
+    line("  stick-table type ipv6 size 100k expire 30m");
+    line("  stick on src");
+  } else if (cookie) {
+    line("  # A client stays on its line while the line is up (the cookie names the line, nothing else).");
+    line(`  cookie ${cookie} insert indirect nocache secure httponly`);
+  }
+}
+
+function serverOptions(s: HaproxyServer, cookie: boolean): string {
+  return `${s.weight !== undefined ? ` weight ${s.weight}` : ""}${cookie ? ` cookie ${s.name}` : ""}`;
+}
+
+/**
+ * A route's prefix as the path it names, without the trailing "/" ("" for "/"). Paths are decided on
+ * after normalization, so a prefix that is not normalized itself could never match: refused.
+ */
+export function routePrefixBase(prefix: string, field: string): string {
+  if (!prefix.startsWith("/")) throw new Error(`${field}: '${prefix}' must start with '/' (e.g. /ws/)`);
+  const base = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+  for (const seg of base.split("/").slice(1)) {
+    if (!/^[A-Za-z0-9._~-]+$/.test(seg) || seg === "." || seg === "..") {
+      throw new Error(`${field}: '${prefix}' is not a normalized path prefix: segments of letters, digits, '.', '_', '~', '-' (no empty, '.' or '..' segment)`);
+    }
+  }
+  return base;
+}
+
+interface RenderedRoute {
+  backend: string;
+  base: string;
+}
+
+/** Checks every backend's balancing and the rate limit; returns the routes in the order HAProxy must try them. */
+function checkBalancing(spec: HaproxyConfigSpec): RenderedRoute[] {
+  const names = new Set(spec.backends.map((b) => b.name));
+  const reserved = (name: string, field: string) => {
+    if (names.has(name)) throw new Error(`${field}: backend name '${name}' is taken`);
+    names.add(name);
+  };
+  if (spec.webServiceRateLimit) {
+    positiveInteger(spec.webServiceRateLimit.requestsPerSecond, "webServiceRateLimit.requestsPerSecond");
+    if (!spec.webServices) throw new Error("webServiceRateLimit: this gateway refuses every /ws/ request (webServices false); there is nothing to limit");
+    reserved(WS_RATE_TABLE, "webServiceRateLimit");
+  }
+  const routes: Array<RenderedRoute & { segments: number }> = [];
+  for (const b of spec.backends) {
+    for (const s of b.servers) {
+      if (s.weight !== undefined && (!Number.isInteger(s.weight) || s.weight < 1 || s.weight > 256)) {
+        throw new Error(`backend '${b.name}' server '${s.name}': weight must be a whole number from 1 to 256, got ${s.weight}`);
+      }
+    }
+    const bal = b.balancing;
+    if (!bal) continue;
+    if (!BALANCING_ALGORITHMS.includes(bal.algorithm)) {
+      throw new Error(`backend '${b.name}': balancing.algorithm '${bal.algorithm}' is not allowed; allowed: ${BALANCING_ALGORITHMS.join(", ")}`);
+    }
+    if (bal.sticky !== undefined && bal.sticky !== "source" && bal.sticky !== "cookie") {
+      throw new Error(`backend '${b.name}': balancing.sticky '${bal.sticky}' is not allowed; allowed: source, cookie`);
+    }
+    if (bal.routes?.length && b.host) throw new Error(`backend '${b.name}': balancing.routes need the default backend (one without a host)`);
+    const bases = new Map<string, string>();
+    (bal.routes ?? []).forEach((r, i) => {
+      const field = `backend '${b.name}' balancing.routes[${i}]`;
+      const base = routePrefixBase(r.pathPrefix, `${field}.pathPrefix`);
+      const same = bases.get(base.toLowerCase());
+      if (same !== undefined) throw new Error(`${field}.pathPrefix: '${r.pathPrefix}' names the same paths as '${same}'`);
+      bases.set(base.toLowerCase(), r.pathPrefix);
+      if (r.servers.length === 0) throw new Error(`${field}.servers: name at least one server`);
+      for (const n of r.servers) {
+        if (!b.servers.some((s) => s.name === n)) {
+          throw new Error(`${field}.servers: '${n}' is not a server of the backend (servers: ${b.servers.map((s) => s.name).join(", ")})`);
+        }
+      }
+      if (new Set(r.servers).size !== r.servers.length) throw new Error(`${field}.servers: list each server once`);
+      const backend = routeBackendName(b.name, i);
+      reserved(backend, field);
+      routes.push({ backend, base, segments: base === "" ? 0 : base.split("/").length - 1 });
+    });
+  }
+  // Most specific first; a stable sort keeps the configured order among equals.
+  return routes.sort((a, b) => b.segments - a.segments).map(({ backend, base }) => ({ backend, base }));
+}
+
 export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   for (const b of spec.backends) {
     if (!safeName.test(b.name)) throw new Error(`backend name '${b.name}' may only hold letters, digits, '_', '.', '-'`);
@@ -139,6 +278,7 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   positiveInteger(spec.limits.maxConnections, "limits.maxConnections");
   positiveInteger(spec.limits.connectionsPerSource, "limits.connectionsPerSource");
   positiveInteger(spec.limits.requestsPerSourcePer10s, "limits.requestsPerSourcePer10s");
+  const routing = checkBalancing(spec);
   const t = { ...DEFAULT_TIMEOUTS, ...spec.timeouts };
   const out: string[] = [];
   const line = (s = "") => out.push(s);
@@ -210,13 +350,15 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     line(`  timeout http-keep-alive ${p.httpKeepAliveMs}ms`);
     line("  # scrapes every few seconds would drown the access log");
     line("  http-request set-log-level silent");
-    line("  http-request use-service prometheus-exporter if { path /metrics }");
+    line("  # GET and HEAD only: the exporter itself answers any method");
+    line("  http-request use-service prometheus-exporter if { path /metrics } { method GET HEAD }");
+    line("  http-request deny deny_status 405 if { path /metrics }");
     line("  http-request deny deny_status 404");
     line();
   }
   line("frontend https");
   const clientCa = spec.clientCaPath ? ` ca-file ${spec.clientCaPath}${spec.clientCrlPath ? ` crl-file ${spec.clientCrlPath}` : ""} verify optional` : "";
-  line(`  bind ${spec.bind.address}:${spec.bind.port} ssl crt ${spec.certificatePath}${clientCa}`);
+  line(`  bind ${spec.bind.address}:${spec.bind.port}${spec.acceptProxy ? " accept-proxy" : ""} ssl crt ${spec.certificatePath}${clientCa}`);
   line(`  maxconn ${spec.limits.maxConnections}`);
   for (const [name, value] of SECURITY_HEADERS) line(`  http-after-response set-header ${name} "${value}"`);
   line("  # Per source address: concurrent connections and request rate (slowloris, floods).");
@@ -243,10 +385,19 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   line("  acl admin_api path -i -m reg ^/admin(/|$)");
   line("  # The admin API lives on an internal port and is never published.");
   line("  http-request deny deny_status 404 if admin_api");
+  line("  # Metrics are scraped on internal ports only (License Central's admin port, frontend prometheus), never here.");
+  line("  acl metrics_path path -i -m reg ^/metrics(/|$)");
+  line("  http-request deny deny_status 404 if metrics_path");
   if (!spec.webServices) {
     line("  # This edition has no web-service access.");
     line("  http-request deny deny_status 403 if web_service");
   } else {
+    if (spec.webServiceRateLimit) {
+      line(`  # Per client address on /ws/: at most ${spec.webServiceRateLimit.requestsPerSecond} requests per second; more get 429 and Retry-After.`);
+      line(`  http-request track-sc1 src table ${WS_RATE_TABLE} if web_service`);
+      const answer = `content-type "text/plain; charset=utf-8" string "${gatewayErrorText(429)}" hdr Retry-After 1`;
+      line(`  http-request deny deny_status 429 ${answer} if web_service { sc_http_req_rate(1) gt ${spec.webServiceRateLimit.requestsPerSecond} }`);
+    }
     if (spec.clientCaPath) {
       line("  http-request deny deny_status 403 if web_service !{ ssl_c_used }");
       line("  http-request deny deny_status 403 if web_service !{ ssl_c_verify 0 }");
@@ -269,17 +420,48 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     line(`  use_backend ${b.name} if { req.hdr(host),field(1,:) -i ${b.host} }`);
   }
   const fallback = spec.backends.find((b) => !b.host);
+  if (routing.length > 0) {
+    line("  # Balancing routes, most specific first, decided on the normalized path and case-insensitively like the");
+    line("  # checks above (License Central's own router is case-sensitive: /WS/… is a 404 on every line).");
+    for (const r of routing) {
+      if (r.base === "") line(`  acl ${r.backend} path_beg /`);
+      else {
+        line(`  acl ${r.backend} path -i ${r.base}`);
+        line(`  acl ${r.backend} path_beg -i ${r.base}/`);
+      }
+      line(`  use_backend ${r.backend} if ${r.backend}`);
+    }
+  }
   if (fallback) line(`  default_backend ${fallback.name}`);
   else line("  default_backend unknown_host");
+  const resolve = spec.dockerDns ? " resolvers docker init-addr last,libc,none" : "";
+  const defaultServer = `  default-server inter ${spec.health.intervalMs}ms fall ${spec.health.fall} rise ${spec.health.rise}${resolve}`;
   for (const b of spec.backends) {
     line();
     line(`backend ${b.name}`);
-    line("  balance leastconn");
+    balancingLines(line, b.balancing, cookieName(b.name, b.balancing));
     line(`  option httpchk GET ${spec.health.path}`);
     line("  http-check expect status 200");
-    const resolve = spec.dockerDns ? " resolvers docker init-addr last,libc,none" : "";
-    line(`  default-server inter ${spec.health.intervalMs}ms fall ${spec.health.fall} rise ${spec.health.rise}${resolve}`);
-    for (const s of b.servers) line(`  server ${s.name} ${s.address}:${s.port} check`);
+    line(defaultServer);
+    const cookie = b.balancing?.sticky === "cookie";
+    for (const s of b.servers) line(`  server ${s.name} ${s.address}:${s.port} check${serverOptions(s, cookie)}`);
+    (b.balancing?.routes ?? []).forEach((r, i) => {
+      const name = routeBackendName(b.name, i);
+      line();
+      line(`backend ${name}`);
+      line(`  # ${r.pathPrefix} -> ${r.servers.join(", ")}; the servers follow ${b.name}'s health checks (and its drains)`);
+      balancingLines(line, b.balancing, cookieName(name, b.balancing));
+      line(defaultServer);
+      for (const s of r.servers.map((n) => b.servers.find((x) => x.name === n)!)) {
+        line(`  server ${s.name} ${s.address}:${s.port} track ${b.name}/${s.name}${serverOptions(s, cookie)}`);
+      }
+    });
+  }
+  if (spec.webServiceRateLimit) {
+    line();
+    line(`backend ${WS_RATE_TABLE}`);
+    line("  # Only the table of the per-client /ws/ rate limit (no server).");
+    line("  stick-table type ipv6 size 100k expire 10s store http_req_rate(1s)");
   }
   if (!fallback) {
     line();

@@ -39,7 +39,7 @@ export class DockerTarget implements RedeployTarget {
   readonly name: string;
   readonly order = "redeploy";
   private deployed?: Deployed;
-  private readonly tunnels = new Map<string, Promise<ExecTunnel>>();
+  private readonly tunnels = new Map<string, { containerId: string; tunnel: Promise<ExecTunnel> }>();
   private readonly retained: Array<{ label: string; m: MigrationOutputs; customer: string }> = [];
 
   readonly stagesGeneration: boolean;
@@ -53,14 +53,22 @@ export class DockerTarget implements RedeployTarget {
     return this.opts.docker ?? DockerEngine.forHost(m.dockerHost || undefined);
   }
 
-  private tunnel(m: MigrationOutputs, container: string, host: string, port: number): Promise<ExecTunnel> {
+  /**
+   * A tunnel into `container` (by name) to host:port, reused while that name still means the same container.
+   * Keyed by the container's id: after a rolled-back attempt, a container of the same name is a new one, and a
+   * tunnel whose spare execs ran in the removed one accepted connections that never reached anything (connect
+   * ETIMEDOUT in the retry's verify step).
+   */
+  private async tunnel(m: MigrationOutputs, container: string, host: string, port: number): Promise<ExecTunnel> {
+    const engine = this.engine(m);
+    const id = String((await engine.ok<{ Id: string }>("GET", `/containers/${encodeURIComponent(container)}/json`)).Id);
     const key = `${m.dockerHost}|${container}|${host}|${port}`;
-    let t = this.tunnels.get(key);
-    if (!t) {
-      t = ExecTunnel.open(this.engine(m), container, host, port);
-      this.tunnels.set(key, t);
-    }
-    return t;
+    const known = this.tunnels.get(key);
+    if (known && known.containerId === id) return known.tunnel;
+    if (known) await (await known.tunnel.catch(() => undefined))?.close();
+    const tunnel = ExecTunnel.open(engine, id, host, port);
+    this.tunnels.set(key, { containerId: id, tunnel });
+    return tunnel;
   }
 
   private async read(outputs: StackOutputs): Promise<Deployed> {
@@ -236,7 +244,7 @@ export class DockerTarget implements RedeployTarget {
 
   /** Closes the local tunnels (nothing runs on the Docker host after this). */
   async close(): Promise<void> {
-    for (const t of this.tunnels.values()) await (await t.catch(() => undefined))?.close();
+    for (const t of this.tunnels.values()) await (await t.tunnel.catch(() => undefined))?.close();
     this.tunnels.clear();
   }
 }

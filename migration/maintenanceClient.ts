@@ -6,16 +6,43 @@ export interface LineMaintenance {
   line: { observedEnabled: boolean; inFlightRequests: number; pollMs: number };
 }
 
-async function admin(line: LineEndpoint, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(line.adminUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${line.name}: ${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
+/** How long one admin call may take, and how often an idempotent one is tried (loaded hosts are slow, not gone). */
+export const ADMIN_CALL = { timeoutMs: 5000, attempts: 3, backoffMs: [250, 1000] };
+
+/** Answers worth another try: the line or its database was busy, not the request wrong. */
+const RETRIED_STATUS = new Set([500, 502, 503, 504]);
+
+/**
+ * One admin call, tried up to ADMIN_CALL.attempts times on no answer in time, a refused connection or a 5xx:
+ * every call made here (PUT maintenance, GET its state) is idempotent, so a retry cannot apply anything twice.
+ * A call that never succeeds names the line, the request and what each attempt got.
+ */
+export async function admin(line: LineEndpoint, token: string, method: string, path: string, body?: unknown, call = ADMIN_CALL): Promise<any> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= call.attempts; attempt++) {
+    try {
+      const res = await fetch(line.adminUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(call.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.ok) return JSON.parse(text);
+      const answer = `answered ${res.status}: ${text.slice(0, 300)}`;
+      if (!RETRIED_STATUS.has(res.status)) throw new Error(`${line.name}: ${method} ${path} ${answer}`);
+      failures.push(answer);
+    } catch (e) {
+      const err = e as Error;
+      if (err.message.startsWith(`${line.name}: `)) throw err; // a 4xx: the request is wrong, no retry
+      const code = (err as Error & { cause?: { code?: string } }).cause?.code;
+      failures.push(
+        err.name === "TimeoutError" || err.name === "AbortError" ? `no answer within ${call.timeoutMs} ms` : code ? `${err.message} (${code})` : err.message,
+      );
+    }
+    if (attempt < call.attempts) await new Promise((r) => setTimeout(r, call.backoffMs[Math.min(attempt - 1, call.backoffMs.length - 1)]));
+  }
+  throw new Error(`${line.name}: ${method} ${path} failed ${call.attempts} times (${failures.join("; ")})`);
 }
 
 export async function setMaintenance(

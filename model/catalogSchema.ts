@@ -12,16 +12,32 @@ const quotas = {
   },
 };
 
+/** SLA credit bands, highest first; their order and coverage are checked in catalog.ts (slaCreditProblems). */
+const slaCredits = {
+  type: "array",
+  minItems: 1,
+  items: {
+    type: "object",
+    additionalProperties: false,
+    required: ["atLeastPercent", "creditPercent"],
+    properties: {
+      atLeastPercent: { type: "number", minimum: 0, maximum: 100 },
+      creditPercent: { type: "number", minimum: 0, maximum: 100 },
+    },
+  },
+};
+
 const edition = {
   type: "object",
   additionalProperties: false,
-  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "includes", "lines", "database", "resources", "gateway"],
+  required: ["title", "component", "infrastructure", "quotas", "availabilityPercent", "slaCredits", "includes", "lines", "database", "resources", "gateway"],
   properties: {
     title: { type: "string", minLength: 1 },
     component: { type: "string", pattern: "^[A-Z][A-Za-z]+$" },
     infrastructure: { type: "string" },
     quotas,
     availabilityPercent: { type: "number", exclusiveMinimum: 90, maximum: 100 },
+    slaCredits,
     includes: {
       type: "object",
       additionalProperties: false,
@@ -153,8 +169,22 @@ const monitoring = {
 export const catalogSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["editions", "common", "monitoring"],
+  required: ["editions", "common", "monitoring", "sla", "placement"],
   properties: {
+    placement: {
+      type: "object",
+      additionalProperties: false,
+      required: ["headroomPercent", "sharedServerResources"],
+      properties: {
+        headroomPercent: { type: "integer", minimum: 0, maximum: 90 },
+        sharedServerResources: {
+          type: "object",
+          additionalProperties: false,
+          required: ["memoryMb", "cpuShares"],
+          properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
+        },
+      },
+    },
     editions: {
       type: "object",
       additionalProperties: false,
@@ -167,6 +197,15 @@ export const catalogSchema = {
       },
     },
     monitoring,
+    sla: {
+      type: "object",
+      additionalProperties: false,
+      required: ["downMinuteFailedShare", "maintenanceNoticeDays"],
+      properties: {
+        downMinuteFailedShare: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+        maintenanceNoticeDays: { type: "integer", minimum: 0 },
+      },
+    },
     common: {
       type: "object",
       additionalProperties: false,

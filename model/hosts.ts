@@ -34,7 +34,7 @@ export class HostsError extends Error {
   }
 }
 
-const HOST_NAME = "^[a-z][a-z0-9-]{0,62}$";
+export const HOST_NAME = "^[a-z][a-z0-9-]{0,62}$";
 const DOCKER_HOST = "^(unix:///\\S+|tcp://[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}|ssh://([A-Za-z0-9._-]+@)?[A-Za-z0-9.:\\[\\]-]+(:[0-9]{1,5})?)$";
 
 const hostSchema = {

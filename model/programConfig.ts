@@ -1,7 +1,10 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { editionCatalog } from "./catalog";
+import { findHostInventory, stackHostProblems } from "./hostInventoryFile";
+import { packageRoot } from "./packageRoot";
 import { stackConfigSchema } from "./stackConfigSchema";
-import { parseStackConfig, StackConfig } from "./stackConfig";
+import { parseStackConfig, StackConfig, StackConfigError } from "./stackConfig";
 import { CONFIG_NAMESPACE } from "./stackFile";
 
 // Exported by the SDK's runtime but missing from its typings.
@@ -31,13 +34,15 @@ export function readProgramConfig(): StackConfig {
     }
     values[key] = stringKeys.has(key) ? text : parseJsonOrString(text);
   }
-  return parseStackConfig({
-    stackName: pulumi.getStack(),
-    source: `stack ${pulumi.getStack()}`,
-    values,
-    secretKeys,
-    defaultImages: editionCatalog().common.images,
-  });
+  const source = `stack ${pulumi.getStack()}`;
+  const cfg = parseStackConfig({ stackName: pulumi.getStack(), source, values, secretKeys, defaultImages: editionCatalog().common.images });
+  // The project's inventory (fleet/hosts.yaml beside stacks/, docs/hosts.md): a host it does not know is refused.
+  const inventory = cfg.role === "operations" ? undefined : findHostInventory(path.join(packageRoot(), "stacks"));
+  if (inventory && cfg.role !== "operations") {
+    const problems = stackHostProblems({ host: cfg.host, hosts: cfg.role === "customer" ? cfg.hosts : undefined, dockerHost: all["docker:host"] }, inventory);
+    if (problems.length) throw new StackConfigError(source, problems);
+  }
+  return cfg;
 }
 
 function parseJsonOrString(text: string): unknown {

@@ -1,7 +1,15 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
-import { KUBERNETES_SERVICE_TYPES, NOTIFICATION_LANGUAGES, PATTERN_MEANINGS, stackConfigSchema } from "./stackConfigSchema";
+import type { StackHostEntry } from "./hosts";
+import {
+  BALANCING_ALGORITHMS,
+  BALANCING_STICKINESS,
+  KUBERNETES_SERVICE_TYPES,
+  NOTIFICATION_LANGUAGES,
+  PATTERN_MEANINGS,
+  stackConfigSchema,
+} from "./stackConfigSchema";
 
 export type Platform = "docker" | "kubernetes";
 export type QuotaMode = "soft" | "hard";
@@ -28,6 +36,22 @@ export interface ImageSettings {
   balancer: string;
   /** prometheus-mysqld-exporter beside every database node (issue 9) */
   mysqldExporter: string;
+}
+
+/** A path prefix and the lines (1 = the first) that serve it. */
+export interface BalancingRoute {
+  pathPrefix: string;
+  lines: number[];
+}
+
+/** `lchost:balancing` of a High Availability stack, defaults filled. */
+export interface BalancingSettings {
+  algorithm: (typeof BALANCING_ALGORITHMS)[number];
+  /** One per line, in line order; absent: every line weighs the same. */
+  weights?: number[];
+  routes: BalancingRoute[];
+  sticky?: (typeof BALANCING_STICKINESS)[number];
+  rateLimit?: { requestsPerSecond: number };
 }
 
 export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
@@ -82,6 +106,8 @@ export interface KubernetesSettings {
 
 interface CommonConfig {
   platform: Platform;
+  /** The inventory host it runs on (lchost:host; docs/hosts.md); absent: not placed (yet). */
+  host?: string;
   /** Set exactly when platform is kubernetes. */
   kubernetes?: KubernetesSettings;
   domain: string;
@@ -112,6 +138,10 @@ export interface CustomerConfig extends CommonConfig {
   generation?: number;
   /** Absent: the customer is not notified (the hosting team's on-call still is). */
   notifications?: NotificationSettings;
+  /** High Availability only; absent: the balancer's defaults (least connections, equal lines). */
+  balancing?: BalancingSettings;
+  /** High Availability: the hosts its parts are spread over (lchost:hosts), as written; resolved with model/hosts.ts. */
+  hosts?: StackHostEntry[];
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
@@ -201,6 +231,43 @@ function checkCidr(value: string): boolean {
 }
 
 /**
+ * What the schema cannot see in `lchost:balancing`: weights and routes against the stack's number of lines,
+ * dot segments, and prefixes that name the same paths (the balancer matches case-insensitively, with or
+ * without the trailing '/'). Values of the wrong shape were already named by the schema and are skipped.
+ */
+function balancingProblems(balancing: any, lines: number): string[] {
+  const problems: string[] = [];
+  if (!balancing || typeof balancing !== "object") return problems;
+  const lineKey = `the stack has ${lines} lines (lchost:lines)`;
+  if (Array.isArray(balancing.weights) && balancing.weights.length !== lines) {
+    problems.push(`lchost:balancing.weights: lists ${balancing.weights.length} weight(s), but ${lineKey}; give one weight per line, in line order`);
+  }
+  const seen = new Map<string, number>();
+  (Array.isArray(balancing.routes) ? balancing.routes : []).forEach((route: any, i: number) => {
+    const key = `lchost:balancing.routes[${i}]`;
+    (Array.isArray(route?.lines) ? route.lines : []).forEach((line: unknown, j: number) => {
+      if (typeof line === "number" && Number.isInteger(line) && line > lines) {
+        problems.push(`${key}.lines[${j}]: line ${line} does not exist; ${lineKey}, numbered 1 to ${lines}`);
+      }
+    });
+    const prefix = route?.pathPrefix;
+    if (typeof prefix !== "string" || !prefix.startsWith("/")) return;
+    const base = prefix.replace(/\/$/, "");
+    if (base.split("/").some((seg: string) => seg === "." || seg === "..")) {
+      problems.push(`${key}.pathPrefix: '${prefix}' has a '.' or '..' segment; the balancer routes on normalized paths, which never have one`);
+      return;
+    }
+    const same = seen.get(base.toLowerCase());
+    if (same !== undefined) {
+      problems.push(
+        `${key}.pathPrefix: '${prefix}' names the same paths as lchost:balancing.routes[${same}].pathPrefix (prefixes match case-insensitively, with or without the trailing '/')`,
+      );
+    } else seen.set(base.toLowerCase(), i);
+  });
+  return problems;
+}
+
+/**
  * Validates a stack's lchost: configuration and fills defaults from the edition catalog.
  * Throws StackConfigError listing every problem; returns a plain, typed config otherwise.
  */
@@ -245,7 +312,19 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const includes = editionIsValid ? editionFacts(v.edition).includes : undefined;
   // Dedicated Server signs with the hosting team's shared FSB; Datacenter tenants with their shared server's.
   const usesSharedFsb = role === "customer" && includes !== undefined && !includes.dedicatedFsb;
-  const CUSTOMER_ONLY = ["customer", "edition", "lines", "sharedServer", "connection", "expectedVolume", "startInMaintenance", "notifications", "generation"];
+  const CUSTOMER_ONLY = [
+    "customer",
+    "edition",
+    "lines",
+    "sharedServer",
+    "connection",
+    "expectedVolume",
+    "startInMaintenance",
+    "notifications",
+    "generation",
+    "balancing",
+    "hosts",
+  ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
   const fsbDevice = v.kubernetes?.fsbDevice;
@@ -285,7 +364,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const key of OPERATIONS_ONLY) forbid(key, "on a customer or shared-server stack; it belongs on an operations stack (lchost:role: operations)");
   }
   if (role === "operations") {
-    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image"]) {
+    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image", "host"]) {
       forbid(key, "on an operations stack (lchost:role: operations)");
     }
     if (v.operations === undefined) problems.push(`lchost:operations: required on an operations stack (onCall receiver and smtp smarthost)`);
@@ -307,6 +386,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     if (v.lines !== undefined && edition !== "high-availability") {
       problems.push(`lchost:lines: ${show(v.lines)} is only allowed with edition high-availability (edition is '${edition}')`);
     }
+    if (facts.includes.sharedServer) {
+      forbid("host", `for edition '${edition}': a tenant runs on its shared server's host; set lchost:host on the shared-server stack`);
+    } else if (facts.database.kind === "cluster") {
+      forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
+    }
+    if (facts.database.kind !== "cluster") forbid("hosts", `for edition '${edition}': it runs on one host; name it in lchost:host`);
     if (facts.includes.sharedServer && v.sharedServer === undefined) {
       problems.push(`lchost:sharedServer: required for edition '${edition}' (the stack that runs the shared server)`);
     }
@@ -320,6 +405,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     }
     if (facts.includes.webServices && methods.length === 0) {
       problems.push(`lchost:connection: edition '${edition}' publishes web services; configure at least one of clientCertificate, ipAllowList, basicAuth`);
+    }
+    if (v.balancing !== undefined) {
+      if (edition !== "high-availability") {
+        problems.push(`lchost:balancing: not allowed for edition '${edition}': only high-availability balances over several lines`);
+      } else {
+        problems.push(...balancingProblems(v.balancing, typeof v.lines === "number" ? v.lines : facts.lines.default));
+      }
     }
     if (facts.includes.sharedServer && v.fsb !== undefined) {
       problems.push(`lchost:fsb: not allowed for edition '${edition}': its tenants use the shared server's FSB`);
@@ -370,6 +462,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const common: CommonConfig = {
     platform: v.platform ?? "docker",
+    ...(v.host !== undefined ? { host: v.host } : {}),
     ...(onKubernetes
       ? {
           kubernetes: {
@@ -412,6 +505,18 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     quotaMode: v.quotaMode ?? "soft",
     startInMaintenance: v.startInMaintenance ?? false,
     ...(v.generation !== undefined ? { generation: v.generation } : {}),
+    ...(v.balancing !== undefined
+      ? {
+          balancing: {
+            algorithm: v.balancing.algorithm ?? "roundrobin",
+            ...(v.balancing.weights ? { weights: [...v.balancing.weights] } : {}),
+            routes: (v.balancing.routes ?? []).map((r: BalancingRoute) => ({ pathPrefix: r.pathPrefix, lines: [...r.lines] })),
+            ...(v.balancing.sticky ? { sticky: v.balancing.sticky } : {}),
+            ...(v.balancing.rateLimit ? { rateLimit: { requestsPerSecond: v.balancing.rateLimit.requestsPerSecond } } : {}),
+          },
+        }
+      : {}),
+    ...(v.hosts !== undefined ? { hosts: v.hosts } : {}),
     notifications: v.notifications
       ? {
           email: v.notifications.email ?? [],

@@ -1,4 +1,5 @@
 import { EDITION_IDS, SEVERITIES } from "./catalog";
+import { HOST_NAME, stackHostsSchema } from "./hosts";
 
 /**
  * JSON Schema of a stack's `lchost:` configuration (keys without the namespace).
@@ -15,7 +16,10 @@ const emailAddress = {
   type: "string",
   pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
 };
+const hostName = { type: "string", pattern: HOST_NAME };
 const httpsUrl = { type: "string", pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s]*)?$" };
+/** A path prefix as the gateway routes on it: normalized, so no empty segment; '.'/'..' segments are refused in code. */
+const pathPrefix = { type: "string", pattern: "^/([A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?)?$" };
 /** A Kubernetes object name of the DNS-subdomain kind (storage classes): lower-case labels joined by '.'. */
 const dnsSubdomain = { type: "string", maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" };
 /** An extended resource a device plugin advertises, e.g. vendor.example/fsb. */
@@ -34,10 +38,18 @@ export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   [emailAddress.pattern, "an email address (name@domain.example)"],
   [httpsUrl.pattern, "an https:// URL (notifications leave only over HTTPS; e.g. https://hooks.customer.example/lchost)"],
   [secretKeyName.pattern, "a config key name (a letter, then letters, digits or '_')"],
+  [pathPrefix.pattern, "a path prefix starting with '/' (segments of letters, digits, '.', '_', '~', '-'; e.g. /ws/)"],
+  [HOST_NAME, "a host name of the inventory (a lower-case letter, then lower-case letters, digits or '-', at most 63)"],
   [dnsSubdomain.pattern, "a storage class name (lower-case letters, digits, '-' and '.', e.g. fast-ssd or ebs.csi.aws.com)"],
   [extendedResourceName.pattern, "a device plugin's resource name (<vendor domain>/<name>, e.g. vendor.example/fsb)"],
   [labelValue.pattern, "a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"],
 ]);
+
+/** How the High Availability balancer picks a line for a new client (HAProxy's `balance`). */
+export const BALANCING_ALGORITHMS = ["roundrobin", "leastconn", "source"] as const;
+export const BALANCING_STICKINESS = ["source", "cookie"] as const;
+/** HAProxy's largest server weight. */
+export const MAX_LINE_WEIGHT = 256;
 
 export const NOTIFICATION_LANGUAGES = ["de", "en"] as const;
 
@@ -76,6 +88,15 @@ export const stackConfigSchema = {
       uniqueItems: true,
       description: "shared-server only: the Datacenter tenants it hosts (at least one)",
     },
+    host: {
+      ...hostName,
+      description:
+        "the inventory host (fleet/hosts.yaml) the stack runs on: Dedicated Server, High Performance and shared servers (a Datacenter tenant runs on its shared server's host); lchost fleet place --write sets it",
+    },
+    hosts: {
+      ...stackHostsSchema,
+      description: "High Availability only: the hosts its parts are spread over, inventory host names or inline hosts (docs/hosts.md)",
+    },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
     httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
     quotaMode: { enum: ["soft", "hard"] },
@@ -91,6 +112,63 @@ export const stackConfigSchema = {
       maximum: 999999,
       description:
         "the deployment generation (lchost migrate --target docker sets it): the database, FSBs and License Central lines of an own server are named lc-<customer>-g<N>-…, so the next edition starts beside the running one; absent: the names without a generation",
+    },
+    balancing: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "High Availability only: how the balancer spreads requests over the lines (absent: least connections, every line equal, no routes, not sticky)",
+      properties: {
+        algorithm: {
+          enum: [...BALANCING_ALGORITHMS],
+          default: "roundrobin",
+          description: "how a new client's line is chosen: roundrobin (by weight), leastconn (fewest open requests), source (hash of the client address)",
+        },
+        weights: {
+          type: "array",
+          minItems: 2,
+          items: { type: "integer", minimum: 1, maximum: MAX_LINE_WEIGHT },
+          description: "one per line, in line order (lchost:lines of them): a line's share of new clients relative to the others",
+        },
+        routes: {
+          type: "array",
+          minItems: 1,
+          description:
+            "path prefix -> the lines that serve it (e.g. web services on lines 1-2); decided on the normalized path, case-insensitively, per whole segment; other paths go to every line",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["pathPrefix", "lines"],
+            properties: {
+              pathPrefix,
+              lines: {
+                type: "array",
+                minItems: 1,
+                uniqueItems: true,
+                items: { type: "integer", minimum: 1, maximum: 16 },
+                description: "line numbers, 1 = the first",
+              },
+            },
+          },
+        },
+        sticky: {
+          enum: [...BALANCING_STICKINESS],
+          description: "keep a client on its line while the line is up: by client address (source) or by a Secure, HttpOnly cookie naming the line",
+        },
+        rateLimit: {
+          type: "object",
+          additionalProperties: false,
+          required: ["requestsPerSecond"],
+          properties: {
+            requestsPerSecond: {
+              type: "integer",
+              minimum: 1,
+              maximum: 100000,
+              description: "web-service requests (/ws/) one client address may send per second; more are answered 429 with Retry-After",
+            },
+          },
+        },
+      },
     },
     connection: {
       type: "object",

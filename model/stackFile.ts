@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { editionCatalog } from "./catalog";
+import { findHostInventory, stackHostProblems } from "./hostInventoryFile";
+import type { HostInventory } from "./hosts";
 import { packageRoot } from "./packageRoot";
 import { parseStackConfig, RawStackConfig, StackConfig, StackConfigError } from "./stackConfig";
 
@@ -77,9 +79,27 @@ export function parseStackFileText(text: string, file: string, stackName = stack
   return { stackName, path: file, config: parsed, allConfig: config, secretKeys };
 }
 
+/**
+ * Checks a stack's lchost:host / lchost:hosts (and docker:host) against a host inventory, by default the
+ * one beside the file's directory (`../fleet/hosts.yaml`, docs/hosts.md); without one nothing is checked.
+ * Throws StackConfigError naming the file and each key.
+ */
+export function checkStackHosts(stack: StackFile, inventory: HostInventory | undefined = findHostInventory(path.dirname(stack.path))): StackFile {
+  if (!inventory) return stack;
+  const cfg = stack.config;
+  if (cfg.role === "operations") return stack;
+  const problems = stackHostProblems(
+    { host: cfg.host, hosts: cfg.role === "customer" ? cfg.hosts : undefined, dockerHost: stack.allConfig["docker:host"] },
+    inventory,
+  );
+  if (problems.length) throw new StackConfigError(stack.path, problems);
+  return stack;
+}
+
+/** Reads a stack file; its host keys are checked against the inventory beside its directory when there is one. */
 export function loadStackFile(file: string): StackFile {
   if (!fs.existsSync(file)) throw new StackConfigError(file, ["no such stack file"]);
-  return parseStackFileText(fs.readFileSync(file, "utf8"), file);
+  return checkStackHosts(parseStackFileText(fs.readFileSync(file, "utf8"), file));
 }
 
 export function loadStack(stackName: string, dir = stacksDir()): StackFile {

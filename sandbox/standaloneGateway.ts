@@ -28,6 +28,12 @@ export interface StandaloneGatewayOptions {
   basicAuth?: { username: string; password: string };
   /** The backend answers after this many ms (default 0). */
   backendDelayMs?: number;
+  /** Server name on the gateway's certificate (default GATEWAY_SERVERNAME). */
+  servername?: string;
+  /** The public bind takes a PROXY protocol header first: the gateway sits behind the host's entry (renderHostEntry.ts). */
+  acceptProxy?: boolean;
+  /** Also render the `frontend prometheus` (HAProxy's exporter) on its own free port of the same address. */
+  prometheus?: boolean;
 }
 
 export interface BackendRequest {
@@ -46,6 +52,8 @@ export interface StandaloneGateway {
   configPath: string;
   /** HAProxy's log (its stdout). */
   logPath: string;
+  /** The `frontend prometheus` port (plain HTTP, same address), when asked for. */
+  prometheusPort?: number;
   tls: { caCert: string; clientCert?: string; clientKey?: string; revokedClientCert?: string; revokedClientKey?: string };
   /** What the backend received, in order. */
   backendRequests: BackendRequest[];
@@ -89,12 +97,13 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   const r = spawnSync("haproxy", ["-v"]);
   if (r.status !== 0) throw new Error("haproxy is not installed: apt-get install -y haproxy");
   const address = opts.address ?? "127.0.0.1";
+  const servername = opts.servername ?? GATEWAY_SERVERNAME;
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   // Valid for 90 days like a real ACME certificate, so a TLS scanner judges the gateway, not a short test certificate.
   const ca = makeCertificateAuthority(opts.dir, "ca", "lchost gateway test CA", 365);
   const server = issueCertificate(opts.dir, "server", ca, {
-    commonName: GATEWAY_SERVERNAME,
-    dnsNames: [GATEWAY_SERVERNAME],
+    commonName: servername,
+    dnsNames: [servername],
     ipAddresses: [address],
     usage: "server",
     days: 90,
@@ -133,6 +142,7 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   const backendPort = (backend.address() as net.AddressInfo).port;
 
   const port = await freePort(address);
+  const prometheusPort = opts.prometheus ? await freePort(address) : undefined;
   const spec: HaproxyConfigSpec = {
     bind: { address, port },
     certificatePath: serverPem,
@@ -147,6 +157,8 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
     adminSocketPath: path.join(opts.dir, "admin.sock"),
     timeouts: opts.timeouts,
     limits: opts.limits,
+    ...(opts.acceptProxy ? { acceptProxy: true } : {}),
+    prometheus: prometheusPort ? { address, port: prometheusPort } : undefined,
   };
   const config = renderHaproxyConfig(spec);
   const configPath = path.join(opts.dir, "haproxy.cfg");
@@ -167,10 +179,11 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   return {
     address,
     port,
-    servername: GATEWAY_SERVERNAME,
+    servername,
     config,
     configPath,
     logPath,
+    prometheusPort,
     tls: tlsFiles,
     backendRequests,
     async stop() {

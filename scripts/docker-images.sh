@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local images without any registry:
 #   lchost/debian-base:bookworm   (debootstrap, only when missing)
-#   lchost/fsb-emulator:dev, lchost/license-central:dev, lchost/notifier:dev   (FROM the Debian base; nodejs from apt)
+#   lchost/fsb-emulator:dev, lchost/license-central:dev, lchost/notifier:dev, lchost/status-portal:dev (FROM the Debian base; nodejs from apt)
 #   lchost/mariadb:dev            (FROM the Debian base; mariadb-server from apt)
 #   lchost/prometheus:dev, lchost/alertmanager:dev, lchost/blackbox-exporter:dev   (the operations stack;
 #                                 FROM the Debian base; prometheus, prometheus-alertmanager, prometheus-blackbox-exporter from apt)
@@ -59,6 +59,7 @@ build() { # TAG ARGS... (output kept in a log, shown on failure)
 build lchost/fsb-emulator:dev -f fsb-emulator/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/license-central:dev -f license-central/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/notifier:dev -f notifier/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
+build lchost/status-portal:dev -f status-portal/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/mariadb:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mariadb
 build lchost/haproxy:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/haproxy
 build lchost/prometheus:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/prometheus

@@ -7,6 +7,7 @@ import { StackConfigError } from "../../model/stackConfig";
 import { Plan } from "../../planner/mockPlanner";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { tenantDatabasesDistinct } from "../../policies/fleet/tenantDatabasesDistinct";
+import { HOST_NAMES_DISTINCT, hostNameClashes } from "../../policies/fleet/hostNamesDistinct";
 import { CommandSpec, stringOpt } from "../args";
 import { UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
@@ -139,6 +140,31 @@ export async function checkChangedStacks(ref: string, dir = stacksDir()): Promis
     const c = checks.find((x) => v.resource?.startsWith(`urn:pulumi:${x.stack}::`));
     if (c) {
       c.violations.push(v);
+      c.result = c.result === "invalid" ? c.result : "violations";
+    }
+  }
+  // Across every stack of the folder: no two customers claim one public host name (the host entry routes by SNI).
+  const valid: StackFile[] = [];
+  for (const f of fs.readdirSync(dir).filter((x) => STACK_FILE.test(x))) {
+    try {
+      valid.push(loadStackFile(path.join(dir, f)));
+    } catch {
+      // an invalid file is reported when it is checked itself
+    }
+  }
+  for (const clash of hostNameClashes(valid)) {
+    for (const [own, other] of [
+      [clash.first, clash.second],
+      [clash.second, clash.first],
+    ]) {
+      const c = checks.find((x) => x.stack === own.stack);
+      if (!c) continue;
+      c.violations.push({
+        policy: HOST_NAMES_DISTINCT,
+        enforcementLevel: "mandatory",
+        resource: own.stack,
+        message: `customer '${own.customer}' claims the host name ${clash.hostName}, which stack ${other.stack} (customer '${other.customer}') claims too; each customer needs its own (lchost:customer, lchost:domain)`,
+      });
       c.result = c.result === "invalid" ? c.result : "violations";
     }
   }

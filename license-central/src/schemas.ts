@@ -4,6 +4,7 @@
  * field as a caller writes it (`items[1].productCode`), the message from the property's `description`.
  */
 import type { FastifySchemaValidationError } from "fastify/types/schema";
+import { firstSchemaProblem } from "../../service-kit/src/schemaErrors";
 import { bad, HttpError } from "./httpErrors";
 import { CONTAINER_PATTERN, KEY_PATTERN, MONTH_PATTERN, ORDER_ID_PATTERN, UINT32_MAX } from "./validation";
 
@@ -72,28 +73,8 @@ export const usageQuerySchema = {
   },
 } as const;
 
-/** `/items/1/productCode` -> `items[1].productCode`; "" -> the part of the request (body, querystring, params). */
-export function fieldOf(instancePath: string, root: string, child?: string): string {
-  const parts = instancePath
-    .split("/")
-    .slice(1)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  if (child !== undefined) parts.push(child);
-  let out = "";
-  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
-  return out || root;
-}
-
 /** Fastify's schemaErrorFormatter: the first validation error as a 400 naming the field. */
 export function schemaErrorToHttpError(errors: FastifySchemaValidationError[], dataVar: string): HttpError {
-  const e = errors[0] as FastifySchemaValidationError & { parentSchema?: { description?: string; properties?: Record<string, { description?: string }> } };
-  if (!e) return bad(dataVar, "is invalid");
-  const root = dataVar === "querystring" ? "query" : dataVar;
-  const params = (e.params ?? {}) as Record<string, unknown>;
-  if (e.keyword === "required") {
-    const missing = String(params.missingProperty);
-    return bad(fieldOf(e.instancePath, root, missing), e.parentSchema?.properties?.[missing]?.description ?? "is required");
-  }
-  if (e.keyword === "additionalProperties") return bad(fieldOf(e.instancePath, root, String(params.additionalProperty)), "unknown field");
-  return bad(fieldOf(e.instancePath, root), e.parentSchema?.description ?? String(e.message ?? "is invalid"));
+  const { field, reason } = firstSchemaProblem(errors, dataVar === "querystring" ? "query" : dataVar);
+  return bad(field, reason);
 }

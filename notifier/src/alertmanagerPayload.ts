@@ -4,6 +4,7 @@
  */
 import type { FastifySchemaValidationError } from "fastify/types/schema";
 import { bad, HttpError } from "../../service-kit/src/httpErrors";
+import { firstSchemaProblem } from "../../service-kit/src/schemaErrors";
 import { CUSTOMER_NAME_PATTERN, NOTIFIER_CHANNELS } from "./env";
 
 export interface AlertmanagerAlert {
@@ -96,33 +97,9 @@ export const alertmanagerParamsSchema = {
   },
 } as const;
 
-/** `/alerts/1/labels` -> `alerts[1].labels`. */
-export function fieldOf(instancePath: string, root: string, child?: string): string {
-  const parts = instancePath
-    .split("/")
-    .slice(1)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  if (child !== undefined) parts.push(child);
-  let out = "";
-  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
-  return out || root;
-}
-
 /** Fastify's schemaErrorFormatter: the first validation error as a 400 naming the field (params: 404). */
 export function schemaErrorToHttpError(errors: FastifySchemaValidationError[], dataVar: string): HttpError {
-  const e = errors[0] as FastifySchemaValidationError & { parentSchema?: { description?: string; properties?: Record<string, { description?: string }> } };
-  if (!e) return bad(dataVar, "is invalid");
-  const params = (e.params ?? {}) as Record<string, unknown>;
-  let field: string;
-  let reason: string;
-  if (e.keyword === "required") {
-    const missing = String(params.missingProperty);
-    field = fieldOf(e.instancePath, dataVar, missing);
-    reason = `is required${e.parentSchema?.properties?.[missing]?.description ? ` (${e.parentSchema.properties[missing].description})` : ""}`;
-  } else {
-    field = fieldOf(e.instancePath, dataVar);
-    reason = e.parentSchema?.description ?? String(e.message ?? "is invalid");
-  }
+  const { field, reason } = firstSchemaProblem(errors, dataVar);
   // an unknown customer or channel in the path is a resource that does not exist
   if (dataVar === "params") return new HttpError(404, "not_found", `${field}: ${reason}`, field);
   return bad(field, reason);

@@ -29,11 +29,29 @@ export interface NotifierAppOptions {
   defaultMetrics?: boolean;
 }
 
-/** Incoming connections: nothing waits forever (a delivery takes at most a few SMTP steps of smtpTimeoutMs). */
+/**
+ * Incoming connections: nothing waits forever (a delivery takes at most a few SMTP steps of smtpTimeoutMs).
+ * Node enforces headersTimeout and requestTimeout only when it checks its connections, every
+ * connectionsCheckingInterval (30 s by default): a client trickling its headers was cut off after 10 to 40 s,
+ * one trickling its body after 30 to 60 s. Checked every second, the limits fire within a second of what they say.
+ */
 export function listenerTimeouts(config: Pick<NotifierConfig, "webhookTimeoutMs" | "smtpTimeoutMs">) {
   const longestDelivery = Math.max(config.webhookTimeoutMs, 6 * config.smtpTimeoutMs);
-  return { connectionTimeout: longestDelivery + 30_000, keepAliveTimeout: 5_000, requestTimeout: 30_000, headersTimeout: 10_000 };
+  return {
+    connectionTimeout: longestDelivery + 30_000,
+    keepAliveTimeout: 5_000,
+    requestTimeout: 30_000,
+    headersTimeout: 10_000,
+    connectionsCheckingInterval: 1_000,
+  };
 }
+
+/**
+ * What Alertmanager sends: application/json, at most with charset utf-8 (the body is decoded as UTF-8
+ * whatever the header says). Fastify's JSON parser also takes application/jsonx, application/json-seq and
+ * any charset; a body whose declared encoding we would not honour is refused rather than read another way.
+ */
+const ALERTMANAGER_CONTENT_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*("utf-8"|utf-8)[ \t]*)?$/i;
 
 const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest();
 
@@ -73,6 +91,7 @@ export function buildNotifierApp(config: NotifierConfig, opts: NotifierAppOption
     connectionTimeout: t.connectionTimeout,
     keepAliveTimeout: t.keepAliveTimeout,
     requestTimeout: t.requestTimeout,
+    http: { connectionsCheckingInterval: t.connectionsCheckingInterval },
     return503OnClosing: true,
     ajv: { customOptions: { ...AJV_OPTIONS } },
     schemaErrorFormatter: schemaErrorToHttpError,
@@ -117,7 +136,13 @@ export function buildNotifierApp(config: NotifierConfig, opts: NotifierAppOption
     {
       schema: { params: alertmanagerParamsSchema, body: alertmanagerPayloadSchema },
       // before the body is read: a caller without the token learns nothing about the payload's shape
-      onRequest: async (req) => authorize(req.headers.authorization),
+      onRequest: async (req) => {
+        authorize(req.headers.authorization);
+        const type = req.headers["content-type"];
+        if (!type || !ALERTMANAGER_CONTENT_TYPE.test(type.trim())) {
+          throw new HttpError(415, "unsupported_media_type", "body: Content-Type must be application/json (charset utf-8 if given)", "body");
+        }
+      },
     },
     async (req, reply) => {
       const { customer, channel } = req.params;

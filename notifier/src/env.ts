@@ -162,12 +162,15 @@ export function parseWebhookUrl(v: unknown, field: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new RecipientsError(field, `${JSON.stringify(raw)} is not a URL`);
+    // not echoed: the text may hold the customer's own token (in a path or query) or a secret pasted by mistake
+    throw new RecipientsError(field, "is not a URL");
   }
   if (url.username || url.password) throw new RecipientsError(field, "must not carry credentials (the signature authenticates)");
   if (url.protocol === "https:") return raw;
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return raw;
-  throw new RecipientsError(field, `${JSON.stringify(raw)} must be an https:// URL (http:// only to a loopback address)`);
+  // only scheme and host are echoed (the logs keep this message): a path or query may carry the customer's token
+  const shown = url.host ? `${url.protocol}//${url.host}` : url.protocol;
+  throw new RecipientsError(field, `${JSON.stringify(shown)} (path and query not shown) must be an https:// URL (http:// only to a loopback address)`);
 }
 
 function parseRecipient(v: unknown, field: string, defaults: { language: NotificationLanguage; severity: NotificationSeverity }): NotifierRecipient {

@@ -48,19 +48,37 @@ export const EDITION_TITLES: Readonly<Record<string, string>> = {
 /** Alertmanager's endsAt of an alert that has not ended. */
 const NO_END = /^0001-01-01T/;
 
+/**
+ * Control characters (CR, LF, tab, C1), line and paragraph separators and bidirectional overrides.
+ * A label is one line of plain text: with these, a label could start lines of its own in the customer's
+ * text ("What we are doing: …") or reorder what is shown.
+ */
+// eslint-disable-next-line no-control-regex
+const NOT_PLAIN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
+/** A label or annotation as one line of plain text: control characters and separators become one space. */
+export function plainText(s: string): string {
+  return s.replace(NOT_PLAIN, " ").trim();
+}
+
+/** A word table's own entry, never an inherited member (an edition label "constructor" must not name a function). */
+function own(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 export function notificationAlert(a: AlertmanagerAlert): NotificationAlert {
   const l = a.labels;
   return {
     status: a.status,
-    alertname: l.alertname,
+    alertname: plainText(l.alertname),
     customer: l.customer,
-    edition: l.edition ?? "",
+    edition: plainText(l.edition ?? ""),
     severity: l.severity as NotificationSeverity,
-    component: l.component,
-    part: l.part,
+    component: plainText(l.component),
+    part: plainText(l.part),
     since: a.startsAt,
     until: a.status === "resolved" && a.endsAt && !NO_END.test(a.endsAt) ? a.endsAt : null,
-    summary: a.annotations?.summary?.trim() || null,
+    summary: plainText(a.annotations?.summary ?? "") || null,
   };
 }
 
@@ -146,7 +164,7 @@ const EN: Words = {
       case "entry":
         return "public HTTPS entry";
       case "quota":
-        return QUOTA_EN[part] ?? `quota (${part})`;
+        return own(QUOTA_EN, part) ?? `quota (${part})`;
       case "certificate":
         return "TLS certificate of the public entry";
       case "slo":
@@ -194,7 +212,7 @@ const DE: Words = {
       case "entry":
         return "öffentlicher HTTPS-Zugang";
       case "quota":
-        return QUOTA_DE[part] ?? `Kontingent (${part})`;
+        return own(QUOTA_DE, part) ?? `Kontingent (${part})`;
       case "certificate":
         return "TLS-Zertifikat des öffentlichen Zugangs";
       case "slo":
@@ -232,7 +250,7 @@ export const WORDS: Record<NotificationLanguage, Words> = { de: DE, en: EN };
 /** "License Central line 2 (High Availability Package)", prefixed by the customer where it is not the addressee's own. */
 export function affectedInWords(a: NotificationAlert, language: NotificationLanguage, addressee: string): string {
   const w = WORDS[language];
-  const edition = EDITION_TITLES[a.edition] ?? a.edition;
+  const edition = own(EDITION_TITLES, a.edition) ?? a.edition;
   const what = `${w.component(a.component, a.part)}${edition ? ` (${edition})` : ""}`;
   return a.customer !== addressee ? `${a.customer}: ${what}` : what;
 }

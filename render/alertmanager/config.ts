@@ -4,6 +4,7 @@ import { Fleet } from "../../model/fleet";
 import { operationsNames } from "../../model/naming";
 import { OperationsSettings } from "../../model/stackConfig";
 import { NotifierChannel, notifierAlertmanagerUrl, NOTIFIER_DEFAULTS, ON_CALL_CUSTOMER } from "../../notifier/src/env";
+import { PORTAL_ALERTMANAGER_PATH, PORTAL_DEFAULTS } from "../../status-portal/src/env";
 
 /** Where the operations stack uploads the notifier's bearer token for Alertmanager (secret, mode 0600). */
 export const NOTIFIER_TOKEN_FILE = "/etc/lchost/alertmanager/notifier-token";
@@ -11,6 +12,10 @@ export const NOTIFIER_TOKEN_FILE = "/etc/lchost/alertmanager/notifier-token";
 export const GROUP_BY = ["customer", "alertname", "part"] as const;
 /** The notifier's name for the hosting team's on-call receiver (customers are DNS labels, so never this). */
 export const ON_CALL = ON_CALL_CUSTOMER;
+/** Where the operations stack uploads the status portal's bearer token for Alertmanager (secret, mode 0600). */
+export const STATUS_PORTAL_TOKEN_FILE = "/etc/lchost/alertmanager/status-portal-token";
+/** The receiver that turns every alert into the status portal's incidents. */
+export const STATUS_PORTAL_RECEIVER = "status-portal";
 
 export interface AlertmanagerConfigInput {
   fleet: Fleet;
@@ -18,6 +23,17 @@ export interface AlertmanagerConfigInput {
   onCall: OperationsSettings["onCall"];
   intervals: MonitoringIntervals;
   tokenFile?: string;
+  /** The status portal (container name): every alert also goes there, firing and resolved (docs/status-portal.md). */
+  statusPortal?: { host: string; port?: number; tokenFile?: string };
+}
+
+/** Alertmanager's webhook to the status portal: every alert (no severity filter: the portal decides), resolved ones too. */
+export function statusPortalWebhook(p: NonNullable<AlertmanagerConfigInput["statusPortal"]>) {
+  return {
+    url: `http://${p.host}:${p.port ?? PORTAL_DEFAULTS.port}${PORTAL_ALERTMANAGER_PATH}`,
+    send_resolved: true,
+    http_config: { authorization: { type: "Bearer", credentials_file: p.tokenFile ?? STATUS_PORTAL_TOKEN_FILE }, follow_redirects: false },
+  };
 }
 
 export const customerReceiverName = (customer: string) => `customer-${customer}`;
@@ -55,6 +71,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       group_interval: `${iv.groupIntervalSeconds}s`,
       repeat_interval: `${iv.repeatIntervalMinutes}m`,
       routes: [
+        ...(input.statusPortal ? [{ receiver: STATUS_PORTAL_RECEIVER, continue: true }] : []),
         { receiver: "oncall", continue: true },
         ...notified.map((c) => ({
           receiver: customerReceiverName(c.customer),
@@ -66,6 +83,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
     // A part's critical alert says enough: its warnings (quota 80 % under quota used up) stay quiet meanwhile.
     inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["customer", "component", "part"] }],
     receivers: [
+      ...(input.statusPortal ? [{ name: STATUS_PORTAL_RECEIVER, webhook_configs: [statusPortalWebhook(input.statusPortal)] }] : []),
       { name: "oncall", webhook_configs: channels(ON_CALL, input.onCall) },
       ...notified.map((c) => ({ name: customerReceiverName(c.customer), webhook_configs: channels(c.customer, c.notifications!) })),
     ],

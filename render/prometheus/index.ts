@@ -3,3 +3,4 @@ export * from "./config";
 export * from "./rules";
 export * from "./blackbox";
 export * from "./alertTable";
+export * from "./slaRules";

@@ -1,6 +1,7 @@
 import { plainYaml } from "../plainYaml";
 import { EDITION_IDS, EditionCatalog, EditionId, editionCatalog, Severity } from "../../model/catalog";
 import type { DatabaseKind } from "../../model/databaseKind";
+import { slaRuleGroup } from "./slaRules";
 import type { Component } from "./targets";
 
 /**
@@ -274,6 +275,8 @@ export function alertRuleGroups(cat: EditionCatalog = editionCatalog(), scrapeSe
     { name: "lchost-load", rules: loadRules(cat) },
     { name: "lchost-quota-certificate", rules: quotaAndCertificateRules(cat) },
     { name: "lchost-slo", rules: [...sloRecordingRules(cat, scrapeSeconds), ...sloAlertRules(cat)] },
+    // SLA accounting (issue 10): minute-level probe success, read by lchost sla report
+    slaRuleGroup(),
   ];
 }
 

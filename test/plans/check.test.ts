@@ -35,6 +35,16 @@ test("a mandatory violation fails the check with the policy and message", async 
   expect(r.out).toMatch(/\[mandatory\] ip-allow-list-not-open \(urn:pulumi:globex::.*gateway\): lchost:connection.ipAllowList: '0.0.0.0\/0'/);
 });
 
+test("a changed stack claiming another customer's host name fails the check (host-names-distinct, over every stack file)", async () => {
+  fx.editStack("globex", (c) => (c["lchost:customer"] = "hooli"));
+  const r = await check();
+  expect(r.code).toBe(1);
+  expect(r.out).toContain("globex: violations (1 mandatory)");
+  expect(r.out).toMatch(
+    /\[mandatory\] host-names-distinct \(globex\): customer 'hooli' claims the host name hooli\.lchost\.local, which stack hooli \(customer 'hooli'\) claims too/,
+  );
+});
+
 test("a platform change fails the check: DATA LOSS unless migrated", async () => {
   fx.editStack("hooli", (c) => {
     c["lchost:platform"] = "kubernetes";

@@ -1,5 +1,6 @@
 /** The route schemas' error mapper: ajv's first error as the services' 400 naming the field as a caller writes it. */
-import { fieldOf, schemaErrorToHttpError } from "../../license-central/src/schemas";
+import { schemaErrorToHttpError } from "../../license-central/src/schemas";
+import { fieldOf } from "../../service-kit/src/schemaErrors";
 import { call, RunningFsb, RunningLc, startFsb, startLc } from "../support/services";
 
 describe("schema errors as HttpError", () => {

@@ -3,48 +3,18 @@
  * accepted by our schema, the bearer token comes from its credentials_file, a failing customer webhook
  * (502) is retried by Alertmanager until it succeeds, and resolved notifications follow.
  */
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
+import { RunningAlertmanager, startAlertmanager } from "../support/alertmanagerProcess";
 import { NotifierHarness, startNotifier } from "../support/notifierHarness";
 
 jest.setTimeout(240_000);
 
-const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntil(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe("the real Alertmanager posting to the notifier", () => {
   let n: NotifierHarness;
-  let am: ChildProcess | undefined;
+  let am: RunningAlertmanager | undefined;
   let amUrl: string;
-  let amLog = "";
 
   beforeAll(async () => {
-    if (!fs.existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} is missing: apt-get install -y prometheus-alertmanager`);
     n = await startNotifier();
     const tokenFile = path.join(n.dir, "token");
     const hook = (customer: string, channel: string) =>
@@ -58,25 +28,12 @@ describe("the real Alertmanager posting to the notifier", () => {
       `receivers:\n  - name: oncall\n    webhook_configs:\n${hook("_oncall", "email")}` +
       `  - name: customer-acme\n    webhook_configs:\n${hook("acme", "webhook")}${hook("acme", "email")}` +
       `  - name: customer-globex\n    webhook_configs:\n${hook("globex", "webhook")}${hook("globex", "email")}`;
-    const configFile = path.join(n.dir, "alertmanager.yml");
-    fs.writeFileSync(configFile, config);
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(
-      ALERTMANAGER,
-      [`--config.file=${configFile}`, `--storage.path=${path.join(n.dir, "am-data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    am.stdout!.on("data", (d) => (amLog += d));
-    am.stderr!.on("data", (d) => (amLog += d));
-    await waitUntil(`Alertmanager ready on ${amUrl} (log: ${amLog.slice(-500)})`, 30_000, async () => (await fetch(`${amUrl}/-/ready`)).ok);
+    am = await startAlertmanager(config);
+    amUrl = am.url;
   });
 
   afterAll(async () => {
-    if (am && am.exitCode === null) {
-      am.kill("SIGTERM");
-      await new Promise((r) => am!.once("exit", r));
-    }
+    await am?.stop();
     await n?.stop();
   });
 
@@ -86,7 +43,7 @@ describe("the real Alertmanager posting to the notifier", () => {
       return await wait;
     } catch (err) {
       throw new Error(
-        `${(err as Error).message}\n--- alertmanager log (tail) ---\n${amLog.slice(-3000)}\n--- notifier log (tail) ---\n${n.logs().slice(-3000)}`,
+        `${(err as Error).message}\n--- alertmanager log (tail) ---\n${am!.logs().slice(-3000)}\n--- notifier log (tail) ---\n${n.logs().slice(-3000)}`,
       );
     }
   }

@@ -5,9 +5,6 @@
  * notifier accepts the rendered recipients file as is, and each customer hears only of its own alerts from
  * its minimum severity on; on-call hears of all.
  */
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { editionCatalog } from "../../model/catalog";
 import { operationsNames, MONITORING_PORTS } from "../../model/naming";
@@ -16,32 +13,20 @@ import { renderAlertmanagerConfig } from "../../render/alertmanager/config";
 import { recipientsForSinks } from "../../sandbox/ops/notificationSinks";
 import { notifierRecipients } from "../../render/notifier/recipients";
 import { notifiedFleet, operationsExample } from "../checks/monitoring/support";
+import { RunningAlertmanager, startAlertmanager } from "../support/alertmanagerProcess";
 import { NotifierHarness, startNotifier } from "../support/notifierHarness";
 
 jest.setTimeout(240_000);
 
-const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
 const secretOf = (who: string, key: string) => `${who}-${key}-secret-0123456789`;
 const secrets = { customerSecret: (stack: string, key: string) => secretOf(stack, key), operationsSecret: (key: string) => secretOf("ops", key) };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("the rendered alertmanager.yml and recipients file with the real Alertmanager and the notifier", () => {
   const fleet = notifiedFleet();
   const ops = operationsExample();
   let n: NotifierHarness;
-  let am: ChildProcess | undefined;
+  let am: RunningAlertmanager | undefined;
   let amUrl: string;
-  let amLog = "";
 
   test("the rendered recipients file passes the notifier's parser unchanged", () => {
     const rendered = notifierRecipients(fleet, ops.operations, secrets);
@@ -50,7 +35,6 @@ describe("the rendered alertmanager.yml and recipients file with the real Alertm
 
   describe("running", () => {
     beforeAll(async () => {
-      if (!fs.existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} is missing: apt-get install -y prometheus-alertmanager`);
       n = await startNotifier({
         recipients: (r, sinks) => {
           // what the sandbox rewrites: every webhook to the local receiver, the smarthost to the local sink
@@ -69,34 +53,12 @@ describe("the rendered alertmanager.yml and recipients file with the real Alertm
         tokenFile,
       });
       expect(yml).toContain(notifierHost);
-      const configFile = path.join(n.dir, "alertmanager.yml");
-      fs.writeFileSync(configFile, yml.split(notifierHost).join(n.url));
-      const port = await freePort();
-      amUrl = `http://127.0.0.1:${port}`;
-      am = spawn(
-        ALERTMANAGER,
-        [`--config.file=${configFile}`, `--storage.path=${path.join(n.dir, "am-data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      am.stdout!.on("data", (d) => (amLog += d));
-      am.stderr!.on("data", (d) => (amLog += d));
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ready = await fetch(`${amUrl}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ready) break;
-        if (Date.now() > deadline || am.exitCode !== null) throw new Error(`Alertmanager did not start: ${amLog.slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      am = await startAlertmanager(yml.split(notifierHost).join(n.url));
+      amUrl = am.url;
     });
 
     afterAll(async () => {
-      if (am && am.exitCode === null) {
-        am.kill("SIGTERM");
-        await new Promise((r) => am!.once("exit", r));
-      }
+      await am?.stop();
       await n?.stop();
     });
 
@@ -104,7 +66,7 @@ describe("the rendered alertmanager.yml and recipients file with the real Alertm
       try {
         return await wait;
       } catch (err) {
-        throw new Error(`${(err as Error).message}\n--- alertmanager log ---\n${amLog.slice(-3000)}\n--- notifier log ---\n${n.logs().slice(-3000)}`);
+        throw new Error(`${(err as Error).message}\n--- alertmanager log ---\n${am!.logs().slice(-3000)}\n--- notifier log ---\n${n.logs().slice(-3000)}`);
       }
     }
 

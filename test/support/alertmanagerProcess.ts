@@ -18,6 +18,8 @@ export function freePort(): Promise<number> {
 
 export interface RunningAlertmanager {
   url: string;
+  /** What it logged so far (for a test's failure message: a loaded machine is slow, not silent). */
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startAlertmanager(config = MINIMAL_CONFIG, readyWithinMs =
     if (child.exitCode !== null) break;
     try {
       const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) return { url, stop };
+      if (r.status === 200) return { url, stop, logs: () => log.join("") };
     } catch {
       /* not up yet */
     }

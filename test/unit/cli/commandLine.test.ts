@@ -17,7 +17,24 @@ const NAMES = commands.map((c) => c.name);
 const REQUIRED: Record<string, string[]> = { diff: ["--base", "HEAD"], check: ["--changed-since", "HEAD"], render: ["--out", "/nonexistent/lchost-render"] };
 
 test("the CLI has the commands it always had", () => {
-  expect(NAMES).toEqual(["plan", "render", "up", "preview", "destroy", "editions", "diff", "check", "schema", "migrate", "sandbox", "scan", "maintenance"]);
+  expect(NAMES).toEqual([
+    "plan",
+    "render",
+    "up",
+    "preview",
+    "destroy",
+    "editions",
+    "diff",
+    "check",
+    "schema",
+    "migrate",
+    "sandbox",
+    "scan",
+    "maintenance",
+    "sla",
+    "fleet",
+    "incident",
+  ]);
 });
 
 test("lchost --help lists each command once and the exit-code table, on stdout, exit 0", async () => {

@@ -143,6 +143,7 @@ test("the notifier gets its recipients file and token at the paths of its contra
     "NOTIFIER_RECIPIENTS_FILE=/etc/lchost/notifier/recipients.json",
     "NOTIFIER_TOKEN_FILE=/etc/lchost/notifier/alertmanager-token",
   ]);
-  expect(c.healthcheck.tests.join(" ")).toContain("http://127.0.0.1:9095/healthz");
+  expect(c.healthcheck.tests.join(" ")).toContain("/dev/tcp/127.0.0.1/9095");
+  expect(c.healthcheck.tests.join(" ")).toContain("GET /healthz HTTP/1.0");
   expect(c.restart).toBe("unless-stopped");
 });

@@ -1,0 +1,101 @@
+/**
+ * npm run bench:fleet — the fleet commands on a generated fleet (bench/fleet.ts: 150 customers in the
+ * real mix, their shared servers) and an inventory of 10 hosts (2 labelled role: shared, 8 for own servers).
+ * Today: `lchost fleet place` (target <= 2 s): in-process (reading and validating the 150+ stack files and the
+ * inventory, the policy, placing; median of 5) — what the target is checked against — and as the user runs it,
+ * a fresh `node dist/cli/main.js fleet place` process (wall clock, median of 3), beside the same for
+ * `lchost editions`, which does nothing but start the CLI (loading every command's modules): the difference
+ * is what place itself costs in a process.
+ * plan/status/up figures come with those commands (issue 14 items 3-5). Last line: {"bench":"fleet", ...}.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { placeStacksDir } from "../fleet/placeStacks";
+import { writeFleet } from "./fleet";
+
+const RUNS = 5;
+const TARGET_MS = 2000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function writeInventory(file: string, hosts: number): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const list = Array.from({ length: hosts }, (_, i) => ({
+    name: `h${i + 1}`,
+    dockerHost: `ssh://deploy@10.40.0.${i + 1}`,
+    address: `10.40.0.${i + 1}`,
+    capacity: { memoryMb: 65536, cpuShares: 32768 },
+    labels: { role: i < 2 ? "shared" : "dedicated" },
+  }));
+  fs.writeFileSync(file, YAML.stringify({ hosts: list }));
+}
+
+function main(): void {
+  const customers = Number(process.env.FLEET_SIZE ?? 150);
+  const hosts = Number(process.env.FLEET_HOSTS ?? 10);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-fleet-bench-"));
+  const stacksDir = path.join(root, "stacks");
+  try {
+    const stacks = writeFleet(stacksDir, customers);
+    writeInventory(path.join(root, "fleet", "hosts.yaml"), hosts);
+    const files = fs.readdirSync(stacksDir).length;
+
+    const inProcess: number[] = [];
+    let placed = 0;
+    let maxMemoryShare = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const r = placeStacksDir({ stacksDir });
+      inProcess.push(performance.now() - t);
+      placed = r.placement.assignments.filter((a) => a.customer).length;
+      maxMemoryShare = Math.max(...r.placement.hosts.map((h) => h.used.memoryMb / h.capacity.memoryMb));
+    }
+    const cli = path.join(__dirname, "..", "cli", "main.js");
+    const timeCli = (args: string[]) => {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`lchost ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+      return performance.now() - t;
+    };
+    const process_: number[] = [];
+    const startup: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      process_.push(timeCli(["fleet", "place", "--stacks-dir", stacksDir, "--json"]));
+      startup.push(timeCli(["editions"]));
+    }
+    const figures = {
+      bench: "fleet",
+      place: {
+        customers: stacks.length,
+        stackFiles: files,
+        hosts,
+        placedCustomers: placed,
+        inProcessMs: Math.round(median(inProcess)),
+        cliWallMs: Math.round(median(process_)),
+        cliStartupMs: Math.round(median(startup)),
+        maxHostMemoryShare: Math.round(maxMemoryShare * 1000) / 1000,
+        targetMs: TARGET_MS,
+        withinTarget: median(inProcess) <= TARGET_MS,
+      },
+      loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      cpus: os.cpus().length,
+    };
+    console.log(
+      `fleet place: ${placed} of ${stacks.length} customers (${files} stack files) on ${hosts} hosts; ` +
+        `in-process ${figures.place.inProcessMs} ms (median of ${RUNS}; target <= ${TARGET_MS} ms); as a CLI process ${figures.place.cliWallMs} ms, ` +
+        `of which starting the CLI (lchost editions) ${figures.place.cliStartupMs} ms; load average ${figures.loadavg.join(" ")}`,
+    );
+    console.log(JSON.stringify(figures));
+    if (!figures.place.withinTarget || placed !== stacks.length) process.exitCode = 1;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,33 @@
+/**
+ * The status portal's customers file (status-portal/src/env.ts: PortalCustomers), rendered from the fleet and
+ * the edition catalog (pure): the parts each customer's page lists (from the same fleet model the monitoring
+ * labels its alerts with), the edition's guarantee (the catalog's availability), the time zone and language
+ * (its notification language), and the hash of its portal password (hashed by the caller with the portal's
+ * own code, status-portal/src/passwordHash.ts).
+ */
+import { editionFacts } from "../../model/catalog";
+import type { Fleet, MonitoredCustomer } from "../../model/fleet";
+import { DEFAULT_TIME_ZONE, parsePortalCustomers, PortalCustomers } from "../../status-portal/src/env";
+
+/** The parts of a customer's page: entry, each line, the database, each FSB (`fsb` when it is a shared one). */
+export function portalParts(c: MonitoredCustomer): string[] {
+  const fsbs = c.fsbs.length === 1 && c.fsbs[0].shared ? ["fsb"] : c.fsbs.map((f) => f.part);
+  return ["entry", ...c.lines.map((l) => l.part), "database", ...fsbs];
+}
+
+/** The customers file's JSON for the fleet; `passwordHashOf(customer)` gives each customer's hash. Validated by the portal's own parser before it is returned. */
+export function renderPortalCustomers(fleet: Fleet, passwordHashOf: (customer: string) => string): string {
+  const doc: PortalCustomers = { customers: {} };
+  for (const c of fleet.customers) {
+    doc.customers[c.customer] = {
+      edition: c.edition,
+      guaranteePercent: editionFacts(c.edition).availabilityPercent,
+      parts: portalParts(c),
+      passwordHash: passwordHashOf(c.customer),
+      timeZone: DEFAULT_TIME_ZONE,
+      language: c.notifications?.language ?? "de",
+    };
+  }
+  parsePortalCustomers(doc); // what the portal would refuse at start is refused here, at plan time
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
