@@ -297,6 +297,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     if (v.generation !== undefined) {
       problems.push(`lchost:generation: Docker-only (set by lchost migrate --target docker); not allowed with lchost:platform 'kubernetes'`);
     }
+    // the Docker hosts inventory: on Kubernetes the scheduler places the pods (anti-affinity spreads HA)
+    for (const key of ["host", "hosts"]) {
+      if (v[key] !== undefined) problems.push(`lchost:${key}: Docker-only (a host of the Docker inventory); not allowed with lchost:platform 'kubernetes'`);
+    }
     if (role === "operations") problems.push(`lchost:platform: 'kubernetes' is not built for an operations stack yet; allowed: docker`);
   } else if (v.kubernetes !== undefined) {
     problems.push(`lchost:kubernetes: only allowed with lchost:platform 'kubernetes' (platform is '${v.platform ?? "docker"}')`);

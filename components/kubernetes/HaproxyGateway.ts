@@ -26,6 +26,8 @@ export interface HaproxyGatewayArgs {
   webServiceToken?: pulumi.Input<string>;
   backends: HaproxyBackend[];
   limits: GatewayLimits;
+  /** Web-service requests per second per client address (lchost:balancing.rateLimit); more get 429. */
+  webServiceRateLimit?: { requestsPerSecond: number };
   size: { memoryMb: number; cpuMillis: number };
   owner: Owner;
   /** Created after these (the namespace): Kubernetes refuses objects in a namespace that does not exist yet. */

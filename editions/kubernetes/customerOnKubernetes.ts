@@ -13,8 +13,7 @@ import { createNetworkPolicies, customerFlows } from "../../components/kubernete
 import { ownerLabels } from "../../components/kubernetes/objectLabels";
 import { schemaOwnerSql } from "../../components/render/databaseSql";
 import { sha512Crypt } from "../../components/render/sha512Crypt";
-import { LC_PORT } from "../../components/serviceEnv";
-import type { CustomerDeployment, CustomerDeploymentArgs } from "../customerDeployment";
+import { CustomerDeployment, CustomerDeploymentArgs, linesBackend } from "../customerDeployment";
 
 /**
  * What a customer with a server of its own gets on Kubernetes — the same parts as on Docker (editions/
@@ -158,8 +157,15 @@ export function deployCustomerOnKubernetes(parent: pulumi.Resource, args: Custom
       ipAllowList: cfg.connection.ipAllowList,
       basicAuth,
       webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
-      backends: [{ name: "license_central", servers: lines.map((l, i) => ({ name: `line${i + 1}`, address: l.host, port: LC_PORT })) }],
+      // the same backend as on Docker, with the stack's lchost:balancing
+      backends: [
+        linesBackend(
+          lines.map((l) => l.host),
+          cfg.balancing,
+        ),
+      ],
       limits: facts.gateway,
+      webServiceRateLimit: cfg.balancing?.rateLimit,
       size: FIXED_POD_SIZES.gateway,
       owner,
       after,

@@ -48,6 +48,7 @@ describe("lchost:platform kubernetes in the stack configuration", () => {
     ],
     ["the Docker-only fsb.devicePath", k8s({ ...haValues(), fsb: { mode: "device", devicePath: "/dev/fsb0" } }), /lchost:fsb\.devicePath: Docker-only/],
     ["the Docker-only generation", k8s({ ...dedicatedValues(), generation: 3 }), /lchost:generation: Docker-only/],
+    ["the Docker hosts inventory (lchost:host)", k8s({ ...dedicatedValues(), host: "dc1-a" }), /lchost:host: Docker-only \(a host of the Docker inventory\)/],
     [
       "kubernetes settings on Docker",
       { ...haValues(), kubernetes: { serviceType: "NodePort" } },
