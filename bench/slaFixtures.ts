@@ -6,20 +6,9 @@
  */
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice; closed again before it is used). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../sandbox/freePort";
+export { freePort };
 
 /** Runs a program to its end within `timeoutMs`; rejects with its output on a non-zero exit. */
 export function run(cmd: string, args: string[], timeoutMs: number, cwd?: string): Promise<string> {

@@ -13,6 +13,8 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { findExecutable } from "./prerequisites";
+import { freePort } from "./freePort";
+export { freePort };
 
 export class MariadbNotInstalledError extends Error {
   constructor(binary: string) {
@@ -252,18 +254,6 @@ export async function startThrowawayMariadb(opts: ThrowawayMariadbOptions = {}):
   }
   const proc = await startMariadb({ defaultsFile, endpoint: { host: "127.0.0.1", port } });
   return { ...proc, baseDir, defaultsFile, host: "127.0.0.1", port, socket: path.join(baseDir, "mysqld.sock"), user: "root", password: "" };
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(addr.port));
-    });
-  });
 }
 
 function tail(file: string, lines = 30): string {

@@ -13,6 +13,7 @@ import * as tls from "tls";
 import { GatewayLimits, GatewayTimeouts, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../haproxy/renderConfig";
 import { sha512Crypt } from "../components/render/sha512Crypt";
 import { issueCertificate, makeCertificateAuthority, makeRevocationList } from "./sandboxCertificates";
+import { freePort } from "./freePort";
 
 export interface StandaloneGatewayOptions {
   /** Working folder (certificates, config, log); created, and removed by stop(). */
@@ -61,17 +62,6 @@ export interface StandaloneGateway {
 }
 
 export const GATEWAY_SERVERNAME = "gateway.lchost.test";
-
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, address, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForPort(address: string, port: number, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,6 +13,7 @@ import * as path from "path";
 import { haproxyAdminCommand, HaproxyBalancing, HaproxyConfigSpec, parseShowStat, renderHaproxyConfig } from "../../haproxy";
 import { RawResponse, rawHttpsRequest } from "../../sandbox/standaloneGateway";
 import { issueCertificate, makeCertificateAuthority } from "../../sandbox/sandboxCertificates";
+import { freePort } from "../../sandbox/freePort";
 
 jest.setTimeout(120_000);
 
@@ -143,17 +144,6 @@ class Balancer {
     for (const l of this.lines) await l.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `count` requests with at most `parallel` in flight; answers in completion order. */

@@ -17,6 +17,7 @@ import * as tls from "tls";
 import { renderHostEntryConfig } from "../../haproxy/renderHostEntry";
 import { editionFacts } from "../../model/catalog";
 import { clientContext, rawHttpsRequest, StandaloneGateway, startStandaloneGateway } from "../../sandbox/standaloneGateway";
+import { freePort } from "../../sandbox/freePort";
 
 jest.setTimeout(120_000);
 
@@ -24,17 +25,6 @@ const ENTRY = "127.250.0.1";
 const ACME_CLIENT = "127.250.1.10";
 const GLOBEX_CLIENT = "127.250.1.11";
 const HELLO_MS = 2000;
-
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, address, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(address: string, port: number, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;

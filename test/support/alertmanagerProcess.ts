@@ -1,20 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice; closed again before it is used). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../../sandbox/freePort";
+export { freePort };
 
 export interface RunningAlertmanager {
   url: string;
