@@ -161,12 +161,16 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         if (u.file.endsWith(".cnf")) {
           content = content.replace(/^(bind-address\s*=\s*)0\.0\.0\.0\s*$/m, `$1${address}`).replace(/tcp:\/\/0\.0\.0\.0:/g, `tcp://${address}:`);
           // In a container these are the image's private defaults; on one host every node needs its own.
-          content = `${content.replace(/\n*$/, "\n")}# sandbox: the container's private socket and pid file, made explicit\nsocket = ${socket}\npid-file = ${dir}/run/mysqld/mysqld.pid\n`;
+          // tmpdir too: at start mariadbd deletes every #sql* file in its tmpdir, so servers sharing /tmp
+          // delete each other's temporary tables (a bootstrap failed with "Unknown table 'mysql.tmp_user_sys'").
+          content = `${content.replace(/\n*$/, "\n")}# sandbox: the container's private socket, pid file and tmpdir, made explicit\nsocket = ${socket}\npid-file = ${dir}/run/mysqld/mysqld.pid\ntmpdir = ${dir}/run/mysqld\n`;
         }
         files.push({ path: local(u.file), content, mode: u.file.endsWith(".sql") ? 0o600 : u.file.endsWith(".sh") ? 0o755 : 0o644, owner: "mysql" });
       }
       const [command, ...args] = (c.entrypoints ?? []).map(local);
       if (!command) throw new Error(`database container '${c.name}' has no entrypoint (the rendered start script)`);
+      // mariadb-install-db in the start script reads no config file: its bootstrap server takes $TMPDIR
+      env.TMPDIR = `${dir}/run/mysqld`;
       const cnf = uploads.find((u) => u.file.endsWith(".cnf"))?.content ?? "";
       const galera = /^\s*wsrep_on\s*=\s*ON/m.test(cnf);
       const ports = galera ? [3306, 4567, 4568, 4444] : [3306];

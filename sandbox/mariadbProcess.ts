@@ -217,6 +217,8 @@ export function renderThrowawayMyCnf(baseDir: string, port: number, extraConfig:
     `datadir=${path.join(baseDir, "data")}`,
     `socket=${path.join(baseDir, "mysqld.sock")}`,
     `pid-file=${path.join(baseDir, "mysqld.pid")}`,
+    // private: at start mariadbd deletes every #sql* file in its tmpdir, other servers' temporary tables too
+    `tmpdir=${path.join(baseDir, "tmp")}`,
     "bind-address=127.0.0.1",
     `port=${port}`,
     "skip-name-resolve",
@@ -240,6 +242,7 @@ export async function startThrowawayMariadb(opts: ThrowawayMariadbOptions = {}):
   const installDb = findMariadbBinary("mariadb-install-db");
   const baseDir = opts.baseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lchost-mariadb-"));
   fs.mkdirSync(path.join(baseDir, "data"), { recursive: true });
+  fs.mkdirSync(path.join(baseDir, "tmp"), { recursive: true });
   const port = opts.port ?? (await freePort());
   const defaultsFile = path.join(baseDir, "my.cnf");
   fs.writeFileSync(defaultsFile, renderThrowawayMyCnf(baseDir, port, opts.extraConfig));

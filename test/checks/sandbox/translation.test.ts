@@ -115,6 +115,10 @@ describe("container translation", () => {
     expect(cnf).toContain(`gmcast.listen_addr=tcp://${db2.address}:4567;ist.recv_addr=${db2.address}:4568`);
     expect(cnf).toContain("wsrep_node_name = lc-wayne-db-2");
     expect(cnf).toContain(`socket = /sb/lc-wayne-db-2/run/mysqld/mysqld.sock`);
+    // a private tmpdir for mariadbd and for mariadb-install-db's bootstrap server: at start each deletes
+    // every #sql* file in its tmpdir, so servers sharing /tmp would delete each other's temporary tables
+    expect(cnf).toContain(`tmpdir = /sb/lc-wayne-db-2/run/mysqld`);
+    expect(db2.env.TMPDIR).toBe("/sb/lc-wayne-db-2/run/mysqld");
     expect(db2.command).toBe("/bin/sh");
     expect(db2.args).toEqual(["/sb/lc-wayne-db-2/etc/lchost/db/start.sh"]);
     expect(file(db2, "start.sh")).toContain("DATADIR=/sb/lc-wayne-db-2/var/lib/mysql");
