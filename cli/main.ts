@@ -1,49 +1,42 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { HostsError } from "../model/hosts";
-import { StackConfigError } from "../model/stackConfig";
-import { MigrationTargetUnavailable } from "./commands/migrate";
-import { StackAtRefError } from "../planner/stackAtRef";
+import { InputError } from "../model/inputError";
 import { PulumiCliMissing, PulumiPassphraseMissing } from "../program/pulumiStack";
 import { MissingProgramError } from "../sandbox/prerequisites";
 import { DockerEngineUnavailable, ImagesMissing } from "../dockerRun/imagePrecondition";
 import { buildCommand, CommandSpec, Out, quietParsing, usageErrorOf } from "./args";
-import { checkSpec } from "./commands/check";
-import { deploySpec } from "./commands/deploy";
-import { diffSpec } from "./commands/diff";
-import { editionsSpec } from "./commands/editions";
-import { fleetSpec } from "./commands/fleet";
-import { incidentSpec } from "./commands/incident";
-import { maintenanceSpec } from "./commands/maintenance";
-import { migrateSpec } from "./commands/migrate";
-import { planSpec } from "./commands/plan";
-import { renderSpec } from "./commands/render";
-import { sandboxSpec } from "./commands/sandbox";
-import { scanSpec } from "./commands/scan";
-import { schemaSpec } from "./commands/schema";
-import { slaSpec } from "./commands/sla";
 import { CliError, MissingPrerequisite, RuntimeFailure, UsageError } from "./errors";
 import { AlertmanagerError } from "../render/alertmanager/api";
 import { EXIT, ExitCode, exitCodeTable } from "./exitCodes";
 
-/** Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here. */
-export const commands: Array<CommandSpec<any>> = [
-  planSpec,
-  renderSpec,
-  deploySpec("up"),
-  deploySpec("preview"),
-  deploySpec("destroy"),
-  editionsSpec,
-  diffSpec,
-  checkSpec,
-  schemaSpec,
-  migrateSpec,
-  sandboxSpec,
-  scanSpec,
-  maintenanceSpec,
-  slaSpec,
-  fleetSpec,
-  incidentSpec,
+/** A command of the CLI; its module is loaded only when that command runs or help lists them all. */
+export interface CommandEntry {
+  name: string;
+  load(): Promise<CommandSpec<any>>;
+}
+
+/**
+ * Every command of the lchost CLI, in the order `lchost --help` lists them; new commands register here.
+ * Loaded lazily: most commands import Pulumi and the planner (1.5–2.5 s of require time on this
+ * machine), which `sla report`, `incident` or `fleet place` never use.
+ */
+export const commands: CommandEntry[] = [
+  { name: "plan", load: async () => (await import("./commands/plan")).planSpec },
+  { name: "render", load: async () => (await import("./commands/render")).renderSpec },
+  { name: "up", load: async () => (await import("./commands/deploy")).deploySpec("up") },
+  { name: "preview", load: async () => (await import("./commands/deploy")).deploySpec("preview") },
+  { name: "destroy", load: async () => (await import("./commands/deploy")).deploySpec("destroy") },
+  { name: "editions", load: async () => (await import("./commands/editions")).editionsSpec },
+  { name: "diff", load: async () => (await import("./commands/diff")).diffSpec },
+  { name: "check", load: async () => (await import("./commands/check")).checkSpec },
+  { name: "schema", load: async () => (await import("./commands/schema")).schemaSpec },
+  { name: "migrate", load: async () => (await import("./commands/migrate")).migrateSpec },
+  { name: "sandbox", load: async () => (await import("./commands/sandbox")).sandboxSpec },
+  { name: "scan", load: async () => (await import("./commands/scan")).scanSpec },
+  { name: "maintenance", load: async () => (await import("./commands/maintenance")).maintenanceSpec },
+  { name: "sla", load: async () => (await import("./commands/sla")).slaSpec },
+  { name: "fleet", load: async () => (await import("./commands/fleet")).fleetSpec },
+  { name: "incident", load: async () => (await import("./commands/incident")).incidentSpec },
 ];
 
 /**
@@ -53,33 +46,35 @@ export const commands: Array<CommandSpec<any>> = [
 export function cliErrorOf(e: unknown): CliError | undefined {
   if (e instanceof CliError) return e;
   if (e instanceof CommanderError) return usageErrorOf(e);
-  if (e instanceof StackConfigError || e instanceof StackAtRefError || e instanceof MigrationTargetUnavailable || e instanceof HostsError)
-    return new UsageError(e.message);
+  if (e instanceof InputError) return new UsageError(e.message);
   if (e instanceof PulumiCliMissing || e instanceof PulumiPassphraseMissing || e instanceof MissingProgramError) return new MissingPrerequisite(e.message);
   if (e instanceof DockerEngineUnavailable || e instanceof ImagesMissing) return new MissingPrerequisite(e.message);
   if (e instanceof AlertmanagerError) return new RuntimeFailure(e.message);
   return undefined;
 }
 
-function rootCommand(out: Out, done: (code: ExitCode) => void): Command {
+/** The root command with the specs of the commands argv needs: the named one, or all for help and typos. */
+async function rootCommand(argv: string[], out: Out, done: (code: ExitCode) => void): Promise<Command> {
   const root = quietParsing(new Command("lchost"), out)
     .description("License Central hosting as code: plan, deploy, check and migrate customer stacks")
     .usage("<command> [options]  (lchost <command> --help for its options)")
     .addHelpText("after", `\n${exitCodeTable()}`);
-  for (const spec of commands) root.addCommand(buildCommand(spec, out, done));
+  const named = commands.find((c) => c.name === argv[0]);
+  const specs = await Promise.all((named ? [named] : commands).map((c) => c.load()));
+  for (const spec of specs) root.addCommand(buildCommand(spec, out, done));
   return root;
 }
 
 /** Runs the CLI; returns the exit code (the table: cli/exitCodes.ts, printed by `lchost --help`). */
 export async function main(argv: string[], out: Out = (s) => console.log(s), err: Out = (s) => console.error(s)): Promise<ExitCode> {
   let code: ExitCode = EXIT.ok;
-  const root = rootCommand(out, (c) => (code = c));
-  if (argv.length === 0) {
-    err(root.helpInformation().replace(/\n$/, ""));
-    return EXIT.usage;
-  }
-  const name = root.commands.some((c) => c.name() === argv[0]) ? argv[0] : undefined;
+  const name = commands.some((c) => c.name === argv[0]) ? argv[0] : undefined;
   try {
+    const root = await rootCommand(argv, out, (c) => (code = c));
+    if (argv.length === 0) {
+      err(root.helpInformation().replace(/\n$/, ""));
+      return EXIT.usage;
+    }
     await root.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {

@@ -7,6 +7,7 @@
 import Ajv, { ErrorObject } from "ajv";
 import * as net from "net";
 import * as YAML from "yaml";
+import { InputError } from "./inputError";
 
 export interface HostCapacity {
   memoryMb: number;
@@ -24,7 +25,7 @@ export interface Host {
   labels: Record<string, string>;
 }
 
-export class HostsError extends Error {
+export class HostsError extends InputError {
   constructor(
     readonly source: string,
     readonly problems: string[],

@@ -2,6 +2,7 @@ import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
 import type { StackHostEntry } from "./hosts";
+import { InputError } from "./inputError";
 import {
   BALANCING_ALGORITHMS,
   BALANCING_STICKINESS,
@@ -147,7 +148,7 @@ export interface CustomerConfig extends CommonConfig {
 export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
 
 /** A rejected stack configuration; `problems` lists every fault at once, each naming its key. */
-export class StackConfigError extends Error {
+export class StackConfigError extends InputError {
   constructor(
     readonly source: string,
     readonly problems: string[],

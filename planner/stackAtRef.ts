@@ -7,13 +7,14 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { InputError } from "../model/inputError";
 import { loadStackFile, stackFilePath, StackFile, stackNameOfReference, stacksDir } from "../model/stackFile";
 import { Plan } from "./mockPlanner";
 import { diffPlans, StackDiff } from "./planDiff";
 import { StackPlanner } from "./planWithReferences";
 
 /** A git ref, repository or stack file the caller named does not exist (a usage mistake, not a bug). */
-export class StackAtRefError extends Error {}
+export class StackAtRefError extends InputError {}
 
 function git(cwd: string, args: string[]): string {
   try {

@@ -8,6 +8,7 @@ import * as readline from "readline";
 import { EDITION_IDS, EditionId, editionFacts } from "../../model/catalog";
 import { packageRoot } from "../../model/packageRoot";
 import { loadStack } from "../../model/stackFile";
+import { InputError } from "../../model/inputError";
 import type { DeploymentTarget } from "../../migration/deploymentTarget";
 import { estimateRows, readUsage } from "../../migration/databaseCopy";
 import { planMigration, renderPlan } from "../../migration/migrationPlan";
@@ -41,7 +42,7 @@ const defaultIo: MigrateIo = {
     }),
 };
 
-export class MigrationTargetUnavailable extends Error {}
+export class MigrationTargetUnavailable extends InputError {}
 
 async function defaultTarget(_stack: string, kind: string): Promise<DeploymentTarget> {
   throw new MigrationTargetUnavailable(`--target: '${kind}' is not a deployment target (allowed: pulumi (default), docker, sandbox)`);

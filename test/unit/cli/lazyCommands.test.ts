@@ -1,0 +1,37 @@
+/**
+ * The CLI loads only the module of the command it runs: `lchost sla report` or `lchost incident` must not
+ * pay Pulumi's and the planner's 1.5–2.5 s of require time (cli/main.ts, `commands`). Pulumi is replaced
+ * by a module that fails when loaded, so a command that loads it any way returns an internal error.
+ */
+jest.mock("@pulumi/pulumi", () => {
+  throw new Error("@pulumi/pulumi was loaded");
+});
+
+import { main } from "../../../cli/main";
+import { EXIT } from "../../../cli/exitCodes";
+
+jest.setTimeout(60_000);
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+test.each(["sla", "incident", "fleet", "editions", "schema", "maintenance"])("lchost %s --help loads no Pulumi", async (name) => {
+  const r = await run(name, "--help");
+  expect(r.err).toBe("");
+  expect(r.code).toBe(EXIT.ok);
+  expect(r.out).toMatch(new RegExp(`^Usage: lchost ${name} `, "m"));
+});
+
+test("the check can fail: plan needs Pulumi, and loading it fails here", async () => {
+  const r = await run("plan", "--help");
+  expect(r.code).toBe(EXIT.internal);
+  expect(r.err).toContain("@pulumi/pulumi was loaded");
+});
