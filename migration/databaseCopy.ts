@@ -92,18 +92,28 @@ export async function tableChecksums(db: DbConnection, opts: { galera?: boolean 
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
       [db.database],
     );
+    // the schema's columns and primary keys in two queries, not two per table: information_schema reads
+    // are slow (each opens table definitions), and inside a maintenance window every round trip counts
+    const [cols] = await conn.query(
+      "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
+      [db.database],
+    );
+    const [pks] = await conn.query(
+      "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY TABLE_NAME, ORDINAL_POSITION",
+      [db.database],
+    );
+    const byTable = (rows: unknown) => {
+      const m = new Map<string, string[]>();
+      for (const r of rows as Array<{ t: string; c: string }>) m.set(r.t, [...(m.get(r.t) ?? []), r.c]);
+      return m;
+    };
+    const columnsOf = byTable(cols);
+    const keysOf = byTable(pks);
     const out: TableChecksum[] = [];
     for (const { t } of tables as Array<{ t: string }>) {
-      const [cols] = await conn.query(
-        "SELECT COLUMN_NAME AS c, COLUMN_KEY AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-        [db.database, t],
-      );
-      const columns = (cols as Array<{ c: string; k: string }>).map((c) => c.c);
-      const [pk] = await conn.query(
-        "SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
-        [db.database, t],
-      );
-      const order = ((pk as Array<{ c: string }>).length ? (pk as Array<{ c: string }>).map((p) => p.c) : columns).map((c) => `\`${c}\``).join(", ");
+      const columns = columnsOf.get(t) ?? [];
+      const key = keysOf.get(t) ?? [];
+      const order = (key.length ? key : columns).map((c) => `\`${c}\``).join(", ");
       const [rows] = await conn.query(`SELECT * FROM \`${t}\` ORDER BY ${order}`);
       const d = new TableDigest(t);
       for (const r of rows as Array<Record<string, unknown>>) d.add(r, columns);

@@ -102,8 +102,11 @@ function estimateRedeployDowntime(input: DowntimeInput): DowntimeEstimate {
   const moves = input.stagedWhole || input.dataMoves;
   const parts: DowntimeEstimate["parts"] = [
     { step: WINDOW_STEP.maintenanceOn, seconds: r.maintenancePropagationS + 2 * oldLines * d.adminCallS },
-    { step: WINDOW_STEP.dump, seconds: d.execFixedS + r.dumpFixedS + input.rows / r.dumpRowsPerS },
-    { step: WINDOW_STEP.sourceChecksums, seconds: d.verifyPerNodeFixedS + input.rows / r.verifyRowsPerS },
+    // side by side: the longer of the two
+    {
+      step: WINDOW_STEP.dump,
+      seconds: Math.max(d.execFixedS + r.dumpFixedS + input.rows / r.dumpRowsPerS, d.verifyPerNodeFixedS + input.rows / r.verifyRowsPerS),
+    },
   ];
   const copy: DowntimeEstimate["parts"] = [];
   if (moves) {

@@ -125,7 +125,12 @@ export function newDumpFile(workDir: string, stackName: string): string {
   return path.join(workDir, `${stackName}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql`);
 }
 
-/** The dump (by default mariadb-dump over TCP from this machine), then the source's checksums. */
+/**
+ * The dump (by default mariadb-dump over TCP from this machine) and the source's checksums, side by side:
+ * both only read a database that is in maintenance and quiet, so they see the same data, and inside the
+ * window their times overlap instead of adding up. (Should a write slip in between, verify fails and the
+ * migration rolls back.)
+ */
 export function dumpSteps<R extends MigrationRun<any>>(
   dump: (c: R, file: string) => Promise<{ bytes: number }> = (c, f) => dumpDatabase(old(c).database, f),
 ): Step<R>[] {
@@ -135,15 +140,14 @@ export function dumpSteps<R extends MigrationRun<any>>(
       hook: "dump",
       run: async (c) => {
         c.dumpFile = newDumpFile(c.opts.workDir, c.plan.stackName);
-        const r = await dump(c, c.dumpFile);
-        return `${(r.bytes / 1024).toFixed(0)} KiB -> ${c.dumpFile}`;
-      },
-    },
-    {
-      name: WINDOW_STEP.sourceChecksums,
-      run: async (c) => {
-        c.source = await tableChecksums(old(c).database, { galera: old(c).galera });
-        return `${c.source.length} tables, ${c.source.reduce((a, t) => a + t.rows, 0)} rows`;
+        // both settle before the step ends, so a failure of one never leaves the other running into the rollback
+        const [dumped, checked] = await Promise.allSettled([dump(c, c.dumpFile), tableChecksums(old(c).database, { galera: old(c).galera })]);
+        if (checked.status === "fulfilled") c.source = checked.value; // the rollback's verdict on the old data uses them
+        if (dumped.status === "rejected") throw dumped.reason;
+        if (checked.status === "rejected") throw checked.reason;
+        const [r, source] = [dumped.value, checked.value];
+        const rows = source.reduce((a, t) => a + t.rows, 0);
+        return `${(r.bytes / 1024).toFixed(0)} KiB -> ${c.dumpFile}; source: ${source.length} tables, ${rows} rows`;
       },
     },
   ];

@@ -7,7 +7,7 @@
  *
  *   write the stack file -> start the new side beside the old one (database or cluster, FSBs, lines; the
  *   lines start in maintenance) -> maintenance on (old lines) -> wait until no write is in flight -> dump +
- *   source checksums -> maintenance on for the new lines -> restore into the new database -> verify every
+ *   source checksums (side by side) -> maintenance on for the new lines -> restore into the new database -> verify every
  *   node -> switch the entry point (HAProxy reloads its new configuration in place; up() of the staged plan)
  *   -> maintenance off on the new lines -> remove the old side (its data volume or schema kept).
  *
@@ -16,7 +16,7 @@
  *
  * Otherwise (`pulumi up`, which cannot start anything beforehand, or a side that cannot be staged whole):
  *
- *   write the stack file -> (start what can run beside) -> maintenance on -> dump + source checksums -> up
+ *   write the stack file -> (start what can run beside) -> maintenance on -> dump + source checksums (side by side) -> up
  *   (replaces the rest: lines, entry point, database) -> wait until the new lines are ready -> (new
  *   database: maintenance on for the new lines -> restore) -> verify every node -> maintenance off.
  *

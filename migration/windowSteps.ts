@@ -5,8 +5,8 @@
  */
 export const WINDOW_STEP = {
   maintenanceOn: "maintenance on (503 + Retry-After on every line)",
-  dump: "dump (mariadb-dump --single-transaction)",
-  sourceChecksums: "checksum the source tables",
+  /** The dump and the source's checksums run side by side. */
+  dump: "dump (mariadb-dump --single-transaction) and checksum the source tables",
   newLinesMaintenance: "maintenance on for the new lines (until the data is verified)",
   restore: "restore into the new database",
   verify: "verify row counts and SHA-256 per table",
