@@ -20,7 +20,7 @@
  *
  * Prints a table, then as the last line one JSON object {"bench":"portal", ...}. Knobs (environment):
  * PORTAL_BENCH_SECONDS (30), PORTAL_BENCH_RATE (50), PORTAL_BENCH_CONNECTIONS (10), PORTAL_BENCH_SLA_RUNS (3; 0
- * skips the SLA report).
+ * skips the SLA report), PORTAL_BENCH_PROFILE (a directory: the portal's V8 CPU profile).
  */
 import { ChildProcess, fork, spawn } from "child_process";
 import * as crypto from "crypto";
@@ -233,7 +233,9 @@ async function startPortalProcess(env: Record<string, string>, logFile: string):
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [path.join(__dirname, "..", "status-portal", "src", "main.js")], {
+  // PORTAL_BENCH_PROFILE=<dir>: the portal writes a V8 CPU profile there when it stops (open it in Chrome's DevTools)
+  const profile = process.env.PORTAL_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.PORTAL_BENCH_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(__dirname, "..", "status-portal", "src", "main.js")], {
     env: { PATH: process.env.PATH ?? "", ...env, [PORTAL_ENV.port]: String(port), [PORTAL_ENV.host]: "127.0.0.1" },
     stdio: ["ignore", log, log],
   });

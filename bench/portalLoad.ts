@@ -72,7 +72,6 @@ export function percentile(sorted: number[], p: number): number {
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export function runLoad(job: LoadJob): Promise<LoadResult> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require("autocannon") as Autocannon;
   const sessions = job.sessions;
   let next = 0;

@@ -341,12 +341,12 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
       store.openIncidents({ fleet: true }),
       store.fleetIncidents(new Date(at.getTime() - 30 * DAY)),
       store.maintenance(null, at),
-      store.openIncidents(),
+      store.anyOpenIncident(),
     ]);
     const updates = await store.updates([...new Set([...open, ...recent].map((i) => i.id))]);
     // the overall state: fleet incidents as they are; any customer's open incident makes it at most "impaired"
     let overall = overallState(open.map(span));
-    if (overall === "operational" && anyOpen.length > 0) overall = "degraded";
+    if (overall === "operational" && anyOpen) overall = "degraded";
     return sendPage(req, reply, 200, publicPage({ now: at, overall, open, recent, updates, maintenance }, ctxOf(req, languageOf(req))));
   });
 

@@ -353,6 +353,11 @@ export class PortalStore {
     return rows.map(incidentOf);
   }
 
+  /** Is any incident open, of anyone (the public page's overall state; it never says whose)? */
+  async anyOpenIncident(): Promise<boolean> {
+    return (await this.db.query("SELECT 1 AS open FROM portal_incidents WHERE resolved_at IS NULL LIMIT 1")).length > 0;
+  }
+
   async openIncidents(filter: { customer?: string; fleet?: boolean } = {}): Promise<IncidentRow[]> {
     const where = ["resolved_at IS NULL"];
     const params: unknown[] = [];
