@@ -151,6 +151,13 @@ describe("the rendered alertmanager.yml and recipients file with the real Alertm
       );
       expect(hook.verified).toBe(true);
       expect(hook.body.status).toBe("firing");
+      expect(hook.body.alerts[0].maintenance).toEqual({
+        from: announcement.annotations.from,
+        to: announcement.annotations.to,
+        reason: "database upgrade",
+        reasonLanguage: "en",
+        sla: "excluded",
+      });
       // after it ended Alertmanager posts the resolved (next group interval); the notifier drops it
       const intervals = editionCatalog().monitoring.intervals;
       await new Promise((r) => setTimeout(r, endsInMs + intervals.groupIntervalSeconds * 1000 + 5_000));
