@@ -20,11 +20,8 @@ export interface StatusPortalArgs extends OperationsContainerArgs {
 
 /**
  * The status portal (status-portal/): customers' status pages, the public page, incidents from Alertmanager and the
- * team's admin API. Behind the operations stack's HTTPS entry in production (cookies are Secure).
- *
- * Not yet deployed by editions/OperationsStack.ts (see docs/status-portal.md, "Deployment"): the operations stack
- * first needs the portal's MariaDB (a DatabaseNode with a retained volume) and the image in the catalog's
- * operationsImages.
+ * team's admin API. Deployed by editions/OperationsStack.ts beside its MariaDB, behind the operations stack's HTTPS
+ * entry (cookies are Secure), which never routes /v1/ or /metrics from outside.
  */
 export class StatusPortal extends pulumi.ComponentResource {
   readonly container: docker.Container;
