@@ -16,6 +16,11 @@ export interface StatusPortalArgs extends OperationsContainerArgs {
   adminToken: pulumi.Input<string>;
   /** The portal's own schema on a MariaDB server (it creates its tables at start). */
   database: { host: string; port?: number; name: string; user: string; password: pulumi.Input<string> };
+  /**
+   * Addresses or CIDRs (comma-separated) whose X-Forwarded-For the portal believes: its HTTPS entry's network, so
+   * login throttling per client address sees the client, not the entry. Empty: none (every client shares the entry's budget).
+   */
+  trustedProxies?: pulumi.Input<string>;
 }
 
 /**
@@ -47,6 +52,7 @@ export class StatusPortal extends pulumi.ComponentResource {
           `${PORTAL_ENV.dbPort}=${db.port ?? d.dbPort}`,
           `${PORTAL_ENV.dbName}=${db.name}`,
           `${PORTAL_ENV.dbUser}=${db.user}`,
+          ...(args.trustedProxies !== undefined ? [pulumi.interpolate`${PORTAL_ENV.trustedProxies}=${args.trustedProxies}`] : []),
           pulumi.secret(pulumi.interpolate`${PORTAL_ENV.dbPassword}=${db.password}`),
         ],
         uploads: [

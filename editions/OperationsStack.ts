@@ -66,6 +66,19 @@ export const PORTAL_DATABASE = { schema: "status_portal", user: "status_portal" 
 /** The portal's internal APIs (Alertmanager's webhook, the team's admin API): never routed by its HTTPS entry. */
 export const PORTAL_INTERNAL_PATHS = ["/v1"];
 
+/**
+ * The subnets Docker gave a network (comma-separated; "" until it exists, e.g. in a plan): the provider reads them
+ * back after creating it. The portal trusts X-Forwarded-For from there: only its HTTPS entry sets it.
+ */
+export function networkSubnets(network: docker.Network): pulumi.Output<string> {
+  return network.ipamConfigs.apply((configs) =>
+    (configs ?? [])
+      .map((c) => c.subnet)
+      .filter((s): s is string => typeof s === "string" && s !== "")
+      .join(","),
+  );
+}
+
 /** The host name customers and the team open the portal at: `status.<lchost:domain>`. */
 export function statusPortalHost(domain: string): string {
   return `status.${domain}`;
@@ -136,7 +149,7 @@ export class OperationsStack extends pulumi.ComponentResource {
     );
 
     const portalAlertmanagerToken = new random.RandomPassword("status-portal-alertmanager-token", { length: 40, special: false }, o);
-    const portal = this.statusPortal(cfg, args, images, own.name, owner, portalAlertmanagerToken.result);
+    const portal = this.statusPortal(cfg, args, images, own, owner, portalAlertmanagerToken.result);
 
     new AlertNotifier(
       "notifier",
@@ -193,11 +206,12 @@ export class OperationsStack extends pulumi.ComponentResource {
     cfg: OperationsConfig,
     args: OperationsStackArgs,
     images: Partial<Record<string, pulumi.Output<string>>>,
-    network: pulumi.Output<string>,
+    own: docker.Network,
     owner: Record<string, string>,
     alertmanagerToken: pulumi.Output<string>,
   ) {
     const names = operationsNames(cfg.name);
+    const network = own.name;
     const o = { parent: this };
     const sizes = editionCatalog().common.statusPortal;
     const secret = (logical: string, length: number) => pulumi.secret(new random.RandomPassword(logical, { length, special: false }, o).result);
@@ -233,6 +247,8 @@ export class OperationsStack extends pulumi.ComponentResource {
         alertmanagerToken,
         adminToken,
         database: { host: database.host, port: DB_PORT, name: PORTAL_DATABASE.schema, user: PORTAL_DATABASE.user, password: dbPassword },
+        // the entry is the only peer that sets X-Forwarded-For (to the client's address); it reaches the portal on this network
+        trustedProxies: networkSubnets(own),
       },
       { parent: this, dependsOn: [database] },
     );
