@@ -232,7 +232,8 @@ export class OperationsStack extends pulumi.ComponentResource {
       o,
     );
     const customers = args.fleet.customers.map((c) => c.customer);
-    const passwordByCustomer = Object.fromEntries(customers.map((c) => [c, secret(`status-portal-password-${c}`, 24)]));
+    // named after the customer first: the offline plan's placeholder (planned<name>, cut to the length) then differs per customer
+    const passwordByCustomer = Object.fromEntries(customers.map((c) => [c, secret(`${c}-portal-password`, 24)]));
     const passwords = pulumi.secret(pulumi.all(passwordByCustomer)) as pulumi.Output<Record<string, string>>;
     const customersFile = pulumi.secret(passwords.apply((byCustomer) => renderPortalCustomers(args.fleet, (c) => stablePortalPasswordHash(c, byCustomer[c]))));
     const adminToken = secret("status-portal-admin-token", 40);
