@@ -86,8 +86,6 @@ export interface HttpsEntryPointArgs {
   internalPaths?: string[];
   forwardClientAddress?: boolean;
   owner: Record<string, string>;
-  /** The container's `lchost.role` label (default `https-entry-point`). */
-  role?: string;
 }
 
 /** haproxy.cfg of an entry point once its secrets (basic-auth hash, web-service token) are known. */
@@ -156,7 +154,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         ...waitUntilHealthy(),
         memory: 256,
         cpuShares: 512,
-        labels: labels({ ...args.owner, "lchost.role": args.role ?? "https-entry-point" }),
+        labels: labels({ ...args.owner, "lchost.role": "https-entry-point" }),
       },
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
     );

@@ -269,7 +269,6 @@ export class OperationsStack extends pulumi.ComponentResource {
         forwardClientAddress: true,
         limits: sizes.gateway,
         owner,
-        role: "status-portal-entry",
       },
       { parent: this, dependsOn: [portal] },
     );

@@ -3,7 +3,8 @@
  * command lines with paths, host names and listen addresses rewritten, and nothing that could reach the
  * outside: the notifier's webhooks and smarthost become the sandbox's receivers.
  */
-import { PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
+import { containerRole, PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
+import { unwrapSecrets } from "../../../planner/planValues";
 import type { NotifierRecipients } from "../../../notifier/src/env";
 import { listenOnAddress, sandboxPortalPasswords, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
 import { loadStack } from "../../../model/stackFile";
@@ -322,5 +323,19 @@ describe("the status portal in the sandbox", () => {
     expect(new Set(Object.values(fresh)).size).toBe(5);
     for (const v of Object.values(fresh)) expect(v).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(Object.values(fresh).some((v) => v.startsWith("planned"))).toBe(false);
+    // and the sandbox knows how to run every container the operations stack plans
+    const roles = plan.resources
+      .filter((r) => r.type === "docker:index/container:Container")
+      .map((r) => containerRole(unwrapSecrets(r.inputs) as PlannedContainer));
+    expect([...new Set(roles)].sort()).toEqual([
+      "alertmanager",
+      "blackbox",
+      "database",
+      "database-exporter",
+      "https-entry-point",
+      "notifier",
+      "prometheus",
+      "status-portal",
+    ]);
   }, 120_000);
 });
