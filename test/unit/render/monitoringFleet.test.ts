@@ -21,6 +21,10 @@ describe("operations names", () => {
       alertmanagerVolume: "lc-ops-dc1-alertmanager-data",
       blackbox: "lc-ops-dc1-blackbox",
       notifier: "lc-ops-dc1-notifier",
+      statusPortal: "lc-ops-dc1-status-portal",
+      portalDatabase: "lc-ops-dc1-portal-db",
+      portalDatabaseVolume: "lc-ops-dc1-portal-db-data",
+      portalEntry: "lc-ops-dc1-portal-entry",
     });
     expect(databaseExporterName("lc-wayne-db-2")).toBe("lc-wayne-db-2-exporter");
   });
