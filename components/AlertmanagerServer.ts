@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { httpReadyTest, OperationsContainerArgs, operationsContainer } from "./operationsContainer";
+import { STATUS_PORTAL_TOKEN_FILE } from "../render/alertmanager/config";
+import { httpReadyTest, OperationsContainerArgs, operationsContainer, OperationsUpload } from "./operationsContainer";
 
 /** Where Alertmanager's files are in its container (the sandbox rewrites these paths). */
 export const ALERTMANAGER_PATHS = {
@@ -8,6 +9,8 @@ export const ALERTMANAGER_PATHS = {
   config: "/etc/lchost/alertmanager/alertmanager.yml",
   /** The notifier's bearer token (alertmanager.yml's credentials_file; the monitoring contract's path). */
   notifierToken: "/etc/lchost/alertmanager/notifier-token",
+  /** The status portal's bearer token (alertmanager.yml's credentials_file of the status-portal receiver). */
+  statusPortalToken: STATUS_PORTAL_TOKEN_FILE,
   data: "/var/lib/lchost/alertmanager",
   port: 9093,
 } as const;
@@ -19,6 +22,8 @@ export interface AlertmanagerServerArgs extends OperationsContainerArgs {
   config: pulumi.Input<string>;
   /** The bearer token it presents to the notifier (secret). */
   notifierToken: pulumi.Input<string>;
+  /** The bearer token it presents to the status portal (secret), when alertmanager.yml has its receiver. */
+  statusPortalToken?: pulumi.Input<string>;
 }
 
 /** Alertmanager of an operations stack: routes each customer's alerts to that customer's notifier channels and everything to on-call. */
@@ -45,6 +50,9 @@ export class AlertmanagerServer extends pulumi.ComponentResource {
         uploads: [
           { file: p.config, content: args.config },
           { file: p.notifierToken, content: args.notifierToken, secret: true },
+          ...(args.statusPortalToken !== undefined
+            ? [{ file: p.statusPortalToken, content: args.statusPortalToken, secret: true } satisfies OperationsUpload]
+            : []),
         ],
         data: { volumeName: args.volumeName, containerPath: p.data },
         port: p.port,

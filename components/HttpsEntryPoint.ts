@@ -34,6 +34,12 @@ export function httpsEntrySpec(args: {
   dockerDns: boolean;
   /** lchost:balancing.rateLimit: requests per second one client address may send to /ws/. */
   webServiceRateLimit?: { requestsPerSecond: number };
+  /** The backends' health-check path when not License Central's /readyz (the status portal: /healthz). */
+  healthPath?: string;
+  /** Path prefixes served on internal ports only (HaproxyConfigSpec.internalPaths): 404 here. */
+  internalPaths?: string[];
+  /** The backend reads the client's address from X-Forwarded-For (HaproxyConfigSpec.forwardClientAddress). */
+  forwardClientAddress?: boolean;
 }): HaproxyConfigSpec {
   return {
     bind: { address: "*", port: ENTRY_INTERNAL_PORT },
@@ -43,7 +49,7 @@ export function httpsEntrySpec(args: {
     allowListPath: args.ipAllowList ? ENTRY_PATHS.allowList : undefined,
     webServices: args.webServices,
     backends: args.backends,
-    health: DEFAULT_HEALTH,
+    health: args.healthPath ? { ...DEFAULT_HEALTH, path: args.healthPath } : DEFAULT_HEALTH,
     dockerDns: args.dockerDns,
     adminSocketPath: ENTRY_PATHS.adminSocket,
     monitorPort: MONITOR_PORT,
@@ -51,6 +57,8 @@ export function httpsEntrySpec(args: {
     prometheus: { address: "*", port: HAPROXY_PROMETHEUS_PORT },
     limits: args.limits,
     webServiceRateLimit: args.webServiceRateLimit,
+    ...(args.internalPaths ? { internalPaths: args.internalPaths } : {}),
+    ...(args.forwardClientAddress ? { forwardClientAddress: true } : {}),
   };
 }
 
@@ -74,6 +82,9 @@ export interface HttpsEntryPointArgs {
   limits: GatewayLimits;
   /** Web-service requests per second per client address (lchost:balancing.rateLimit); more get 429. */
   webServiceRateLimit?: { requestsPerSecond: number };
+  healthPath?: string;
+  internalPaths?: string[];
+  forwardClientAddress?: boolean;
   owner: Record<string, string>;
 }
 

@@ -16,15 +16,17 @@ export interface StatusPortalArgs extends OperationsContainerArgs {
   adminToken: pulumi.Input<string>;
   /** The portal's own schema on a MariaDB server (it creates its tables at start). */
   database: { host: string; port?: number; name: string; user: string; password: pulumi.Input<string> };
+  /**
+   * Addresses or CIDRs (comma-separated) whose X-Forwarded-For the portal believes: its HTTPS entry's network, so
+   * login throttling per client address sees the client, not the entry. Empty: none (every client shares the entry's budget).
+   */
+  trustedProxies?: pulumi.Input<string>;
 }
 
 /**
  * The status portal (status-portal/): customers' status pages, the public page, incidents from Alertmanager and the
- * team's admin API. Behind the operations stack's HTTPS entry in production (cookies are Secure).
- *
- * Not yet deployed by editions/OperationsStack.ts (see docs/status-portal.md, "Deployment"): the operations stack
- * first needs the portal's MariaDB (a DatabaseNode with a retained volume) and the image in the catalog's
- * operationsImages.
+ * team's admin API. Deployed by editions/OperationsStack.ts beside its MariaDB, behind the operations stack's HTTPS
+ * entry (cookies are Secure), which never routes /v1/ or /metrics from outside.
  */
 export class StatusPortal extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -50,6 +52,7 @@ export class StatusPortal extends pulumi.ComponentResource {
           `${PORTAL_ENV.dbPort}=${db.port ?? d.dbPort}`,
           `${PORTAL_ENV.dbName}=${db.name}`,
           `${PORTAL_ENV.dbUser}=${db.user}`,
+          ...(args.trustedProxies !== undefined ? [pulumi.interpolate`${PORTAL_ENV.trustedProxies}=${args.trustedProxies}`] : []),
           pulumi.secret(pulumi.interpolate`${PORTAL_ENV.dbPassword}=${db.password}`),
         ],
         uploads: [

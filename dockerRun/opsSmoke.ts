@@ -1,9 +1,12 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { operationsNames } from "../model/naming";
+import { unwrapSecrets } from "../planner/planValues";
+import { STATUS_PORTAL_PASSWORDS_OUTPUT } from "../program/deployStack";
 import { loadStack } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
 import { DockerDeployment, runPlanInDocker } from "./runPlanInDocker";
@@ -14,17 +17,79 @@ import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCe
  * npm run docker:ops-smoke — a High Performance customer and the operations stack watching it, planned with
  * the real program (materialized secrets) and created on the real Docker engine (images from `npm run
  * docker:images`): Prometheus, Alertmanager, the blackbox exporter and the notifier turn healthy, Prometheus
- * answers /-/ready and scrapes the customer's parts by container name over the customer's network.
+ * answers /-/ready and scrapes the customer's parts by container name over the customer's network; the status
+ * portal turns healthy behind its HTTPS entry (published on the host), its public page names no customer, the
+ * entry never passes /v1/ or /metrics, and the customer logs in with the password of the stack's secret output.
  */
 const DOMAIN = "lchost.test";
 const CUSTOMER = "smoke-ops-hp";
 const OPS = "smoke-ops";
+/** The status portal's HTTPS entry on this host (lchost:httpsPort of the operations stack). */
+const PORTAL_PORT = 18447;
+const PORTAL_HOST = `status.${DOMAIN}`;
 
 const check = checker("docker ops smoke");
 
 /** GET inside a container (the operations ports are never published): curl from the image. */
 function getInside(container: string, url: string): string {
   return execFileSync("docker", ["exec", container, "curl", "-fsS", "--max-time", "5", url], { encoding: "utf8" });
+}
+
+interface PortalAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request to the portal's published HTTPS entry as a browser would send it (the entry's certificate is self-signed). */
+function portalRequest(
+  method: "GET" | "POST",
+  path: string,
+  opts: { cookie?: string; form?: Record<string, string>; auth?: string } = {},
+): Promise<PortalAnswer> {
+  const body = opts.form ? new URLSearchParams(opts.form).toString() : undefined;
+  const headers: Record<string, string> = { Host: `${PORTAL_HOST}:${PORTAL_PORT}`, "Accept-Language": "en" };
+  if (opts.cookie) headers.Cookie = opts.cookie;
+  if (opts.auth) headers.Authorization = opts.auth;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    headers["Content-Length"] = String(Buffer.byteLength(body));
+    headers.Origin = `https://${PORTAL_HOST}:${PORTAL_PORT}`;
+  }
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: "127.0.0.1", port: PORTAL_PORT, servername: PORTAL_HOST, path, method, headers, rejectUnauthorized: false, timeout: 10_000, agent: false },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** name=value of each Set-Cookie header (attributes dropped). */
+function cookiesOf(a: PortalAnswer): string[] {
+  const set = a.headers["set-cookie"];
+  return (Array.isArray(set) ? set : set ? [set] : []).map((c) => c.split(";")[0]);
+}
+
+/** The customer logs in through the form (CSRF token from the login page), then opens its own page with the session. */
+async function portalLogin(customer: string, password: string): Promise<{ login: number; page: PortalAnswer | undefined; wrong: number }> {
+  const form = await portalRequest("GET", "/login");
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+  const loginCookie = cookiesOf(form).join("; ");
+  const wrong = await portalRequest("POST", "/login", { cookie: loginCookie, form: { username: customer, password: `${password}-wrong`, csrf } });
+  // a refused login hands out a fresh CSRF token
+  const csrf2 = /name="csrf" value="([^"]+)"/.exec(wrong.body)?.[1] ?? "";
+  const r = await portalRequest("POST", "/login", { cookie: cookiesOf(wrong).join("; "), form: { username: customer, password, csrf: csrf2 } });
+  const session = cookiesOf(r).find((c) => c.startsWith("__Host-portal_session="));
+  const page = r.status === 303 && session ? await portalRequest("GET", String(r.headers.location), { cookie: session }) : undefined;
+  return { login: r.status, page, wrong: wrong.status };
 }
 
 interface Target {
@@ -59,6 +124,7 @@ async function main(dir: string, deployments: DockerDeployment[]) {
       config: {
         "lchost:role": "operations",
         "lchost:domain": DOMAIN,
+        "lchost:httpsPort": PORTAL_PORT,
         "lchost:fleet": { stacksDir: dir },
         "lchost:operations": { onCall: { email: ["oncall@smoke.example"] }, smtp: { smarthost: "smtp.smoke.example:25", from: "alerts@smoke.example" } },
       },
@@ -71,8 +137,12 @@ async function main(dir: string, deployments: DockerDeployment[]) {
   deployments.push(await runPlanInDocker(await planner.plan(loadStack(CUSTOMER, dir))));
   check(true, `High Performance customer is up and healthy (${Math.round((Date.now() - started) / 1000)} s)`);
   const opsStarted = Date.now();
-  deployments.push(await runPlanInDocker(await planner.plan(loadStack(OPS, opsDir))));
-  check(true, `operations stack is up: Prometheus, Alertmanager, blackbox exporter and notifier healthy (${Math.round((Date.now() - opsStarted) / 1000)} s)`);
+  const opsPlan = await planner.plan(loadStack(OPS, opsDir));
+  deployments.push(await runPlanInDocker(opsPlan));
+  check(
+    true,
+    `operations stack is up: Prometheus, Alertmanager, blackbox exporter, notifier, status portal, its MariaDB and HTTPS entry healthy (${Math.round((Date.now() - opsStarted) / 1000)} s)`,
+  );
   // curl -f: only a 2xx answer gets here
   check(getInside(names.prometheus, "http://127.0.0.1:9090/-/ready") !== undefined, "Prometheus answers /-/ready with 200");
   check(getInside(names.alertmanager, "http://127.0.0.1:9093/-/ready") !== undefined, "Alertmanager answers /-/ready with 200");
@@ -119,6 +189,50 @@ async function main(dir: string, deployments: DockerDeployment[]) {
     probe.length > 0 && probe.every((p) => p.value[1] === "1"),
     `the blackbox probe of the customer's HTTPS entry succeeds, verifying its certificate (probe_success ${probe.map((p) => p.value[1]).join(", ") || "none"})`,
   );
+
+  // the status portal: healthy behind its published HTTPS entry; Alertmanager reaches it on the operations network
+  const health = (name: string) => execFileSync("docker", ["inspect", "-f", "{{.State.Health.Status}}", name], { encoding: "utf8" }).trim();
+  // the stand-in waits only for what others depend on: the portal (schema at start) and its entry may still be starting
+  for (const name of [names.portalDatabase, names.statusPortal, names.portalEntry]) {
+    const state = await pollUntil(
+      () => health(name),
+      (h) => h === "healthy" || h === "unhealthy",
+      120_000,
+    );
+    check(state === "healthy", `${name} is healthy (${state})`);
+  }
+  check(
+    getInside(names.alertmanager, `http://${names.statusPortal}:9096/healthz`) !== undefined,
+    "Alertmanager reaches the portal's webhook host on the operations network",
+  );
+  // the entry's first health checks of the portal may still be under way: a few seconds of 503 are fine
+  let publicPage: PortalAnswer = { status: 0, headers: {}, body: "" };
+  for (const deadline = Date.now() + 60_000; publicPage.status !== 200 && Date.now() < deadline;) {
+    publicPage = await portalRequest("GET", "/").catch((e: Error) => ({ status: 0, headers: {}, body: e.message }));
+    if (publicPage.status !== 200) await new Promise((r) => setTimeout(r, 2000));
+  }
+  check(publicPage.status === 200, `the public page answers 200 through https://${PORTAL_HOST}:${PORTAL_PORT}/ (${publicPage.status})`);
+  check(!publicPage.body.includes(CUSTOMER), `the public page names no customer (no '${CUSTOMER}' in ${publicPage.body.length} bytes)`);
+  for (const p of ["/v1/alertmanager", "/v1/admin/incidents", "/V1/admin/incidents", "/metrics"]) {
+    const r = await portalRequest("GET", p);
+    check(r.status === 404, `the entry never passes ${p} from outside (${r.status})`);
+  }
+  const passwords = unwrapSecrets(opsPlan.outputs[STATUS_PORTAL_PASSWORDS_OUTPUT]) as Record<string, string>;
+  check(
+    Object.keys(passwords).join(",") === CUSTOMER,
+    `the stack's secret output holds one portal password per customer (${Object.keys(passwords).join(", ")})`,
+  );
+  const login = await portalLogin(CUSTOMER, passwords[CUSTOMER]);
+  check(login.wrong === 401, `a wrong password is refused (${login.wrong})`);
+  check(login.login === 303, `${CUSTOMER} logs in with the generated password (${login.login})`);
+  check(
+    login.page?.status === 200 && login.page.body.includes(CUSTOMER),
+    `${CUSTOMER}'s own page answers 200 with its session and names it (${login.page?.status ?? "no session"})`,
+  );
+  const feed = await portalRequest("GET", `/c/${CUSTOMER}/feed.atom`, {
+    auth: `Basic ${Buffer.from(`${CUSTOMER}:${passwords[CUSTOMER]}`).toString("base64")}`,
+  });
+  check(feed.status === 200 && feed.body.includes("<feed"), `its Atom feed answers 200 with HTTP Basic and the same password (${feed.status})`);
   console.log(`docker ops smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

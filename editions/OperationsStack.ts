@@ -4,6 +4,10 @@ import * as random from "@pulumi/random";
 import { AlertmanagerServer } from "../components/AlertmanagerServer";
 import { AlertNotifier } from "../components/AlertNotifier";
 import { blackboxCaFile, BlackboxExporter } from "../components/BlackboxExporter";
+import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
+import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
+import { schemaOwnerSql } from "../components/render/databaseSql";
+import { StatusPortal } from "../components/StatusPortal";
 import { PrometheusServer } from "../components/PrometheusServer";
 import { stackImages } from "../components/StackImages";
 import { editionCatalog } from "../model/catalog";
@@ -12,6 +16,8 @@ import { customerNames, operationsNames, sharedServerNames } from "../model/nami
 import type { OperationsConfig } from "../model/stackConfig";
 import { renderMonitoringFiles } from "../render/monitoringFiles";
 import { renderNotifierRecipients } from "../render/notifier/recipients";
+import { renderPortalCustomers, stablePortalPasswordHash } from "../render/statusPortal/customersFile";
+import { PORTAL_DEFAULTS, PORTAL_HEALTH_PATH } from "../status-portal/src/env";
 
 export interface OperationsStackArgs {
   config: OperationsConfig;
@@ -20,6 +26,8 @@ export interface OperationsStackArgs {
   /** The retained volumes, created by the program with stable names. */
   prometheusVolume: pulumi.Input<string>;
   alertmanagerVolume: pulumi.Input<string>;
+  /** The status portal's MariaDB data (sessions, incidents, maintenance): retained like the others. */
+  portalDatabaseVolume: pulumi.Input<string>;
   /** Each notified customer's webhook signing secret by customer stack name (from that stack's secret output). */
   customerWebhookSecrets: Record<string, pulumi.Output<string>>;
   /** The certificate of each watched HTTPS entry by the stack that owns it (a customer, or a tenants' shared server). */
@@ -53,16 +61,46 @@ function operationsSecretKeys(cfg: OperationsConfig): string[] {
   return [o.onCall.webhook?.secretKey, o.smtp.usernameKey, o.smtp.passwordKey].filter((k): k is string => typeof k === "string");
 }
 
+/** The status portal's schema and database user on its own MariaDB. */
+export const PORTAL_DATABASE = { schema: "status_portal", user: "status_portal" } as const;
+/** The portal's internal APIs (Alertmanager's webhook, the team's admin API): never routed by its HTTPS entry. */
+export const PORTAL_INTERNAL_PATHS = ["/v1"];
+
+/**
+ * The subnets Docker gave a network (comma-separated; "" until it exists, e.g. in a plan): the provider reads them
+ * back after creating it. The portal trusts X-Forwarded-For from there: only its HTTPS entry sets it.
+ */
+export function networkSubnets(network: docker.Network): pulumi.Output<string> {
+  return network.ipamConfigs.apply((configs) =>
+    (configs ?? [])
+      .map((c) => c.subnet)
+      .filter((s): s is string => typeof s === "string" && s !== "")
+      .join(","),
+  );
+}
+
+/** The host name customers and the team open the portal at: `status.<lchost:domain>`. */
+export function statusPortalHost(domain: string): string {
+  return `status.${domain}`;
+}
+
 /**
  * The operations stack of a data centre (`lchost:role: operations`): Prometheus, Alertmanager, the blackbox
- * exporter and the notifier, configured from the fleet by the pure renderers (render/). Prometheus and the
- * blackbox exporter join every watched network; Alertmanager and the notifier only the stack's own.
+ * exporter, the notifier and the status portal (with its MariaDB and the HTTPS entry publishing its pages),
+ * configured from the fleet by the pure renderers (render/). Prometheus and the blackbox exporter join every
+ * watched network; the others only the stack's own.
  */
 export class OperationsStack extends pulumi.ComponentResource {
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
   readonly files: ReturnType<typeof renderMonitoringFiles>;
   readonly recipients: pulumi.Output<string>;
+  /** https://status.<domain>:<httpsPort>, the portal's only published address. */
+  readonly statusPortalUrl: pulumi.Output<string>;
+  /** Each customer's generated portal password (secret; a stack output handed to the customer). */
+  readonly portalPasswords: pulumi.Output<Record<string, string>>;
+  /** The hosting team's bearer token for the portal's admin API (`lchost incident …`; secret). */
+  readonly portalAdminToken: pulumi.Output<string>;
 
   constructor(name: string, args: OperationsStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:editions:OperationsStack", name, {}, opts);
@@ -71,7 +109,11 @@ export class OperationsStack extends pulumi.ComponentResource {
     const o = { parent: this };
     const owner = { "lchost.operations": cfg.name };
     const common = editionCatalog().common;
-    const images = stackImages(common.operationsImages, o);
+    // the portal's database and its HTTPS entry run the images the customers' databases and gateways run
+    const images = stackImages(
+      { ...common.operationsImages, database: common.images.database, mysqldExporter: common.images.mysqldExporter, balancer: common.images.balancer },
+      o,
+    );
     const own = new docker.Network(
       "operations-network",
       { name: names.network, driver: "bridge", labels: [{ label: "lchost.operations", value: cfg.name }] },
@@ -87,6 +129,7 @@ export class OperationsStack extends pulumi.ComponentResource {
         const stack = entryStackOf.get(customer);
         return stack !== undefined && args.entryCertificates[stack] !== undefined ? blackboxCaFile(stack) : undefined;
       },
+      statusPortal: { host: names.statusPortal },
     });
     const token = new random.RandomPassword("notifier-token", { length: 40, special: false }, o);
     const opsKeys = operationsSecretKeys(cfg);
@@ -105,6 +148,9 @@ export class OperationsStack extends pulumi.ComponentResource {
       ),
     );
 
+    const portalAlertmanagerToken = new random.RandomPassword("status-portal-alertmanager-token", { length: 40, special: false }, o);
+    const portal = this.statusPortal(cfg, args, images, own, owner, portalAlertmanagerToken.result);
+
     new AlertNotifier(
       "notifier",
       { hostname: names.notifier, image: images.notifier!, networks: [own.name], owner, recipients: this.recipients, token: token.result },
@@ -120,6 +166,7 @@ export class OperationsStack extends pulumi.ComponentResource {
         volumeName: args.alertmanagerVolume,
         config: this.files["alertmanager.yml"],
         notifierToken: token.result,
+        statusPortalToken: portalAlertmanagerToken.result,
       },
       o,
     );
@@ -144,6 +191,87 @@ export class OperationsStack extends pulumi.ComponentResource {
     );
     this.prometheusUrl = prometheus.url;
     this.alertmanagerUrl = am.url;
-    this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl });
+    this.statusPortalUrl = portal.url;
+    this.portalPasswords = portal.passwords;
+    this.portalAdminToken = portal.adminToken;
+    this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl, statusPortalUrl: this.statusPortalUrl });
+  }
+
+  /**
+   * The status portal: its MariaDB (schema and user by the init SQL, data on the retained volume), the portal with
+   * the customers file (one random password per customer, only its hash uploaded), Alertmanager's and the team's
+   * tokens, and an HTTPS entry publishing its pages on lchost:httpsPort — never its internal /v1/ APIs or /metrics.
+   */
+  private statusPortal(
+    cfg: OperationsConfig,
+    args: OperationsStackArgs,
+    images: Partial<Record<string, pulumi.Output<string>>>,
+    own: docker.Network,
+    owner: Record<string, string>,
+    alertmanagerToken: pulumi.Output<string>,
+  ) {
+    const names = operationsNames(cfg.name);
+    const network = own.name;
+    const o = { parent: this };
+    const sizes = editionCatalog().common.statusPortal;
+    const secret = (logical: string, length: number) => pulumi.secret(new random.RandomPassword(logical, { length, special: false }, o).result);
+    const dbPassword = secret("status-portal-db-password", 32);
+    const database = new DatabaseNode(
+      "status-portal-db",
+      {
+        hostname: names.portalDatabase,
+        image: images.database!,
+        networks: [network],
+        volumeName: args.portalDatabaseVolume,
+        initSql: pulumi.secret(dbPassword.apply((password) => schemaOwnerSql({ ...PORTAL_DATABASE, password }))),
+        memoryMb: sizes.database.memoryMb,
+        cpuShares: sizes.database.cpuShares,
+        monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: secret("status-portal-db-monitor-password", 32) },
+        owner,
+      },
+      o,
+    );
+    const customers = args.fleet.customers.map((c) => c.customer);
+    // named after the customer first: the offline plan's placeholder (planned<name>, cut to the length) then differs per customer
+    const passwordByCustomer = Object.fromEntries(customers.map((c) => [c, secret(`${c}-portal-password`, 24)]));
+    const passwords = pulumi.secret(pulumi.all(passwordByCustomer)) as pulumi.Output<Record<string, string>>;
+    const customersFile = pulumi.secret(passwords.apply((byCustomer) => renderPortalCustomers(args.fleet, (c) => stablePortalPasswordHash(c, byCustomer[c]))));
+    const adminToken = secret("status-portal-admin-token", 40);
+    const portal = new StatusPortal(
+      "status-portal",
+      {
+        hostname: names.statusPortal,
+        image: images.statusPortal!,
+        networks: [network],
+        owner,
+        customers: customersFile,
+        alertmanagerToken,
+        adminToken,
+        database: { host: database.host, port: DB_PORT, name: PORTAL_DATABASE.schema, user: PORTAL_DATABASE.user, password: dbPassword },
+        // the entry is the only peer that sets X-Forwarded-For (to the client's address); it reaches the portal on this network
+        trustedProxies: networkSubnets(own),
+      },
+      { parent: this, dependsOn: [database] },
+    );
+    const host = statusPortalHost(cfg.domain);
+    const entry = new HttpsEntryPoint(
+      "status-portal-entry",
+      {
+        hostname: names.portalEntry,
+        dnsNames: [host],
+        image: images.balancer!,
+        networks: [network],
+        publishedPort: cfg.httpsPort,
+        webServices: false,
+        backends: [{ name: "status_portal", servers: [{ name: "portal", address: names.statusPortal, port: PORTAL_DEFAULTS.port }] }],
+        healthPath: PORTAL_HEALTH_PATH,
+        internalPaths: PORTAL_INTERNAL_PATHS,
+        forwardClientAddress: true,
+        limits: sizes.gateway,
+        owner,
+      },
+      { parent: this, dependsOn: [portal] },
+    );
+    return { url: entry.endpoint, passwords, adminToken };
   }
 }

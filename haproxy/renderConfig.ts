@@ -92,6 +92,13 @@ export interface HaproxyConfigSpec {
    * so `src` (allow-list, per-source limits, logs) is the client's address. Off: today's output, unchanged.
    */
   acceptProxy?: boolean;
+  /**
+   * Further path prefixes served on internal ports only (the status portal's `/v1`: Alertmanager's webhook and
+   * the team's admin API): refused with 404 like /admin and /metrics, decided on the normalized path, any case.
+   */
+  internalPaths?: string[];
+  /** Replace X-Forwarded-For with the client's address (a backend that trusts this entry reads the client from it). */
+  forwardClientAddress?: boolean;
 }
 
 /** The port of every gateway's and balancer's Prometheus listener (the ops stack's `haproxy` job scrapes it). */
@@ -388,6 +395,19 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   line("  # Metrics are scraped on internal ports only (License Central's admin port, frontend prometheus), never here.");
   line("  acl metrics_path path -i -m reg ^/metrics(/|$)");
   line("  http-request deny deny_status 404 if metrics_path");
+  if (spec.internalPaths && spec.internalPaths.length > 0) {
+    for (const p of spec.internalPaths) {
+      if (!/^(\/[a-z0-9-]+)+$/.test(p)) throw new Error(`internalPaths: '${p}' must be a normalized lower-case path prefix like /v1`);
+    }
+    const alternatives = spec.internalPaths.map((p) => p.slice(1)).join("|");
+    line("  # Internal APIs of the backend (reached on the container network only), never from outside.");
+    line(`  acl internal_path path -i -m reg ^/(${alternatives})(/|$)`);
+    line("  http-request deny deny_status 404 if internal_path");
+  }
+  if (spec.forwardClientAddress) {
+    line("  # The backend trusts this entry's X-Forwarded-For: exactly the client's address, whatever the client sent.");
+    line("  http-request set-header X-Forwarded-For %[src]");
+  }
   if (!spec.webServices) {
     line("  # This edition has no web-service access.");
     line("  http-request deny deny_status 403 if web_service");

@@ -86,6 +86,7 @@ export interface OperationsImages {
   alertmanager: string;
   blackboxExporter: string;
   notifier: string;
+  statusPortal: string;
 }
 
 /** The catalog's `placement:` section: what `lchost fleet place` reserves on a host and sizes a shared server with. */
@@ -111,6 +112,11 @@ export interface EditionCatalog {
     prometheusRetentionDays: number;
     /** The operations stack's images (lchost:role: operations). */
     operationsImages: OperationsImages;
+    /** The operations stack's status portal: its database's size and its HTTPS entry's limits. */
+    statusPortal: {
+      database: { memoryMb: number; cpuShares: number };
+      gateway: { maxConnections: number; connectionsPerSource: number; requestsPerSourcePer10s: number };
+    };
   };
 }
 

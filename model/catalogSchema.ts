@@ -216,6 +216,7 @@ export const catalogSchema = {
         "images",
         "prometheusRetentionDays",
         "operationsImages",
+        "statusPortal",
       ],
       properties: {
         minutesPerMonth: { type: "integer", minimum: 1 },
@@ -237,12 +238,36 @@ export const catalogSchema = {
         operationsImages: {
           type: "object",
           additionalProperties: false,
-          required: ["prometheus", "alertmanager", "blackboxExporter", "notifier"],
+          required: ["prometheus", "alertmanager", "blackboxExporter", "notifier", "statusPortal"],
           properties: {
             prometheus: { type: "string" },
             alertmanager: { type: "string" },
             blackboxExporter: { type: "string" },
             notifier: { type: "string" },
+            statusPortal: { type: "string" },
+          },
+        },
+        statusPortal: {
+          type: "object",
+          additionalProperties: false,
+          required: ["database", "gateway"],
+          properties: {
+            database: {
+              type: "object",
+              additionalProperties: false,
+              required: ["memoryMb", "cpuShares"],
+              properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
+            },
+            gateway: {
+              type: "object",
+              additionalProperties: false,
+              required: ["maxConnections", "connectionsPerSource", "requestsPerSourcePer10s"],
+              properties: {
+                maxConnections: { type: "integer", minimum: 1 },
+                connectionsPerSource: { type: "integer", minimum: 1 },
+                requestsPerSourcePer10s: { type: "integer", minimum: 1 },
+              },
+            },
           },
         },
       },

@@ -92,6 +92,11 @@ export interface OperationsNames {
   alertmanagerVolume: string;
   blackbox: string;
   notifier: string;
+  /** The status portal (status-portal/), its MariaDB with its retained volume, and the HTTPS entry publishing its pages. */
+  statusPortal: string;
+  portalDatabase: string;
+  portalDatabaseVolume: string;
+  portalEntry: string;
 }
 
 export function operationsNames(stack: string): OperationsNames {
@@ -104,6 +109,10 @@ export function operationsNames(stack: string): OperationsNames {
     alertmanagerVolume: `${p}-alertmanager-data`,
     blackbox: `${p}-blackbox`,
     notifier: `${p}-notifier`,
+    statusPortal: `${p}-status-portal`,
+    portalDatabase: `${p}-portal-db`,
+    portalDatabaseVolume: `${p}-portal-db-data`,
+    portalEntry: `${p}-portal-entry`,
   };
 }
 

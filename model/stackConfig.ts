@@ -88,6 +88,8 @@ export interface OperationsConfig {
   /** Where the watched stack files live; relative paths are relative to the project root. */
   fleet: { stacksDir: string };
   operations: OperationsSettings;
+  /** Host port of the status portal's HTTPS entry (lchost:httpsPort; default 443): the only published port of the stack. */
+  httpsPort: number;
 }
 
 export type KubernetesServiceType = (typeof KUBERNETES_SERVICE_TYPES)[number];
@@ -369,7 +371,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const key of OPERATIONS_ONLY) forbid(key, "on a customer or shared-server stack; it belongs on an operations stack (lchost:role: operations)");
   }
   if (role === "operations") {
-    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "httpsPort", "quotaMode", "image", "host"]) {
+    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "quotaMode", "image", "host"]) {
       forbid(key, "on an operations stack (lchost:role: operations)");
     }
     if (v.operations === undefined) problems.push(`lchost:operations: required on an operations stack (onCall receiver and smtp smarthost)`);
@@ -457,6 +459,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       platform: v.platform ?? "docker",
       domain: v.domain ?? "lchost.local",
       fleet: { stacksDir: v.fleet?.stacksDir ?? "stacks/" },
+      httpsPort: v.httpsPort ?? 443,
       operations: {
         onCall: { email: v.operations.onCall?.email ?? [], webhook: v.operations.onCall?.webhook },
         smtp: { ...v.operations.smtp },

@@ -98,7 +98,12 @@ export const stackConfigSchema = {
       description: "High Availability only: the hosts its parts are spread over, inventory host names or inline hosts (docs/hosts.md)",
     },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
-    httpsPort: { type: "integer", minimum: 1, maximum: 65535, description: "host port of the published HTTPS endpoint" },
+    httpsPort: {
+      type: "integer",
+      minimum: 1,
+      maximum: 65535,
+      description: "host port of the published HTTPS endpoint (an operations stack: its status portal's)",
+    },
     quotaMode: { enum: ["soft", "hard"] },
     startInMaintenance: {
       type: "boolean",

@@ -52,6 +52,7 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     );
   const prometheusVolume = volume("prometheus-data", names.prometheusVolume, "prometheus-tsdb");
   const alertmanagerVolume = volume("alertmanager-data", names.alertmanagerVolume, "alertmanager-silences");
+  const portalDatabaseVolume = volume("status-portal-db-data", names.portalDatabaseVolume, "status-portal-database");
   // one reference per watched stack: customers, and the shared servers whose entry points tenants are reached at
   const refs = new Map<string, pulumi.StackReference>();
   const reference = (stack: string, kind: "customer" | "shared") => {
@@ -74,6 +75,7 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     fleet,
     prometheusVolume: prometheusVolume.name,
     alertmanagerVolume: alertmanagerVolume.name,
+    portalDatabaseVolume: portalDatabaseVolume.name,
     customerWebhookSecrets,
     entryCertificates,
     secret: ctx.secret,
@@ -86,7 +88,11 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     prometheusUrl: ops.prometheusUrl,
     alertmanagerUrl: ops.alertmanagerUrl,
     intervals: cfg.operations.intervals,
-    volumes: [prometheusVolume.name, alertmanagerVolume.name],
+    volumes: [prometheusVolume.name, alertmanagerVolume.name, portalDatabaseVolume.name],
+    statusPortalUrl: ops.statusPortalUrl,
+    // handed to each customer like its other credentials, and to the team for `lchost incident …`
+    [STATUS_PORTAL_PASSWORDS_OUTPUT]: pulumi.secret(ops.portalPasswords),
+    [STATUS_PORTAL_ADMIN_TOKEN_OUTPUT]: pulumi.secret(ops.portalAdminToken),
   };
 }
 
@@ -184,6 +190,11 @@ function dockerHost(): string {
  * reached at (its own gateway, or a tenant's shared server's entry point): the blackbox probe trusts exactly it.
  */
 export const ENTRY_CERTIFICATE_OUTPUT = "entryCertificate";
+
+/** The operations stack's secret output: each customer's status-portal password by customer name. */
+export const STATUS_PORTAL_PASSWORDS_OUTPUT = "statusPortalPasswords";
+/** The operations stack's secret output: the hosting team's bearer token for the portal's admin API. */
+export const STATUS_PORTAL_ADMIN_TOKEN_OUTPUT = "statusPortalAdminToken";
 
 /** The stack output through which the operations stack reads a customer's webhook signing secret (a StackReference). */
 export const WEBHOOK_SECRET_OUTPUT = "notificationWebhookSecret";

@@ -1,6 +1,6 @@
 import { Fleet } from "../model/fleet";
 import { OperationsConfig } from "../model/stackConfig";
-import { renderAlertmanagerConfig } from "./alertmanager/config";
+import { AlertmanagerConfigInput, renderAlertmanagerConfig } from "./alertmanager/config";
 import { renderAlertRules, renderBlackboxConfig, renderPrometheusConfig } from "./prometheus";
 
 /** The monitoring configuration of one operations stack, file name -> content (secrets excluded: see render/notifier/). */
@@ -15,13 +15,23 @@ export interface MonitoringFiles {
 export function renderMonitoringFiles(
   fleet: Fleet,
   ops: OperationsConfig,
-  opts: { caFileOf?: (customer: string) => string | undefined } = {},
+  opts: {
+    caFileOf?: (customer: string) => string | undefined;
+    /** The status portal Alertmanager also posts every alert to (render/alertmanager/config.ts). */
+    statusPortal?: AlertmanagerConfigInput["statusPortal"];
+  } = {},
 ): MonitoringFiles {
   const intervals = ops.operations.intervals;
   return {
     "prometheus.yml": renderPrometheusConfig({ fleet, operationsStack: ops.name, intervals }),
     "rules.yml": renderAlertRules(undefined, intervals.scrapeSeconds),
     "blackbox.yml": renderBlackboxConfig({ fleet, intervals, caFileOf: opts.caFileOf }),
-    "alertmanager.yml": renderAlertmanagerConfig({ fleet, operationsStack: ops.name, onCall: ops.operations.onCall, intervals }),
+    "alertmanager.yml": renderAlertmanagerConfig({
+      fleet,
+      operationsStack: ops.name,
+      onCall: ops.operations.onCall,
+      intervals,
+      statusPortal: opts.statusPortal,
+    }),
   };
 }

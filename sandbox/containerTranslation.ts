@@ -76,7 +76,7 @@ export interface TranslationContext {
   addresses: Map<string, string>;
   nodeBinary: string;
   /** Absolute paths of the built service entry points. */
-  services: { fsbEmulator: string; licenseCentral: string; notifier?: string };
+  services: { fsbEmulator: string; licenseCentral: string; notifier?: string; statusPortal?: string };
   haproxyBinary: string;
   /** PATH for the processes (the image's PATH is the host's here). */
   pathEnv: string;
@@ -241,6 +241,7 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
       };
     }
     case "notifier":
+    case "status-portal":
     case "alertmanager":
     case "blackbox":
     case "prometheus": {
@@ -248,9 +249,11 @@ export function translateContainer(c: PlannedContainer, ctx: TranslationContext)
         role,
         {
           name: c.name,
+          stack: ctx.stack,
           address,
           nodeBinary: ctx.nodeBinary,
           notifierMain: ctx.services.notifier,
+          statusPortalMain: ctx.services.statusPortal,
           entrypoints: [...(c.entrypoints ?? []), ...(c.command ?? [])],
           uploads,
           plannedEnv,

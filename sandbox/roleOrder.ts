@@ -9,8 +9,9 @@ export type ContainerRole = "database" | "database-exporter" | "fsb" | "license-
  * after them (no alert about a customer that is still starting) and stop before them (no alert about one
  * that is being stopped). The notifier first, so Alertmanager can deliver, Prometheus last.
  */
-export type OperationsRole = "notifier" | "alertmanager" | "blackbox" | "prometheus";
-export const OPERATIONS_START_ORDER: readonly OperationsRole[] = ["notifier", "alertmanager", "blackbox", "prometheus"];
+export type OperationsRole = "notifier" | "status-portal" | "alertmanager" | "blackbox" | "prometheus";
+/** The status portal beside the notifier: both receive from Alertmanager (its own database starts with the databases). */
+export const OPERATIONS_START_ORDER: readonly OperationsRole[] = ["notifier", "status-portal", "alertmanager", "blackbox", "prometheus"];
 
 /** A database's exporter starts right after it (it logs in with the account the database's init SQL made). */
 export const START_ORDER: readonly ContainerRole[] = [

@@ -40,6 +40,8 @@ import { plannedStackOf, resolveStacks, StackSelection } from "./sandboxStacks";
 import { parseShowStat, sessionCounts } from "../haproxy/showStat";
 import { OperationsSelection, prepareOperationsStack } from "./ops/operationsStack";
 import { SandboxReceiverHandle, startSandboxReceivers } from "./ops/sandboxReceivers";
+import { sandboxPortalPasswords } from "./ops/operationsTranslation";
+import { HAPROXY_PROMETHEUS_PORT } from "../haproxy/renderConfig";
 import { sandboxOctet } from "./sandboxAddresses";
 
 export interface SandboxOptions extends StackSelection {
@@ -87,8 +89,12 @@ export interface SandboxOperations {
   alertmanagerUrl: string;
   notifierUrl: string;
   /** Process names by role. */
-  processes: { prometheus: string; alertmanager: string; blackbox: string; notifier: string };
+  processes: { prometheus: string; alertmanager: string; blackbox: string; notifier: string; statusPortal?: string };
   receivers: SandboxReceiverHandle;
+  /** The status portal's pages through its HTTPS entry (sandbox CA), when the operations stack plans one. */
+  statusPortalUrl?: string;
+  /** Each customer's portal password (the user name is the customer's name). */
+  statusPortalPasswords: Record<string, string>;
 }
 
 export interface SandboxProcessInfo {
@@ -220,7 +226,12 @@ export class Sandbox implements SandboxHandle {
     const services: LayoutOptions["services"] = {
       fsbEmulator: path.join(root, "dist", "fsb-emulator", "src", "main.js"),
       licenseCentral: path.join(root, "dist", "license-central", "src", "main.js"),
-      ...(opts.operations ? { notifier: path.join(root, "dist", "notifier", "src", "main.js") } : {}),
+      ...(opts.operations
+        ? {
+            notifier: path.join(root, "dist", "notifier", "src", "main.js"),
+            statusPortal: path.join(root, "dist", "status-portal", "src", "main.js"),
+          }
+        : {}),
     };
     for (const f of Object.values(services)) {
       if (!fs.existsSync(f)) throw new Error(`${f} is missing: build the services first (npx tsc -p tsconfig.json, or npm run build:services)`);
@@ -298,9 +309,11 @@ export class Sandbox implements SandboxHandle {
     // The receivers listen on an address of their own (127.B.251.1) before the notifier's files are written.
     const receivers = await startSandboxReceivers(`127.${sandboxOctet(name)}.251.1`, path.join(dir, "receivers"));
     try {
-      layoutOptions.operations = { receivers, caFile: certs.caCert };
+      const opsPlan = planned.find((p) => p.name === operations.stackName)!.plan;
+      const portalPasswords = sandboxPortalPasswords(opsPlan, secrets.substitutions.get(operations.stackName) ?? new Map());
+      layoutOptions.operations = { receivers, caFile: certs.caCert, portalPasswords };
       const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
-      const ops = sandboxOperations(layout, operations, receivers);
+      const ops = sandboxOperations(layout, operations, receivers, portalPasswords);
       return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries, operations: ops };
     } catch (e) {
       await receivers.close();
@@ -605,7 +618,12 @@ export class Sandbox implements SandboxHandle {
 }
 
 /** The operations stack's processes and URLs; the receivers learn each customer's webhook secret from the notifier's recipients file. */
-function sandboxOperations(layout: SandboxLayout, ops: { stackName: string; source: string }, receivers: SandboxReceiverHandle): SandboxOperations {
+function sandboxOperations(
+  layout: SandboxLayout,
+  ops: { stackName: string; source: string },
+  receivers: SandboxReceiverHandle,
+  portalPasswords: Record<string, string>,
+): SandboxOperations {
   const mine = layout.processes.filter((p) => p.stack === ops.stackName);
   const byRole = (role: OperationsRole) => {
     const p = mine.find((x) => x.role === role);
@@ -616,6 +634,8 @@ function sandboxOperations(layout: SandboxLayout, ops: { stackName: string; sour
     return p;
   };
   const [prometheus, alertmanager, blackbox, notifier] = (["prometheus", "alertmanager", "blackbox", "notifier"] as const).map(byRole);
+  const portal = mine.find((x) => x.role === "status-portal");
+  const portalEntry = portal ? mine.find((x) => x.role === "https-entry-point") : undefined;
   if (!notifier.files.some((f) => /recipients.*\.json$/.test(f.path)))
     throw new Error(`${notifier.name}: no recipients file planned (the notifier would not know whom to tell)`);
   const url = (p: SandboxProcessSpec) => `http://${p.address}:${p.ports[0]}`;
@@ -625,8 +645,18 @@ function sandboxOperations(layout: SandboxLayout, ops: { stackName: string; sour
     prometheusUrl: url(prometheus),
     alertmanagerUrl: url(alertmanager),
     notifierUrl: url(notifier),
-    processes: { prometheus: prometheus.name, alertmanager: alertmanager.name, blackbox: blackbox.name, notifier: notifier.name },
+    processes: {
+      prometheus: prometheus.name,
+      alertmanager: alertmanager.name,
+      blackbox: blackbox.name,
+      notifier: notifier.name,
+      ...(portal ? { statusPortal: portal.name } : {}),
+    },
     receivers,
+    ...(portalEntry
+      ? { statusPortalUrl: `https://${portalEntry.address}:${portalEntry.ports.find((p) => p !== portalEntry.monitorPort && p !== HAPROXY_PROMETHEUS_PORT)}` }
+      : {}),
+    statusPortalPasswords: portalPasswords,
   };
 }
 

@@ -5,9 +5,22 @@
  * (its notification language), and the hash of its portal password (hashed by the caller with the portal's
  * own code, status-portal/src/passwordHash.ts).
  */
+import * as crypto from "crypto";
 import { editionFacts } from "../../model/catalog";
 import type { Fleet, MonitoredCustomer } from "../../model/fleet";
 import { DEFAULT_TIME_ZONE, parsePortalCustomers, PortalCustomers } from "../../status-portal/src/env";
+import { hashPortalPassword } from "../../status-portal/src/passwordHash";
+
+/**
+ * The stored hash of a customer's generated portal password, hashed with the portal's own code and a salt derived
+ * from the customer and the password (HMAC-SHA256): the same password gives the same hash at every `up`, so the
+ * customers file, and with it the portal's container, changes only when a password does. The salt still differs
+ * per customer and per password, so equal hashes never reveal equal passwords; the password itself is random.
+ */
+export function stablePortalPasswordHash(customer: string, password: string): string {
+  const salt = crypto.createHmac("sha256", "lchost status-portal password salt").update(`${customer}\0${password}`).digest().subarray(0, 16);
+  return hashPortalPassword(password, undefined, salt);
+}
 
 /** The parts of a customer's page: entry, each line, the database, each FSB (`fsb` when it is a shared one). */
 export function portalParts(c: MonitoredCustomer): string[] {

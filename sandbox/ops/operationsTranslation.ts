@@ -10,7 +10,14 @@
  * Pure: tests call it directly.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { operationsNames } from "../../model/naming";
 import { NOTIFIER_ENV, NOTIFIER_HEALTH_PATH, NotifierRecipients, parseNotifierRecipientsJson } from "../../notifier/src/env";
+import { stablePortalPasswordHash } from "../../render/statusPortal/customersFile";
+import { parsePortalCustomers, PORTAL_DEFAULTS, PORTAL_ENV, PORTAL_HEALTH_PATH } from "../../status-portal/src/env";
+import type { Plan } from "../../planner/mockPlanner";
+import { unwrapSecrets } from "../../planner/planValues";
+import { STATUS_PORTAL_PASSWORDS_OUTPUT } from "../../program/deployStack";
+import { substituteSecrets } from "../placeholderSecrets";
 import type { OperationsRole } from "../roleOrder";
 
 /** The sandbox's receivers, standing in for every address the notifier would send to. */
@@ -26,14 +33,22 @@ export interface OperationsTranslationContext {
   receivers?: SandboxReceivers;
   /** The sandbox CA (PEM file): the blackbox exporter verifies the entry points with it, the notifier trusts it. */
   caFile?: string;
+  /**
+   * Each customer's portal password as the sandbox swapped it in (the operations stack's secret output): the plan's
+   * customers file holds hashes of the offline placeholders, so the sandbox hashes these instead.
+   */
+  portalPasswords?: Record<string, string>;
 }
 
 /** What containerTranslation.ts hands over: the container's rewriting rules and its planned settings. */
 export interface ContainerRewriting {
   name: string;
+  /** The stack the container belongs to (its other containers' names derive from it). */
+  stack: string;
   address: string;
   nodeBinary: string;
   notifierMain?: string;
+  statusPortalMain?: string;
   entrypoints: string[];
   uploads: Array<{ file: string; content: string }>;
   plannedEnv: Record<string, string>;
@@ -54,13 +69,20 @@ export interface OperationsProcess {
 }
 
 /** The ports the contract gives each (monitoring-contract: 9090, 9093, 9115, 9095). */
-export const OPERATIONS_PORTS: Record<OperationsRole, number> = { prometheus: 9090, alertmanager: 9093, blackbox: 9115, notifier: 9095 };
+export const OPERATIONS_PORTS: Record<OperationsRole, number> = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  blackbox: 9115,
+  notifier: 9095,
+  "status-portal": PORTAL_DEFAULTS.port,
+};
 
 const READY_PATHS: Record<OperationsRole, string> = {
   prometheus: "/-/ready",
   alertmanager: "/-/ready",
   blackbox: "/-/healthy",
   notifier: NOTIFIER_HEALTH_PATH,
+  "status-portal": PORTAL_HEALTH_PATH,
 };
 
 /**
@@ -118,6 +140,31 @@ export function blackboxWithCa(content: string, caFile: string): string {
   return stringifyYaml(doc);
 }
 
+/** Each customer's portal password of the operations stack's plan (secret output), with the sandbox's fresh values swapped in. */
+export function sandboxPortalPasswords(plan: Plan, substitutions: Map<string, string>): Record<string, string> {
+  const planned = (unwrapSecrets(plan.outputs[STATUS_PORTAL_PASSWORDS_OUTPUT]) ?? {}) as Record<string, string>;
+  return substituteSecrets(planned, substitutions);
+}
+
+/**
+ * The portal's customers file with each hash made from the password the sandbox swapped in (the same stable hash
+ * the operations stack computes). A customer without a password, or two customers with the same one (the offline
+ * placeholders of two customers met), is refused: a login would otherwise fail or open another customer's pages.
+ */
+export function sandboxPortalCustomers(content: string, passwords: Record<string, string>): string {
+  const doc = parsePortalCustomers(JSON.parse(content));
+  const seen = new Map<string, string>();
+  for (const [customer, entry] of Object.entries(doc.customers)) {
+    const password = passwords[customer];
+    if (password === undefined) throw new Error(`the status portal's customers file: no sandbox password for customer '${customer}'`);
+    const other = seen.get(password);
+    if (other !== undefined) throw new Error(`the status portal's customers file: customers '${other}' and '${customer}' would share one sandbox password`);
+    seen.set(password, customer);
+    entry.passwordHash = stablePortalPasswordHash(customer, password);
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
 /** Every URL a rendered file would call must be one of the sandbox's own (127.0.0.0/8): never the outside. */
 export function assertLoopbackOnly(file: string, content: string): void {
   const urls = content.match(/\bhttps?:\/\/[^\s"'<>]+/g) ?? [];
@@ -144,6 +191,9 @@ export function translateOperationsContainer(role: OperationsRole, c: ContainerR
       content = blackboxWithCa(content, ctx.caFile);
     } else if (role === "alertmanager" && /\.ya?ml$/.test(u.file)) {
       assertLoopbackOnly(u.file, content);
+    } else if (role === "status-portal" && u.file === PORTAL_DEFAULTS.customersFile) {
+      if (!ctx.portalPasswords) throw new Error(`${c.name}: the status portal needs the sandbox's portal passwords (none given): nobody could log in`);
+      content = sandboxPortalCustomers(content, ctx.portalPasswords);
     }
     files.push({ path: c.local(u.file), content, mode: 0o600 });
   }
@@ -156,6 +206,15 @@ export function translateOperationsContainer(role: OperationsRole, c: ContainerR
     env[NOTIFIER_ENV.host] = c.address;
     if (ctx.caFile) env[NOTIFIER_ENV.caFile] = ctx.caFile;
     return { command: c.nodeBinary, args: [c.notifierMain], env, files, ports: [port], readyPath: READY_PATHS[role] };
+  }
+  if (role === "status-portal") {
+    if (!c.statusPortalMain) throw new Error(`${c.name}: the status portal is not built (dist/status-portal/src/main.js)`);
+    const port = Number(c.plannedEnv[PORTAL_ENV.port] ?? defaultPort);
+    env[PORTAL_ENV.host] = c.address;
+    // its HTTPS entry is the one peer whose X-Forwarded-For it believes (on Docker: the operations network's subnet)
+    const entry = c.hostsAndPaths(operationsNames(c.stack).portalEntry);
+    if (/^127\.\d+\.\d+\.\d+$/.test(entry)) env[PORTAL_ENV.trustedProxies] = entry;
+    return { command: c.nodeBinary, args: [c.statusPortalMain], env, files, ports: [port], readyPath: READY_PATHS[role] };
   }
   let args = rest.map((a) => c.hostsAndPaths(a));
   if (role === "alertmanager") args = withoutGossip(args);

@@ -735,6 +735,26 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
     },
   );
 
+  app.delete<{ Params: { id: string } }>(
+    "/v1/admin/maintenance/:id",
+    {
+      onRequest: adminAuth,
+      schema: {
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "string", pattern: "^[0-9a-f-]{36}$", description: "must be a maintenance id (as POST answered it)" } },
+        },
+      },
+    },
+    async (req) => {
+      if (!(await store.deleteMaintenance(req.params.id)))
+        throw new HttpError(404, "unknown_maintenance", `id: no maintenance ${JSON.stringify(req.params.id)}`, "id");
+      req.log.info({ maintenance: req.params.id }, "maintenance withdrawn");
+      return { id: req.params.id, deleted: true };
+    },
+  );
+
   const pctOrNull = (what: string) => ({
     type: ["number", "null"],
     minimum: 0,

@@ -432,6 +432,13 @@ export class PortalStore {
     return row;
   }
 
+  /** Withdraws an announcement; false when there was none of that id. */
+  async deleteMaintenance(id: string): Promise<boolean> {
+    const r = await this.db.query("DELETE FROM portal_maintenance WHERE id = ?", [id]);
+    // mysql2 answers a DELETE with a result header, not rows
+    return (r as unknown as { affectedRows?: number }).affectedRows === 1;
+  }
+
   /** Maintenance of this customer or of everyone (customer null: only everyone's) that ends after `since`. */
   async maintenance(customer: string | null, since: Date): Promise<MaintenanceRow[]> {
     const rows = await this.db.query(

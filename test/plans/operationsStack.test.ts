@@ -14,7 +14,11 @@ import { PLACEHOLDER_SECRET, Plan, planStack } from "../../planner/mockPlanner";
 import { operationsReferences, StackPlanner } from "../../planner/planWithReferences";
 import { blackboxCaFile } from "../../components/BlackboxExporter";
 import { checkPolicies } from "../../planner/policyCheck";
-import { isSecretValue, unwrapSecrets } from "../../planner/planValues";
+import { isSecretValue, maskSecrets, unwrapSecrets } from "../../planner/planValues";
+import { STATUS_PORTAL_ADMIN_TOKEN_OUTPUT, STATUS_PORTAL_PASSWORDS_OUTPUT } from "../../program/deployStack";
+import { STATUS_PORTAL_TOKEN_FILE } from "../../render/alertmanager/config";
+import { renderPortalCustomers, stablePortalPasswordHash } from "../../render/statusPortal/customersFile";
+import { verifyPortalPassword } from "../../status-portal/src/passwordHash";
 import { renderMonitoringFiles } from "../../render/monitoringFiles";
 import { renderNotifierRecipients } from "../../render/notifier/recipients";
 import { runLchost } from "../support/cliRun";
@@ -44,7 +48,10 @@ beforeAll(async () => {
 test("every uploaded config file is exactly what the renderers produce for the fleet of lchost:fleet.stacksDir", () => {
   const fleet = loadFleet(resolveStacksDir(ops.fleet.stacksDir));
   const entryStackOf = new Map(fleet.customers.map((c) => [c.customer, c.sharedServer ?? c.stack]));
-  const files = renderMonitoringFiles(fleet, ops, { caFileOf: (customer) => blackboxCaFile(entryStackOf.get(customer)!) });
+  const files = renderMonitoringFiles(fleet, ops, {
+    caFileOf: (customer) => blackboxCaFile(entryStackOf.get(customer)!),
+    statusPortal: { host: "lc-ops-dc1-status-portal" },
+  });
   expect(uploads(plan, "prometheus")).toEqual({
     "/etc/lchost/prometheus/prometheus.yml": files["prometheus.yml"],
     "/etc/lchost/prometheus/rules.yml": files["rules.yml"],
@@ -104,25 +111,28 @@ test("the notifier token, the recipients file and Alertmanager's copy of the tok
   expect(uploads(plan, "alertmanager")["/etc/lchost/alertmanager/notifier-token"]).toBe(token);
 });
 
-test("Prometheus' TSDB and Alertmanager's silences live on retained volumes", () => {
+test("Prometheus' TSDB, Alertmanager's silences and the status portal's database live on retained volumes", () => {
   const volumes = plan.resources.filter((r) => r.type === "docker:index/volume:Volume");
   expect(volumes.map((v) => [v.inputs.name, v.retainOnDelete])).toEqual([
     ["lc-ops-dc1-prometheus-data", true],
     ["lc-ops-dc1-alertmanager-data", true],
+    ["lc-ops-dc1-portal-db-data", true],
   ]);
+  expect(container(plan, "status-portal-db").inputs.volumes).toEqual([{ volumeName: "lc-ops-dc1-portal-db-data", containerPath: "/var/lib/mysql" }]);
   expect(container(plan, "prometheus").inputs.volumes).toEqual([{ volumeName: "lc-ops-dc1-prometheus-data", containerPath: "/var/lib/lchost/prometheus" }]);
   expect(container(plan, "alertmanager").inputs.volumes).toEqual([
     { volumeName: "lc-ops-dc1-alertmanager-data", containerPath: "/var/lib/lchost/alertmanager" },
   ]);
 });
 
-test("Prometheus and the blackbox exporter join every watched network; Alertmanager and the notifier only the operations network", () => {
+test("Prometheus and the blackbox exporter join every watched network; everything else only the operations network", () => {
   const nets = (name: string) => (container(plan, name).inputs.networksAdvanced as Array<{ name: string }>).map((n) => n.name);
   const watched = ["lc-ops-dc1", "lc-globex", "lc-hooli", "lc-shared-dc1-backend", "lc-shared-dc1-tenant-acme", "lc-shared-dc1-tenant-initech", "lc-wayne"];
   expect(nets("prometheus")).toEqual(watched);
   expect(nets("blackbox")).toEqual(watched);
   expect(nets("alertmanager")).toEqual(["lc-ops-dc1"]);
   expect(nets("notifier")).toEqual(["lc-ops-dc1"]);
+  for (const name of ["status-portal", "status-portal-db", "status-portal-db-exporter", "status-portal-entry"]) expect(nets(name)).toEqual(["lc-ops-dc1"]);
 });
 
 test("the policies pass on the operations stack", async () => {
@@ -132,7 +142,7 @@ test("the policies pass on the operations stack", async () => {
 test("lchost plan ops-dc1 works offline and names what it watches", async () => {
   const r = await runLchost("plan", "ops-dc1");
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/summary: 17 resources \(operations stack, watching: acme, globex, hooli, initech, wayne\)/);
+  expect(r.out).toMatch(/summary: 41 resources \(operations stack, watching: acme, globex, hooli, initech, wayne\)/);
   expect(r.out).toContain("policies: no violations");
   expect(r.out).not.toContain(PLACEHOLDER_SECRET);
 });
@@ -164,5 +174,91 @@ describe("fleet discovery from lchost:fleet.stacksDir", () => {
     expect(config(after)).toContain("lc-hooli-fsb-1:");
     expect((container(after, "prometheus").inputs.networksAdvanced as Array<{ name: string }>).map((n) => n.name)).toContain("lc-hooli");
     expect(JSON.parse(uploads(after, "notifier")["/etc/lchost/notifier/recipients.json"]).customers).toHaveProperty("hooli");
+  });
+});
+
+describe("the status portal", () => {
+  const PORTAL = "/etc/lchost/status-portal";
+  const envOf = (p: Plan, name: string) =>
+    Object.fromEntries((unwrapSecrets(container(p, name).inputs.envs) as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  const secretOutput = (p: Plan, key: string) => {
+    const v = p.outputs[key];
+    expect(isSecretValue(v)).toBe(true);
+    return unwrapSecrets(v) as any;
+  };
+
+  test("its customers file is the renderer's for the fleet, with each customer's password (a secret output) hashed by the portal's own scrypt", async () => {
+    const fleet = loadFleet(resolveStacksDir(ops.fleet.stacksDir));
+    const passwords = secretOutput(plan, STATUS_PORTAL_PASSWORDS_OUTPUT) as Record<string, string>;
+    expect(Object.keys(passwords).sort()).toEqual(["acme", "globex", "hooli", "initech", "wayne"]);
+    const file = uploads(plan, "status-portal")[`${PORTAL}/customers.json`];
+    expect(file).toBe(renderPortalCustomers(fleet, (c) => stablePortalPasswordHash(c, passwords[c])));
+    const customers = JSON.parse(file).customers;
+    for (const [c, password] of Object.entries(passwords)) {
+      expect(await verifyPortalPassword(password, customers[c].passwordHash)).toBe(true);
+      expect(file).not.toContain(password);
+    }
+  });
+
+  test("Alertmanager posts every alert to the portal with a token only the two of them hold, on the operations network", () => {
+    const token = uploads(plan, "status-portal")[`${PORTAL}/alertmanager-token`];
+    expect(token).toHaveLength(40);
+    expect(uploads(plan, "alertmanager")[STATUS_PORTAL_TOKEN_FILE]).toBe(token);
+    expect(uploads(plan, "notifier")["/etc/lchost/notifier/alertmanager-token"]).not.toBe(token);
+    const am = YAML.parse(uploads(plan, "alertmanager")["/etc/lchost/alertmanager/alertmanager.yml"]);
+    const receiver = am.receivers.find((r: any) => r.name === "status-portal");
+    expect(receiver.webhook_configs[0].url).toBe("http://lc-ops-dc1-status-portal:9096/v1/alertmanager");
+    expect(receiver.webhook_configs[0].http_config.authorization.credentials_file).toBe(STATUS_PORTAL_TOKEN_FILE);
+    expect(am.route.routes[0]).toEqual({ receiver: "status-portal", continue: true });
+  });
+
+  test("its MariaDB creates the portal's schema and user with the password the portal logs in with, and is health-checked", () => {
+    const env = envOf(plan, "status-portal");
+    expect(env).toMatchObject({ DB_HOST: "lc-ops-dc1-portal-db", DB_PORT: "3306", DB_NAME: "status_portal", DB_USER: "status_portal" });
+    const init = uploads(plan, "status-portal-db")["/etc/lchost/db/init.sql"];
+    expect(init).toContain("CREATE DATABASE IF NOT EXISTS `status_portal`");
+    expect(init).toContain(`CREATE USER IF NOT EXISTS 'status_portal'@'%' IDENTIFIED BY '${env.DB_PASSWORD}';`);
+    expect(init).toContain("GRANT ALL PRIVILEGES ON `status\\_portal`.* TO 'status_portal'@'%';");
+    expect(container(plan, "status-portal-db").inputs.healthcheck.tests).toEqual(["CMD", "mariadb-admin", "ping", "-h", "127.0.0.1", "-P3306"]);
+    expect(container(plan, "status-portal").inputs.healthcheck.tests.join(" ")).toContain("exec 3<>/dev/tcp/127.0.0.1/9096 && printf 'GET /healthz");
+  });
+
+  test("the portal's HTTPS entry is the operations stack's only published port (lchost:httpsPort, default 443) and refuses /v1/ and /metrics", () => {
+    const published = plan.resources.filter((r) => r.type === CONTAINER && r.inputs.ports !== undefined);
+    expect(published.map((r) => [r.name, r.inputs.ports])).toEqual([["status-portal-entry", [{ internal: 8443, external: 443 }]]]);
+    const cfg = uploads(plan, "status-portal-entry")["/usr/local/etc/haproxy/haproxy.cfg"];
+    expect(cfg).toContain("  acl internal_path path -i -m reg ^/(v1)(/|$)\n  http-request deny deny_status 404 if internal_path");
+    expect(cfg).toContain("http-request deny deny_status 404 if metrics_path");
+    expect(cfg).toContain("http-request set-header X-Forwarded-For %[src]");
+    expect(cfg).toMatch(/option httpchk GET \/healthz\n/);
+    expect(cfg).toContain("server portal lc-ops-dc1-status-portal:9096 check");
+    expect(plan.outputs.statusPortalUrl).toBe("https://status.dc1.lchost.local:443");
+  });
+
+  test("its secrets are secret end to end: real random passwords and tokens appear nowhere in plain text, not in inputs, outputs, names or upload paths", async () => {
+    const real = await new StackPlanner({ materialize: true }).plan(loadStack("ops-dc1"));
+    const passwords = Object.values(secretOutput(real, STATUS_PORTAL_PASSWORDS_OUTPUT) as Record<string, string>);
+    const adminToken = secretOutput(real, STATUS_PORTAL_ADMIN_TOKEN_OUTPUT) as string;
+    const portalUploads = uploads(real, "status-portal");
+    const amToken = portalUploads[`${PORTAL}/alertmanager-token`];
+    expect(portalUploads[`${PORTAL}/admin-token`]).toBe(adminToken);
+    const dbPassword = envOf(real, "status-portal").DB_PASSWORD;
+    const secrets = [...passwords, adminToken, amToken, dbPassword];
+    expect(new Set(secrets).size).toBe(secrets.length);
+    for (const s of secrets) expect(s.length).toBeGreaterThanOrEqual(24);
+    const plainText = JSON.stringify({
+      resources: real.resources.map((r) => ({ urn: r.urn, inputs: maskSecrets(r.inputs) })),
+      outputs: maskSecrets(real.outputs),
+    });
+    for (const s of secrets) expect(plainText).not.toContain(s);
+    for (const name of ["status-portal", "alertmanager", "status-portal-db"]) {
+      expect(holdsSecret(container(real, name).inputs.uploads)).toBe(true);
+      expect(container(real, name).additionalSecretOutputs).toContain("uploads");
+    }
+  });
+
+  test("the same passwords give the same customers file at every plan (a salt derived from the password), so `up` does not replace the portal", async () => {
+    const again = await new StackPlanner().plan(loadStack("ops-dc1"));
+    expect(uploads(again, "status-portal")[`${PORTAL}/customers.json`]).toBe(uploads(plan, "status-portal")[`${PORTAL}/customers.json`]);
   });
 });

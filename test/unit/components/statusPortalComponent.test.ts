@@ -74,3 +74,32 @@ test("the portal runs the built service with its customers file and both tokens 
   expect(c.labels).toContainEqual({ label: "lchost.role", value: "status-portal" });
   expect(p.url).toBe("http://lc-ops-dc1-status-portal:9096");
 });
+
+test("the portal believes X-Forwarded-For only from the subnets Docker gave the operations network (its entry's), read back from the provider", async () => {
+  const docker = await import("@pulumi/docker");
+  const { networkSubnets } = await import("../../../editions/OperationsStack");
+  const { StatusPortal } = await import("../../../components/StatusPortal");
+  // the mock gives back what it was given: a network Docker has created reports its subnets like this
+  const own = new docker.Network("ops-net", { name: "lc-ops-dc1", ipamConfigs: [{ subnet: "172.31.7.0/24" }, { subnet: "fd00:7::/64" }] });
+  const unknownYet = new docker.Network("ops-net-planned", { name: "lc-ops-dc2" });
+  for (const [name, network, expected] of [
+    ["portal-a", own, "PORTAL_TRUSTED_PROXIES=172.31.7.0/24,fd00:7::/64"],
+    // in a preview, before Docker has made it, the value is unknown (computed), never a guess
+    ["portal-b", unknownYet, { __pulumiUnknown: true }],
+  ] as const) {
+    new StatusPortal(name, {
+      hostname: `lc-${name}`,
+      image: "lchost/status-portal:dev",
+      networks: [network.name],
+      owner: {},
+      customers: '{"customers":{}}',
+      alertmanagerToken: "am-token",
+      adminToken: "admin-token",
+      database: { host: "db", name: "portal", user: "portal", password: "db-password" },
+      trustedProxies: networkSubnets(network),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const c = created.find((r) => r.type === "docker:index/container:Container" && r.name === name)!.inputs;
+    expect(plain(c.envs)).toContainEqual(expected);
+  }
+});

@@ -145,12 +145,18 @@ describe("the operations stack's keys", () => {
       platform: "docker",
       domain: "dc1.lchost.local",
       fleet: { stacksDir: "stacks/" },
+      httpsPort: 443,
       operations: {
         onCall: { email: ["oncall@lchost.example"], webhook: { url: "https://oncall.lchost.example/hook", secretKey: "onCallWebhookSecret" } },
         smtp: { smarthost: "smtp.lchost.example:587", from: "alerts@lchost.example", passwordKey: "smtpPassword" },
         intervals: editionCatalog().monitoring.intervals,
       },
     });
+  });
+
+  it("takes lchost:httpsPort as the status portal's published port (default 443) and refuses one out of range, naming it", () => {
+    expect((parse({ ...operationsValues(), httpsPort: 8443 }) as any).httpsPort).toBe(8443);
+    expect(() => parse({ ...operationsValues(), httpsPort: 0 })).toThrow(/lchost:httpsPort: 0 must be >= 1/);
   });
 
   it("defaults the stacks directory to stacks/ and overrides single intervals", () => {

@@ -3,9 +3,15 @@
  * command lines with paths, host names and listen addresses rewritten, and nothing that could reach the
  * outside: the notifier's webhooks and smarthost become the sandbox's receivers.
  */
-import { PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
+import { containerRole, PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
+import { unwrapSecrets } from "../../../planner/planValues";
 import type { NotifierRecipients } from "../../../notifier/src/env";
-import { listenOnAddress, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
+import { listenOnAddress, sandboxPortalPasswords, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
+import { loadStack } from "../../../model/stackFile";
+import { StackPlanner } from "../../../planner/planWithReferences";
+import { stablePortalPasswordHash } from "../../../render/statusPortal/customersFile";
+import { freshSecrets } from "../../../sandbox/placeholderSecrets";
+import { verifyPortalPassword } from "../../../status-portal/src/passwordHash";
 
 const role = (value: string) => [{ label: "lchost.role", value }];
 const addresses = new Map([
@@ -221,4 +227,115 @@ describe("operations containers in the sandbox", () => {
     expect(b.args).toEqual(["--config.file=/sb/lc-ops-dc1-blackbox/etc/lchost/blackbox/blackbox.yml", "--web.listen-address=127.20.3.3:9115"]);
     expect(b.files[0].content).toMatch(/server_name: wayne.lchost.local\n\s+ca_file: \/sb\/tls\/ca.crt/);
   });
+});
+
+describe("the status portal in the sandbox", () => {
+  const portalAddresses = new Map([
+    ...addresses,
+    ["lc-ops-dc1-status-portal", "127.20.3.5"],
+    ["lc-ops-dc1-portal-db", "127.20.3.6"],
+    ["lc-ops-dc1-portal-entry", "127.20.3.7"],
+  ]);
+  const passwords = { wayne: "wayneSandboxPassword0123", hooli: "hooliSandboxPassword0123" };
+  const portalCtx: TranslationContext = {
+    ...ctx,
+    addresses: portalAddresses,
+    services: { ...ctx.services, statusPortal: "/dist/status-portal/src/main.js" },
+    operations: { ...ctx.operations, portalPasswords: passwords },
+  };
+  const customer = (edition: string, passwordHash: string) => ({
+    edition,
+    guaranteePercent: 99.5,
+    parts: ["entry", "line-1", "database"],
+    passwordHash,
+    timeZone: "Europe/Berlin",
+    language: "de",
+  });
+  // what the plan holds: hashes of the offline placeholders, which no sandbox password matches
+  const plannedCustomers = JSON.stringify({
+    customers: {
+      wayne: customer("high-availability", stablePortalPasswordHash("wayne", "plannedwayneportalpasswo")),
+      hooli: customer("high-performance", stablePortalPasswordHash("hooli", "plannedhooliportalpasswo")),
+    },
+  });
+  const portal = (customersJson = plannedCustomers): PlannedContainer => ({
+    name: "lc-ops-dc1-status-portal",
+    entrypoints: ["node", "/app/dist/status-portal/src/main.js"],
+    envs: [
+      "PORTAL_PORT=9096",
+      "PORTAL_HOST=0.0.0.0",
+      "PORTAL_CUSTOMERS_FILE=/etc/lchost/status-portal/customers.json",
+      "DB_HOST=lc-ops-dc1-portal-db",
+      "DB_PASSWORD=db-secret",
+      "PORTAL_TRUSTED_PROXIES=",
+    ],
+    uploads: [
+      { file: "/etc/lchost/status-portal/customers.json", content: customersJson },
+      { file: "/etc/lchost/status-portal/admin-token", content: "admin-token-0123456789" },
+    ],
+    labels: role("status-portal"),
+  });
+
+  it("runs the built portal on its own address, reaching its database by address and believing X-Forwarded-For from its HTTPS entry only", () => {
+    const p = translateContainer(portal(), portalCtx);
+    expect(p.command).toBe("/usr/bin/node");
+    expect(p.args).toEqual(["/dist/status-portal/src/main.js"]);
+    expect(p.ports).toEqual([9096]);
+    expect(p.env).toMatchObject({
+      PORTAL_HOST: "127.20.3.5",
+      DB_HOST: "127.20.3.6",
+      PORTAL_TRUSTED_PROXIES: "127.20.3.7",
+      PORTAL_CUSTOMERS_FILE: "/sb/lc-ops-dc1-status-portal/etc/lchost/status-portal/customers.json",
+    });
+    expect(p.files.every((f) => f.mode === 0o600)).toBe(true);
+  });
+
+  it("hashes the passwords the sandbox swapped in (the plan's hashes are of placeholders), with the operations stack's own stable hash", async () => {
+    const p = translateContainer(portal(), portalCtx);
+    const file = p.files.find((f) => f.path.endsWith("customers.json"))!;
+    const customers = JSON.parse(file.content).customers;
+    for (const [c, password] of Object.entries(passwords)) {
+      expect(customers[c].passwordHash).toBe(stablePortalPasswordHash(c, password));
+      expect(await verifyPortalPassword(password, customers[c].passwordHash)).toBe(true);
+      expect(file.content).not.toContain(password);
+    }
+    expect(customers.wayne.edition).toBe("high-availability");
+  });
+
+  it("is refused without passwords, with a customer lacking one, or with two customers sharing one, naming them", () => {
+    expect(() => translateContainer(portal(), { ...portalCtx, operations: { ...portalCtx.operations, portalPasswords: undefined } })).toThrow(
+      /needs the sandbox's portal passwords/,
+    );
+    expect(() => translateContainer(portal(), { ...portalCtx, operations: { ...portalCtx.operations, portalPasswords: { wayne: "x".repeat(24) } } })).toThrow(
+      /no sandbox password for customer 'hooli'/,
+    );
+    const same = { wayne: "y".repeat(24), hooli: "y".repeat(24) };
+    expect(() => translateContainer(portal(), { ...portalCtx, operations: { ...portalCtx.operations, portalPasswords: same } })).toThrow(
+      /customers 'wayne' and 'hooli' would share one sandbox password/,
+    );
+  });
+
+  it("the operations stack's plan gives every customer its own placeholder password, so the sandbox swaps in one per customer", async () => {
+    const plan = await new StackPlanner().plan(loadStack("ops-dc1"));
+    const subs = freshSecrets(plan);
+    const fresh = sandboxPortalPasswords(plan, subs);
+    expect(Object.keys(fresh).sort()).toEqual(["acme", "globex", "hooli", "initech", "wayne"]);
+    expect(new Set(Object.values(fresh)).size).toBe(5);
+    for (const v of Object.values(fresh)) expect(v).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(Object.values(fresh).some((v) => v.startsWith("planned"))).toBe(false);
+    // and the sandbox knows how to run every container the operations stack plans
+    const roles = plan.resources
+      .filter((r) => r.type === "docker:index/container:Container")
+      .map((r) => containerRole(unwrapSecrets(r.inputs) as PlannedContainer));
+    expect([...new Set(roles)].sort()).toEqual([
+      "alertmanager",
+      "blackbox",
+      "database",
+      "database-exporter",
+      "https-entry-point",
+      "notifier",
+      "prometheus",
+      "status-portal",
+    ]);
+  }, 120_000);
 });
