@@ -19,7 +19,9 @@ import { parseMonth, SlaInputError } from "../../model/sla";
 import { stacksDir } from "../../model/stackFile";
 import { parsePrometheusUrl, PrometheusClient, PrometheusError } from "../../render/prometheus/api";
 import { slaReportCsv, slaReportJson, slaReportTable } from "../../sla/format";
+import { publishReport } from "../../sla/publish";
 import { SlaCustomer, slaReport } from "../../sla/report";
+import { portalAdminClient, PORTAL_TOKEN_FILE_ENV, PORTAL_URL_ENV } from "./incident";
 import { CommandSpec, Out, ParsedArgs, stringOpt } from "../args";
 import { RuntimeFailure, UsageError } from "../errors";
 import { EXIT, ExitCode } from "../exitCodes";
@@ -32,6 +34,8 @@ export { DEFAULT_MAINTENANCE_FILE, MAINTENANCE_FILE_ENV };
 export interface SlaIo {
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** Where progress lines go (stderr by default). */
+  err?: (line: string) => void;
 }
 
 const defaultIo: SlaIo = { env: process.env, now: () => new Date() };
@@ -98,6 +102,8 @@ async function report({ opts }: ParsedArgs, out: Out, io: SlaIo): Promise<ExitCo
   }
   const customers = customersOf(opts);
   const url = prometheusUrl(opts, io.env);
+  // the portal's flags are checked before anything is computed
+  const portal = opts.publish ? portalAdminClient(opts, io.env) : undefined;
   const maintenance = announcements(opts, io.env);
   let result;
   try {
@@ -110,7 +116,16 @@ async function report({ opts }: ParsedArgs, out: Out, io: SlaIo): Promise<ExitCo
   if (opts.json) out(slaReportJson(result, maintenance.source));
   else if (opts.csv) out(slaReportCsv(result));
   else out(slaReportTable(result, maintenance.note));
-  return EXIT.ok;
+  if (!portal) return EXIT.ok;
+  const published = await publishReport(result, portal);
+  // on stderr: stdout stays the report (--json/--csv are read by programs)
+  const say = io.err ?? ((line: string) => console.error(line));
+  say(`published ${result.month} on the status portal for ${published.published.length} of ${result.rows.length} customer(s)`);
+  if (published.failed.length === 0) return EXIT.ok;
+  for (const f of published.failed) say(`  not published for ${f.customer}: ${f.error}`);
+  throw new RuntimeFailure(
+    `--publish: the portal took ${published.published.length} of ${result.rows.length} customer(s); not ${published.failed.map((f) => f.customer).join(", ")} (publishing again is safe)`,
+  );
 }
 
 const reportSpec: CommandSpec<SlaIo> = {
@@ -124,7 +139,10 @@ const reportSpec: CommandSpec<SlaIo> = {
       .option("--csv", "print the report as CSV (one row per customer)")
       .option("--prometheus <url>", `the operations stack's Prometheus (default: $${PROMETHEUS_URL_ENV})`)
       .option("--maintenance <file>", `the announced-maintenance record (default: $${MAINTENANCE_FILE_ENV}, else ${DEFAULT_MAINTENANCE_FILE})`)
-      .option("--stacks-dir <dir>", "the folder of the stack files (default: stacks/)"),
+      .option("--stacks-dir <dir>", "the folder of the stack files (default: stacks/)")
+      .option("--publish", "also put each customer's figures on the status portal (shown on its page; safe to repeat)")
+      .option("--portal <url>", `with --publish: the status portal (default: $${PORTAL_URL_ENV})`)
+      .option("--token-file <path>", `with --publish: file with the portal's admin token (default: $${PORTAL_TOKEN_FILE_ENV})`),
   run: (parsed, out, io) => report(parsed, out, io ?? defaultIo),
 };
 

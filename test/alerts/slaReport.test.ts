@@ -12,6 +12,8 @@ import { backfillRules, createBlocks, moveBlocks, OpenMetricsWriter, probes, Run
 import { EXIT } from "../../cli/exitCodes";
 import { plainYaml } from "../../render/plainYaml";
 import { slaRuleGroup } from "../../render/prometheus";
+import * as http from "http";
+import { AddressInfo } from "net";
 import { runLchost } from "../support/cliRun";
 
 // promtool backfills ~1 million probes and evaluates a month of minutes: a minute or two here, many on a loaded machine.
@@ -159,4 +161,64 @@ test("March: the first two hours, clean; a shared server's stack reports its ten
   expect(rows.map((x) => x.customer).sort()).toEqual(["acme", "initech"]);
   expect(rows.find((x) => x.customer === "acme")).toMatchObject({ minutesDown: 0, minutesMeasured: 120, availabilityPercent: 100, met: true });
   expect(rows.find((x) => x.customer === "initech")).toMatchObject({ availabilityPercent: null });
+});
+
+describe("--publish: the month's figures on the status portal (a recording stand-in; the portal's own side: test/services/statusPortal.test.ts)", () => {
+  let server: http.Server;
+  let portalUrl: string;
+  let tokenFile: string;
+  const puts: Array<{ method: string; url: string; auth: string | undefined; body: Record<string, unknown> }> = [];
+  let refuse = new Set<string>();
+  beforeAll(async () => {
+    tokenFile = path.join(dir, "portal-admin-token");
+    fs.writeFileSync(tokenFile, "t".repeat(40) + "\n", { mode: 0o600 });
+    server = http.createServer((req, res) => {
+      let text = "";
+      req.on("data", (c) => (text += c));
+      req.on("end", () => {
+        puts.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body: JSON.parse(text || "null") });
+        const customer = decodeURIComponent(req.url!.split("/")[4] ?? "");
+        if (refuse.has(customer)) res.writeHead(503, { "content-type": "application/json" }).end('{"error":"unavailable","message":"try later"}');
+        else res.writeHead(200, { "content-type": "application/json" }).end('{"saved":true}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    portalUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => {
+    puts.length = 0;
+    refuse = new Set();
+  });
+
+  test("every customer's row is put as the report computed it; stdout stays the JSON report", async () => {
+    const r = await report("--month", "2026-02", "--json", "--publish", "--portal", portalUrl, "--token-file", tokenFile);
+    expect(r.code).toBe(EXIT.ok);
+    const rows = JSON.parse(r.out).rows as Array<Record<string, any>>;
+    expect(puts.map((p) => `${p.method} ${p.url}`).sort()).toEqual(rows.map((x) => `PUT /v1/admin/availability/${x.customer}/2026-02`).sort());
+    for (const p of puts) expect(p.auth).toBe(`Bearer ${"t".repeat(40)}`);
+    const acme = rows.find((x) => x.customer === "acme")!;
+    expect(puts.find((p) => p.url.endsWith("/acme/2026-02"))!.body).toEqual({
+      availabilityPercent: acme.availabilityPercent,
+      minutesDown: 363,
+      minutesMaintenance: 60,
+      met: false,
+      creditPercent: 10,
+    });
+    expect(puts.find((p) => p.url.endsWith("/hooli/2026-02"))!.body).toEqual({
+      availabilityPercent: null,
+      minutesDown: 0,
+      minutesMaintenance: 0,
+      met: null,
+      creditPercent: null,
+    });
+  });
+
+  test("a portal that refuses some: the others are published, the exit says which were not (publishing again is safe)", async () => {
+    refuse = new Set(["wayne"]);
+    const r = await report("--month", "2026-02", "--publish", "--portal", portalUrl, "--token-file", tokenFile);
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.err).toMatch(/--publish: the portal took 4 of 5 customer\(s\); not wayne \(publishing again is safe\)/);
+    expect(puts).toHaveLength(5);
+  });
 });

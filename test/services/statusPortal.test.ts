@@ -15,6 +15,9 @@ import {
   startPortal,
   textOf,
 } from "../support/portalHarness";
+import { StatusPortalAdminClient } from "../../render/statusPortal/adminApi";
+import { publishReport } from "../../sla/publish";
+import type { SlaReport, SlaReportRow } from "../../sla/report";
 
 jest.setTimeout(120_000);
 
@@ -544,6 +547,43 @@ describe("status portal (real MariaDB)", () => {
       const before = await p.count("portal_month_availability");
       expect(await admin(p.url, "PUT", url, body)).toMatchObject({ status, body: { field } });
       expect(await p.count("portal_month_availability")).toBe(before);
+    });
+
+    test("lchost sla report --publish: each row put through the admin client, an unknown customer failing alone", async () => {
+      const row = (customer: string, r: Partial<SlaReportRow>) => ({ customer, stack: customer, edition: "datacenter", ...r }) as SlaReportRow;
+      const report = {
+        month: "2026-11",
+        evaluatedUntil: NOW.toISOString(),
+        complete: false,
+        rows: [
+          row("acme", {
+            availabilityPercent: 98.25,
+            minutesDown: 700,
+            minutesMaintenance: 45,
+            met: false,
+            credit: { band: "95–99 %", atLeastPercent: 95, belowPercent: 99, creditPercent: 25 },
+          }),
+          row("globex", { availabilityPercent: null, minutesDown: 0, minutesMaintenance: 0, met: null, credit: null }),
+          row("umbrella", {
+            availabilityPercent: 100,
+            minutesDown: 0,
+            minutesMaintenance: 0,
+            met: true,
+            credit: { band: "≥ 99.5 %", atLeastPercent: 99.5, belowPercent: null, creditPercent: 0 },
+          }),
+        ],
+      } as SlaReport;
+      const outcome = await publishReport(report, new StatusPortalAdminClient(p.url, ADMIN_TOKEN));
+      expect(outcome.published).toEqual(["acme", "globex"]);
+      expect(outcome.failed).toEqual([{ customer: "umbrella", error: expect.stringMatching(/404.*customer|customer.*404|umbrella/) }]);
+      const acme = textOf((await (await loggedIn("acme")).get("/c/acme")).text);
+      expect(acme).toContain("Measured so far: 98.25 %");
+      expect(acme).toContain("700 minutes unavailable");
+      expect(acme).toContain("45 minutes of announced maintenance (not counted)");
+      expect(acme).toContain("Credit: 25 % of the monthly fee");
+      // unknown stays unknown on the page, never 100 %
+      const globex = textOf((await (await loggedIn("globex")).get("/c/globex")).text);
+      expect(globex).toContain("Not measured yet for this month.");
     });
 
     test("only the admin token may publish", async () => {

@@ -57,6 +57,23 @@ test.each([
   expect(r).toMatchObject({ code: EXIT.usage, out: "" });
 });
 
+test("--publish without a portal is refused before Prometheus is asked", async () => {
+  const saved = { url: process.env.LCHOST_PORTAL_URL, token: process.env.LCHOST_PORTAL_TOKEN_FILE };
+  delete process.env.LCHOST_PORTAL_URL;
+  delete process.env.LCHOST_PORTAL_TOKEN_FILE;
+  try {
+    const none = await runLchost("sla", "report", "--month", "2026-02", ...prom, "--publish");
+    expect(none).toMatchObject({ code: EXIT.usage, out: "" });
+    expect(none.err).toMatch(/--portal <url> is required \(or set LCHOST_PORTAL_URL\)/);
+    const noToken = await runLchost("sla", "report", "--month", "2026-02", ...prom, "--publish", "--portal", "http://127.0.0.1:9");
+    expect(noToken).toMatchObject({ code: EXIT.usage, out: "" });
+    expect(noToken.err).toMatch(/--token-file <path> is required/);
+  } finally {
+    if (saved.url !== undefined) process.env.LCHOST_PORTAL_URL = saved.url;
+    if (saved.token !== undefined) process.env.LCHOST_PORTAL_TOKEN_FILE = saved.token;
+  }
+});
+
 test("without --prometheus or LCHOST_PROMETHEUS_URL the command says where to give it", async () => {
   const saved = process.env.LCHOST_PROMETHEUS_URL;
   delete process.env.LCHOST_PROMETHEUS_URL;
