@@ -35,7 +35,7 @@ import { MESSAGES, pickLanguage } from "./i18n";
 import { alertActions } from "./incidentsFromAlerts";
 import { LoginThrottle } from "./loginThrottle";
 import type { MonthAvailabilitySource } from "./monthAvailability";
-import { atomFeed, customerPage, incidentPage, loginPage, notFoundPage, PageContext, publicPage } from "./pages/render";
+import { atomFeed, customerPage, FULL_TIMELINE_DAYS, incidentPage, loginPage, notFoundPage, PageContext, publicPage } from "./pages/render";
 import { PORTAL_CSS } from "./pages/portalCss";
 import { dailyHistory, IncidentSpan, overallState, partStates } from "./partStatus";
 import { unknownUserHash, verifyPortalPassword } from "./passwordHash";
@@ -458,10 +458,11 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
   ) {
     const at = now();
     const since = new Date(at.getTime() - 91 * DAY);
-    // the timelines are read beside the incidents (same filter), not after them: one round trip less per view
+    // the timelines are read beside the incidents, not after them: one round trip less per view; only those the
+    // page shows in full (open ones, and those resolved within FULL_TIMELINE_DAYS)
     const [incidents, updates, maintenance, availability] = await Promise.all([
       store.customerIncidents(customer.name, since),
-      store.customerIncidentUpdates(customer.name, since),
+      store.customerIncidentUpdates(customer.name, new Date(at.getTime() - FULL_TIMELINE_DAYS * DAY)),
       store.maintenance(customer.name, at),
       opts.monthAvailability.monthAvailability(customer.name, utcMonth(at)),
     ]);

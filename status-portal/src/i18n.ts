@@ -27,6 +27,8 @@ export interface Messages {
     none: string;
     recent: string;
     noneRecent: string;
+    /** Heading of the resolved incidents older than FULL_TIMELINE_DAYS: one line each, the timeline on its own page. */
+    earlier: string;
     severity: Record<"warning" | "critical", string>;
     status: Record<"open" | "resolved", string>;
     timeline: string;
@@ -142,6 +144,7 @@ export const MESSAGES: Record<PortalLanguage, Messages> = {
       none: "No open incidents.",
       recent: "Incidents of the last 90 days",
       noneRecent: "No incidents in the last 90 days.",
+      earlier: "Earlier (each incident's page shows its timeline)",
       severity: { warning: "impairment", critical: "disruption" },
       status: { open: "open", resolved: "resolved" },
       timeline: "Timeline",
@@ -248,6 +251,7 @@ export const MESSAGES: Record<PortalLanguage, Messages> = {
       none: "Keine offenen Störungen.",
       recent: "Störungen der letzten 90 Tage",
       noneRecent: "Keine Störungen in den letzten 90 Tagen.",
+      earlier: "Früher (die Seite jeder Störung zeigt ihren Verlauf)",
       severity: { warning: "Einschränkung", critical: "Störung" },
       status: { open: "offen", resolved: "behoben" },
       timeline: "Verlauf",

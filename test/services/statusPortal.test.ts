@@ -469,6 +469,35 @@ describe("status portal (real MariaDB)", () => {
       for (const id of [own, other]) expect((await admin(p.url, "POST", `/v1/admin/incidents/${id}/resolve`, { message: "Done." })).status).toBe(200);
     });
 
+    test("incidents resolved more than 14 days ago are one line each, linking to their page with the timeline", async () => {
+      const post = async (title: string, note: string) => {
+        const id = (await admin(p.url, "POST", "/v1/admin/incidents", { customer: "acme", title, message: note, severity: "warning", parts: ["entry"] })).body
+          .id;
+        expect((await admin(p.url, "POST", `/v1/admin/incidents/${id}/resolve`, { message: `${note} Fixed.` })).status).toBe(200);
+        return id as string;
+      };
+      let old: string;
+      let recent: string;
+      try {
+        clock = new Date(NOW.getTime() - 30 * 86_400_000);
+        old = await post("Old outage of acme (timeline test)", "Acme-14d-old-note.");
+        clock = new Date(NOW.getTime() - 3 * 86_400_000);
+        recent = await post("Recent outage of acme (timeline test)", "Acme-14d-recent-note.");
+      } finally {
+        clock = NOW;
+      }
+      const c = await loggedIn("acme");
+      const html = (await c.get("/c/acme")).text;
+      const page = textOf(html);
+      expect(page).toContain("Acme-14d-recent-note.");
+      expect(page).toContain("Earlier (each incident's page shows its timeline)");
+      expect(page).toContain("Old outage of acme (timeline test)");
+      expect(page).not.toContain("Acme-14d-old-note.");
+      expect(html).toContain(`href="/c/acme/incidents/${old}"`);
+      expect(html).toContain(`href="/c/acme/incidents/${recent}"`);
+      expect(textOf((await c.get(`/c/acme/incidents/${old}`)).text)).toContain("Acme-14d-old-note.");
+    });
+
     test("refuses without the admin token, an unknown customer, a bad body (naming the field) and an unknown incident", async () => {
       expect((await admin(p.url, "POST", "/v1/admin/incidents", { customer: "globex", title: "x", message: "y", severity: "warning" }, null)).status).toBe(401);
       expect((await admin(p.url, "POST", "/v1/admin/incidents", { customer: "globex", title: "x", message: "y", severity: "warning" }, AM_TOKEN)).status).toBe(

@@ -27,6 +27,8 @@ ul.parts li { border: 1px solid var(--line); border-radius: 0.4rem; padding: 0.5
 article.incident { border: 1px solid var(--line); border-radius: 0.4rem; padding: 0.5rem 1rem; margin: 0.5rem 0; }
 article.incident h3 { font-size: 1.05rem; margin: 0.25rem 0; }
 ol.timeline { padding-left: 1.25rem; margin: 0.25rem 0; }
+ul.earlier { padding-left: 1.25rem; margin: 0.25rem 0; }
+ul.earlier li { margin: 0.2rem 0; }
 .muted { color: var(--muted); }
 .history { display: flex; gap: 2px; align-items: stretch; height: 2.5rem; }
 .history .day { flex: 1 1 0; min-width: 2px; border-radius: 1px; background: var(--ok); }

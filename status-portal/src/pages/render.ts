@@ -110,6 +110,22 @@ function incidentArticle(
   </article>`;
 }
 
+/**
+ * Resolved incidents of the last this many days are shown with their timeline on the customer's page; older
+ * ones (up to 90 days) one line each, linking to the incident's page. A page of 90 days in full grew to ~60 KiB
+ * and ~5 ms of rendering for a busy customer (bench:portal), most of it timelines nobody reads there.
+ */
+export const FULL_TIMELINE_DAYS = 14;
+
+/** One line of an older resolved incident: its title (a link to its page), when it began and how long it lasted. */
+function incidentLine(i: IncidentRow, ctx: PageContext, tz: string, link: string): Html {
+  const m = MESSAGES[ctx.language];
+  return html`<li>
+    <a href="${link}">${incidentTitle(i, m)}</a> · ${formatDateTime(i.startedAt, ctx.language, tz)} ·
+    ${m.incidents.lasted(formatDuration(i.resolvedAt!.getTime() - i.startedAt.getTime(), ctx.language))}
+  </li>`;
+}
+
 export interface CustomerPageData {
   customer: CustomerView;
   now: Date;
@@ -176,6 +192,10 @@ export function customerPage(d: CustomerPageData, ctx: PageContext): string {
   const c = d.customer;
   const tz = c.timeZone;
   const resolved = d.recent.filter((i) => i.resolvedAt !== null);
+  const fullSince = d.now.getTime() - FULL_TIMELINE_DAYS * 86_400_000;
+  const inFull = resolved.filter((i) => i.resolvedAt!.getTime() >= fullSince);
+  const earlier = resolved.filter((i) => i.resolvedAt!.getTime() < fullSince);
+  const link = (i: IncidentRow) => `${customerPagePath(c.name)}/incidents/${i.id}`;
   const body = html` ${d.notice ? html`<p class="${d.notice.kind === "error" ? "error" : ""}" role="status">${d.notice.text}</p>` : ""}
     <p class="banner ${d.overall}" role="status">${m.overall[d.overall]}</p>
     <p class="muted">${m.customerPage.edition(EDITION_TITLES[c.edition] ?? c.edition)}</p>
@@ -203,7 +223,15 @@ export function customerPage(d: CustomerPageData, ctx: PageContext): string {
     </section>
     <section aria-labelledby="recent-h">
       <h2 id="recent-h">${m.incidents.recent}</h2>
-      ${resolved.length === 0 ? html`<p>${m.incidents.noneRecent}</p>` : resolved.map((i) => incidentArticle(i, d.updates.get(i.id) ?? [], ctx, tz, { link: `${customerPagePath(c.name)}/incidents/${i.id}`, showSummary: false, now: d.now }))}
+      ${resolved.length === 0 ? html`<p>${m.incidents.noneRecent}</p>` : inFull.map((i) => incidentArticle(i, d.updates.get(i.id) ?? [], ctx, tz, { link: link(i), showSummary: false, now: d.now }))}
+      ${
+        earlier.length === 0
+          ? ""
+          : html`<h3>${m.incidents.earlier}</h3>
+              <ul class="earlier">
+                ${earlier.map((i) => incidentLine(i, ctx, tz, link(i)))}
+              </ul>`
+      }
     </section>
     <section aria-labelledby="sub-h">
       <h2 id="sub-h">${m.subscribe.title}</h2>
