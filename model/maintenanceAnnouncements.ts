@@ -9,7 +9,15 @@
  *
  * `customers` are customer names (the `customer` label): a shared server's announcement lists its tenants.
  */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import type { MaintenanceWindow } from "./sla";
+
+/** Where the record is when no flag names it (lchost sla report --maintenance, lchost maintenance announce --maintenance-file). */
+export const MAINTENANCE_FILE_ENV = "LCHOST_MAINTENANCE_FILE";
+/** Relative to the project root; a missing default file means nothing was announced. */
+export const DEFAULT_MAINTENANCE_FILE = path.join("maintenance", "announcements.json");
 
 export interface MaintenanceAnnouncement extends MaintenanceWindow {
   customers: string[];
@@ -60,4 +68,55 @@ export function parseMaintenanceAnnouncements(text: string, source: string): Mai
 /** The windows of one customer. */
 export function maintenanceOf(customer: string, announcements: MaintenanceAnnouncement[]): MaintenanceAnnouncement[] {
   return announcements.filter((a) => a.customers.includes(customer));
+}
+
+/** A time as the file holds it: ISO 8601 in UTC, whole seconds without ".000". */
+export function announcementTime(d: Date): string {
+  return d.toISOString().replace(/\.000Z$/, "Z");
+}
+
+/**
+ * The file's new text with `added` appended: the old document is kept as it was (its times and any extra
+ * keys are not rewritten), the result is checked by the same parser that reads it. `oldText` undefined: a new file.
+ */
+export function appendMaintenanceAnnouncements(oldText: string | undefined, added: MaintenanceAnnouncement[], source: string): string {
+  if (oldText !== undefined) parseMaintenanceAnnouncements(oldText, source);
+  const doc = (oldText !== undefined ? JSON.parse(oldText) : { announcements: [] }) as { announcements: unknown[] };
+  for (const a of added) {
+    doc.announcements.push({
+      customers: a.customers,
+      ...(a.stack !== undefined ? { stack: a.stack } : {}),
+      from: announcementTime(a.from),
+      to: announcementTime(a.to),
+      announcedAt: announcementTime(a.announcedAt),
+      reason: a.reason,
+    });
+  }
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  parseMaintenanceAnnouncements(text, source);
+  return text;
+}
+
+/**
+ * Replaces a file's content all at once: written beside it under a temporary name, flushed, then renamed
+ * over it, so a reader (sla report) sees the old text or the new, never half of one. Keeps the old mode.
+ */
+export function writeFileAtomically(file: string, text: string): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const mode = fs.existsSync(file) ? fs.statSync(file).mode & 0o777 : 0o644;
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const fd = fs.openSync(temp, "wx", mode);
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (e) {
+    fs.rmSync(temp, { force: true });
+    throw e;
+  }
 }

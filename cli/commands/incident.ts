@@ -27,7 +27,8 @@ const FLAG_OF: Record<string, string> = {
   id: "<id>",
 };
 
-function client(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): StatusPortalAdminClient {
+/** The portal's admin client from --portal/--token-file (or their environment variables); shared with maintenance announce. */
+export function portalAdminClient(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): StatusPortalAdminClient {
   try {
     const urlFlag = stringOpt(opts, "portal");
     const url =
@@ -90,7 +91,7 @@ const postSpec: CommandSpec<IncidentIo> = {
     if (!(INCIDENT_SEVERITIES as readonly string[]).includes(severity))
       throw new UsageError(`--severity: '${severity}' is not one of ${INCIDENT_SEVERITIES.join(", ")}`);
     const lang = language(opts);
-    const c = client(opts, (io ?? defaultIo).env);
+    const c = portalAdminClient(opts, (io ?? defaultIo).env);
     const i = await call(() =>
       c.postIncident({
         ...(customer !== undefined ? { customer } : { fleet: true }),
@@ -118,7 +119,7 @@ const updateSpec = (resolve: boolean): CommandSpec<IncidentIo> => ({
   run: async ({ args, opts }, out, io) => {
     if (!/^[0-9a-f-]{36}$/.test(args[0])) throw new UsageError(`<id>: '${args[0]}' is not an incident id`);
     const lang = language(opts);
-    const c = client(opts, (io ?? defaultIo).env);
+    const c = portalAdminClient(opts, (io ?? defaultIo).env);
     const message = stringOpt(opts, "message") ?? (lang === "de" ? "Behoben." : "Resolved.");
     const body = { message, ...(lang ? { language: lang } : {}) };
     const i = await call(() => (resolve ? c.resolveIncident(args[0], body) : c.updateIncident(args[0], body)));
@@ -133,7 +134,7 @@ const listSpec: CommandSpec<IncidentIo> = {
   define: (cmd) =>
     common(cmd.option("--customer <name>", "only this customer's").option("--all", "resolved ones too (last 90 days)").option("--json", "print JSON")),
   run: async ({ opts }, out, io) => {
-    const c = client(opts, (io ?? defaultIo).env);
+    const c = portalAdminClient(opts, (io ?? defaultIo).env);
     const list = await call(() => c.listIncidents({ customer: stringOpt(opts, "customer"), open: !opts.all }));
     if (opts.json) out(JSON.stringify(list, null, 2));
     else if (list.length === 0) out("no incidents");

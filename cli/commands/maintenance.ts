@@ -1,73 +1,22 @@
 /**
  * lchost maintenance silence|silences|unsilence: announced work on a customer's stack pages no one. A
  * silence in the operations stack's Alertmanager (API v2) for that customer's alerts (label `customer`;
- * a shared server: every tenant), created by `lchost`, with the reason as its comment.
+ * a shared server: every tenant), created by `lchost`, with the reason as its comment. `announce`
+ * (maintenanceAnnounce.ts) does that and also tells the customers, the status portal and the SLA record.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { AlertmanagerClient, AlertmanagerError, parseAlertmanagerUrl, Silence } from "../../render/alertmanager/api";
-import { maintenanceSilence, parseIsoTime, SilencedStack, SilenceInputError } from "../../render/alertmanager/maintenanceSilence";
-import { loadStack, stackFilePath, stacksDir } from "../../model/stackFile";
+import { AlertmanagerClient, AlertmanagerError, Silence } from "../../render/alertmanager/api";
+import { maintenanceSilence, parseIsoTime, SilenceInputError } from "../../render/alertmanager/maintenanceSilence";
 import { CommandSpec, Out, ParsedArgs, stringOpt } from "../args";
 import { RuntimeFailure, UsageError } from "../errors";
 import { EXIT, ExitCode } from "../exitCodes";
+import { announceSpec } from "./maintenanceAnnounce";
+import { ALERTMANAGER_URL_ENV, alertmanagerUrl, MaintenanceIo, silencedStack } from "./maintenanceTargets";
 
-/** Where Alertmanager is when --alertmanager is not given. */
-export const ALERTMANAGER_URL_ENV = "LCHOST_ALERTMANAGER_URL";
-
-export interface MaintenanceIo {
-  env: NodeJS.ProcessEnv;
-  now: () => Date;
-}
+export { ALERTMANAGER_URL_ENV, alertmanagerUrl, configuredAlertmanagerUrl, silencedStack } from "./maintenanceTargets";
+export type { MaintenanceIo } from "./maintenanceTargets";
 
 const defaultIo: MaintenanceIo = { env: process.env, now: () => new Date() };
-
-/** The Alertmanager base URL from --alertmanager, else $LCHOST_ALERTMANAGER_URL, else undefined; a bad one is a usage error naming where it came from. */
-export function configuredAlertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL | undefined {
-  const flag = stringOpt(opts, "alertmanager");
-  try {
-    if (flag !== undefined) return parseAlertmanagerUrl(flag, "--alertmanager");
-    const fromEnv = env[ALERTMANAGER_URL_ENV];
-    if (fromEnv) return parseAlertmanagerUrl(fromEnv, ALERTMANAGER_URL_ENV);
-    return undefined;
-  } catch (e) {
-    if (e instanceof AlertmanagerError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
-/** As configuredAlertmanagerUrl, but required. */
-export function alertmanagerUrl(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): URL {
-  const url = configuredAlertmanagerUrl(opts, env);
-  if (!url) throw new UsageError(`--alertmanager <url> is required (or set ${ALERTMANAGER_URL_ENV}), e.g. http://127.0.0.1:9093`);
-  return url;
-}
-
-/** The stack whose alerts a silence covers; an unknown stack or one without customers is a usage error. */
-export function silencedStack(stackName: string, dir?: string): SilencedStack {
-  const folder = dir ?? stacksDir();
-  const file = stackFilePath(stackName, folder);
-  if (!fs.existsSync(file)) {
-    const known = fs.existsSync(folder)
-      ? fs
-          .readdirSync(folder)
-          .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
-          .filter((n): n is string => Boolean(n))
-      : [];
-    throw new UsageError(`<stack>: unknown stack '${stackName}' (no ${path.relative(process.cwd(), file) || file}; known: ${known.join(", ") || "none"})`);
-  }
-  const cfg = loadStack(stackName, folder).config;
-  switch (cfg.role) {
-    case "customer":
-      return { kind: "customer", customer: stackName };
-    case "shared-server":
-      return { kind: "shared-server", name: stackName, tenants: cfg.tenants };
-    default:
-      throw new UsageError(
-        `<stack>: '${stackName}' is not a customer or shared-server stack (lchost:role '${(cfg as { role: string }).role}'): it has no customer alerts to silence`,
-      );
-  }
-}
 
 async function withAlertmanager<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -147,11 +96,11 @@ const unsilenceSpec: CommandSpec<MaintenanceIo> = {
   },
 };
 
-const SUBCOMMANDS = [silenceSpec, silencesSpec, unsilenceSpec];
+const SUBCOMMANDS = [silenceSpec, announceSpec, silencesSpec, unsilenceSpec];
 
 export const maintenanceSpec: CommandSpec<MaintenanceIo> = {
   name: "maintenance",
-  summary: "silence a stack's alerts for announced work: silence <stack> | silences | unsilence <id>",
+  summary: "announced work on a stack: silence <stack> | announce <stack>|--all | silences | unsilence <id>",
   define: (cmd) => cmd.usage("<subcommand> [options]").argument("[subcommand]", SUBCOMMANDS.map((s) => s.name).join(" | ")),
   subcommands: SUBCOMMANDS,
   run: async ({ args }) => {

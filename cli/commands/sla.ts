@@ -7,7 +7,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadFleet, MonitoredCustomer } from "../../model/fleet";
-import { MaintenanceAnnouncement, MaintenanceFileError, parseMaintenanceAnnouncements } from "../../model/maintenanceAnnouncements";
+import {
+  DEFAULT_MAINTENANCE_FILE,
+  MAINTENANCE_FILE_ENV,
+  MaintenanceAnnouncement,
+  MaintenanceFileError,
+  parseMaintenanceAnnouncements,
+} from "../../model/maintenanceAnnouncements";
 import { packageRoot } from "../../model/packageRoot";
 import { parseMonth, SlaInputError } from "../../model/sla";
 import { stacksDir } from "../../model/stackFile";
@@ -20,9 +26,8 @@ import { EXIT, ExitCode } from "../exitCodes";
 
 /** Where Prometheus is when --prometheus is not given. */
 export const PROMETHEUS_URL_ENV = "LCHOST_PROMETHEUS_URL";
-/** Where the announced maintenance is recorded when --maintenance is not given. */
-export const MAINTENANCE_FILE_ENV = "LCHOST_MAINTENANCE_FILE";
-export const DEFAULT_MAINTENANCE_FILE = path.join("maintenance", "announcements.json");
+/** Where the announced maintenance is recorded when --maintenance is not given (model/maintenanceAnnouncements.ts, shared with maintenance announce). */
+export { DEFAULT_MAINTENANCE_FILE, MAINTENANCE_FILE_ENV };
 
 export interface SlaIo {
   env: NodeJS.ProcessEnv;

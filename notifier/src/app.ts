@@ -64,7 +64,7 @@ export function buildNotifierApp(config: NotifierConfig, opts: NotifierAppOption
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const deliveries = new Counter({
     name: "notifier_deliveries_total",
-    help: "Alertmanager notifications handled, by channel and outcome (delivered, filtered = below the minimum severity, timeout, rejected = non-2xx or SMTP refusal, unreachable)",
+    help: "Alertmanager notifications handled, by channel and outcome (delivered, filtered = below the minimum severity or an ended maintenance announcement, timeout, rejected = non-2xx or SMTP refusal, unreachable)",
     labelNames: ["channel", "outcome"],
     registers: [registry],
   });
@@ -169,8 +169,13 @@ export function buildNotifierApp(config: NotifierConfig, opts: NotifierAppOption
       const notification = filterBySeverity(notificationFromPayload(customer, req.body), recipient.severity);
       if (notification.alerts.length === 0) {
         deliveries.labels(channel, "filtered").inc();
-        req.log.info({ customer, channel, minimum: recipient.severity }, "notification below the customer's minimum severity: not delivered");
-        return reply.code(200).send({ delivered: false, reason: `every alert is below the minimum severity ${recipient.severity}` });
+        req.log.info(
+          { customer, channel, minimum: recipient.severity },
+          "notification below the customer's minimum severity (or an ended announcement): not delivered",
+        );
+        return reply
+          .code(200)
+          .send({ delivered: false, reason: `every alert is below the minimum severity ${recipient.severity} or an announcement that has ended` });
       }
       const message = renderNotification(notification, recipient.language);
       const started = process.hrtime.bigint();

@@ -51,6 +51,20 @@ export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
 export const NOTIFICATION_SEVERITIES = ["info", "warning", "critical"] as const;
 export type NotificationSeverity = (typeof NOTIFICATION_SEVERITIES)[number];
 
+/**
+ * The alert `lchost maintenance announce` posts to Alertmanager to tell a customer of announced maintenance
+ * through its own notification channels (docs/sla.md "Announcing maintenance"). Alertmanager routes it to the
+ * customer whatever the customer's minimum severity (a notice, not a fault), the notifier renders it as an
+ * announcement and never sends its "resolved" (the alert ends by itself minutes after it was posted).
+ */
+export const MAINTENANCE_ANNOUNCED_ALERT = "MaintenanceAnnounced";
+/** Its labels `component` and `part` (the status portal opens incidents only for parts of the service, not this). */
+export const MAINTENANCE_COMPONENT = "maintenance";
+/** Its annotations: the window (RFC 3339, UTC), the reason as written, the reason's language, and whether it counts for the SLA. */
+export const MAINTENANCE_ANNOTATIONS = { from: "from", to: "to", reason: "reason", language: "reason_language", sla: "sla" } as const;
+/** `sla` annotation values: announced early enough to be excluded from the month, or too late (counts as downtime). */
+export const MAINTENANCE_SLA_VALUES = ["excluded", "counted"] as const;
+
 /** A customer name as it appears in the path (a Pulumi stack name), or ON_CALL_CUSTOMER. */
 export const CUSTOMER_NAME_PATTERN = /^(_oncall|[A-Za-z0-9][A-Za-z0-9._-]{0,99})$/;
 

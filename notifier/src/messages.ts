@@ -4,7 +4,15 @@
  * resolved, when and after how long. docs/notifications.md shows one example of each kind in both languages.
  */
 import type { AlertmanagerAlert, AlertmanagerPayload } from "./alertmanagerPayload";
-import { NOTIFICATION_SEVERITIES, NotificationLanguage, NotificationSeverity, ON_CALL_CUSTOMER } from "./env";
+import {
+  MAINTENANCE_ANNOTATIONS,
+  MAINTENANCE_ANNOUNCED_ALERT,
+  NOTIFICATION_LANGUAGES,
+  NOTIFICATION_SEVERITIES,
+  NotificationLanguage,
+  NotificationSeverity,
+  ON_CALL_CUSTOMER,
+} from "./env";
 
 export interface NotificationAlert {
   status: "firing" | "resolved";
@@ -20,6 +28,21 @@ export interface NotificationAlert {
   until: string | null;
   /** The rule's English summary (plain words), shown as a detail. */
   summary: string | null;
+  /** Set on a MaintenanceAnnounced alert whose annotations carry a usable window: rendered as an announcement. */
+  maintenance?: MaintenanceNotice;
+}
+
+/** Announced maintenance as `lchost maintenance announce` posts it (env.ts MAINTENANCE_ANNOTATIONS). */
+export interface MaintenanceNotice {
+  /** RFC 3339 */
+  from: string;
+  /** RFC 3339 */
+  to: string;
+  reason: string;
+  /** The language the reason is written in, when given. */
+  reasonLanguage: NotificationLanguage | null;
+  /** excluded: announced in time, not counted against the month; counted: announced too late; null: not said. */
+  sla: "excluded" | "counted" | null;
 }
 
 export interface Notification {
@@ -66,8 +89,30 @@ function own(table: Readonly<Record<string, string>>, key: string): string | und
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The announcement an alert carries, or undefined when it is no MaintenanceAnnounced alert or its window is unusable. */
+export function maintenanceNotice(a: AlertmanagerAlert): MaintenanceNotice | undefined {
+  if (a.labels.alertname !== MAINTENANCE_ANNOUNCED_ALERT) return undefined;
+  const an = a.annotations ?? {};
+  const from = an[MAINTENANCE_ANNOTATIONS.from] ?? "";
+  const to = an[MAINTENANCE_ANNOTATIONS.to] ?? "";
+  const reason = plainText(an[MAINTENANCE_ANNOTATIONS.reason] ?? "");
+  if (!RFC3339.test(from) || !RFC3339.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)) || reason === "") return undefined;
+  const lang = an[MAINTENANCE_ANNOTATIONS.language];
+  const sla = an[MAINTENANCE_ANNOTATIONS.sla];
+  return {
+    from,
+    to,
+    reason,
+    reasonLanguage: (NOTIFICATION_LANGUAGES as readonly string[]).includes(lang) ? (lang as NotificationLanguage) : null,
+    sla: sla === "excluded" || sla === "counted" ? sla : null,
+  };
+}
+
 export function notificationAlert(a: AlertmanagerAlert): NotificationAlert {
   const l = a.labels;
+  const maintenance = maintenanceNotice(a);
   return {
     status: a.status,
     alertname: plainText(l.alertname),
@@ -79,6 +124,7 @@ export function notificationAlert(a: AlertmanagerAlert): NotificationAlert {
     since: a.startsAt,
     until: a.status === "resolved" && a.endsAt && !NO_END.test(a.endsAt) ? a.endsAt : null,
     summary: plainText(a.annotations?.summary ?? "") || null,
+    ...(maintenance ? { maintenance } : {}),
   };
 }
 
@@ -90,9 +136,15 @@ export function severityRank(s: NotificationSeverity): number {
   return NOTIFICATION_SEVERITIES.indexOf(s);
 }
 
-/** Alerts at or above the recipient's minimum severity; the status follows what remains (firing if any fires). */
+const isAnnouncement = (a: NotificationAlert) => a.alertname === MAINTENANCE_ANNOUNCED_ALERT;
+
+/**
+ * Alerts at or above the recipient's minimum severity; the status follows what remains (firing if any fires).
+ * A maintenance announcement is a notice the customer must get whatever its minimum: kept while firing, and
+ * dropped once resolved (it ends by itself minutes after it was posted; a "resolved" would say nothing).
+ */
 export function filterBySeverity(n: Notification, minimum: NotificationSeverity): Notification {
-  const alerts = n.alerts.filter((a) => severityRank(a.severity) >= severityRank(minimum));
+  const alerts = n.alerts.filter((a) => (isAnnouncement(a) ? a.status === "firing" : severityRank(a.severity) >= severityRank(minimum)));
   return { ...n, alerts, status: alerts.some((a) => a.status === "firing") ? "firing" : "resolved" };
 }
 
@@ -117,6 +169,20 @@ interface Words {
   headingResolved: string;
   time(iso: string): string;
   span(ms: number): string;
+  announcement: AnnouncementWords;
+}
+
+/** How a maintenance announcement reads (MaintenanceAnnounced alerts). */
+interface AnnouncementWords {
+  subject(customer: string, from: string, to: string): string;
+  heading(what: string): string;
+  from: string;
+  to: string;
+  duration: string;
+  reason(reasonLanguage: NotificationLanguage | null): string;
+  during: string;
+  sla: Record<"excluded" | "counted", string>;
+  closing: string;
 }
 
 function partNumber(part: string): string {
@@ -169,6 +235,8 @@ const EN: Words = {
         return "TLS certificate of the public entry";
       case "slo":
         return "availability (service level)";
+      case "maintenance":
+        return "announced maintenance";
       default:
         return `${component} ${part}`;
     }
@@ -194,6 +262,20 @@ const EN: Words = {
   headingResolved: "The disruption is resolved.",
   time: utc,
   span: (ms) => span(ms, "less than a minute", "h", "min"),
+  announcement: {
+    subject: (what, from, to) => `${what}: announced maintenance ${from} to ${to}`,
+    heading: (what) => `Announced maintenance of ${what}`,
+    from: "From",
+    to: "To",
+    duration: "Duration",
+    reason: (l) => (l === "de" ? "Reason (in German)" : "Reason"),
+    during: "During this window License Central may be unavailable at times. You do not need to do anything.",
+    sla: {
+      excluded: "It was announced in time: these minutes do not count against your monthly availability guarantee.",
+      counted: "It was announced at short notice: these minutes count towards your monthly availability like any other.",
+    },
+    closing: "The times are also shown on your status page.",
+  },
 };
 
 const DE: Words = {
@@ -217,6 +299,8 @@ const DE: Words = {
         return "TLS-Zertifikat des öffentlichen Zugangs";
       case "slo":
         return "Verfügbarkeit (Service-Level)";
+      case "maintenance":
+        return "angekündigte Wartung";
       default:
         return `${component} ${part}`;
     }
@@ -243,6 +327,20 @@ const DE: Words = {
   headingResolved: "Die Störung ist behoben.",
   time: (iso) => `${berlin.format(new Date(iso))} (${utc(iso)})`,
   span: (ms) => span(ms, "weniger als eine Minute", "Std.", "Min."),
+  announcement: {
+    subject: (what, from, to) => `${what}: angekündigte Wartung ${from} bis ${to}`,
+    heading: (what) => `Angekündigte Wartung von ${what}`,
+    from: "Von",
+    to: "Bis",
+    duration: "Dauer",
+    reason: (l) => (l === "en" ? "Grund (englisch)" : "Grund"),
+    during: "In diesem Zeitraum ist License Central zeitweise nicht erreichbar. Sie müssen nichts unternehmen.",
+    sla: {
+      excluded: "Sie wurde rechtzeitig angekündigt: diese Minuten werden nicht auf Ihre monatlich zugesicherte Verfügbarkeit angerechnet.",
+      counted: "Sie wurde kurzfristig angekündigt: diese Minuten zählen für Ihre monatliche Verfügbarkeit wie alle anderen.",
+    },
+    closing: "Die Zeiten stehen auch auf Ihrer Statusseite.",
+  },
 };
 
 export const WORDS: Record<NotificationLanguage, Words> = { de: DE, en: EN };
@@ -256,6 +354,7 @@ export function affectedInWords(a: NotificationAlert, language: NotificationLang
 }
 
 function alertBlock(a: NotificationAlert, language: NotificationLanguage, addressee: string): string[] {
+  if (announced(a)) return announcementBlock(a, language, addressee);
   const w = WORDS[language];
   const lines = [`${w.affected}: ${affectedInWords(a, language, addressee)}`, `${w.since}: ${w.time(a.since)}`];
   if (a.status === "resolved") {
@@ -273,9 +372,56 @@ function alertBlock(a: NotificationAlert, language: NotificationLanguage, addres
   return lines;
 }
 
+/** License Central and the edition, e.g. "License Central (High Availability Package)", prefixed by the customer where it is not the addressee's own. */
+function serviceInWords(a: NotificationAlert, addressee: string): string {
+  const edition = own(EDITION_TITLES, a.edition) ?? a.edition;
+  const what = `License Central${edition ? ` (${edition})` : ""}`;
+  return a.customer !== addressee ? `${a.customer}: ${what}` : what;
+}
+
+/** A time for a subject line: the customer's words without the UTC repetition of German bodies. */
+function shortTime(iso: string, language: NotificationLanguage): string {
+  return language === "de" ? berlin.format(new Date(iso)) : utc(iso);
+}
+
+function announcementBlock(a: NotificationAlert & { maintenance: MaintenanceNotice }, language: NotificationLanguage, addressee: string): string[] {
+  const w = WORDS[language];
+  const m = a.maintenance;
+  const lines = [
+    w.announcement.heading(serviceInWords(a, addressee)),
+    `${w.announcement.from}: ${w.time(m.from)}`,
+    `${w.announcement.to}: ${w.time(m.to)}`,
+    `${w.announcement.duration}: ${w.span(Date.parse(m.to) - Date.parse(m.from))}`,
+    `${w.announcement.reason(m.reasonLanguage === language ? null : m.reasonLanguage)}: ${m.reason}`,
+    w.announcement.during,
+  ];
+  if (m.sla) lines.push(w.announcement.sla[m.sla]);
+  return lines;
+}
+
+const announced = (a: NotificationAlert): a is NotificationAlert & { maintenance: MaintenanceNotice } => isAnnouncement(a) && a.maintenance !== undefined;
+
+/** A notification of announced maintenance only: its own subject and closing instead of a fault's. */
+function renderAnnouncement(n: Notification, language: NotificationLanguage): RenderedMessage {
+  const w = WORDS[language];
+  const ordered = n.alerts.filter(announced).sort((a, b) => Date.parse(a.maintenance.from) - Date.parse(b.maintenance.from));
+  const first = ordered[0];
+  // on-call's notification is about the customer of its alerts (grouped by customer)
+  const who = n.customer === ON_CALL_CUSTOMER ? first.customer : n.customer;
+  const window = w.announcement.subject(who, shortTime(first.maintenance.from, language), shortTime(first.maintenance.to, language));
+  const subject = `[lchost] ${window}${ordered.length > 1 ? w.more(ordered.length - 1) : ""}`;
+  const paragraphs = [
+    n.customer === ON_CALL_CUSTOMER ? "lchost on-call" : w.intro(n.customer),
+    ...ordered.map((a) => announcementBlock(a, language, n.customer).join("\n")),
+    w.announcement.closing,
+  ];
+  return { subject, text: `${paragraphs.join("\n\n")}\n` };
+}
+
 /** Subject and plain-text body of one notification (one mail, one webhook call) in `language`. */
 export function renderNotification(n: Notification, language: NotificationLanguage): RenderedMessage {
   if (n.alerts.length === 0) throw new Error("renderNotification: no alerts");
+  if (n.alerts.every(announced)) return renderAnnouncement(n, language);
   const w = WORDS[language];
   // firing first, the most severe first: the subject names what matters most
   const ordered = [...n.alerts].sort(

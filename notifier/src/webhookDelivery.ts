@@ -6,7 +6,7 @@
 import * as http from "http";
 import * as https from "https";
 import type { NotifierWebhookRecipient } from "./env";
-import type { Notification, RenderedMessage } from "./messages";
+import type { MaintenanceNotice, Notification, RenderedMessage } from "./messages";
 import { signLchostPayload } from "./webhookSignature";
 
 export class DeliveryError extends Error {
@@ -36,6 +36,8 @@ export interface WebhookBody {
     edition: string;
     since: string;
     until: string | null;
+    /** Only on a MaintenanceAnnounced alert: the announced window, its reason and whether it counts for the SLA. */
+    maintenance?: MaintenanceNotice;
   }[];
 }
 
@@ -55,6 +57,7 @@ export function webhookBody(n: Notification, language: string, message: Rendered
       edition: a.edition,
       since: a.since,
       until: a.until,
+      ...(a.maintenance ? { maintenance: a.maintenance } : {}),
     })),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Alertmanager's runtime API (v2), the part lchost uses: silences. Create, list, expire; every call has a
+ * Alertmanager's runtime API (v2), the part lchost uses: silences (create, list, expire) and posting an
+ * alert of its own (a maintenance announcement to the customers' channels); every call has a
  * timeout, and every answer is checked for the shape we rely on before it is used, so a wrong URL (some
  * other server answering) is an error that says so rather than an `undefined` further down.
  * https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml
@@ -33,6 +34,14 @@ export interface Silence {
   comment: string;
 }
 
+/** An alert lchost posts itself (API v2 `postableAlert`); it ends by itself at `endsAt`. */
+export interface PostableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: Date;
+  endsAt: Date;
+}
+
 /** Alertmanager could not be reached, timed out, refused the request or answered something that is not its API. */
 export class AlertmanagerError extends Error {}
 
@@ -64,7 +73,12 @@ export interface AlertSilencer {
   expireSilence(id: string): Promise<void>;
 }
 
-export class AlertmanagerClient implements AlertSilencer {
+/** What a use case needs to post alerts of its own. */
+export interface AlertPoster {
+  postAlerts(alerts: PostableAlert[]): Promise<void>;
+}
+
+export class AlertmanagerClient implements AlertSilencer, AlertPoster {
   private readonly base: string;
   private readonly timeoutMs: number;
 
@@ -100,6 +114,18 @@ export class AlertmanagerClient implements AlertSilencer {
   async expireSilence(id: string): Promise<void> {
     if (!/^[A-Za-z0-9-]+$/.test(id)) throw new AlertmanagerError(`silence id '${id}' is not an Alertmanager silence id`);
     await this.request("DELETE", `/api/v2/silence/${encodeURIComponent(id)}`);
+  }
+
+  /** Posts alerts (every one needs alertname); Alertmanager routes them like Prometheus's. */
+  async postAlerts(alerts: PostableAlert[]): Promise<void> {
+    alerts.forEach((a, i) => {
+      if (!a.labels.alertname) throw new AlertmanagerError(`alert #${i + 1} has no alertname label`);
+    });
+    await this.request(
+      "POST",
+      "/api/v2/alerts",
+      alerts.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString() })),
+    );
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {

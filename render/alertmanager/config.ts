@@ -3,7 +3,7 @@ import { MonitoringIntervals, SEVERITIES, Severity } from "../../model/catalog";
 import { Fleet } from "../../model/fleet";
 import { operationsNames } from "../../model/naming";
 import { OperationsSettings } from "../../model/stackConfig";
-import { NotifierChannel, notifierAlertmanagerUrl, NOTIFIER_DEFAULTS, ON_CALL_CUSTOMER } from "../../notifier/src/env";
+import { MAINTENANCE_ANNOUNCED_ALERT, NotifierChannel, notifierAlertmanagerUrl, NOTIFIER_DEFAULTS, ON_CALL_CUSTOMER } from "../../notifier/src/env";
 import { PORTAL_ALERTMANAGER_PATH, PORTAL_DEFAULTS } from "../../status-portal/src/env";
 
 /** Where the operations stack uploads the notifier's bearer token for Alertmanager (secret, mode 0600). */
@@ -48,6 +48,8 @@ export function severitiesFrom(min: Severity): Severity[] {
  * its customer's receiver only — routed by the `customer` label with an exact matcher, so one customer
  * never hears of another's alerts — when its severity reaches the customer's minimum. Each channel is
  * its own webhook_configs entry (email and webhook retry independently) and resolved alerts are sent.
+ * A maintenance announcement (MaintenanceAnnounced, posted by `lchost maintenance announce`) is a notice,
+ * not a fault: it reaches the customer whatever its minimum severity (its own route, before the other).
  */
 export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string {
   const notifier = operationsNames(input.operationsStack).notifier;
@@ -73,11 +75,18 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       routes: [
         ...(input.statusPortal ? [{ receiver: STATUS_PORTAL_RECEIVER, continue: true }] : []),
         { receiver: "oncall", continue: true },
-        ...notified.map((c) => ({
-          receiver: customerReceiverName(c.customer),
-          matchers: [`customer="${c.customer}"`, `severity=~"${severitiesFrom(c.notifications!.severity).join("|")}"`],
-          continue: true,
-        })),
+        ...notified.flatMap((c) => [
+          { receiver: customerReceiverName(c.customer), matchers: [`customer="${c.customer}"`, `alertname="${MAINTENANCE_ANNOUNCED_ALERT}"`], continue: true },
+          {
+            receiver: customerReceiverName(c.customer),
+            matchers: [
+              `customer="${c.customer}"`,
+              `alertname!="${MAINTENANCE_ANNOUNCED_ALERT}"`,
+              `severity=~"${severitiesFrom(c.notifications!.severity).join("|")}"`,
+            ],
+            continue: true,
+          },
+        ]),
       ],
     },
     // A part's critical alert says enough: its warnings (quota 80 % under quota used up) stay quiet meanwhile.

@@ -1,10 +1,19 @@
 /**
  * The status portal's admin API (status-portal/src/env.ts: PORTAL_ADMIN_PATHS), the part `lchost incident`
- * uses: post a manual incident, add a human update, resolve, list. Every call has a timeout, the bearer token
+ * and `lchost maintenance announce` use: post a manual incident, add a human update, resolve, list; publish
+ * and withdraw announced maintenance. Every call has a timeout, the bearer token
  * comes from a file (never the command line), and every answer is checked for the shape we rely on.
  */
 import * as fs from "fs";
-import { IncidentSummary, IncidentUpdateRequest, ManualIncidentRequest, MonthAvailabilityRequest, PORTAL_ADMIN_PATHS } from "../../status-portal/src/env";
+import {
+  IncidentSummary,
+  IncidentUpdateRequest,
+  MaintenanceRequest,
+  MaintenanceSummary,
+  ManualIncidentRequest,
+  MonthAvailabilityRequest,
+  PORTAL_ADMIN_PATHS,
+} from "../../status-portal/src/env";
 
 /** The portal refused the request: the caller's input (4xx, `field` named by the portal). */
 export class StatusPortalRefused extends Error {
@@ -56,7 +65,13 @@ function summaryOf(raw: unknown, where: string): IncidentSummary {
   return s as unknown as IncidentSummary;
 }
 
-export class StatusPortalAdminClient {
+/** What a use case needs to publish announced maintenance on the portal (StatusPortalAdminClient is one; tests may pass another). */
+export interface MaintenancePublisher {
+  postMaintenance(req: MaintenanceRequest): Promise<MaintenanceSummary>;
+  deleteMaintenance(id: string): Promise<void>;
+}
+
+export class StatusPortalAdminClient implements MaintenancePublisher {
   private readonly base: string;
   constructor(
     url: string | URL,
@@ -76,6 +91,20 @@ export class StatusPortalAdminClient {
 
   async resolveIncident(id: string, req: IncidentUpdateRequest): Promise<IncidentSummary> {
     return summaryOf(await this.request("POST", PORTAL_ADMIN_PATHS.resolve(id), req), "POST resolve");
+  }
+
+  /** Publishes announced maintenance of one customer (or, customer omitted, of everyone); answers its id. */
+  async postMaintenance(req: MaintenanceRequest): Promise<MaintenanceSummary> {
+    const m = (await this.request("POST", PORTAL_ADMIN_PATHS.maintenance, req)) as Record<string, unknown> | null;
+    for (const k of ["id", "from", "to"]) {
+      if (typeof m?.[k] !== "string") throw new StatusPortalError(`POST maintenance: field '${k}' missing or not a string (is this the status portal?)`);
+    }
+    return m as unknown as MaintenanceSummary;
+  }
+
+  /** Withdraws announced maintenance. */
+  async deleteMaintenance(id: string): Promise<void> {
+    await this.request("DELETE", PORTAL_ADMIN_PATHS.maintenanceEntry(id));
   }
 
   /** Publishes one customer's month as the SLA accounting computed it (shown on the customer's page). */

@@ -275,7 +275,9 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
     reply: FastifyReply,
     opts: { basic?: boolean } = {},
   ): Promise<{ customer: CustomerView; session?: { id: string; customer: string; csrf: string } } | undefined> {
-    const session = await sessionOf(req);
+    // the named customer's row is read beside the session (one round trip, not two in a row); it is used only
+    // once the session (or Basic login) has proven to be that customer
+    const [session, named] = await Promise.all([sessionOf(req), store.customer(req.params.customer)]);
     let who = session?.customer;
     if (!who && opts.basic) {
       const creds = basicCredentials(req.headers.authorization);
@@ -302,7 +304,7 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
       sendNotFound(req, reply);
       return undefined;
     }
-    const customer = await store.customer(who);
+    const customer = named;
     if (!customer) {
       sendNotFound(req, reply);
       return undefined;
@@ -335,19 +337,40 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
     reply.header("Content-Type", "text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(PORTAL_CSS),
   );
 
+  // The public page is the same for everyone in a language: built at most once a second (on the app's clock),
+  // and anew after any write through this portal, so what this portal was just told shows at once; another
+  // replica's writes show within the second. A write (any POST/PUT/DELETE) clears it when it starts and when it
+  // has answered, and a page built while one ran is not kept.
+  const publicPages = new Map<PortalLanguage, { at: number; body: string }>();
+  let writes = 0;
+  const written = async (req: FastifyRequest) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      writes++;
+      publicPages.clear();
+    }
+  };
+  app.addHook("onRequest", written);
+  app.addHook("onResponse", written);
+
   app.get("/", async (req, reply) => {
     const at = now();
+    const language = languageOf(req);
+    const cached = publicPages.get(language);
+    if (cached && Math.abs(at.getTime() - cached.at) < 1000) return sendPage(req, reply, 200, cached.body);
+    const generation = writes;
     const [open, recent, maintenance, anyOpen] = await Promise.all([
       store.openIncidents({ fleet: true }),
       store.fleetIncidents(new Date(at.getTime() - 30 * DAY)),
       store.maintenance(null, at),
-      store.openIncidents(),
+      store.anyOpenIncident(),
     ]);
     const updates = await store.updates([...new Set([...open, ...recent].map((i) => i.id))]);
     // the overall state: fleet incidents as they are; any customer's open incident makes it at most "impaired"
     let overall = overallState(open.map(span));
-    if (overall === "operational" && anyOpen.length > 0) overall = "degraded";
-    return sendPage(req, reply, 200, publicPage({ now: at, overall, open, recent, updates, maintenance }, ctxOf(req, languageOf(req))));
+    if (overall === "operational" && anyOpen) overall = "degraded";
+    const body = publicPage({ now: at, overall, open, recent, updates, maintenance }, ctxOf(req, language));
+    if (generation === writes) publicPages.set(language, { at: at.getTime(), body });
+    return sendPage(req, reply, 200, body);
   });
 
   app.get("/login", async (req, reply) => {
@@ -435,13 +458,14 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
   ) {
     const at = now();
     const since = new Date(at.getTime() - 91 * DAY);
-    const [incidents, maintenance, availability] = await Promise.all([
+    // the timelines are read beside the incidents (same filter), not after them: one round trip less per view
+    const [incidents, updates, maintenance, availability] = await Promise.all([
       store.customerIncidents(customer.name, since),
+      store.customerIncidentUpdates(customer.name, since),
       store.maintenance(customer.name, at),
       opts.monthAvailability.monthAvailability(customer.name, utcMonth(at)),
     ]);
     const open = incidents.filter((i) => i.resolvedAt === null);
-    const updates = await store.updates(incidents.map((i) => i.id));
     const spans = incidents.map(span);
     const language = languageOf(req, customer.language);
     const page = customerPage(
@@ -708,6 +732,26 @@ export function buildPortalApp(config: PortalConfig, opts: PortalAppOptions): { 
       if (b.customer !== undefined) await knownCustomer(b.customer, "customer");
       const row = await store.addMaintenance({ customer: b.customer ?? null, startsAt: from, endsAt: to, reason: b.reason, language: b.language ?? "en" });
       return reply.code(201).send({ id: row.id, customer: row.customer, from: row.startsAt.toISOString(), to: row.endsAt.toISOString() });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/v1/admin/maintenance/:id",
+    {
+      onRequest: adminAuth,
+      schema: {
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "string", pattern: "^[0-9a-f-]{36}$", description: "must be a maintenance id (as POST answered it)" } },
+        },
+      },
+    },
+    async (req) => {
+      if (!(await store.deleteMaintenance(req.params.id)))
+        throw new HttpError(404, "unknown_maintenance", `id: no maintenance ${JSON.stringify(req.params.id)}`, "id");
+      req.log.info({ maintenance: req.params.id }, "maintenance withdrawn");
+      return { id: req.params.id, deleted: true };
     },
   );
 

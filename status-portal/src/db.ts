@@ -229,6 +229,11 @@ export const PORTAL_MIGRATIONS: Array<{ version: number; statements: string[] }>
        ) ENGINE=InnoDB`,
     ],
   },
+  {
+    // "is anything open?" (the public page's overall state, every view) read every incident ever kept without it
+    version: 3,
+    statements: [`CREATE INDEX IF NOT EXISTS ix_portal_incidents_resolved ON portal_incidents (resolved_at)`],
+  },
 ];
 
 export async function migratePortal(db: Queryable, now: () => Date = () => new Date()): Promise<number> {

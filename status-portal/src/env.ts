@@ -67,6 +67,8 @@ export const PORTAL_ADMIN_PATHS = {
   updates: (id: string) => `/v1/admin/incidents/${encodeURIComponent(id)}/updates`,
   resolve: (id: string) => `/v1/admin/incidents/${encodeURIComponent(id)}/resolve`,
   maintenance: "/v1/admin/maintenance",
+  /** DELETE: withdraws an announcement (lchost maintenance announce undoes its own when a later step fails). */
+  maintenanceEntry: (id: string) => `/v1/admin/maintenance/${encodeURIComponent(id)}`,
   /** PUT: this month's (or a past month's) SLA figures of one customer, as `lchost sla report` computes them. */
   availability: (customer: string, month: string) => `/v1/admin/availability/${encodeURIComponent(customer)}/${encodeURIComponent(month)}`,
 } as const;
@@ -102,6 +104,14 @@ export interface MaintenanceRequest {
   to: string;
   reason: string;
   language?: PortalLanguage;
+}
+
+/** What `POST /v1/admin/maintenance` answers (201). */
+export interface MaintenanceSummary {
+  id: string;
+  customer: string | null;
+  from: string;
+  to: string;
 }
 
 /**

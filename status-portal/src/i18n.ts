@@ -95,10 +95,19 @@ const partDe = (p: string): string => {
   return p;
 };
 
+// a NumberFormat is costly to build: one per locale and precision, kept
+const numberFormats = new Map<string, Intl.NumberFormat>();
 const pct =
   (locale: string) =>
-  (n: number, digits = 3) =>
-    `${new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(n)} %`;
+  (n: number, digits = 3) => {
+    const key = `${locale}|${digits}`;
+    let f = numberFormats.get(key);
+    if (!f) {
+      f = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: digits });
+      numberFormats.set(key, f);
+    }
+    return `${f.format(n)} %`;
+  };
 
 export const MESSAGES: Record<PortalLanguage, Messages> = {
   en: {

@@ -79,19 +79,26 @@ export function dailyHistory(input: { incidents: IncidentSpan[]; now: Date; time
   const critical = spans("critical");
   const all = [...critical, ...spans("warning")];
   const out: DayBar[] = [];
+  let date = addDays(today, -(days - 1));
+  let start = startOfZonedDay(date, input.timeZone).getTime();
   for (let k = days - 1; k >= 0; k--) {
-    const date = addDays(today, -k);
-    const from = startOfZonedDay(date, input.timeZone).getTime();
-    const to = Math.min(startOfZonedDay(addDays(date, 1), input.timeZone).getTime(), nowMs);
+    // a day ends where the next begins
+    const next = addDays(date, 1);
+    const nextStart = startOfZonedDay(next, input.timeZone).getTime();
+    const from = start;
+    const to = Math.min(nextStart, nowMs);
+    const day = date;
+    date = next;
+    start = nextStart;
     if (input.since && to <= input.since.getTime()) {
-      out.push({ date, level: "nodata", disruptedMinutes: 0, degradedMinutes: 0 });
+      out.push({ date: day, level: "nodata", disruptedMinutes: 0, degradedMinutes: 0 });
       continue;
     }
     const disruptedMinutes = unionMinutes(critical, from, to);
     const degradedMinutes = unionMinutes(all, from, to) - disruptedMinutes;
     const touched = (list: Array<[number, number]>) => list.some(([a, b]) => a < to && b > from);
     const level: DayLevel = touched(critical) ? "disrupted" : touched(all) ? "degraded" : "ok";
-    out.push({ date, level, disruptedMinutes, degradedMinutes: Math.max(0, degradedMinutes) });
+    out.push({ date: day, level, disruptedMinutes, degradedMinutes: Math.max(0, degradedMinutes) });
   }
   return out;
 }

@@ -344,6 +344,29 @@ export class PortalStore {
     return rows.map(incidentOf);
   }
 
+  /**
+   * The timelines of customerIncidents(customer, since), read in one query beside it (not after it, by id): the
+   * same filter, so the map has an entry for each of those incidents (ids of incidents beyond its LIMIT are unused).
+   */
+  async customerIncidentUpdates(customer: string, since: Date): Promise<Map<string, IncidentUpdateRow[]>> {
+    const rows = await this.db.query(
+      `SELECT u.incident_id, u.at, u.kind, u.author, u.message, u.language FROM portal_incident_updates u
+         JOIN portal_incidents i ON i.id = u.incident_id
+       WHERE i.customer = ? AND i.scope = 'customer' AND (i.resolved_at IS NULL OR i.resolved_at >= ?)`,
+      [customer, since],
+    );
+    const out = new Map<string, IncidentUpdateRow[]>();
+    for (const r of rows) {
+      let list = out.get(r.incident_id);
+      if (!list) out.set(r.incident_id, (list = []));
+      list.push({ at: r.at, kind: r.kind, author: r.author, message: r.message, language: r.language });
+    }
+    // the order of updates(): by time, "resolved" last among equals (sorted here: in SQL a temporary table and a filesort)
+    const resolvedLast = (u: IncidentUpdateRow) => (u.kind === "resolved" ? 1 : 0);
+    for (const list of out.values()) list.sort((a, b) => a.at.getTime() - b.at.getTime() || resolvedLast(a) - resolvedLast(b));
+    return out;
+  }
+
   /** Fleet-wide incidents open since `since`, newest first (the public page). */
   async fleetIncidents(since: Date): Promise<IncidentRow[]> {
     const rows = await this.db.query(
@@ -351,6 +374,11 @@ export class PortalStore {
       [since],
     );
     return rows.map(incidentOf);
+  }
+
+  /** Is any incident open, of anyone (the public page's overall state; it never says whose)? */
+  async anyOpenIncident(): Promise<boolean> {
+    return (await this.db.query("SELECT 1 AS open FROM portal_incidents WHERE resolved_at IS NULL LIMIT 1")).length > 0;
   }
 
   async openIncidents(filter: { customer?: string; fleet?: boolean } = {}): Promise<IncidentRow[]> {
@@ -402,6 +430,13 @@ export class PortalStore {
       row.announcedAt,
     ]);
     return row;
+  }
+
+  /** Withdraws an announcement; false when there was none of that id. */
+  async deleteMaintenance(id: string): Promise<boolean> {
+    const r = await this.db.query("DELETE FROM portal_maintenance WHERE id = ?", [id]);
+    // mysql2 answers a DELETE with a result header, not rows
+    return (r as unknown as { affectedRows?: number }).affectedRows === 1;
   }
 
   /** Maintenance of this customer or of everyone (customer null: only everyone's) that ends after `since`. */

@@ -9,7 +9,9 @@ import * as path from "path";
 import { editionCatalog } from "../../model/catalog";
 import { operationsNames, MONITORING_PORTS } from "../../model/naming";
 import { parseNotifierRecipients } from "../../notifier/src/env";
+import { AlertmanagerClient } from "../../render/alertmanager/api";
 import { renderAlertmanagerConfig } from "../../render/alertmanager/config";
+import { announcementAlerts } from "../../render/alertmanager/maintenanceAnnouncement";
 import { recipientsForSinks } from "../../sandbox/ops/notificationSinks";
 import { notifierRecipients } from "../../render/notifier/recipients";
 import { notifiedFleet, operationsExample } from "../checks/monitoring/support";
@@ -118,6 +120,52 @@ describe("the rendered alertmanager.yml and recipients file with the real Alertm
       const customerMail = n.mail.records.all().filter((m) => !m.rcptTo.includes("oncall@lchost.example"));
       expect(customerMail.map((m) => m.rcptTo).sort()).toEqual([["it@hooli.example"], ["ops@wayne.example"]]);
       expect(n.hooks.records.all().every((r) => r.verified)).toBe(true);
+    });
+
+    test("a maintenance announcement reaches wayne (minimum critical) by mail and webhook as an announcement, once: its resolved is not sent", async () => {
+      const now = new Date();
+      const from = new Date(now.getTime() + 7 * 86_400_000);
+      const [announcement] = announcementAlerts({
+        customers: [{ customer: "wayne", edition: "high-availability" }],
+        from,
+        to: new Date(from.getTime() + 2 * 3_600_000),
+        reason: "database upgrade",
+        reasonLanguage: "en",
+        inTime: true,
+        now,
+      });
+      // it ends within seconds here (15 min in production) so the test sees what Alertmanager does with its resolved
+      const endsInMs = 8_000;
+      await new AlertmanagerClient(amUrl).postAlerts([{ ...announcement, endsAt: new Date(Date.now() + endsInMs) }]);
+      const isAnnouncement = (m: { rcptTo: string[]; subject: string }) => m.rcptTo.includes("ops@wayne.example") && m.subject.includes("angekündigte Wartung");
+      const mail = await arrives(n.mail.records.waitFor(isAnnouncement, 60_000, "wayne's announcement mail"));
+      expect(mail.subject).toMatch(/^\[lchost\] wayne: angekündigte Wartung \d\d\.\d\d\.\d{4}, \d\d:\d\d MEZ bis /);
+      expect(mail.text).toContain("Grund (englisch): database upgrade");
+      expect(mail.text).toContain("rechtzeitig angekündigt");
+      const hook = await arrives(
+        n.hooks.records.waitFor(
+          (r) => r.customer === "wayne" && r.body.alerts.some((a: any) => a.alertname === "MaintenanceAnnounced"),
+          60_000,
+          "wayne's webhook",
+        ),
+      );
+      expect(hook.verified).toBe(true);
+      expect(hook.body.status).toBe("firing");
+      expect(hook.body.alerts[0].maintenance).toEqual({
+        from: announcement.annotations.from,
+        to: announcement.annotations.to,
+        reason: "database upgrade",
+        reasonLanguage: "en",
+        sla: "excluded",
+      });
+      // after it ended Alertmanager posts the resolved (next group interval); the notifier drops it
+      const intervals = editionCatalog().monitoring.intervals;
+      await new Promise((r) => setTimeout(r, endsInMs + intervals.groupIntervalSeconds * 1000 + 5_000));
+      expect(n.logs()).toMatch(/"customer":"wayne".*or an ended announcement\): not delivered/);
+      expect(n.mail.records.all().filter(isAnnouncement)).toHaveLength(1);
+      expect(
+        n.hooks.records.all().filter((r) => r.customer === "wayne" && r.body.alerts.some((a: any) => a.alertname === "MaintenanceAnnounced")),
+      ).toHaveLength(1);
     });
   });
 });

@@ -325,6 +325,37 @@ describe("status portal (real MariaDB)", () => {
     });
   });
 
+  describe("the public page's second", () => {
+    test("is built at most once a second per language, and anew at once after a write through the portal", async () => {
+      const built = jest.spyOn(p.store, "fleetIncidents");
+      const en = new PortalClient(p.url, { "accept-language": "en" });
+      try {
+        const posted = await admin(p.url, "POST", "/v1/admin/incidents", { fleet: true, title: "Cached-page check one", message: "x", severity: "warning" });
+        expect(posted.status).toBe(201);
+        built.mockClear();
+        const first = await en.get("/");
+        expect(first.text).toContain("Cached-page check one");
+        expect((await en.get("/")).text).toBe(first.text);
+        expect(built).toHaveBeenCalledTimes(1);
+        expect((await new PortalClient(p.url, { "accept-language": "de" }).get("/")).text).toContain('lang="de"');
+        expect(built).toHaveBeenCalledTimes(2);
+        // a write through the portal: the next view is built anew and shows it
+        const second = await admin(p.url, "POST", "/v1/admin/incidents", { fleet: true, title: "Cached-page check two", message: "y", severity: "warning" });
+        expect((await en.get("/")).text).toContain("Cached-page check two");
+        expect(built).toHaveBeenCalledTimes(3);
+        // a second later on the portal's clock: built anew without any write
+        clock = new Date(NOW.getTime() + 1500);
+        await en.get("/");
+        expect(built).toHaveBeenCalledTimes(4);
+        for (const id of [posted.body.id, second.body.id])
+          expect((await admin(p.url, "POST", `/v1/admin/incidents/${id}/resolve`, { message: "Done." })).status).toBe(200);
+      } finally {
+        clock = NOW;
+        built.mockRestore();
+      }
+    });
+  });
+
   describe("languages and time zones", () => {
     test("Accept-Language de gives German; ?lang=en switches to English and the cookie keeps it", async () => {
       const c = await loggedIn("acme", { "accept-language": "de-DE,de;q=0.9,en;q=0.5" });
@@ -419,6 +450,20 @@ describe("status portal (real MariaDB)", () => {
       expect(textOf(page.text)).toContain("Resolved: Disk replaced.");
       const list = await admin(p.url, "GET", "/v1/admin/incidents?customer=globex");
       expect(list.body.incidents.map((i: any) => i.id)).not.toContain(posted.body.id);
+    });
+
+    test("the customer page shows the timelines of its own incidents and no word of another customer's", async () => {
+      const post = async (customer: string, message: string) =>
+        (await admin(p.url, "POST", "/v1/admin/incidents", { customer, title: `Timeline of ${customer}`, message, severity: "warning", parts: ["entry"] })).body
+          .id;
+      const own = await post("acme", "Acme-note-1: looking into it.");
+      expect((await admin(p.url, "POST", `/v1/admin/incidents/${own}/updates`, { message: "Acme-note-2: cause found." })).status).toBe(200);
+      const other = await post("globex", "Globex-note-1: not for acme.");
+      const page = textOf((await loggedIn("acme").then((c) => c.get("/c/acme"))).text);
+      expect(page).toContain("Acme-note-1: looking into it.");
+      expect(page).toContain("Acme-note-2: cause found.");
+      expect(page).not.toContain("Globex-note-1");
+      for (const id of [own, other]) expect((await admin(p.url, "POST", `/v1/admin/incidents/${id}/resolve`, { message: "Done." })).status).toBe(200);
     });
 
     test("refuses without the admin token, an unknown customer, a bad body (naming the field) and an unknown incident", async () => {

@@ -136,6 +136,12 @@ export async function startFsb(env: Record<string, string> = {}, dataDir?: strin
     FSB_DATA_DIR: dir,
     FSB_FIRM_TOKENS: `${FIRM_A.code}=${FIRM_A.token},${FIRM_B.code}=${FIRM_B.token}`,
     LOG_LEVEL: "info",
+    // Generous database deadlines: the tests race tens of requests on one quota or ticket row through a pool
+    // of 10, and with the defaults (1 s pool wait, 3 s per statement) a loaded machine answers some of them
+    // 503 LC_DB_TIMEOUT (CI at load 8: 39 of 50 activations) — right in production, not what those tests
+    // check. A test of the deadlines themselves sets its own (licenseCentralDatabaseFrozen).
+    DB_ACQUIRE_TIMEOUT_MS: "20000",
+    DB_QUERY_TIMEOUT_MS: "20000",
     ...env,
   });
   const logs = new LogCapture();
@@ -200,6 +206,12 @@ export async function startLc(
     FSB_FIRM_CODE: FIRM_A.code,
     FSB_TOKEN: FIRM_A.token,
     LOG_LEVEL: "info",
+    // Generous database deadlines: the tests race tens of requests on one quota or ticket row through a pool
+    // of 10, and with the defaults (1 s pool wait, 3 s per statement) a loaded machine answers some of them
+    // 503 LC_DB_TIMEOUT (CI at load 8: 39 of 50 activations) — right in production, not what those tests
+    // check. A test of the deadlines themselves sets its own (licenseCentralDatabaseFrozen).
+    DB_ACQUIRE_TIMEOUT_MS: "20000",
+    DB_QUERY_TIMEOUT_MS: "20000",
     ...env,
   });
   const logs = new LogCapture();

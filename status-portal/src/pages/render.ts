@@ -157,12 +157,12 @@ function historySection(bars: DayBar[], ctx: PageContext, tz: string): Html {
   const m = MESSAGES[ctx.language];
   const label = (b: DayBar) => m.history.day(formatDay(new Date(`${b.date}T12:00:00Z`), ctx.language, "UTC"), b.level, b.disruptedMinutes, b.degradedMinutes);
   return html`<div class="history" role="list" aria-label="${m.history.title}">
-      ${bars.map(
-        (b) =>
-          html`<span class="day ${b.level === "ok" ? "" : b.level}" role="listitem" title="${label(b)}" data-date="${b.date}" data-level="${b.level}"
-            ><span class="visually-hidden">${label(b)}</span></span
-          >`,
-      )}
+      ${bars.map((b) => {
+        const text = label(b);
+        return html`<span class="day ${b.level === "ok" ? "" : b.level}" role="listitem" title="${text}" data-date="${b.date}" data-level="${b.level}"
+          ><span class="visually-hidden">${text}</span></span
+        >`;
+      })}
     </div>
     <div class="history-scale" aria-hidden="true"><span>${m.history.from}</span><span>${m.history.today}</span></div>
     <ul class="legend">

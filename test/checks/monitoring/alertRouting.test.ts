@@ -50,6 +50,16 @@ describe("alertmanager.yml routing (amtool config routes test)", () => {
     ["a tenant's alert reaches on-call and the tenant", ["customer=acme", "severity=critical", "alertname=DatabaseDown"], ["oncall", "customer-acme"]],
     ["a customer without notifications is heard by on-call only", ["customer=globex", "severity=critical", "alertname=EntryUnreachable"], ["oncall"]],
     ["a customer whose name contains another's reaches only its own receiver", ["customer=wayne-2", "severity=critical"], ["oncall"]],
+    [
+      "a maintenance announcement (info) of wayne (minimum critical) reaches on-call and wayne once",
+      ["customer=wayne", "severity=info", "alertname=MaintenanceAnnounced", "component=maintenance", "part=maintenance"],
+      ["oncall", "customer-wayne"],
+    ],
+    [
+      "a maintenance announcement of a customer without notifications reaches on-call only",
+      ["customer=globex", "severity=info", "alertname=MaintenanceAnnounced", "component=maintenance", "part=maintenance"],
+      ["oncall"],
+    ],
   ];
   it.each(cases)("%s", async (_what, labels, expected) => {
     expect(await receivers(...labels)).toEqual(expected);

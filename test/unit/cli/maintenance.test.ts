@@ -26,7 +26,7 @@ test.each([
   ],
   [["silence", "wayne", ...window], /required option '--reason <text>' not specified/],
   [["unsilence", "../x", ...am], /^lchost maintenance: <id>: '..\/x' is not a silence id/],
-  [["nonsense"], /^lchost maintenance: unknown subcommand 'nonsense' \(allowed: silence, silences, unsilence\)/],
+  [["nonsense"], /^lchost maintenance: unknown subcommand 'nonsense' \(allowed: silence, announce, silences, unsilence\)/],
   [[], /^lchost maintenance: name a subcommand/],
 ])("lchost maintenance %j exits 2 naming the flag", async (argv, message) => {
   const r = await runLchost("maintenance", ...argv);

@@ -187,8 +187,19 @@ describe("alertmanager.yml", () => {
 
   it("routes every alert to on-call first and then to its customer by an exact customer match from its minimum severity", () => {
     expect(doc.route.routes[0]).toEqual({ receiver: "oncall", continue: true });
-    expect(doc.route.routes.find((r: any) => r.receiver === "customer-wayne").matchers).toEqual(['customer="wayne"', 'severity=~"critical"']);
-    expect(doc.route.routes.find((r: any) => r.receiver === "customer-hooli").matchers).toEqual(['customer="hooli"', 'severity=~"warning|critical"']);
+    const matchersOf = (receiver: string) => doc.route.routes.filter((r: any) => r.receiver === receiver).map((r: any) => r.matchers);
+    expect(matchersOf("customer-wayne")).toEqual([
+      ['customer="wayne"', 'alertname="MaintenanceAnnounced"'],
+      ['customer="wayne"', 'alertname!="MaintenanceAnnounced"', 'severity=~"critical"'],
+    ]);
+    expect(matchersOf("customer-hooli")[1]).toEqual(['customer="hooli"', 'alertname!="MaintenanceAnnounced"', 'severity=~"warning|critical"']);
+  });
+
+  it("routes a maintenance announcement to its customer whatever the customer's minimum severity, once", () => {
+    const routes = doc.route.routes.filter((r: any) => r.receiver === "customer-wayne");
+    expect(routes[0]).toEqual({ receiver: "customer-wayne", matchers: ['customer="wayne"', 'alertname="MaintenanceAnnounced"'], continue: true });
+    // the severity route excludes it, so a customer whose minimum is info does not get it twice
+    expect(routes[1].matchers).toContain('alertname!="MaintenanceAnnounced"');
   });
 });
 

@@ -57,6 +57,20 @@ describe("times in the customer's time zone", () => {
     expect(startOfZonedDay("2026-11-28", "America/New_York").toISOString()).toBe("2026-11-28T05:00:00.000Z");
   });
 
+  test("remembered day starts and formatters answer per zone and language, and a caller cannot change what is remembered", () => {
+    for (let round = 0; round < 2; round++) {
+      expect(startOfZonedDay("2026-11-28", "Europe/Berlin").toISOString()).toBe("2026-11-27T23:00:00.000Z");
+      expect(startOfZonedDay("2026-11-28", "Asia/Tokyo").toISOString()).toBe("2026-11-27T15:00:00.000Z");
+      expect(startOfZonedDay("2026-11-28", "America/New_York").toISOString()).toBe("2026-11-28T05:00:00.000Z");
+    }
+    startOfZonedDay("2026-11-28", "Europe/Berlin").setTime(0);
+    expect(startOfZonedDay("2026-11-28", "Europe/Berlin").toISOString()).toBe("2026-11-27T23:00:00.000Z");
+    const late = new Date("2026-11-28T23:30:00Z");
+    expect(formatDateTime(late, "en", "Europe/Berlin")).toBe("29 Nov 2026, 00:30 CET");
+    expect(formatDateTime(late, "en", "UTC")).toBe("28 Nov 2026, 23:30 UTC");
+    expect(formatDateTime(late, "de", "Europe/Berlin")).toBe("29.11.2026, 00:30 MEZ");
+  });
+
   test("the date of an instant depends on the zone", () => {
     const late = new Date("2026-11-28T23:30:00Z");
     expect(zonedDate(late, "UTC")).toBe("2026-11-28");

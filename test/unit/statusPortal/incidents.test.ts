@@ -47,6 +47,8 @@ describe("what an alert does to the incidents", () => {
     [{ component: "certificate", part: "entry" }, "component certificate"],
     [{ component: "slo", part: "entry" }, "component slo"],
     [{ severity: "info" }, "severity info"],
+    // lchost maintenance announce's notice: the portal shows the announcement from its admin API instead
+    [{ alertname: "MaintenanceAnnounced", severity: "info", component: "maintenance", part: "maintenance" }, "component maintenance"],
   ])("%j opens no incident", (labels, reason) => {
     expect(alertAction(alert(labels))).toMatchObject({ kind: "ignore", reason: expect.stringContaining(reason) });
   });
