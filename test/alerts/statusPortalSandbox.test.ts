@@ -16,6 +16,7 @@ import { PORTAL_ADMIN_PATHS, PORTAL_DEFAULTS } from "../../status-portal/src/env
 
 /** Fault to incident: the rule's `for:` at the test intervals, Alertmanager's grouping, on a loaded 2-core machine. */
 const INCIDENT_TIMEOUT_MS = 120_000;
+const SCREENSHOTS = path.resolve(__dirname, "../../test-output/status-portal-sandbox");
 
 interface Answer {
   status: number;
@@ -149,6 +150,53 @@ describe("the operations stack's status portal in the sandbox (hooli + operation
       expect(resolved.resolvedAt).not.toBeNull();
       // what followed from the dead FSB (the entry's probe of /readyz failed too) closes once its alert resolves
       await waitUntil("no open incident of hooli's", INCIDENT_TIMEOUT_MS, async () => ((await hooliIncidents(true)).length === 0 ? true : undefined));
+    },
+    4 * INCIDENT_TIMEOUT_MS,
+  );
+
+  it(
+    "kill -9 of hooli's line: in Chromium, through the HTTPS entry, the customer's page shows the incident open within 60 s and resolved after the restart",
+    async () => {
+      // Debian's chromium driven by playwright-core (no browser download), as test/services/statusPortalBrowser.test.ts
+      const { chromium } = require("playwright-core");
+      const line = sb.processes().find((p) => p.stack === "hooli" && p.role === "license-central")!;
+      expect(line).toBeDefined();
+      await waitUntil("no open incident of hooli's before the fault", INCIDENT_TIMEOUT_MS, async () =>
+        (await hooliIncidents(true)).length === 0 ? true : undefined,
+      );
+      const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+      try {
+        // the entry's certificate is self-signed (docs/status-portal.md): accepted here, as a customer would after checking it
+        const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "en-GB", extraHTTPHeaders: { "accept-language": "en" } });
+        const page = await context.newPage();
+        await page.goto(`${entry.origin}/login`);
+        await page.fill('input[name="username"]', "hooli");
+        await page.fill('input[name="password"]', sb.operations!.statusPortalPasswords.hooli);
+        await Promise.all([page.waitForURL(/\/c\/hooli$/), page.click('form[action="/login"] button[type="submit"]')]);
+        const openSection = () => page.locator('section[aria-labelledby="open-h"]').innerText();
+        expect(await openSection()).toContain("No open incidents.");
+        const killedAt = Date.now();
+        sb.kill(line.name, "SIGKILL");
+        await waitUntil("the line's incident open on the customer's page", 60_000, async () => {
+          await page.reload();
+          return (await openSection()).includes("License Central line 1") ? true : undefined;
+        });
+        console.log(`kill -9 ${line.name} -> open on the customer's page in Chromium: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+        fs.mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS, "line-down-open.png"), fullPage: true });
+        const restartedAt = Date.now();
+        await sb.restart(line.name);
+        await waitUntil("the line's incident resolved on the customer's page", INCIDENT_TIMEOUT_MS, async () => {
+          await page.reload();
+          const open = await openSection();
+          const recent = await page.locator('section[aria-labelledby="recent-h"]').innerText();
+          return !open.includes("License Central line 1") && recent.includes("License Central line 1") ? true : undefined;
+        });
+        console.log(`restart -> resolved on the customer's page: ${((Date.now() - restartedAt) / 1000).toFixed(1)} s`);
+        await page.screenshot({ path: path.join(SCREENSHOTS, "line-down-resolved.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
     },
     4 * INCIDENT_TIMEOUT_MS,
   );
