@@ -60,6 +60,13 @@ export class PortalDatabase implements Queryable {
       connectTimeout: Math.min(db.timeoutMs, 10_000),
       charset: "utf8mb4",
     });
+    // READ COMMITTED, as License Central: "is an incident open for this key? else insert" must not lock the gap of
+    // a key not there yet (REPEATABLE READ does, and two such transactions deadlock at INSERT: a burst of alert
+    // groups got 500s). The unique open_key still allows one open incident per key; a second insert of the same
+    // key waits for the first and fails as a duplicate, which transaction() retries.
+    this.pool.on("connection", (conn) => {
+      conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    });
   }
 
   private async withConn<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
