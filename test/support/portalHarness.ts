@@ -79,6 +79,8 @@ export async function startPortal(
       PORTAL_PORT: "0",
       PORTAL_COOKIE_SECURE: "false",
       LOG_LEVEL: "info",
+      // generous: tests post bursts of alerts through a pool of 10; a loaded machine must not turn them into 503s
+      DB_TIMEOUT_MS: "20000",
     }),
     ...opts.config,
   };
