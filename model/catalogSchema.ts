@@ -27,6 +27,26 @@ const slaCredits = {
   },
 };
 
+/** A container's memory and CPU shares (an edition's parts, the status portal's database). */
+const containerResources = {
+  type: "object",
+  additionalProperties: false,
+  required: ["memoryMb", "cpuShares"],
+  properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
+};
+
+/** An HTTPS entry's connection and request limits (a customer's gateway, the status portal's entry). */
+const gatewayLimits = {
+  type: "object",
+  additionalProperties: false,
+  required: ["maxConnections", "connectionsPerSource", "requestsPerSourcePer10s"],
+  properties: {
+    maxConnections: { type: "integer", minimum: 1 },
+    connectionsPerSource: { type: "integer", minimum: 1 },
+    requestsPerSourcePer10s: { type: "integer", minimum: 1 },
+  },
+};
+
 const edition = {
   type: "object",
   additionalProperties: false,
@@ -68,22 +88,8 @@ const edition = {
         nodes: { type: "integer", minimum: 1 },
       },
     },
-    resources: {
-      type: "object",
-      additionalProperties: false,
-      required: ["memoryMb", "cpuShares"],
-      properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
-    },
-    gateway: {
-      type: "object",
-      additionalProperties: false,
-      required: ["maxConnections", "connectionsPerSource", "requestsPerSourcePer10s"],
-      properties: {
-        maxConnections: { type: "integer", minimum: 1 },
-        connectionsPerSource: { type: "integer", minimum: 1 },
-        requestsPerSourcePer10s: { type: "integer", minimum: 1 },
-      },
-    },
+    resources: containerResources,
+    gateway: gatewayLimits,
   },
 };
 
@@ -252,22 +258,8 @@ export const catalogSchema = {
           additionalProperties: false,
           required: ["database", "gateway"],
           properties: {
-            database: {
-              type: "object",
-              additionalProperties: false,
-              required: ["memoryMb", "cpuShares"],
-              properties: { memoryMb: { type: "integer", minimum: 64 }, cpuShares: { type: "integer", minimum: 2 } },
-            },
-            gateway: {
-              type: "object",
-              additionalProperties: false,
-              required: ["maxConnections", "connectionsPerSource", "requestsPerSourcePer10s"],
-              properties: {
-                maxConnections: { type: "integer", minimum: 1 },
-                connectionsPerSource: { type: "integer", minimum: 1 },
-                requestsPerSourcePer10s: { type: "integer", minimum: 1 },
-              },
-            },
+            database: containerResources,
+            gateway: gatewayLimits,
           },
         },
       },

@@ -7,21 +7,12 @@ jest.mock("@pulumi/pulumi", () => {
   throw new Error("@pulumi/pulumi was loaded");
 });
 
-import { main } from "../../../cli/main";
+import { runLchost } from "../../support/cliRun";
 import { EXIT } from "../../../cli/exitCodes";
 
 jest.setTimeout(60_000);
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const run = runLchost;
 
 test.each(["sla", "incident", "fleet", "editions", "schema", "maintenance"])("lchost %s --help loads no Pulumi", async (name) => {
   const r = await run(name, "--help");
