@@ -1,10 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_HEALTH, renderHaproxyConfig } from "../../haproxy/renderConfig";
 import { freePort } from "../../sandbox/mariadbProcess";
+import { startCheckedHaproxy } from "../support/haproxyProcess";
 
 jest.setTimeout(60_000);
 
@@ -51,19 +52,11 @@ describe("HAProxy's Prometheus listener, for real", () => {
       limits: { maxConnections: 100, connectionsPerSource: 50, requestsPerSourcePer10s: 1000 },
     });
     fs.writeFileSync(`${dir}/haproxy.cfg`, cfg);
-    const check = execFileSync("haproxy", ["-c", "-f", `${dir}/haproxy.cfg`], { encoding: "utf8" });
-    expect(check).toMatch(/valid/i);
-    haproxy = spawn("haproxy", ["-db", "-f", `${dir}/haproxy.cfg`], { stdio: "ignore" });
-    const until = Date.now() + 15_000;
-    for (;;) {
-      try {
-        if ((await get(metricsPort, "/metrics")).status === 200) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > until) throw new Error("HAProxy's Prometheus listener did not answer within 15 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    haproxy = await startCheckedHaproxy(`${dir}/haproxy.cfg`, async () => (await get(metricsPort, "/metrics")).status === 200, {
+      what: "HAProxy's Prometheus listener did not answer",
+      withinMs: 15_000,
+      everyMs: 100,
+    });
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
  * portal's internal APIs (/v1/: Alertmanager's webhook, the team's admin API) and /metrics never pass, in any
  * spelling the normalizer turns into them; pages pass with X-Forwarded-For set to the client's own address.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -16,6 +16,7 @@ import { renderHaproxyConfig } from "../../haproxy/renderConfig";
 import { editionCatalog } from "../../model/catalog";
 import { freePort } from "../../sandbox/freePort";
 import { PORTAL_HEALTH_PATH } from "../../status-portal/src/env";
+import { startCheckedHaproxy } from "../support/haproxyProcess";
 
 jest.setTimeout(90_000);
 
@@ -73,18 +74,11 @@ describe("the status portal's HTTPS entry, on the real HAProxy", () => {
       prometheus: { address: "127.0.0.1", port: await freePort("127.0.0.1") },
     });
     fs.writeFileSync(`${dir}/haproxy.cfg`, cfg);
-    expect(execFileSync("haproxy", ["-c", "-f", `${dir}/haproxy.cfg`], { encoding: "utf8" })).toMatch(/valid/i);
-    haproxy = spawn("haproxy", ["-db", "-f", `${dir}/haproxy.cfg`], { stdio: "ignore" });
-    const until = Date.now() + 30_000;
-    for (;;) {
-      try {
-        if ((await get(entryPort, "/")).status === 200) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > until) throw new Error("the portal's entry did not answer 200 on / within 30 s");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    haproxy = await startCheckedHaproxy(`${dir}/haproxy.cfg`, async () => (await get(entryPort, "/")).status === 200, {
+      what: "the portal's entry did not answer 200 on /",
+      withinMs: 30_000,
+      everyMs: 200,
+    });
   });
 
   afterAll(async () => {
