@@ -56,6 +56,9 @@ let am: { url: string; close: () => Promise<void> };
 let portal: { url: string; close: () => Promise<void> };
 let file: string;
 let conn: string[];
+/** wayne's maintenance from six to seven days ahead, through the recording servers. */
+const announceWayneNextWeek = () =>
+  runLchost("maintenance", "announce", "wayne", "--from", iso(Date.now() + 6 * DAY), "--to", iso(Date.now() + 7 * DAY), "--reason", "x", ...conn);
 const PREVIOUS = `{ "announcements": [ { "customers": ["globex"], "from": "2026-02-12T02:00:00Z", "to": "2026-02-12T03:00:00Z",
   "announcedAt": "2026-02-01T09:00:00Z", "reason": "kept as written", "extra": 1 } ] }\n`;
 
@@ -300,18 +303,7 @@ describe("a failure undoes what was done, newest first (exit 3)", () => {
 
   test("Alertmanager refusing the notice: the record's old text back, the portal entry withdrawn, the silence expired", async () => {
     failAlerts = true;
-    const r = await runLchost(
-      "maintenance",
-      "announce",
-      "wayne",
-      "--from",
-      iso(Date.now() + 6 * DAY),
-      "--to",
-      iso(Date.now() + 7 * DAY),
-      "--reason",
-      "x",
-      ...conn,
-    );
+    const r = await announceWayneNextWeek();
     expect(r.code).toBe(EXIT.failure);
     expect(r.err).toMatch(/nothing was announced: notify the customers .* failed \(POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/alerts: HTTP 500/);
     expect(calls.map(summary)).toEqual([
@@ -328,18 +320,7 @@ describe("a failure undoes what was done, newest first (exit 3)", () => {
   test("a record file that did not exist is removed again", async () => {
     fs.rmSync(file);
     failAlerts = true;
-    const r = await runLchost(
-      "maintenance",
-      "announce",
-      "wayne",
-      "--from",
-      iso(Date.now() + 6 * DAY),
-      "--to",
-      iso(Date.now() + 7 * DAY),
-      "--reason",
-      "x",
-      ...conn,
-    );
+    const r = await announceWayneNextWeek();
     expect(r.code).toBe(EXIT.failure);
     expect(fs.existsSync(file)).toBe(false);
   });
