@@ -54,12 +54,11 @@ export function cliErrorOf(e: unknown): CliError | undefined {
 }
 
 /** The root command with the specs of the commands argv needs: the named one, or all for help and typos. */
-async function rootCommand(argv: string[], out: Out, done: (code: ExitCode) => void): Promise<Command> {
+async function rootCommand(named: CommandEntry | undefined, out: Out, done: (code: ExitCode) => void): Promise<Command> {
   const root = quietParsing(new Command("lchost"), out)
     .description("License Central hosting as code: plan, deploy, check and migrate customer stacks")
     .usage("<command> [options]  (lchost <command> --help for its options)")
     .addHelpText("after", `\n${exitCodeTable()}`);
-  const named = commands.find((c) => c.name === argv[0]);
   const specs = await Promise.all((named ? [named] : commands).map((c) => c.load()));
   for (const spec of specs) root.addCommand(buildCommand(spec, out, done));
   return root;
@@ -68,9 +67,10 @@ async function rootCommand(argv: string[], out: Out, done: (code: ExitCode) => v
 /** Runs the CLI; returns the exit code (the table: cli/exitCodes.ts, printed by `lchost --help`). */
 export async function main(argv: string[], out: Out = (s) => console.log(s), err: Out = (s) => console.error(s)): Promise<ExitCode> {
   let code: ExitCode = EXIT.ok;
-  const name = commands.some((c) => c.name === argv[0]) ? argv[0] : undefined;
+  const named = commands.find((c) => c.name === argv[0]);
+  const name = named?.name;
   try {
-    const root = await rootCommand(argv, out, (c) => (code = c));
+    const root = await rootCommand(named, out, (c) => (code = c));
     if (argv.length === 0) {
       err(root.helpInformation().replace(/\n$/, ""));
       return EXIT.usage;
