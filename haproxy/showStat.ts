@@ -25,3 +25,13 @@ export function sessionCounts(csv: string): Record<string, number> {
   const scur = header.indexOf("scur");
   return Object.fromEntries(rows.map((f) => [`${f[0]}/${f[1]}`, Number(f[scur]) || 0]));
 }
+
+/** Every row of `show stat` (frontends, backends, servers) as `proxy/name` → its columns by header name. */
+export function statRows(csv: string): Array<Record<string, string>> {
+  const lines = csv.split("\n").filter((l) => l.trim());
+  const header = lines[0]?.replace(/^#\s*/, "").split(",") ?? [];
+  return lines.slice(1).map((l) => {
+    const f = l.split(",");
+    return Object.fromEntries(header.map((h, i) => [h, f[i] ?? ""]));
+  });
+}

@@ -76,6 +76,14 @@ export class DockerRunDeployer implements StackDeployer {
     fs.writeFileSync(file, JSON.stringify(plan), { mode: 0o600 });
   }
 
+  /**
+   * Records `plan` as what runs for the stack, with the stack file text it stands for: for a change applied
+   * to the deployed plan itself (lchost fleet upgrade: the same plan with another License Central image).
+   */
+  recordDeployed(stackName: string, plan: Plan, stackFileText: string): void {
+    this.remember(stackName, { ...plan, stackFileText } as DeployedPlan);
+  }
+
   /** Plans the stack file as it is on disk (a tenant against its shared server as deployed). */
   private async planStack(stackName: string): Promise<{ plan: Plan; text: string }> {
     const stack = loadStack(stackName, this.opts.stacksDir);
