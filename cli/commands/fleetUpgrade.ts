@@ -49,6 +49,22 @@ async function runUpgrade(opts: Record<string, unknown>, out: Out): Promise<Exit
   if (target === "pulumi") throw new UsageError("--target pulumi: not yet: use --target docker (stacks deployed by 'lchost up <stack> --target docker')");
   if (target !== "docker") throw new UsageError(`--target: '${target}' is not allowed (allowed: docker; pulumi not yet)`);
 
+  const waves = planWaves(selected, limits);
+  const announce = () =>
+    out(
+      `upgrade to ${image}: ${selected.length} customer(s) in order ${upgradeOrder(selected)
+        .map((s) => s.stack)
+        .join(
+          ", ",
+        )}; ${waves.canaries.length} canary(ies), then ${waves.batches.length} batch(es) of up to ${limits.batch}; stop at ${limits.maxFailures} failure(s)`,
+    );
+  if (opts.dryRun) {
+    announce();
+    waves.canaries.forEach((w, i) => out(`  canary ${i + 1}: ${w.map((c) => c.stack).join(", ")}`));
+    waves.batches.forEach((w, i) => out(`  batch ${i + 1}: ${w.map((c) => c.stack).join(", ")}`));
+    out("dry run: nothing was changed (neither the deployments nor the image were checked)");
+    return EXIT.ok;
+  }
   // loaded here, not at the top: `lchost fleet --help` must not load Pulumi (the planner behind the deployer does)
   const { dockerRunDeployer, dockerRunStateDir } = await import("./migrateOnDocker");
   const { DockerUpgradeSteps } = await import("../../fleet/upgrade/upgradeOnDocker");
@@ -59,19 +75,8 @@ async function runUpgrade(opts: Record<string, unknown>, out: Out): Promise<Exit
         `(no state in ${dockerRunStateDir()}); deploy with 'lchost up <stack> --target docker' or leave ${notDeployed.length === 1 ? "it" : "them"} out with --select; nothing was upgraded`,
     );
   await requireImageEverywhere(image, selected);
+  announce();
 
-  const waves = planWaves(selected, limits);
-  out(
-    `upgrade to ${image}: ${selected.length} customer(s) in order ${upgradeOrder(selected)
-      .map((s) => s.stack)
-      .join(", ")}; ${waves.canaries.length} canary(ies), then ${waves.batches.length} batch(es) of up to ${limits.batch}; stop at ${limits.maxFailures} failure(s)`,
-  );
-  if (opts.dryRun) {
-    waves.canaries.forEach((w, i) => out(`  canary ${i + 1}: ${w.map((c) => c.stack).join(", ")}`));
-    waves.batches.forEach((w, i) => out(`  batch ${i + 1}: ${w.map((c) => c.stack).join(", ")}`));
-    out("dry run: nothing was changed");
-    return EXIT.ok;
-  }
   const steps = new DockerUpgradeSteps({ stacksDir: dir, deployer: dockerRunDeployer(dir), log: (l) => out(l) });
   const result = await runRollingUpgrade(waves, image, limits.maxFailures, steps);
   out(renderUpgradeTable(result, image));
@@ -94,10 +99,14 @@ async function requireImageEverywhere(image: string, stacks: CustomerStack[]): P
     try {
       status = (await docker.request("GET", `/images/${encodeURI(image)}/json`)).status;
     } catch (e) {
-      throw new MissingPrerequisite(`the Docker engine ${where} of ${names.join(", ")} does not answer (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was upgraded`);
+      throw new MissingPrerequisite(
+        `the Docker engine ${where} of ${names.join(", ")} does not answer (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was upgraded`,
+      );
     }
     if (status === 404)
-      throw new MissingPrerequisite(`--image: ${image} is not on the Docker engine ${where} of ${names.join(", ")}: build or pull it there first; nothing was upgraded`);
+      throw new MissingPrerequisite(
+        `--image: ${image} is not on the Docker engine ${where} of ${names.join(", ")}: build or pull it there first; nothing was upgraded`,
+      );
     if (status >= 300) throw new MissingPrerequisite(`the Docker engine ${where} answered ${status} when asked for --image ${image}; nothing was upgraded`);
   }
 }

@@ -9,7 +9,8 @@ import { dockerExec } from "../../dockerRun/dockerExec";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
 import { statRows } from "../../haproxy";
 
-const SEND = 'use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "admin socket $ARGV[0]: $!\\n"; print $s "$ARGV[1]\\n"; print while <$s>;';
+const SEND =
+  'use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "admin socket $ARGV[0]: $!\\n"; print $s "$ARGV[1]\\n"; print while <$s>;';
 
 export class EntryAdmin {
   constructor(
@@ -40,7 +41,9 @@ export class EntryAdmin {
       const busy = servers.map((s) => rows.find((r) => r.pxname === s.backend && r.svname === s.server)).filter((r) => r && Number(r.scur) > 0);
       if (busy.length === 0) return;
       if (Date.now() > deadline)
-        throw new Error(`${this.container}: ${busy.map((r) => `${r!.pxname}/${r!.svname} (${r!.scur} sessions)`).join(", ")} still busy after ${timeoutMs} ms of draining`);
+        throw new Error(
+          `${this.container}: ${busy.map((r) => `${r!.pxname}/${r!.svname} (${r!.scur} sessions)`).join(", ")} still busy after ${timeoutMs} ms of draining`,
+        );
       await sleep(250);
     }
   }

@@ -38,28 +38,40 @@ export function publishedAddress(docker: DockerEngine): string {
   return "127.0.0.1";
 }
 
-export async function probeActivation(p: ActivationProbe): Promise<{ status: number }> {
-  let ticket: string;
+/** A fresh ticket (one product, quantity 1) from the admin API inside `line`; its code is returned, never logged. */
+export async function createTicket(docker: DockerEngine, line: string, adminToken: string, orderId: string): Promise<string> {
   try {
-    ticket = (
-      await dockerExec(p.docker, p.line, ["node", "-e", CREATE_TICKET], { env: [`LC_PROBE_TOKEN=${p.adminToken}`, `LC_PROBE_ORDER=${p.label}`] })
-    ).stdout.trim();
+    const env = [`LC_PROBE_TOKEN=${adminToken}`, `LC_PROBE_ORDER=${orderId}`];
+    return (await dockerExec(docker, line, ["node", "-e", CREATE_TICKET], { env })).stdout.trim();
   } catch (e) {
-    throw new Error(`no ticket from the admin API of ${p.line}: ${String((e as Error).message).split("\n")[0].slice(-300)}`);
+    const why = String((e as Error).message)
+      .split("\n")[0]
+      .slice(-300);
+    throw new Error(`no ticket from the admin API of ${line}: ${why}`);
   }
-  const url = new URL(p.depotUrl);
-  const body = JSON.stringify({ container: p.label, idempotencyKey: p.label });
-  const status = await new Promise<number>((resolve, reject) => {
+}
+
+export async function probeActivation(p: ActivationProbe): Promise<{ status: number }> {
+  const ticket = await createTicket(p.docker, p.line, p.adminToken, p.label);
+  return { status: await activateThroughEntry(p.docker, p.depotUrl, ticket, p.label, p.timeoutMs) };
+}
+
+/** POST …/tickets/<ticket>/activations through the published entry (a new connection); `key` is the container name and idempotency key. */
+export function activateThroughEntry(docker: DockerEngine, depotUrl: string, ticket: string, key: string, timeoutMs: number): Promise<number> {
+  const url = new URL(depotUrl);
+  const body = JSON.stringify({ container: key, idempotencyKey: key });
+  return new Promise<number>((resolve, reject) => {
     const req = https.request(
       {
-        host: publishedAddress(p.docker),
+        host: publishedAddress(docker),
         port: Number(url.port || 443),
         method: "POST",
         path: `${url.pathname.replace(/\/$/, "")}/tickets/${encodeURIComponent(ticket)}/activations`,
         servername: url.hostname,
         rejectUnauthorized: false, // the stack's entry certificate is self-signed; the probe checks the service, not the certificate
-        headers: { Host: url.hostname, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-        timeout: p.timeoutMs,
+        headers: { Host: url.hostname, "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" },
+        agent: false,
+        timeout: timeoutMs,
       },
       (res) => {
         res.resume();
@@ -67,8 +79,7 @@ export async function probeActivation(p: ActivationProbe): Promise<{ status: num
       },
     );
     req.on("error", (e) => reject(new Error(`the activation through ${url.host} failed: ${e.message}`)));
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${p.timeoutMs} ms`)));
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.end(body);
   });
-  return { status };
 }

@@ -58,9 +58,7 @@ export function checkLimits(given: { canary?: unknown; batch?: unknown; maxFailu
  */
 export function upgradeOrder(candidates: UpgradeCandidate[]): UpgradeCandidate[] {
   const rank = (e: EditionId) => EDITION_IDS.indexOf(e);
-  return [...candidates].sort(
-    (a, b) => rank(a.edition) - rank(b.edition) || cmp(a.customer, b.customer) || cmp(a.stack, b.stack),
-  );
+  return [...candidates].sort((a, b) => rank(a.edition) - rank(b.edition) || cmp(a.customer, b.customer) || cmp(a.stack, b.stack));
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -198,16 +196,14 @@ function firstLine(e: unknown): string {
 
 /** The end-of-run table: which customer runs which image, in upgrade order, and why a failure failed. */
 export function renderUpgradeTable(result: RollingUpgradeResult, image: string): string {
-  const rows = result.customers.map((r) => [
-    r.candidate.stack,
-    r.candidate.edition,
-    r.state,
-    r.runningImage ?? "unknown",
-    r.reason ?? "",
-  ]);
+  const rows = result.customers.map((r) => [r.candidate.stack, r.candidate.edition, r.state, r.runningImage ?? "unknown", r.reason ?? ""]);
   const head = ["stack", "edition", "state", "image", "reason"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const fmt = (row: string[]) => row.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((v, i) => v.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const counts = (s: UpgradeState) => result.customers.filter((r) => r.state === s).length;
   const summary =
     `${counts("upgraded")} upgraded to ${image}, ${counts("rolled-back")} rolled back, ${counts("rollback-failed")} rollback failed, ` +

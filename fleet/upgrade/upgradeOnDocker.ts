@@ -75,7 +75,10 @@ export class DockerUpgradeSteps implements UpgradeSteps {
     if (!plan.resources.some((x) => x.type === TYPE.container && nameOf(x) === m.entryContainer)) {
       const shared = file.config.role === "customer" && file.config.sharedServer ? stackNameOfReference(file.config.sharedServer) : undefined;
       const sharedPlan = shared ? this.opts.deployer.deployedPlan(shared) : undefined;
-      if (!sharedPlan) throw new Error(`${stack}: the deployment of its entry ${m.entryContainer} is not known${shared ? ` (shared server ${shared} not deployed on Docker by lchost)` : ""}`);
+      if (!sharedPlan)
+        throw new Error(
+          `${stack}: the deployment of its entry ${m.entryContainer} is not known${shared ? ` (shared server ${shared} not deployed on Docker by lchost)` : ""}`,
+        );
       entryPlan = sharedPlan;
     }
     return { plan, entryPlan, lineContainers: m.lineContainers, entryContainer: m.entryContainer, docker };

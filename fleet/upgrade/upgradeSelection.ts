@@ -24,7 +24,10 @@ export function parseSelectors(given: string[]): Selector[] {
     const m = /^([a-z]+)=(.+)$/.exec(s.trim());
     if (!m || !(SELECT_KEYS as readonly string[]).includes(m[1]))
       throw new UpgradeInputError(`--select: '${s}' is not key=value[,value…] with a key of ${SELECT_KEYS.join(", ")}`);
-    const values = m[2].split(",").map((v) => v.trim()).filter(Boolean);
+    const values = m[2]
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (m[1] === "edition") {
       const bad = values.filter((v) => !(EDITION_IDS as readonly string[]).includes(v));
       if (bad.length) throw new UpgradeInputError(`--select: edition '${bad.join(", ")}' is not an edition (allowed: ${EDITION_IDS.join(", ")})`);
@@ -42,7 +45,10 @@ export function customerStacks(stacksDir: string): CustomerStack[] {
   if (!fs.existsSync(stacksDir) || !fs.statSync(stacksDir).isDirectory()) throw new UpgradeInputError(`--stacks-dir: '${stacksDir}' is not a directory`);
   const problems: string[] = [];
   const out: CustomerStack[] = [];
-  for (const f of fs.readdirSync(stacksDir).filter((x) => /^Pulumi\..+\.ya?ml$/.test(x)).sort()) {
+  for (const f of fs
+    .readdirSync(stacksDir)
+    .filter((x) => /^Pulumi\..+\.ya?ml$/.test(x))
+    .sort()) {
     try {
       const file = loadStackFile(path.join(stacksDir, f));
       if (file.config.role === "customer" && file.config.platform === "docker")
@@ -61,7 +67,9 @@ export function selectCustomers(stacks: CustomerStack[], selectors: Selector[]):
     key === "edition" ? s.edition : key === "customer" ? s.customer : s.file.config.role === "customer" ? s.file.config.host : undefined;
   const chosen = stacks.filter((s) => selectors.every((sel) => sel.values.includes(field(s, sel.key) ?? "")));
   if (chosen.length === 0) {
-    const what = selectors.length ? `--select ${selectors.map((s) => `${s.key}=${s.values.join(",")}`).join(" --select ")} matches` : "the stacks directory holds";
+    const what = selectors.length
+      ? `--select ${selectors.map((s) => `${s.key}=${s.values.join(",")}`).join(" --select ")} matches`
+      : "the stacks directory holds";
     throw new UpgradeInputError(`${what} no customer stack on Docker (customers: ${stacks.map((s) => s.customer).join(", ") || "none"})`);
   }
   return chosen;

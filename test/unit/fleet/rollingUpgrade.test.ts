@@ -145,7 +145,15 @@ describe("the state machine", () => {
 
 test("the table says which customer runs which image, and what was not touched", async () => {
   const { steps } = fakeSteps(["acme"]);
-  const r = await runRollingUpgrade(planWaves(FLEET.filter((x) => x.edition === "datacenter"), { canary: 1, batch: 1 }), "lc:new", 1, steps);
+  const r = await runRollingUpgrade(
+    planWaves(
+      FLEET.filter((x) => x.edition === "datacenter"),
+      { canary: 1, batch: 1 },
+    ),
+    "lc:new",
+    1,
+    steps,
+  );
   expect(renderUpgradeTable(r, "lc:new").split("\n")).toEqual([
     "stack    edition     state        image   reason",
     "acme     datacenter  rolled-back  lc:old  activation through the entry answered 500",
