@@ -190,8 +190,10 @@ async function upgradeOne(r: CustomerUpgrade, image: string, steps: UpgradeSteps
   }
 }
 
+/** The first line of an error, at most 200 characters (a container's log tail stays in the log, not in the table). */
 function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split("\n")[0];
+  const line = String((e as Error)?.message ?? e).split("\n")[0];
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /** The end-of-run table: which customer runs which image, in upgrade order, and why a failure failed. */

@@ -161,3 +161,13 @@ test("the table says which customer runs which image, and what was not touched",
     "0 upgraded to lc:new, 1 rolled back, 0 rollback failed, 1 not touched (stopped: 1 failure(s) reached --max-failures)",
   ]);
 });
+
+test("a long reason (a container's log tail) is cut to 200 characters in the table", async () => {
+  const { steps } = fakeSteps();
+  steps.deploy = async () => {
+    throw new Error(`lc-acme-line-1 not healthy after 90000 ms (state running, health unhealthy): ${"x".repeat(500)}`);
+  };
+  const r = await runRollingUpgrade(planWaves([FLEET[4]], { canary: 1, batch: 1 }), "lc:new", 1, steps);
+  expect(r.customers[0].reason).toHaveLength(200);
+  expect(r.customers[0].reason).toMatch(/^lc-acme-line-1 not healthy after 90000 ms .*x…$/);
+});
