@@ -49,7 +49,6 @@ function givenOptions(kind: RunKind, opts: Record<string, unknown>): GivenOption
   const target = stringOpt(opts, "target");
   const dir = stringOpt(opts, "stacksDir");
   const g: GivenOptions = {};
-  if (kind === "plan" && target !== undefined) throw new UsageError("--target: lchost fleet plan plans offline (no engine, no target); leave --target out");
   if (target !== undefined) {
     const allowed = kind === "preview" ? ["pulumi"] : ["pulumi", "docker"];
     if (!allowed.includes(target)) throw new UsageError(`--target: '${target}' is not allowed for lchost fleet ${kind} (allowed: ${allowed.join(", ")})`);

@@ -15,11 +15,16 @@ export function formatDuration(ms: number): string {
 
 /** A log line fit for one terminal line: escape sequences and control characters out, tabs as spaces. */
 export function printable(line: string): string {
-  return line
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")
-    .replace(/\t/g, " ")
-    .replace(/[\x00-\x1f\x7f]/g, "")
-    .trim();
+  // escape sequences and control characters are exactly what must go, hence the control characters in the patterns
+  return (
+    line
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")
+      .replace(/\t/g, " ")
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x1f\x7f]/g, "")
+      .trim()
+  );
 }
 
 /** At most `width` characters; a cut line ends with '…'. */
