@@ -176,7 +176,7 @@ async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out): Promise
   const observer = live
     ? new LiveProgress(
         (b) => process.stdout.write(b),
-        () => process.stdout.columns ?? 100,
+        () => process.stdout.columns || 100,
         startedAt,
       )
     : new PlainProgress(out, startedAt);
