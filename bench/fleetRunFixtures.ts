@@ -105,7 +105,7 @@ export function lchostFleet(args: string[], echo = true): Promise<FleetCommandRe
     });
     child.once("error", reject);
     child.once("close", (code) =>
-      resolve({ code, out, err, seconds: Math.round((performance.now() - started) / 100) / 10, runId: /^fleet \S+ (\S+)/.exec(out)?.[1] }),
+      resolve({ code, out, err, seconds: Math.round((performance.now() - started) / 100) / 10, runId: /^fleet \S+ (\S+?):/.exec(out)?.[1] }),
     );
   });
 }
