@@ -59,9 +59,18 @@ export class LcStore {
     return this.db.transaction(fn);
   }
 
-  /** Readiness: the database answers a trivial statement within `totalMs` (acquiring a connection included). */
-  ping(totalMs: number): Promise<unknown> {
-    return this.db.query("SELECT 1", [], totalMs);
+  /**
+   * Readiness: the database answers a trivial statement within `totalMs` (acquiring a connection included), and
+   * a Galera node is in the primary component. A node cut off from its cluster's majority still answers
+   * `SELECT 1` but refuses every table (docs/geo-clustering.md): its line must leave the balancer and DNS.
+   * A server without Galera has no `wsrep_ready` row.
+   */
+  async ping(totalMs: number): Promise<void> {
+    const [rows] = await this.db.query("SHOW STATUS LIKE 'wsrep_ready'", [], totalMs);
+    const value = (rows as Array<{ Value?: string }>)[0]?.Value;
+    if (value !== undefined && value !== "ON") {
+      throw Object.assign(new Error("the Galera node is not in the primary component (wsrep_ready is not ON)"), { code: "WSREP_NOT_READY" });
+    }
   }
 
   // ---- tickets ------------------------------------------------------------------------------------
