@@ -118,9 +118,12 @@ describe("WAN relay", () => {
     const before = received.length;
     const s2 = await connect();
     const closed2 = await new Promise<boolean>((resolve) => {
-      s2.once("close", () => resolve(true));
+      const t = setTimeout(() => resolve(false), 2000);
+      s2.once("close", () => {
+        clearTimeout(t);
+        resolve(true);
+      });
       s2.write("after the cut");
-      setTimeout(() => resolve(false), 2000);
     });
     expect(closed2).toBe(true);
     expect(received.length).toBe(before);
