@@ -11,6 +11,7 @@ import { stacksDir } from "../../model/stackFile";
 import { CommandSpec, stringOpt } from "../args";
 import { CliError, UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
+import { fleetRunSpec } from "./fleetRun";
 import { upgradeSpec } from "./fleetUpgrade";
 
 /** The placement was refused (not enough capacity, a fleet-wide rule broken): exit 1, nothing written. */
@@ -49,11 +50,11 @@ const placeSpec: CommandSpec = {
   },
 };
 
-const SUBCOMMANDS = [placeSpec, upgradeSpec];
+const SUBCOMMANDS = [placeSpec, fleetRunSpec("plan"), fleetRunSpec("preview"), fleetRunSpec("up"), fleetRunSpec("destroy"), upgradeSpec];
 
 export const fleetSpec: CommandSpec = {
   name: "fleet",
-  summary: "operations over every stack of a stacks directory: place, upgrade",
+  summary: "operations over every stack of a stacks directory: place, plan, preview, up, destroy, upgrade",
   define: (cmd) => cmd.usage("<subcommand> [options]").argument("[subcommand]", SUBCOMMANDS.map((s) => s.name).join(" | ")),
   subcommands: SUBCOMMANDS,
   run: async ({ args }) => {
