@@ -39,6 +39,17 @@ async function container(name: string): Promise<{ id: string; image: string; hea
   return { id: info.Id, image: info.Config.Image, health: info.State.Health?.Status };
 }
 
+/**
+ * The container as the engine reports it once its health check has run: the upgrade goes on as soon as the
+ * container's own check passes (waitFor), which can be before the engine's next interval says "healthy".
+ */
+async function settled(name: string): Promise<{ id: string; image: string; health: string }> {
+  for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 500))) {
+    const c = await container(name);
+    if (c.health !== "starting" || Date.now() > deadline) return c;
+  }
+}
+
 async function removeEverything(): Promise<void> {
   const filter = encodeURIComponent(JSON.stringify({ name: ["lc-upt-"] }));
   const containers = (await docker.ok("GET", `/containers/json?all=1&filters=${filter}`)) as Array<{ Names: string[] }>;
@@ -92,7 +103,7 @@ run("lchost fleet upgrade --target docker on the real engine", () => {
     expect(r.out).toMatch(/upt-b +datacenter +upgraded +lchost\/license-central:up-next\n/);
     expect(r.out).toContain("2 upgraded to lchost/license-central:up-next, 0 rolled back, 0 rollback failed, 0 not touched");
     for (const t of TENANTS) {
-      expect(await container(lineOf(t))).toMatchObject({ image: NEXT, health: "healthy" });
+      expect(await settled(lineOf(t))).toMatchObject({ image: NEXT, health: "healthy" });
       expect(fs.readFileSync(stackFile(t), "utf8")).toBe(
         `# tenant ${t}\nconfig:\n  lchost:customer: ${t}\n  lchost:edition: datacenter\n  lchost:sharedServer: ${SHARED}\n  lchost:image: ${NEXT}\n`,
       );
@@ -102,7 +113,7 @@ run("lchost fleet upgrade --target docker on the real engine", () => {
   test("to a broken image: the canary fails verification and is rolled back, the other tenant is not touched, exit 1", async () => {
     const canaryFile = fs.readFileSync(stackFile("upt-a"), "utf8");
     const otherFile = fs.readFileSync(stackFile("upt-b"), "utf8");
-    const other = await container(lineOf("upt-b"));
+    const other = await settled(lineOf("upt-b"));
     const shared = await container(`lc-${SHARED}-entry`);
     const r = await runLchost("fleet", "upgrade", "--image", BROKEN, "--canary", "1", "--target", "docker", "--stacks-dir", dir);
     expect(r.code).toBe(EXIT.findings);
@@ -118,7 +129,7 @@ run("lchost fleet upgrade --target docker on the real engine", () => {
       "0 upgraded to lchost/license-central:up-broken, 1 rolled back, 0 rollback failed, 1 not touched (stopped: 1 failure(s) reached --max-failures)",
     );
     // the canary runs its former image again, from its former stack file; nothing else changed
-    expect(await container(lineOf("upt-a"))).toMatchObject({ image: NEXT, health: "healthy" });
+    expect(await settled(lineOf("upt-a"))).toMatchObject({ image: NEXT, health: "healthy" });
     expect(fs.readFileSync(stackFile("upt-a"), "utf8")).toBe(canaryFile);
     expect(await container(lineOf("upt-b"))).toEqual(other);
     expect(fs.readFileSync(stackFile("upt-b"), "utf8")).toBe(otherFile);
