@@ -153,9 +153,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         name: args.hostname,
         image: args.image,
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
-        ports: [
-          { internal: ENTRY_INTERNAL_PORT, external: args.publishedPort, ...(args.behindHostEntry ? { ip: BEHIND_HOST_ENTRY_ADDRESS } : {}) },
-        ],
+        ports: [{ internal: ENTRY_INTERNAL_PORT, external: args.publishedPort, ...(args.behindHostEntry ? { ip: BEHIND_HOST_ENTRY_ADDRESS } : {}) }],
         uploads,
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "bash", "-c", probe], 5),

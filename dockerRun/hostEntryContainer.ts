@@ -70,6 +70,9 @@ async function logsSince(docker: DockerEngine, container: string, since: number)
   return r.body.toString("latin1");
 }
 
+/** The printable lines of a multiplexed log (each frame's 8-byte header dropped with the other control bytes). */
+const readableLog = (text: string) => [...text].filter((c) => c === "\n" || c >= " ").join("");
+
 const count = (text: string, what: string) => text.split(what).length - 1;
 
 /**
@@ -92,7 +95,8 @@ export async function reloadHostEntry(docker: DockerEngine, name: string, config
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const now = await logsSince(docker, name, since);
-    if (count(now, "Loading failure") > count(before, "Loading failure")) throw new Error(`${name}: HAProxy did not load the new configuration (the old one keeps serving)`);
+    if (count(now, "Loading failure") > count(before, "Loading failure"))
+      throw new Error(`${name}: HAProxy did not load the new configuration (the old one keeps serving)`);
     if (count(now, "Loading success.") > count(before, "Loading success.")) return;
     if (Date.now() > deadline) throw new Error(`${name}: HAProxy did not confirm the reload within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
@@ -121,8 +125,12 @@ async function waitHealthy(docker: DockerEngine, name: string, timeoutMs: number
     const health = info.State?.Health?.Status;
     if (health === "healthy") return;
     if (!info.State?.Running || health === "unhealthy" || Date.now() > deadline) {
-      const logs = (await logsSince(docker, name, 0)).replace(/[\0-\x08\x0e-\x1f]/g, "").slice(-1500);
-      const why = !info.State?.Running ? `exited with ${info.State?.ExitCode}` : health === "unhealthy" ? "is unhealthy" : `is not healthy within ${timeoutMs} ms`;
+      const logs = readableLog(await logsSince(docker, name, 0)).slice(-1500);
+      const why = !info.State?.Running
+        ? `exited with ${info.State?.ExitCode}`
+        : health === "unhealthy"
+          ? "is unhealthy"
+          : `is not healthy within ${timeoutMs} ms`;
       throw new Error(`${name}: the host entry ${why}: ${logs.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 250));

@@ -52,9 +52,7 @@ export function hostEntryRoutes(stacks: RoutedStack[], inventory: HostInventory,
   const byName = new Map(docker.map((s) => [s.stackName, s]));
   const serverNames = new Map(claimedHostNames(docker).map((c) => [c.stack, c.hostName]));
   problems.push(...hostNamesDistinct(docker).map((v) => `[${v.policy}] ${v.message}`));
-  problems.push(
-    ...httpsPortsDistinctPerHost(docker, { inventory, entryPort: opts.entryPort ?? HOST_ENTRY_PORT }).map((v) => `[${v.policy}] ${v.message}`),
-  );
+  problems.push(...httpsPortsDistinctPerHost(docker, { inventory, entryPort: opts.entryPort ?? HOST_ENTRY_PORT }).map((v) => `[${v.policy}] ${v.message}`));
   const routes = new Map<string, HostEntryCustomerRoute[]>(inventory.hosts.map((h) => [h.name, []]));
   /** The hosts a gateway stack's gateway runs on, or why it cannot be routed. */
   const gatewayHosts = (g: RoutedStack): string[] | undefined => {
@@ -64,7 +62,9 @@ export function hostEntryRoutes(stacks: RoutedStack[], inventory: HostInventory,
     if (!cfg.behindHostEntry)
       problems.push(`${where}: lchost:behindHostEntry: not set; its gateway must take the entry's PROXY v2 header (lchost fleet place --write sets it)`);
     if (g.allConfig["lchost:httpsPort"] === undefined)
-      problems.push(`${where}: lchost:httpsPort: not set; behind the host's entry each gateway needs its own port on the host (lchost fleet place --write assigns one)`);
+      problems.push(
+        `${where}: lchost:httpsPort: not set; behind the host's entry each gateway needs its own port on the host (lchost fleet place --write assigns one)`,
+      );
     if (cfg.host !== undefined) return [cfg.host];
     if (cfg.role === "customer" && cfg.hosts !== undefined) {
       try {
@@ -88,7 +88,9 @@ export function hostEntryRoutes(stacks: RoutedStack[], inventory: HostInventory,
     if (cfg.sharedServer !== undefined) {
       const shared = byName.get(stackNameOfReference(cfg.sharedServer));
       if (!shared || shared.config.role !== "shared-server") {
-        problems.push(`stack ${s.stackName}: lchost:sharedServer: '${cfg.sharedServer}' is not a shared-server stack among the stacks; its gateway cannot be routed`);
+        problems.push(
+          `stack ${s.stackName}: lchost:sharedServer: '${cfg.sharedServer}' is not a shared-server stack among the stacks; its gateway cannot be routed`,
+        );
         continue;
       }
       gateway = shared;

@@ -25,6 +25,10 @@ export function parseSelect(arg: string): SelectTerm {
 /** Whether a customer matches every term (its hosts: any of them matches a host term). */
 export function matchesSelection(item: { customer: string; edition: string; hosts: string[] }, terms: SelectTerm[]): boolean {
   return terms.every((t) =>
-    t.key === "customer" ? t.values.includes(item.customer) : t.key === "edition" ? t.values.includes(item.edition) : item.hosts.some((h) => t.values.includes(h)),
+    t.key === "customer"
+      ? t.values.includes(item.customer)
+      : t.key === "edition"
+        ? t.values.includes(item.edition)
+        : item.hosts.some((h) => t.values.includes(h)),
   );
 }

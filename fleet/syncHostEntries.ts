@@ -54,7 +54,10 @@ export function hostEntrySpecOf(routes: HostEntryRoutes, configs: Map<string, St
   return {
     bind,
     routes: routes.routes.map(({ customer, serverName, gateway }) => ({ customer, serverName, gateway })),
-    maxConnections: Math.max(1, limits.reduce((n, l) => n + l.maxConnections, 0)),
+    maxConnections: Math.max(
+      1,
+      limits.reduce((n, l) => n + l.maxConnections, 0),
+    ),
     connectionsPerSource: Math.max(1, ...limits.map((l) => l.connectionsPerSource)),
     dropPrivilegesTo: { user: "haproxy", group: "haproxy" },
   };

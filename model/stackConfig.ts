@@ -400,7 +400,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     }
     if (facts.includes.sharedServer) {
       forbid("host", `for edition '${edition}': a tenant runs on its shared server's host; set lchost:host on the shared-server stack`);
-      forbid("behindHostEntry", `for edition '${edition}': a tenant is served by its shared server's gateway; set lchost:behindHostEntry on the shared-server stack`);
+      forbid(
+        "behindHostEntry",
+        `for edition '${edition}': a tenant is served by its shared server's gateway; set lchost:behindHostEntry on the shared-server stack`,
+      );
     } else if (facts.database.kind === "cluster") {
       forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
     }

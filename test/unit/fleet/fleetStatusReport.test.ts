@@ -32,7 +32,9 @@ describe("the fleet status table", () => {
 
   it("has one row per customer with edition, host, image, ready lines, usage against quota and last deployment", () => {
     expect(lines[0]).toMatch(/^customer +edition +host +image +ready +month +activations +ws calls +last deployment +state$/);
-    expect(lines[3]).toMatch(/^globex +dedicated +h2 +lchost\/license-central:dev +1\/1 +2026-11 +12 \/ 10000 +3 \/ unlimited +2026-11-28T17:01:02Z +deployed$/);
+    expect(lines[3]).toMatch(
+      /^globex +dedicated +h2 +lchost\/license-central:dev +1\/1 +2026-11 +12 \/ 10000 +3 \/ unlimited +2026-11-28T17:01:02Z +deployed$/,
+    );
   });
 
   it("says 'not deployed' for a stack without a deployment, with dashes for what it cannot know", () => {

@@ -17,7 +17,8 @@ const inventory = parseHostInventory(
 /** A valid own-server customer's keys (the edition's required settings), with `extra` on top. */
 function own(customer: string, edition: string, extra: Record<string, unknown>): Record<string, unknown> {
   const base: Record<string, unknown> = { customer, edition, domain: "lchost.example", connection: { ipAllowList: ["198.51.100.0/24"] } };
-  if (edition === "dedicated") Object.assign(base, { fsb: { mode: "shared", sharedUrl: "http://fsb.dc1.lchost.local:7070", tokenKey: "fsbToken" }, fsbToken: { secure: "v1:y" } });
+  if (edition === "dedicated")
+    Object.assign(base, { fsb: { mode: "shared", sharedUrl: "http://fsb.dc1.lchost.local:7070", tokenKey: "fsbToken" }, fsbToken: { secure: "v1:y" } });
   else Object.assign(base, { fsb: { mode: "emulator" } });
   return { ...base, ...extra };
 }

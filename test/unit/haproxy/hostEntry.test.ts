@@ -100,7 +100,9 @@ describe("the customer gateway behind the entry (acceptProxy)", () => {
 
 describe("the host entry started as root on the host's network", () => {
   it("switches its workers to the given user and group, and renders nothing of it otherwise", () => {
-    expect(renderHostEntryConfig({ ...spec(), dropPrivilegesTo: { user: "haproxy", group: "haproxy" } })).toMatch(/^global\n(.*\n)*? {2}user haproxy\n {2}group haproxy\n/m);
+    expect(renderHostEntryConfig({ ...spec(), dropPrivilegesTo: { user: "haproxy", group: "haproxy" } })).toMatch(
+      /^global\n(.*\n)*? {2}user haproxy\n {2}group haproxy\n/m,
+    );
     expect(renderHostEntryConfig(spec())).not.toMatch(/^ {2}(user|group) /m);
   });
 
