@@ -160,6 +160,8 @@ async function statusOf(
   opts: Required<Pick<FleetStatusOptions, "stateDir" | "timeoutMs">> & Pick<FleetStatusOptions, "engineFor">,
 ): Promise<CustomerStatus> {
   const row: CustomerStatus = { customer: c.customer, stack: c.stack.stackName, edition: c.edition, hosts: c.hosts, state: "not deployed" };
+  // what `lchost up --target docker` deployed is read; a Pulumi deployment (its state backend) is not read yet
+  if (c.stack.config.platform === "kubernetes") return { ...row, detail: "on Kubernetes: its deployment is not read yet" };
   const deployed = deployedPlan(opts.stateDir, c.stack.stackName);
   if (!deployed) return row;
   const outputs = unwrapSecrets(deployed.plan.outputs) as Record<string, unknown>;
