@@ -21,11 +21,15 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { placeStacksDir } from "../fleet/placeStacks";
 import { packageRoot } from "../model/packageRoot";
+import { collectFleetStatus } from "../fleet/fleetStatus";
 import { writeFleet } from "./fleet";
 import { lchostFleet, removeDockerFleet, writeDockerFleet } from "./fleetRunFixtures";
 
 const RUNS = 5;
 const TARGET_MS = 2000;
+const STATUS_TARGET_S = 5;
+/** Customers given a deployment record whose engine refuses connections: the status's unreachable path. */
+const STATUS_DEPLOYED = 10;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -96,8 +100,39 @@ async function main(): Promise<void> {
       process_.push(timeCli(["fleet", "place", "--stacks-dir", stacksDir, "--json"]));
       startup.push(timeCli(["editions"]));
     }
+    // fleet status: most stacks are not deployed (no state file: the cheap path); STATUS_DEPLOYED have a record
+    // whose engine (tcp://127.0.0.1:9) refuses connections, so they go the engine path and come back unreachable
+    const stateDir = path.join(root, "state");
+    fs.mkdirSync(stateDir);
+    const customerStacks = stacks.slice(0, STATUS_DEPLOYED);
+    for (const c of customerStacks)
+      fs.writeFileSync(
+        path.join(stateDir, `${c.name}.json`),
+        JSON.stringify({ resources: [], outputs: { migration: { dockerHost: "tcp://127.0.0.1:9", lineContainers: [`lc-${c.name}-line-1`] } } }),
+      );
+    const statusRuns: number[] = [];
+    let statusRows = 0;
+    let unreachable = 0;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      const rows = await collectFleetStatus({ stacksDir, stateDir, timeoutMs: 10_000 });
+      statusRuns.push(performance.now() - t);
+      statusRows = rows.length;
+      unreachable = rows.filter((r) => r.state === "unreachable").length;
+    }
+    const statusCli = timeCli(["fleet", "status", "--stacks-dir", stacksDir, "--state-dir", stateDir, "--json"]);
     const figures = {
       bench: "fleet",
+      status_150_s: Math.round(median(statusRuns)) / 1000,
+      status: {
+        customers: statusRows,
+        deployedRecords: STATUS_DEPLOYED,
+        unreachable,
+        inProcessMs: Math.round(median(statusRuns)),
+        cliWallMs: Math.round(statusCli),
+        targetS: STATUS_TARGET_S,
+        withinTarget: median(statusRuns) <= STATUS_TARGET_S * 1000,
+      },
       place: {
         customers: stacks.length,
         stackFiles: files,
@@ -143,8 +178,13 @@ async function main(): Promise<void> {
         `in-process ${figures.place.inProcessMs} ms (median of ${RUNS}; target <= ${TARGET_MS} ms); as a CLI process ${figures.place.cliWallMs} ms, ` +
         `of which starting the CLI (lchost editions) ${figures.place.cliStartupMs} ms; load average ${figures.loadavg.join(" ")}`,
     );
+    console.log(
+      `fleet status: ${statusRows} customers (${STATUS_DEPLOYED} with a deployment record on an engine that refuses: ${unreachable} unreachable, the rest not deployed); ` +
+        `in-process ${figures.status.inProcessMs} ms (median of 3; target <= ${STATUS_TARGET_S} s); as a CLI process ${figures.status.cliWallMs} ms`,
+    );
     console.log(JSON.stringify({ ...figures, ...measured }));
-    if (failed || !figures.place.withinTarget || placed !== stacks.length) process.exitCode = 1;
+    if (failed || !figures.place.withinTarget || placed !== stacks.length || !figures.status.withinTarget || unreachable !== STATUS_DEPLOYED)
+      process.exitCode = 1;
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
+import { BEHIND_HOST_ENTRY_ADDRESS } from "../haproxy/renderHostEntry";
 import { GatewayLimits, HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, HAPROXY_PROMETHEUS_PORT, renderAllowList, renderHaproxyConfig } from "../haproxy";
 
 const DIR = "/usr/local/etc/haproxy";
@@ -40,6 +41,8 @@ export function httpsEntrySpec(args: {
   internalPaths?: string[];
   /** The backend reads the client's address from X-Forwarded-For (HaproxyConfigSpec.forwardClientAddress). */
   forwardClientAddress?: boolean;
+  /** Behind the host's entry (lchost:behindHostEntry): the public bind takes its PROXY v2 header. */
+  behindHostEntry?: boolean;
 }): HaproxyConfigSpec {
   return {
     bind: { address: "*", port: ENTRY_INTERNAL_PORT },
@@ -59,6 +62,7 @@ export function httpsEntrySpec(args: {
     webServiceRateLimit: args.webServiceRateLimit,
     ...(args.internalPaths ? { internalPaths: args.internalPaths } : {}),
     ...(args.forwardClientAddress ? { forwardClientAddress: true } : {}),
+    ...(args.behindHostEntry ? { acceptProxy: true } : {}),
   };
 }
 
@@ -85,6 +89,8 @@ export interface HttpsEntryPointArgs {
   healthPath?: string;
   internalPaths?: string[];
   forwardClientAddress?: boolean;
+  /** lchost:behindHostEntry: PROXY v2 on the public bind, published on BEHIND_HOST_ENTRY_ADDRESS only. */
+  behindHostEntry?: boolean;
   owner: Record<string, string>;
 }
 
@@ -147,7 +153,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         name: args.hostname,
         image: args.image,
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
-        ports: [{ internal: ENTRY_INTERNAL_PORT, external: args.publishedPort }],
+        ports: [{ internal: ENTRY_INTERNAL_PORT, external: args.publishedPort, ...(args.behindHostEntry ? { ip: BEHIND_HOST_ENTRY_ADDRESS } : {}) }],
         uploads,
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "bash", "-c", probe], 5),

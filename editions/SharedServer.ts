@@ -122,6 +122,7 @@ export class SharedServer extends pulumi.ComponentResource {
         image: images.balancer!,
         networks,
         publishedPort: cfg.httpsPort,
+        ...(cfg.behindHostEntry ? { behindHostEntry: true } : {}),
         webServices: dcFacts.includes.webServices,
         backends: cfg.tenants.map((t) => ({
           name: `tenant_${t.replace(/-/g, "_")}`,

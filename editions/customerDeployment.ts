@@ -202,6 +202,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       image: images.balancer!,
       networks: [network.name],
       publishedPort: cfg.httpsPort,
+      ...(cfg.behindHostEntry ? { behindHostEntry: true } : {}),
       webServices: facts.includes.webServices,
       clientCaCertificate: cfg.connection.clientCertificate?.caCertificate,
       clientCrl: cfg.connection.clientCertificate?.crl,

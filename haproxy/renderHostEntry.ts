@@ -7,6 +7,13 @@
  * customer claims is closed before any byte reaches a gateway. Pure, like renderConfig.ts.
  */
 
+/**
+ * Where a gateway behind its host's entry publishes lchost:httpsPort (lchost:behindHostEntry): loopback only,
+ * so nothing but the entry on that host (host network) reaches it — its bind trusts the PROXY v2 header's
+ * client address, which any other client could forge.
+ */
+export const BEHIND_HOST_ENTRY_ADDRESS = "127.0.0.1";
+
 export interface HostEntryRoute {
   /** The customer (a DNS label); names the backend. */
   customer: string;
@@ -38,6 +45,11 @@ export interface HostEntrySpec {
   connectionsPerSource: number;
   timeouts?: Partial<HostEntryTimeouts>;
   adminSocketPath?: string;
+  /**
+   * Started as root to bind a port below 1024 on the host's network (the fleet's entry container), the
+   * master switches its workers to this user and group after binding.
+   */
+  dropPrivilegesTo?: { user: string; group: string };
 }
 
 /** The ClientHello's server name is a host name: lower-case it and it must be this. */
@@ -57,6 +69,10 @@ export function hostEntryProblems(spec: HostEntrySpec): string[] {
   positive(spec.maxConnections, "maxConnections");
   positive(spec.connectionsPerSource, "connectionsPerSource");
   for (const [k, v] of Object.entries(spec.timeouts ?? {})) positive(v as number, `timeouts.${k}`);
+  for (const k of ["user", "group"] as const) {
+    const v = spec.dropPrivilegesTo?.[k];
+    if (spec.dropPrivilegesTo && !/^[a-z_][a-z0-9_-]{0,31}$/.test(String(v))) problems.push(`dropPrivilegesTo.${k}: '${v}' is not a system ${k} name`);
+  }
   const names = new Map<string, string>();
   const customers = new Set<string>();
   spec.routes.forEach((r, i) => {
@@ -98,6 +114,10 @@ export function renderHostEntryConfig(spec: HostEntrySpec): string {
   line("  log stdout format raw local0");
   line(`  maxconn ${spec.maxConnections + 64}`);
   if (spec.adminSocketPath) line(`  stats socket ${spec.adminSocketPath} mode 600 level admin`);
+  if (spec.dropPrivilegesTo) {
+    line(`  user ${spec.dropPrivilegesTo.user}`);
+    line(`  group ${spec.dropPrivilegesTo.group}`);
+  }
   line();
   line("defaults");
   line("  mode tcp");

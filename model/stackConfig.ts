@@ -111,6 +111,11 @@ interface CommonConfig {
   platform: Platform;
   /** The inventory host it runs on (lchost:host; docs/hosts.md); absent: not placed (yet). */
   host?: string;
+  /**
+   * lchost:behindHostEntry: the gateway takes PROXY v2 from its host's entry and publishes on 127.0.0.1 only
+   * (docs/hosts.md, "The per-host HTTPS entry"); present only when true.
+   */
+  behindHostEntry?: true;
   /** Set exactly when platform is kubernetes. */
   kubernetes?: KubernetesSettings;
   domain: string;
@@ -301,7 +306,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       problems.push(`lchost:generation: Docker-only (set by lchost migrate --target docker); not allowed with lchost:platform 'kubernetes'`);
     }
     // the Docker hosts inventory: on Kubernetes the scheduler places the pods (anti-affinity spreads HA)
-    for (const key of ["host", "hosts"]) {
+    for (const key of ["host", "hosts", "behindHostEntry"]) {
       if (v[key] !== undefined) problems.push(`lchost:${key}: Docker-only (a host of the Docker inventory); not allowed with lchost:platform 'kubernetes'`);
     }
     if (role === "operations") problems.push(`lchost:platform: 'kubernetes' is not built for an operations stack yet; allowed: docker`);
@@ -371,7 +376,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     for (const key of OPERATIONS_ONLY) forbid(key, "on a customer or shared-server stack; it belongs on an operations stack (lchost:role: operations)");
   }
   if (role === "operations") {
-    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "quotaMode", "image", "host"]) {
+    for (const key of [...CUSTOMER_ONLY, "tenants", "fsb", "quotaMode", "image", "host", "behindHostEntry"]) {
       forbid(key, "on an operations stack (lchost:role: operations)");
     }
     if (v.operations === undefined) problems.push(`lchost:operations: required on an operations stack (onCall receiver and smtp smarthost)`);
@@ -395,6 +400,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     }
     if (facts.includes.sharedServer) {
       forbid("host", `for edition '${edition}': a tenant runs on its shared server's host; set lchost:host on the shared-server stack`);
+      forbid(
+        "behindHostEntry",
+        `for edition '${edition}': a tenant is served by its shared server's gateway; set lchost:behindHostEntry on the shared-server stack`,
+      );
     } else if (facts.database.kind === "cluster") {
       forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
     }
@@ -471,6 +480,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const common: CommonConfig = {
     platform: v.platform ?? "docker",
     ...(v.host !== undefined ? { host: v.host } : {}),
+    ...(v.behindHostEntry === true ? { behindHostEntry: true as const } : {}),
     ...(onKubernetes
       ? {
           kubernetes: {

@@ -98,6 +98,12 @@ export const stackConfigSchema = {
       description: "High Availability only: the hosts its parts are spread over, inventory host names or inline hosts (docs/hosts.md)",
     },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
+    behindHostEntry: {
+      type: "boolean",
+      default: false,
+      description:
+        "the stack's gateway sits behind its host's one HTTPS entry (docs/hosts.md): it takes a PROXY protocol v2 header on its public bind and publishes lchost:httpsPort on 127.0.0.1 only, where the entry reaches it; set by lchost fleet place --write; not on a Datacenter tenant (its shared server's gateway serves it)",
+    },
     httpsPort: {
       type: "integer",
       minimum: 1,

@@ -13,6 +13,7 @@ import { CliError, UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
 import { fleetRunSpec } from "./fleetRun";
 import { upgradeSpec } from "./fleetUpgrade";
+import { fleetStatusSpec } from "./fleetStatus";
 
 /** The placement was refused (not enough capacity, a fleet-wide rule broken): exit 1, nothing written. */
 class PlacementRefused extends CliError {
@@ -50,11 +51,11 @@ const placeSpec: CommandSpec = {
   },
 };
 
-const SUBCOMMANDS = [placeSpec, fleetRunSpec("plan"), fleetRunSpec("preview"), fleetRunSpec("up"), fleetRunSpec("destroy"), upgradeSpec];
+const SUBCOMMANDS = [placeSpec, fleetRunSpec("plan"), fleetRunSpec("preview"), fleetRunSpec("up"), fleetRunSpec("destroy"), upgradeSpec, fleetStatusSpec];
 
 export const fleetSpec: CommandSpec = {
   name: "fleet",
-  summary: "operations over every stack of a stacks directory: place, plan, preview, up, destroy, upgrade",
+  summary: "operations over every stack of a stacks directory: place, plan, preview, up, destroy, upgrade, status",
   define: (cmd) => cmd.usage("<subcommand> [options]").argument("[subcommand]", SUBCOMMANDS.map((s) => s.name).join(" | ")),
   subcommands: SUBCOMMANDS,
   run: async ({ args }) => {

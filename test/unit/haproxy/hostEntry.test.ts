@@ -97,3 +97,18 @@ describe("the customer gateway behind the entry (acceptProxy)", () => {
     expect(changed).toEqual(["  bind *:8443 accept-proxy ssl crt /etc/haproxy/server.pem"]);
   });
 });
+
+describe("the host entry started as root on the host's network", () => {
+  it("switches its workers to the given user and group, and renders nothing of it otherwise", () => {
+    expect(renderHostEntryConfig({ ...spec(), dropPrivilegesTo: { user: "haproxy", group: "haproxy" } })).toMatch(
+      /^global\n(.*\n)*? {2}user haproxy\n {2}group haproxy\n/m,
+    );
+    expect(renderHostEntryConfig(spec())).not.toMatch(/^ {2}(user|group) /m);
+  });
+
+  it("refuses a user name that is not one, naming the field", () => {
+    expect(hostEntryProblems({ ...spec(), dropPrivilegesTo: { user: "ha proxy", group: "haproxy" } })).toEqual([
+      "dropPrivilegesTo.user: 'ha proxy' is not a system user name",
+    ]);
+  });
+});
