@@ -274,19 +274,57 @@ export class VipLab {
     this.nodes[i].haproxy?.kill("SIGKILL");
   }
 
+  /** A whole host dies: every process in its namespace gets SIGKILL at once (keepalived sends no goodbye) and its link goes down. */
+  killHost(i: 0 | 1): void {
+    const n = this.nodes[i];
+    // the link first, so nothing leaves the host after this instant; then every process in the namespace,
+    // keepalived's VRRP child too (killed alone, its parent's death makes it send a priority-0 goodbye that
+    // a dead host never sends)
+    this.setLink(i, false);
+    for (const pid of run("ip", ["netns", "pids", n.ns]).split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /** The host comes back: link up, its line, HAProxy and keepalived started again (keepalived once HAProxy answers). */
+  async restoreHost(i: 0 | 1): Promise<void> {
+    const n = this.nodes[i];
+    // a host that was down boots without the VIP; the killed keepalived could not remove it
+    spawnSync("ip", ["-n", n.ns, "addr", "del", `${this.balancer.virtualIp}/${this.balancer.prefixLength}`, "dev", "eth0"], { stdio: "ignore" });
+    this.setLink(i, true);
+    n.line = this.spawnIn(n, "line", process.execPath, ["-e", LINE_SCRIPT, n.name, n.address, String(LINE_PORT)]);
+    this.startHaproxy(n);
+    await this.waitFor(() => this.monitorAnswers(n), 20_000, `HAProxy on ${n.name} answering its monitor URI`);
+    this.startKeepalived(n);
+  }
+
   /** The node's link on the bridge goes down (its processes keep running, cut off) or up again. */
   setLink(i: 0 | 1, up: boolean): void {
     run("ip", ["link", "set", this.nodes[i].hostVeth, up ? "up" : "down"]);
   }
 
-  /** The nodes whose eth0 holds the VIP right now (`ip -n <ns> addr`). */
+  /** Whether the node's eth0 holds the VIP right now (`ip -n <ns> addr`). */
+  holds(name: string): boolean {
+    const n = this.nodes.find((m) => m.name === name);
+    if (!n) throw new Error(`no node ${name}`);
+    const r = spawnSync("ip", ["-n", n.ns, "-o", "-4", "addr", "show", "dev", "eth0"], { encoding: "utf8" });
+    return r.status === 0 && r.stdout.includes(` ${this.balancer.virtualIp}/`);
+  }
+
+  /** The nodes whose eth0 holds the VIP right now. */
   holders(): string[] {
-    return this.nodes
-      .filter((n) => {
-        const r = spawnSync("ip", ["-n", n.ns, "-o", "-4", "addr", "show", "dev", "eth0"], { encoding: "utf8" });
-        return r.status === 0 && r.stdout.includes(` ${this.balancer.virtualIp}/`);
-      })
-      .map((n) => n.name);
+    return this.nodes.filter((n) => this.holds(n.name)).map((n) => n.name);
+  }
+
+  /** Polls one node until it holds the VIP (one `ip` per poll: less lag than holders() on a loaded machine); the ms it took. */
+  async waitForHolder(name: string, withinMs: number): Promise<number> {
+    const started = Date.now();
+    await this.waitFor(() => this.holds(name), withinMs, `the VIP on ${name}`, 10);
+    return Date.now() - started;
   }
 
   /** Polls holders() every 20 ms until `want` holds; the ms it took, or throws after `withinMs`. */
