@@ -302,6 +302,53 @@ export class VipLab {
     this.startKeepalived(n);
   }
 
+  /**
+   * A rogue VRRP speaker in the client namespace: same virtual router id, priority 254, unicast adverts to both
+   * nodes, no authentication — what a neighbour on the hosts' network could send. Each node's firewall rules and
+   * check_unicast_src must drop its adverts (were they heard, the nodes would give way to its higher priority).
+   */
+  startRogue(): ChildProcess {
+    const dir = path.join(this.opts.dir, "rogue");
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const conf = [
+      "vrrp_instance rogue {",
+      "  version 3",
+      "  state MASTER",
+      "  interface eth0",
+      `  virtual_router_id ${this.balancer.vrrpRouterId}`,
+      "  priority 254",
+      `  advert_int ${(this.balancer.advertIntervalMs / 1000).toFixed(2)}`,
+      `  unicast_src_ip ${this.clientAddress}`,
+      `  unicast_peer {\n    ${this.nodes[0].address}\n    ${this.nodes[1].address}\n  }`,
+      "  virtual_ipaddress {",
+      `    ${this.balancer.virtualIp}/${this.balancer.prefixLength} dev eth0`,
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "keepalived.conf"), conf, { mode: 0o600 });
+    const p = (f: string) => path.join(dir, f);
+    const child = this.spawnIn({ ns: this.clientNs, dir }, "keepalived", "keepalived", [
+      "-n",
+      "-l",
+      "-D",
+      "-P",
+      "-f",
+      p("keepalived.conf"),
+      "-p",
+      p("keepalived.pid"),
+      "-r",
+      p("vrrp.pid"),
+    ]);
+    this.clients.push(child);
+    return child;
+  }
+
+  /** Lines of a node's keepalived log (to see what it received). */
+  keepalivedLog(i: 0 | 1): string {
+    return fs.readFileSync(path.join(this.nodes[i].dir, "keepalived.log"), "utf8");
+  }
+
   /** The node's link on the bridge goes down (its processes keep running, cut off) or up again. */
   setLink(i: 0 | 1, up: boolean): void {
     run("ip", ["link", "set", this.nodes[i].hostVeth, up ? "up" : "down"]);

@@ -7,7 +7,8 @@
  * - kill -9 of HAProxy on the active node: the VIP moves to the other node within 3 s and the client is
  *   served again;
  * - the active node's link down: the VIP moves too; link back up: exactly one node holds the VIP (no split
- *   brain) and the client is served.
+ *   brain) and the client is served;
+ * - a rogue VRRP speaker on the network with a higher priority does not take the VIP (unicast peers only).
  * Own resources only (vrt* names, 10.241.1.0/24), so it needs no lock; everything is removed in afterAll.
  */
 import * as fs from "fs";
@@ -86,5 +87,20 @@ describe("the balancer pair moves the customer's virtual IP (keepalived VRRP + H
     const results = await loop.done;
     // after the return settled, every request is served
     expect(results.filter((r) => r.t >= servedAfterUp && r.status !== 200)).toEqual([]);
+  });
+
+  it("ignores a rogue VRRP speaker with a higher priority (unicast peers only: check_unicast_src and the firewall rules)", async () => {
+    const before = lab!.holders();
+    expect(before).toHaveLength(1);
+    const holder = lab!.nodes.findIndex((n) => n.name === before[0]) as 0 | 1;
+    const logBefore = lab!.keepalivedLog(holder).length;
+    const rogue = lab!.startRogue();
+    // the rogue has come up and sent adverts for a while (12 of them at 250 ms)
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(rogue.exitCode).toBeNull();
+    expect(lab!.holders()).toEqual(before);
+    // the holder never gave way (a heard higher-priority advert makes a master enter BACKUP)
+    expect(lab!.keepalivedLog(holder).slice(logBefore)).not.toMatch(/Entering BACKUP STATE|higher priority/);
+    rogue.kill("SIGTERM");
   });
 });
