@@ -7,7 +7,7 @@
  *   editions                       one component per edition
  *   program                        the Pulumi program (and its Automation API workspace)
  *   planner, policies              offline plan under the mock runtime; the policy pack
- *   migration, sandbox, dockerRun, scan, sla, fleet  use cases and runtimes (fleet: placement, the fleet's commands)
+ *   migration, sandbox, dockerRun, scan, sla, fleet, heal  use cases and runtimes (fleet: placement, the fleet's commands; heal: remediation)
  *   cli                            commands: parse, call one use case, print, map errors to exit codes
  *
  * A layer may import its own and any lower layer, never a higher one. Nothing outside cli/ imports cli/.
@@ -23,7 +23,7 @@ const LAYERS = [
   ["editions"],
   ["program"],
   ["planner", "policies"],
-  ["migration", "sandbox", "dockerRun", "scan", "sla", "fleet"],
+  ["migration", "sandbox", "dockerRun", "scan", "sla", "fleet", "heal"],
   ["cli"],
 ];
 const SERVICES = ["license-central", "fsb-emulator", "notifier", "status-portal", "service-kit"];

@@ -29,7 +29,16 @@ export interface MigrationOptions<T extends DeploymentTarget = DeploymentTarget>
   beforeStep?: (step: string) => Promise<void>;
   /** The operations stack's Alertmanager: the customer's alerts are silenced for the run (alertSilence.ts). */
   alertSilencer?: AlertSilencer;
+  /**
+   * How long new (or rolled-back) lines may take to answer /readyz before the run fails and rolls back
+   * (default READY_TIMEOUT_MS: a line starts in seconds; a minute means it will not).
+   */
+  readyTimeoutMs?: number;
 }
+
+export const READY_TIMEOUT_MS = 60_000;
+
+export const readyTimeout = (c: { opts: { readyTimeoutMs?: number } }, fallback = READY_TIMEOUT_MS): number => c.opts.readyTimeoutMs ?? fallback;
 
 /** What the steps of one run read and write. */
 export interface MigrationRun<T extends DeploymentTarget = DeploymentTarget> {

@@ -37,6 +37,7 @@ import {
   maintenanceOnStep,
   MigrationRun,
   readCurrentStep,
+  readyTimeout,
   verifyStep,
   writeOldStackFile,
   writeStackFileStep,
@@ -74,7 +75,7 @@ function deployStep(): Step<RedeployRun> {
         writeOldStackFile(c);
         try {
           c.rollbackView = await c.target.redeployOld(c.old!.shape);
-          await waitUntilReady(c.rollbackView.lines, 60_000);
+          await waitUntilReady(c.rollbackView.lines, readyTimeout(c));
         } catch (e) {
           c.rollbackBroken = (e as Error).message.split("\n")[0];
           throw e;
@@ -113,7 +114,7 @@ export function redeploySteps(): Step<RedeployRun>[] {
       run: async (c) => {
         const s = await c.target.stageNew(c.plan.to);
         c.staged = s.view;
-        if (c.staged) await waitUntilReady(c.staged.lines, 60_000);
+        if (c.staged) await waitUntilReady(c.staged.lines, readyTimeout(c));
         return s.description;
       },
       undo: {
@@ -131,7 +132,7 @@ export function redeploySteps(): Step<RedeployRun>[] {
     onlyStaged(deployStep()),
     // otherwise: the update first (it creates the new database), then copy and verify there
     onlyUnstaged(deployStep()),
-    onlyUnstaged({ name: WINDOW_STEP.waitReady, run: (c) => waitUntilReady(next(c).view.lines, 60_000) }),
+    onlyUnstaged({ name: WINDOW_STEP.waitReady, run: (c) => waitUntilReady(next(c).view.lines, readyTimeout(c)) }),
     ...copySteps().map(onlyUnstaged),
     { ...maintenanceOffStep<RedeployRun>(WINDOW_STEP.maintenanceOff, (c) => next(c).view), hook: "switch" },
     {

@@ -7,7 +7,16 @@
 import { restoreDatabase } from "./databaseCopy";
 import type { LineEndpoint, PreparedDatabase, StagedTarget } from "./deploymentTarget";
 import { waitUntilReady } from "./maintenanceClient";
-import { dumpSteps, maintenanceOffStep, maintenanceOnStep, MigrationRun, readCurrentStep, verifyStep, writeStackFileStep } from "./migrationSteps";
+import {
+  dumpSteps,
+  maintenanceOffStep,
+  maintenanceOnStep,
+  MigrationRun,
+  readCurrentStep,
+  readyTimeout,
+  verifyStep,
+  writeStackFileStep,
+} from "./migrationSteps";
 import type { Step } from "./stepRunner";
 import { endAlertSilenceStep, silenceAlertsStep } from "./alertSilence";
 
@@ -47,7 +56,7 @@ export function stagedSteps(): Step<StagedRun>[] {
       hook: "start-lines",
       run: async (c) => {
         c.lines = await c.target.startLines(c.plan.to, prepared(c));
-        await waitUntilReady(c.lines);
+        await waitUntilReady(c.lines, readyTimeout(c, 30_000)); // the sandbox's lines start in a second or two
       },
     },
     {

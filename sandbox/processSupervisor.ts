@@ -70,9 +70,14 @@ export class LocalProcess {
     });
   }
 
+  /**
+   * A signal as Docker delivers it: SIGKILL, SIGSTOP and SIGCONT hit every process of the "container" (its
+   * process group: `docker kill`, `docker pause`), any other signal its first process only (`docker stop`
+   * sends SIGTERM to PID 1, which may pass it on — a Galera node's start script does, after saving its view).
+   */
   kill(signal: NodeJS.Signals): void {
     if (!this.running) throw new Error(`${this.spec.name} is not running`);
-    process.kill(this.pid!, signal);
+    process.kill(WHOLE_CONTAINER_SIGNALS.has(signal) ? -this.pid! : this.pid!, signal);
   }
 
   /** SIGTERM, then SIGKILL after the timeout; then whatever is left of its process group. */
@@ -105,6 +110,8 @@ export class LocalProcess {
     }
   }
 }
+
+const WHOLE_CONTAINER_SIGNALS = new Set<NodeJS.Signals>(["SIGKILL", "SIGSTOP", "SIGCONT"]);
 
 /** SIGKILL to what remains of a process group we created (the leader's pid is the group id). */
 export function killGroup(pgid: number): void {

@@ -78,6 +78,14 @@ export interface SandboxOptions extends StackSelection {
    */
   operations?: OperationsSelection;
   log?: (line: string) => void;
+  /**
+   * Where containers run instead of their loopback address: an address of their own, optionally in a network
+   * namespace (the process is started with `ip netns exec <netns>`). Used by the geo simulation, whose sites
+   * are namespaces joined by a WAN emulator (sandbox/geo/).
+   */
+  placement?: Record<string, { address: string; netns?: string }>;
+  /** Planned processes never to start (e.g. a Galera node whose place an arbitrator takes). */
+  skipProcesses?: string[];
 }
 
 /** The operations stack of a sandbox: where to look and what the customers received. */
@@ -249,6 +257,7 @@ export class Sandbox implements SandboxHandle {
     for (const p of planned) addStackSecrets(secrets, p);
     const containers = sandboxContainers(planned, secrets);
     const addresses = sandboxAddresses(name, containers);
+    for (const [container, placed] of Object.entries(opts.placement ?? {})) addresses.set(container, placed.address);
     const all = [...containers.values()].flat();
     const roles = all.map((c) => c.labels?.find((l) => l.label === "lchost.role")?.value);
     const galera = all.some((c) => c.uploads?.some((u) => /wsrep_on\s*=\s*ON/.test(u.content)));
@@ -473,7 +482,10 @@ export class Sandbox implements SandboxHandle {
   }
 
   private localProcess(spec: SandboxProcessSpec): LocalProcess {
-    return new LocalProcess(spec, sandboxLogDir(this.dir), (p) => this.pids.add(p));
+    const netns = this.opts.placement?.[spec.name]?.netns;
+    // `ip netns exec` execs the command in place: the PID (and its process group) stays the service's own
+    const run = netns ? { ...spec, command: "ip", args: ["netns", "exec", netns, spec.command, ...spec.args] } : spec;
+    return new LocalProcess(run, sandboxLogDir(this.dir), (p) => this.pids.add(p));
   }
 
   private adminSocketOf(entryProcess: string): string {
@@ -511,7 +523,9 @@ export class Sandbox implements SandboxHandle {
    */
   private async startProcesses(want: (p: SandboxProcessSpec) => boolean): Promise<string[]> {
     const started: string[] = [];
-    const byRole = (role: ContainerRole) => this.parts.layout.processes.filter((p) => p.role === role && want(p) && !this.get(p.name).running);
+    const skip = new Set(this.opts.skipProcesses ?? []);
+    const byRole = (role: ContainerRole) =>
+      this.parts.layout.processes.filter((p) => p.role === role && want(p) && !skip.has(p.name) && !this.get(p.name).running);
     const dbs = byRole("database").sort((a, b) => (a.galera?.nodeIndex ?? 0) - (b.galera?.nodeIndex ?? 0));
     const founders = dbs.filter((d) => !d.galera || d.galera.nodeIndex === 1);
     for (const db of founders) this.get(db.name).start();

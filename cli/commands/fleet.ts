@@ -11,6 +11,7 @@ import { stacksDir } from "../../model/stackFile";
 import { CommandSpec, stringOpt } from "../args";
 import { CliError, UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
+import { fleetRunSpec } from "./fleetRun";
 
 /** The placement was refused (not enough capacity, a fleet-wide rule broken): exit 1, nothing written. */
 class PlacementRefused extends CliError {
@@ -48,11 +49,11 @@ const placeSpec: CommandSpec = {
   },
 };
 
-const SUBCOMMANDS = [placeSpec];
+const SUBCOMMANDS = [placeSpec, fleetRunSpec("plan"), fleetRunSpec("preview"), fleetRunSpec("up"), fleetRunSpec("destroy")];
 
 export const fleetSpec: CommandSpec = {
   name: "fleet",
-  summary: "operations over every stack of a stacks directory: place",
+  summary: "operations over every stack of a stacks directory: place, plan, preview, up, destroy",
   define: (cmd) => cmd.usage("<subcommand> [options]").argument("[subcommand]", SUBCOMMANDS.map((s) => s.name).join(" | ")),
   subcommands: SUBCOMMANDS,
   run: async ({ args }) => {

@@ -7,13 +7,13 @@ export const READY_FSB_TIMEOUT_MS = 800;
 
 export interface Readiness {
   ready: boolean;
-  /** "ok", or why the database did not answer `SELECT 1` in time */
+  /** "ok", or why the database did not answer in time (or, a Galera node, is outside the primary component) */
   database: string;
   fsb: "ok" | "unreachable";
 }
 
 /**
- * What /readyz answers: the database answers `SELECT 1` and the FSB its health check, both within
+ * What /readyz answers: the database answers (LcStore.ping) and the FSB its health check, both within
  * 800 ms even when one of them hangs (the balancer must see a frozen node's line as not ready). The
  * metrics read the same check, so lc_ready is 1 exactly when /readyz would answer 200.
  */

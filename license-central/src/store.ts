@@ -59,9 +59,20 @@ export class LcStore {
     return this.db.transaction(fn);
   }
 
-  /** Readiness: the database answers a trivial statement within `totalMs` (acquiring a connection included). */
-  ping(totalMs: number): Promise<unknown> {
-    return this.db.query("SELECT 1", [], totalMs);
+  /**
+   * Readiness: the database answers within `totalMs` (acquiring a connection included), and a Galera node is in
+   * the primary component. A node cut off from its cluster's majority still answers `SELECT 1` but refuses
+   * every table (docs/geo-clustering.md): its line must leave the balancer and DNS. MariaDB built with wsrep
+   * reports `wsrep_ready OFF` on a server without Galera too, so `wsrep_on` decides whether it counts.
+   */
+  async ping(totalMs: number): Promise<void> {
+    const started = Date.now();
+    const [vars] = await this.db.query("SHOW VARIABLES LIKE 'wsrep_on'", [], totalMs);
+    if ((vars as Array<{ Value?: string }>)[0]?.Value !== "ON") return;
+    const [status] = await this.db.query("SHOW STATUS LIKE 'wsrep_ready'", [], Math.max(1, totalMs - (Date.now() - started)));
+    if ((status as Array<{ Value?: string }>)[0]?.Value !== "ON") {
+      throw Object.assign(new Error("the Galera node is not in the primary component (wsrep_ready is not ON)"), { code: "WSREP_NOT_READY" });
+    }
   }
 
   // ---- tickets ------------------------------------------------------------------------------------

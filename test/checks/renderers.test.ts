@@ -197,6 +197,19 @@ describe("database configuration", () => {
     expect(node2).not.toContain("--wsrep-new-cluster");
   });
 
+  it("a Galera node's start script keeps its saved view across a SIGTERM (the whole-cluster stop of an engine restart); a single server still execs mariadbd", () => {
+    const node = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
+    expect(node).toContain("trap stop TERM INT");
+    expect(node).toMatch(/stop\(\) \{ if \[ -f "\$DATADIR\/gvwstate.dat" \]; then cp -p "\$DATADIR\/gvwstate.dat" "\$SAVED"/);
+    expect(node).toContain('[ -f "$DATADIR/gvwstate.dat" ] || mv "$SAVED" "$DATADIR/gvwstate.dat"');
+    expect(node).not.toContain("exec mariadbd");
+    const single = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i" });
+    expect(single).toContain("exec mariadbd");
+    expect(single).not.toContain("gvwstate");
+    // the script is valid sh
+    for (const text of [node, single]) expect(spawnSync("sh", ["-n"], { input: text }).status).toBe(0);
+  });
+
   it("escapes '_' in the granted schema, because a GRANT's schema name is a LIKE pattern (found by the sandbox: the provisioner was refused)", () => {
     expect(schemaOwnerSql({ schema: "license_central", user: "license_central", password: "x" })).toContain("ON `license\\_central`.*");
     expect(schemaOwnerSql({ schema: "lc_a_b", user: "lc_a_b", password: "x" })).toContain("ON `lc\\_a\\_b`.*");

@@ -29,7 +29,13 @@ import { ProgressLog } from "../../migration/progressLog";
 import { MigrationResult, MigrationRolledBack, runMigration } from "../../migration/runMigration";
 import { TableChecksum } from "../../migration/tableChecksums";
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
+/**
+ * New lines must answer /readyz within this before a migration rolls back. The product's minute
+ * (READY_TIMEOUT_MS) is for a production host; a 2-core CI machine with other work beside it took longer
+ * than that to start a 3-node Galera cluster and 3 lines (load average 25: rolled back, as it should).
+ */
+const LOADED_MACHINE_READY_MS = 180_000;
 
 const dockerUp = spawnSync("docker", ["info"], { stdio: "ignore" }).status === 0;
 const run = dockerUp || process.env.CI ? describe : describe.skip;
@@ -115,7 +121,15 @@ async function migrate(edition: EditionId, lines?: number, beforeStep?: (s: stri
   expect(plan.refusals).toEqual([]);
   const log = new ProgressLog((l) => report.push(`    ${l}`));
   report.push(`  ${current.edition} -> ${edition}${lines ? ` (${lines} lines)` : ""}: planned maintenance ~${plan.downtime.seconds} s`);
-  return runMigration({ plan, target, log, workDir: path.join(dir, "dumps"), stackFile: { path: stackPath(), oldText: text }, beforeStep });
+  return runMigration({
+    plan,
+    target,
+    log,
+    workDir: path.join(dir, "dumps"),
+    stackFile: { path: stackPath(), oldText: text },
+    beforeStep,
+    readyTimeoutMs: LOADED_MACHINE_READY_MS,
+  });
 }
 
 run("lchost migrate on the real Docker engine (DockerTarget + DockerRunDeployer)", () => {

@@ -75,8 +75,19 @@ export async function migrate(c: SandboxCustomer, edition: EditionId, lines?: nu
   const { plan, text, current } = await planFromCurrentView({ stackName: c.customer, stackPath: c.stackPath, target: c.target, to: { edition, lines } });
   const log = new ProgressLog((l) => c.report.push(`  ${l}`));
   c.report.push(`${current.edition} -> ${edition}${lines ? ` (${lines} lines)` : ""}: planned downtime ~${plan.downtime.seconds} s`);
-  return runMigration({ plan, target: c.target, log, workDir: path.join(c.baseDir, "dumps"), stackFile: { path: c.stackPath, oldText: text }, beforeStep });
+  return runMigration({
+    plan,
+    target: c.target,
+    log,
+    workDir: path.join(c.baseDir, "dumps"),
+    stackFile: { path: c.stackPath, oldText: text },
+    beforeStep,
+    readyTimeoutMs: LOADED_MACHINE_READY_MS,
+  });
 }
+
+/** The new lines' /readyz deadline: the product's 30 s is for a quiet host; CI may run beside other heavy work. */
+const LOADED_MACHINE_READY_MS = 120_000;
 
 /** One request through the customer's entry, as its end users make it (published name as SNI and Host). */
 export function throughEntry(c: SandboxCustomer, method: string, urlPath: string, body?: unknown) {

@@ -1,0 +1,125 @@
+/**
+ * Which stacks of a stacks directory a fleet run takes (`--select key=v[,v]`, several AND together) and
+ * what the runner needs to know of each: its edition, its host(s), the shared server it depends on.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { findHostInventory } from "../../model/hostInventoryFile";
+import { StackConfigError } from "../../model/stackConfig";
+import { checkStackHosts, parseStackFileText, StackFile, stackNameOfReference } from "../../model/stackFile";
+import { ScheduleItem } from "./scheduler";
+
+/** Invalid --select, a directory that cannot be read, invalid stack files: the run is refused, nothing runs. */
+export class FleetSelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FleetSelectionError";
+  }
+}
+
+export const SELECT_KEYS = ["edition", "customer", "host"] as const;
+export type SelectKey = (typeof SELECT_KEYS)[number];
+export interface SelectTerm {
+  key: SelectKey;
+  values: string[];
+}
+
+/** A stack as the runner sees it. */
+export interface FleetMember {
+  name: string;
+  /** The customer's edition, or `shared-server` / `operations` for those roles. */
+  edition: string;
+  /** Where it runs: lchost:host, an HA stack's lchost:hosts, a tenant's shared server's host; empty: not placed. */
+  hosts: string[];
+  /** A Datacenter tenant's shared server (stack name). */
+  sharedServer?: string;
+}
+
+/** `edition=high-availability`, `customer=acme,globex`, `host=h2` -> a term; anything else refused naming --select. */
+export function parseSelect(arg: string): SelectTerm {
+  const m = /^([^=]*)=(.*)$/.exec(arg);
+  if (!m) throw new FleetSelectionError(`--select: '${arg}' is not key=value[,value] (keys: ${SELECT_KEYS.join(", ")})`);
+  const key = m[1].trim();
+  if (!(SELECT_KEYS as readonly string[]).includes(key))
+    throw new FleetSelectionError(`--select: unknown key '${key}' in '${arg}' (allowed: ${SELECT_KEYS.join(", ")})`);
+  const values = m[2].split(",").map((v) => v.trim());
+  if (values.some((v) => v === "")) throw new FleetSelectionError(`--select: '${arg}' has an empty value (give key=value[,value])`);
+  return { key: key as SelectKey, values };
+}
+
+/** Every Pulumi.<stack>.yaml of a directory, validated (host keys against the inventory beside it, when there is one). */
+export function readStacksDir(dir: string): StackFile[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FleetSelectionError(`--stacks-dir: '${dir}' is not a directory`);
+  const inventory = findHostInventory(dir);
+  const problems: string[] = [];
+  const stacks: StackFile[] = [];
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
+    .sort()) {
+    const file = path.join(dir, f);
+    try {
+      stacks.push(checkStackHosts(parseStackFileText(fs.readFileSync(file, "utf8"), file), inventory));
+    } catch (e) {
+      if (!(e instanceof StackConfigError)) throw e;
+      problems.push(...e.problems.map((p) => `${file}: ${p}`));
+    }
+  }
+  if (problems.length) throw new FleetSelectionError(`invalid stack files (nothing was run):\n${problems.join("\n")}`);
+  return stacks;
+}
+
+/** The runner's view of each stack; a tenant's host is its shared server's. */
+export function fleetMembers(stacks: StackFile[]): FleetMember[] {
+  const own = (s: StackFile): string[] => {
+    const c = s.config;
+    if (c.role === "customer" && c.hosts) return c.hosts.map((h) => (typeof h === "string" ? h : h.name));
+    return c.role === "operations" || c.host === undefined ? [] : [c.host];
+  };
+  const byName = new Map(stacks.map((s) => [s.stackName, s]));
+  return stacks.map((s) => {
+    const c = s.config;
+    if (c.role === "customer") {
+      const shared = c.sharedServer !== undefined ? stackNameOfReference(c.sharedServer) : undefined;
+      const sharedStack = shared !== undefined ? byName.get(shared) : undefined;
+      return { name: s.stackName, edition: c.edition, hosts: shared !== undefined ? (sharedStack ? own(sharedStack) : []) : own(s), sharedServer: shared };
+    }
+    return { name: s.stackName, edition: c.role, hosts: own(s) };
+  });
+}
+
+function matches(m: FleetMember, t: SelectTerm): boolean {
+  if (t.key === "edition") return t.values.includes(m.edition);
+  if (t.key === "customer") return t.values.includes(m.name);
+  return m.hosts.some((h) => t.values.includes(h));
+}
+
+/** The members every term matches (all of them without terms); a selection that matches nothing is refused. */
+export function selectMembers(members: FleetMember[], terms: SelectTerm[], raw: string[] = []): FleetMember[] {
+  const chosen = members.filter((m) => terms.every((t) => matches(m, t)));
+  if (chosen.length === 0) {
+    const what = raw.length ? `--select ${raw.join(" --select ")}` : "the stacks directory";
+    throw new FleetSelectionError(`--select: ${what} matches no stack (${members.length} stack(s) in the directory)`);
+  }
+  return chosen;
+}
+
+export type RunKind = "plan" | "preview" | "up" | "destroy";
+
+/**
+ * The order and dependencies of a run: shared servers first, then the others, each group by name; a tenant
+ * depends on its shared server when both are selected — reversed for destroy (the shared server after its
+ * tenants, whose schemas live on it).
+ */
+export function scheduleItems(members: FleetMember[], kind: RunKind): ScheduleItem[] {
+  const selected = new Set(members.map((m) => m.name));
+  const rank = (m: FleetMember) => (m.edition === "shared-server" ? 0 : 1);
+  const sorted = [...members].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const tenantsOf = (shared: string) => sorted.filter((m) => m.sharedServer === shared).map((m) => m.name);
+  if (kind === "destroy") {
+    // the tenants first: the same order with the groups swapped
+    const tenantsFirst = [...sorted.filter((m) => rank(m) === 1), ...sorted.filter((m) => rank(m) === 0)];
+    return tenantsFirst.map((m) => ({ name: m.name, dependsOn: m.edition === "shared-server" ? tenantsOf(m.name) : [] }));
+  }
+  return sorted.map((m) => ({ name: m.name, dependsOn: m.sharedServer !== undefined && selected.has(m.sharedServer) ? [m.sharedServer] : [] }));
+}
