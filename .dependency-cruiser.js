@@ -2,7 +2,7 @@
  * The import rules of lchost (npm run lint:deps; CI runs it). Layers point one way, lowest first:
  *
  *   model                          stack config schema + types, edition catalog, naming (no Pulumi)
- *   render, haproxy, components/render   pure renderers of config files for real software
+ *   render, haproxy, keepalived, components/render   pure renderers of config files for real software
  *   components                     building blocks (Docker resources)
  *   editions                       one component per edition
  *   program                        the Pulumi program (and its Automation API workspace)
@@ -18,7 +18,7 @@
  */
 const LAYERS = [
   ["model"],
-  ["render", "haproxy", "components/render"],
+  ["render", "haproxy", "keepalived", "components/render"],
   ["components"],
   ["editions"],
   ["program"],

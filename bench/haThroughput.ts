@@ -4,6 +4,9 @@
  * is the bottleneck, so the limit is N x 20/s), for 1..4 lines in the pool (the others disabled on the
  * admin socket), with p50/p99 latency; then the time from a line's death (SIGKILL) to the balancer
  * taking it out, polled on the admin socket, and the client errors meanwhile. Bounded: < 3 minutes.
+ * Then the balancer pair's VIP takeover (bench/vipTakeover.ts: keepalived + HAProxy between network namespaces,
+ * after the sandbox stopped): vip_takeover_haproxy_killed_s, vip_takeover_host_down_s,
+ * requests_failed_during_takeover (and each round in vip_rounds) join the JSON.
  * Prints a table, then as the last line one JSON object {"bench":"ha", ...}.
  */
 import * as fs from "fs";
@@ -11,6 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { createTickets, percentile, runActivationLoad } from "../sandbox/activationLoad";
 import { SandboxHandle, startSandbox } from "../sandbox/startSandbox";
+import { measureVipTakeover, vipTargetMet } from "./vipTakeover";
 
 const LINES = 4;
 const MEASURE_MS = 6000;
@@ -125,8 +129,12 @@ async function main(): Promise<void> {
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     await stop();
-    console.log(JSON.stringify(result));
-    if (!result.met) process.exitCode = 1;
+    console.log("");
+    console.log("balancer pair (keepalived VRRP + HAProxy between network namespaces), VIP takeover:");
+    const vip = await measureVipTakeover(console.log);
+    const merged = { ...result, ...vip, met: result.met && vipTargetMet(vip), seconds: Math.round((Date.now() - started) / 100) / 10 };
+    console.log(JSON.stringify(merged));
+    if (!merged.met) process.exitCode = 1;
   } catch (e) {
     await stop();
     throw e;

@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { balancerProblems } from "./balancerPair";
 import { HostInventory, HostsError, parseHostInventory, resolveStackHosts, StackHostEntry } from "./hosts";
 
 /** The inventory a stacks directory goes with: `<stacks dir>/../fleet/hosts.yaml`. */
@@ -30,12 +31,15 @@ export interface StackHostKeys {
   host?: string;
   hosts?: StackHostEntry[];
   dockerHost?: unknown;
+  /** lchost:balancer: its VIP is checked against the resolved hosts' addresses. */
+  balancer?: { virtualIp: string; prefixLength?: number };
 }
 
 /**
  * A stack's host keys checked against the inventory: `lchost:host` must name an inventory host, and a
  * `docker:host` beside it must be that host's endpoint (the program deploys through docker:host);
- * `lchost:hosts` entries that are names must be inventory hosts. Each problem names its key.
+ * `lchost:hosts` entries that are names must be inventory hosts, and `lchost:balancer`'s VIP must fit their
+ * addresses. Each problem names its key.
  */
 export function stackHostProblems(keys: StackHostKeys, inventory: HostInventory): string[] {
   const problems: string[] = [];
@@ -51,7 +55,9 @@ export function stackHostProblems(keys: StackHostKeys, inventory: HostInventory)
   }
   if (keys.hosts !== undefined) {
     try {
-      resolveStackHosts(keys.hosts, inventory);
+      const hosts = resolveStackHosts(keys.hosts, inventory);
+      // hosts named from the inventory: their addresses are known only now (inline ones were checked with the config)
+      if (keys.balancer && keys.hosts.some((h) => typeof h === "string")) problems.push(...balancerProblems(keys.balancer, hosts));
     } catch (e) {
       if (!(e instanceof HostsError)) throw e;
       problems.push(...e.problems);

@@ -39,7 +39,15 @@ export function readProgramConfig(): StackConfig {
   // The project's inventory (fleet/hosts.yaml beside stacks/, docs/hosts.md): a host it does not know is refused.
   const inventory = cfg.role === "operations" ? undefined : findHostInventory(path.join(packageRoot(), "stacks"));
   if (inventory && cfg.role !== "operations") {
-    const problems = stackHostProblems({ host: cfg.host, hosts: cfg.role === "customer" ? cfg.hosts : undefined, dockerHost: all["docker:host"] }, inventory);
+    const problems = stackHostProblems(
+      {
+        host: cfg.host,
+        hosts: cfg.role === "customer" ? cfg.hosts : undefined,
+        balancer: cfg.role === "customer" ? cfg.balancer : undefined,
+        dockerHost: all["docker:host"],
+      },
+      inventory,
+    );
     if (problems.length) throw new StackConfigError(source, problems);
   }
   return cfg;

@@ -1,6 +1,7 @@
 import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
+import { BalancerSettings, balancerProblems, balancerSettings } from "./balancerPair";
 import type { StackHostEntry } from "./hosts";
 import { InputError } from "./inputError";
 import {
@@ -150,6 +151,8 @@ export interface CustomerConfig extends CommonConfig {
   balancing?: BalancingSettings;
   /** High Availability: the hosts its parts are spread over (lchost:hosts), as written; resolved with model/hosts.ts. */
   hosts?: StackHostEntry[];
+  /** High Availability on lchost:hosts: the balancer pair's virtual IP and VRRP settings (lchost:balancer, model/balancerPair.ts). */
+  balancer?: BalancerSettings;
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
@@ -306,7 +309,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       problems.push(`lchost:generation: Docker-only (set by lchost migrate --target docker); not allowed with lchost:platform 'kubernetes'`);
     }
     // the Docker hosts inventory: on Kubernetes the scheduler places the pods (anti-affinity spreads HA)
-    for (const key of ["host", "hosts", "behindHostEntry"]) {
+    for (const key of ["host", "hosts", "behindHostEntry", "balancer"]) {
       if (v[key] !== undefined) problems.push(`lchost:${key}: Docker-only (a host of the Docker inventory); not allowed with lchost:platform 'kubernetes'`);
     }
     if (role === "operations") problems.push(`lchost:platform: 'kubernetes' is not built for an operations stack yet; allowed: docker`);
@@ -336,6 +339,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     "generation",
     "balancing",
     "hosts",
+    "balancer",
   ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
@@ -408,6 +412,21 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
     }
     if (facts.database.kind !== "cluster") forbid("hosts", `for edition '${edition}': it runs on one host; name it in lchost:host`);
+    if (v.balancer !== undefined && typeof v.balancer === "object") {
+      if (facts.database.kind !== "cluster") {
+        problems.push(`lchost:balancer: not allowed for edition '${edition}': only high-availability runs a balancer pair with a virtual IP`);
+      } else if (!Array.isArray(v.hosts)) {
+        problems.push(`lchost:balancer: needs lchost:hosts: the pair runs on the first two hosts of the stack, and the VIP moves between them`);
+      } else {
+        // inline hosts are checked here; inventory names once resolved (stackHostProblems)
+        problems.push(
+          ...balancerProblems(
+            v.balancer,
+            v.hosts.map((h: unknown) => (h && typeof h === "object" ? (h as { name: string; address: string }) : undefined)),
+          ),
+        );
+      }
+    }
     if (facts.includes.sharedServer && v.sharedServer === undefined) {
       problems.push(`lchost:sharedServer: required for edition '${edition}' (the stack that runs the shared server)`);
     }
@@ -535,6 +554,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         }
       : {}),
     ...(v.hosts !== undefined ? { hosts: v.hosts } : {}),
+    ...(v.balancer !== undefined ? { balancer: balancerSettings(v.balancer) } : {}),
     notifications: v.notifications
       ? {
           email: v.notifications.email ?? [],

@@ -1,4 +1,5 @@
 import { EDITION_IDS, SEVERITIES } from "./catalog";
+import { BALANCER_DEFAULTS, INTERFACE_NAME } from "./balancerPair";
 import { HOST_NAME, stackHostsSchema } from "./hosts";
 
 /**
@@ -42,6 +43,7 @@ export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   [HOST_NAME, "a host name of the inventory (a lower-case letter, then lower-case letters, digits or '-', at most 63)"],
   [dnsSubdomain.pattern, "a storage class name (lower-case letters, digits, '-' and '.', e.g. fast-ssd or ebs.csi.aws.com)"],
   [extendedResourceName.pattern, "a device plugin's resource name (<vendor domain>/<name>, e.g. vendor.example/fsb)"],
+  [INTERFACE_NAME, "a network interface name (at most 15 letters, digits, '_', '.', ':' or '-', e.g. eth0)"],
   [labelValue.pattern, "a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"],
 ]);
 
@@ -123,6 +125,45 @@ export const stackConfigSchema = {
       maximum: 999999,
       description:
         "the deployment generation (lchost migrate --target docker sets it): the database, FSBs and License Central lines of an own server are named lc-<customer>-g<N>-…, so the next edition starts beside the running one; absent: the names without a generation",
+    },
+    balancer: {
+      type: "object",
+      additionalProperties: false,
+      required: ["virtualIp"],
+      description:
+        "High Availability on lchost:hosts: the balancer pair (HAProxy + keepalived on the first two hosts) and the customer's virtual IP it holds by VRRP (docs/hosts.md, The balancer pair)",
+      properties: {
+        virtualIp: {
+          type: "string",
+          description: "the customer's virtual IP (IPv4): in the network of the balancer hosts' addresses (prefixLength), not a host's own address",
+        },
+        prefixLength: {
+          type: "integer",
+          minimum: 8,
+          maximum: 30,
+          default: BALANCER_DEFAULTS.prefixLength,
+          description: "the balancer hosts' network is <host address>/<prefixLength>; the VIP is added to their interface with it",
+        },
+        vrrpRouterId: {
+          type: "integer",
+          minimum: 1,
+          maximum: 255,
+          description: "VRRP virtual router id, unique among the VRRP instances on the hosts' network (default: the VIP's last octet)",
+        },
+        advertIntervalMs: {
+          type: "integer",
+          minimum: 100,
+          maximum: 1000,
+          default: BALANCER_DEFAULTS.advertIntervalMs,
+          description: "VRRP advertisement interval; the backup takes over a silent node after 3 intervals plus skew (250 ms: about 0.9 s)",
+        },
+        interface: {
+          type: "string",
+          pattern: INTERFACE_NAME,
+          default: BALANCER_DEFAULTS.interface,
+          description: "the balancer hosts' network interface the VIP is added to",
+        },
+      },
     },
     balancing: {
       type: "object",

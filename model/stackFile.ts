@@ -89,7 +89,12 @@ export function checkStackHosts(stack: StackFile, inventory: HostInventory | und
   const cfg = stack.config;
   if (cfg.role === "operations") return stack;
   const problems = stackHostProblems(
-    { host: cfg.host, hosts: cfg.role === "customer" ? cfg.hosts : undefined, dockerHost: stack.allConfig["docker:host"] },
+    {
+      host: cfg.host,
+      hosts: cfg.role === "customer" ? cfg.hosts : undefined,
+      balancer: cfg.role === "customer" ? cfg.balancer : undefined,
+      dockerHost: stack.allConfig["docker:host"],
+    },
     inventory,
   );
   if (problems.length) throw new StackConfigError(stack.path, problems);

@@ -61,6 +61,8 @@ export function stackTagsOf(stack: StackFile): Map<string, string> {
   if (cfg.expectedVolume.activationsPerMonth !== undefined) tags.set(STACK_TAGS.expectedActivations, String(cfg.expectedVolume.activationsPerMonth));
   if (cfg.expectedVolume.webServiceCallsPerMonth !== undefined)
     tags.set(STACK_TAGS.expectedWebServiceCalls, String(cfg.expectedVolume.webServiceCallsPerMonth));
+  if (cfg.hosts) tags.set(STACK_TAGS.hosts, cfg.hosts.map((h) => (typeof h === "string" ? h : h.name)).join(","));
+  if (cfg.balancer) tags.set(STACK_TAGS.virtualIp, cfg.balancer.virtualIp);
   return tags;
 }
 

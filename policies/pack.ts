@@ -5,6 +5,7 @@ import { containerNoHostAccess } from "./rules/containerNoHostAccess";
 import { databaseAndFsbPortsNotPublished } from "./rules/databaseAndFsbPortsNotPublished";
 import { databaseVolumesRetainedOnDelete } from "./rules/databaseVolumesRetainedOnDelete";
 import { expectedVolumeWithinEdition } from "./rules/expectedVolumeWithinEdition";
+import { haBalancerPair } from "./rules/haBalancerPair";
 import { haLinesAndDatabaseNodes } from "./rules/haLinesAndDatabaseNodes";
 import { ipAllowListNarrow } from "./rules/ipAllowListNarrow";
 import { ipAllowListNotOpen } from "./rules/ipAllowListNotOpen";
@@ -58,6 +59,7 @@ export const lchostPolicies: Policies = [
   kubernetesOnlyGatewayExposed,
   // Availability
   haLinesAndDatabaseNodes,
+  haBalancerPair,
   balancerDetectsDeadLine,
   longRunningContainersRestartAndHealthCheck,
   kubernetesHaSpreadAndDisruptionBudgets,

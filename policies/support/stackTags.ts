@@ -10,6 +10,10 @@ export const STACK_TAGS = {
   lines: "lchost:lines",
   expectedActivations: "lchost:expectedActivationsPerMonth",
   expectedWebServiceCalls: "lchost:expectedWebServiceCallsPerMonth",
+  /** High Availability: the names of lchost:hosts joined by ','. */
+  hosts: "lchost:hosts",
+  /** High Availability on hosts: lchost:balancer.virtualIp. */
+  virtualIp: "lchost:virtualIp",
 } as const;
 
 export function numberTag(tags: ReadonlyMap<string, string>, name: string): number | undefined {

@@ -27,6 +27,7 @@ describe("the lchost policy pack", () => {
     "ip-allow-list-narrow": "advisory",
     "database-and-fsb-ports-not-published": "mandatory",
     "ha-lines-and-database-nodes": "mandatory",
+    "ha-balancer-pair": "mandatory",
     "balancer-detects-dead-line": "mandatory",
     "long-running-containers-restart-and-health-check": "mandatory",
     "database-volumes-retained-on-delete": "mandatory",
