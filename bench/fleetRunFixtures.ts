@@ -6,6 +6,7 @@
  * runs it: `node dist/cli/main.js fleet …`, each stack a child process of it.
  */
 import { spawn } from "child_process";
+import * as https from "https";
 import * as fs from "fs";
 import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
@@ -24,9 +25,36 @@ const fsbShared = [
   "    secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4=",
 ];
 
-/** Writes the 10 stack files; returns their names (shared server first). */
-export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1): string[] {
+/**
+ * The hosts of the fleet behind entries: three inventory hosts on this machine's one engine, each with its own
+ * loopback address (the entry of each binds it; its gateways publish on 127.0.0.1, lchost:behindHostEntry).
+ */
+export const ENTRY_HOSTS = [1, 2, 3].map((i) => ({ name: `frs-h${i}`, address: `127.0.0.${i}` }));
+
+/** fleet/hosts.yaml beside `stacksDir` (where every command looks for a stacks directory's inventory). */
+export function writeEntryInventory(stacksDir: string): void {
+  const file = path.join(path.dirname(stacksDir), "fleet", "hosts.yaml");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const hosts = ENTRY_HOSTS.map((h) =>
+    [
+      `  - name: ${h.name}`,
+      "    dockerHost: unix:///var/run/docker.sock",
+      `    address: ${h.address}`,
+      "    capacity: { memoryMb: 16384, cpuShares: 8192 }",
+    ].join("\n"),
+  );
+  fs.writeFileSync(file, ["hosts:", ...hosts, ""].join("\n"));
+}
+
+/**
+ * Writes the 10 stack files; returns their names (shared server first). `behindEntries`: placed on the hosts of
+ * writeEntryInventory (which it writes), each gateway behind its host's entry — the shared server and the
+ * Dedicated Servers on the first host, the HA customer's balancer on the first two.
+ */
+export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1, behindEntries = false): string[] {
   fs.mkdirSync(dir, { recursive: true });
+  if (behindEntries) writeEntryInventory(dir);
+  const placed = (host: string) => (behindEntries ? [`  lchost:host: ${host}`, "  lchost:behindHostEntry: true"] : []);
   let port = FIRST_PORT;
   const names: string[] = [];
   const write = (name: string, lines: string[]) => {
@@ -40,6 +68,7 @@ export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1
     `  lchost:tenants: [${tenantNames.join(", ")}]`,
     "  lchost:domain: lchost.test",
     `  lchost:httpsPort: ${port++}`,
+    ...placed(ENTRY_HOSTS[0].name),
   ]);
   for (const t of tenantNames)
     write(t, [
@@ -56,8 +85,10 @@ export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1
       "  lchost:edition: dedicated",
       "  lchost:domain: lchost.test",
       `  lchost:httpsPort: ${port++}`,
+      ...placed(ENTRY_HOSTS[0].name),
       "  lchost:connection:",
-      "    ipAllowList: [127.0.0.0/8]",
+      // behind the entries the second one allows only a network the client is not in: its /ws/ must answer 403
+      `    ipAllowList: [${behindEntries && i === 2 ? "10.99.0.0/16" : "127.0.0.0/8"}]`,
       ...fsbShared,
     ]);
   }
@@ -69,6 +100,14 @@ export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1
       "  lchost:lines: 2",
       "  lchost:domain: lchost.test",
       `  lchost:httpsPort: ${port++}`,
+      ...(behindEntries
+        ? [
+            `  lchost:hosts: [${ENTRY_HOSTS.map((h) => h.name).join(", ")}]`,
+            "  lchost:behindHostEntry: true",
+            "  lchost:balancer:",
+            "    virtualIp: 127.0.0.200",
+          ]
+        : []),
       "  lchost:connection:",
       "    ipAllowList: [127.0.0.0/8]",
     ]);
@@ -115,4 +154,43 @@ export async function removeDockerFleet(names: string[], runIds: Array<string | 
   await removeDockerObjects(new DockerEngine(), `lc-${FLEET_PREFIX}`);
   for (const n of names) fs.rmSync(path.join(packageRoot(), ".docker-run", `${n}.json`), { force: true });
   for (const id of runIds) if (id) fs.rmSync(path.join(packageRoot(), ".fleet", id), { recursive: true, force: true });
+}
+
+export interface EntryProbe {
+  status: number;
+  /** The names of the certificate the answer came with (its subject CN and DNS SANs). */
+  certificateNames: string[];
+}
+
+/**
+ * One HTTPS request through a host's entry by server name: the entry routes by SNI without terminating TLS, so
+ * the certificate is the customer gateway's own — its names say which gateway answered.
+ */
+export function probeThroughEntry(entry: { address: string; port: number }, serverName: string, urlPath: string): Promise<EntryProbe> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: entry.address,
+        port: entry.port,
+        servername: serverName,
+        path: urlPath,
+        method: "GET",
+        headers: { host: serverName },
+        rejectUnauthorized: false,
+        timeout: 15_000,
+      },
+      (res) => {
+        const cert = (res.socket as import("tls").TLSSocket).getPeerCertificate();
+        const sans = String(cert.subjectaltname ?? "")
+          .split(",")
+          .map((x) => x.trim().replace(/^DNS:/, ""))
+          .filter(Boolean);
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, certificateNames: [String(cert.subject?.CN ?? ""), ...sans].filter(Boolean) }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${serverName} through ${entry.address}:${entry.port}: no answer in 15 s`)));
+    req.on("error", reject);
+    req.end();
+  });
 }

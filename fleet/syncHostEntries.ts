@@ -5,7 +5,9 @@
  * when its customers changed, left alone when nothing did, removed when the host has no customers left.
  * `lchost fleet up --target docker` calls it after the stacks are deployed.
  */
+import * as fs from "fs";
 import { editionFacts, editionCatalog } from "../model/catalog";
+import { inventoryPathFor } from "../model/hostInventoryFile";
 import { Host } from "../model/hosts";
 import { HostEntrySpec, renderHostEntryConfig } from "../haproxy/renderHostEntry";
 import { DockerEngine } from "../dockerRun/dockerEngine";
@@ -32,6 +34,8 @@ export interface SyncHostEntriesOptions {
   engineFor?: (host: Host) => DockerEngine;
   /** Only these inventory hosts (default: all). */
   hosts?: string[];
+  /** Only these stacks are routed (e.g. those deployed: a destroyed customer leaves its entry); default: all. */
+  onlyStacks?: (stackName: string) => boolean;
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -67,7 +71,8 @@ export function hostEntrySpecOf(routes: HostEntryRoutes, configs: Map<string, St
 export async function syncHostEntries(opts: SyncHostEntriesOptions): Promise<HostEntryChange[]> {
   const fleet = loadFleetStacks(opts.stacksDir, opts.inventoryPath);
   const entryPort = opts.entryPort ?? HOST_ENTRY_PORT;
-  const all = hostEntryRoutes(fleet.stacks, fleet.inventory, { entryPort });
+  const routed = opts.onlyStacks ? fleet.stacks.filter((st) => opts.onlyStacks!(st.stackName)) : fleet.stacks;
+  const all = hostEntryRoutes(routed, fleet.inventory, { entryPort });
   const unknown = (opts.hosts ?? []).filter((h) => !fleet.inventory.byName.has(h));
   if (unknown.length) throw new Error(`hosts: ${unknown.map((h) => `'${h}'`).join(", ")} not in ${fleet.inventory.source}`);
   const selected = opts.hosts ? all.filter((r) => opts.hosts!.includes(r.host.name)) : all;
@@ -109,4 +114,16 @@ export class HostEntrySyncError extends Error {
     super(`host entries failed on ${failures.length} host(s):\n${failures.map((f) => `  ${f}`).join("\n")}`);
     this.name = "HostEntrySyncError";
   }
+}
+
+/**
+ * Whether a stacks directory opted into per-host entries: it has an inventory and at least one stack behind
+ * an entry (`lchost:behindHostEntry: true`). `fleet up|destroy --target docker` syncs the entries only then, so
+ * a fleet without them (every gateway publishing its own port) deploys as before.
+ */
+export function fleetUsesHostEntries(stacksDir: string, inventoryPath = inventoryPathFor(stacksDir)): boolean {
+  if (!fs.existsSync(inventoryPath)) return false;
+  return loadFleetStacks(stacksDir, inventoryPath).stacks.some(
+    (s) => s.config.role !== "operations" && (s.config as { behindHostEntry?: true }).behindHostEntry === true,
+  );
 }

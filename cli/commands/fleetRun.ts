@@ -10,6 +10,8 @@ import { runChild } from "../../fleet/run/childExecutor";
 import { GivenOptions, prepareNewRun, prepareResume, PreparedRun, runPrepared, StackExecutor } from "../../fleet/run/fleetRun";
 import { LiveProgress, PlainProgress } from "../../fleet/run/progressDisplay";
 import { SummaryRow, summaryTable, verdictLine } from "../../fleet/run/progressRender";
+import { fleetUsesHostEntries, syncHostEntries } from "../../fleet/syncHostEntries";
+import { dockerRunStateDir } from "../../dockerRun/stateDir";
 import { newRunId, RunOptions, RunRecord, UnknownRun } from "../../fleet/run/runRecord";
 import { FleetSelectionError, RunKind } from "../../fleet/run/selection";
 import { packageRoot } from "../../model/packageRoot";
@@ -122,6 +124,13 @@ export function fleetRunSpec(kind: RunKind): CommandSpec {
           kind === "preview" ? "pulumi (the only one)" : "pulumi (default) or docker (this machine's Docker engine, without Pulumi)",
         );
       if (kind === "destroy") cmd.option("--delete-data", "--target docker: also remove the stacks' database volumes (kept otherwise)");
+      if (kind === "up" || kind === "destroy")
+        cmd.addOption(
+          new Option(
+            "--entry-port <port>",
+            "--target docker: the port of each host's HTTPS entry, synced after the stacks when some stack is behind one (lchost:behindHostEntry; default 443)",
+          ).argParser(integerIn(1, 65535)),
+        );
     },
     run: async ({ opts }, out) => {
       const given = givenOptions(kind, opts);
@@ -147,12 +156,13 @@ export function fleetRunSpec(kind: RunKind): CommandSpec {
         throw e;
       }
       if (resume !== undefined) checkOptions(kind, prepared.record.options, { ...opts, yes: opts.yes }, false);
-      return runFleet(kind, prepared, out);
+      if (opts.entryPort !== undefined && prepared.record.options.target !== "docker") throw new UsageError("--entry-port: only with --target docker");
+      return runFleet(kind, prepared, out, opts.entryPort as number | undefined);
     },
   };
 }
 
-async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out): Promise<0 | 1> {
+async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out, entryPort?: number): Promise<0 | 1> {
   const main = cliEntry();
   const { record, runsDir } = prepared;
   const options = record.options;
@@ -187,12 +197,31 @@ async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out): Promise
   } finally {
     if (observer instanceof LiveProgress) observer.stop();
   }
-  // (the per-host entries of a fleet up --target docker are reloaded here once fleet/entry lands: the lead wires it)
+  const entriesOk = options.target === "docker" && (kind === "up" || kind === "destroy") ? await syncEntries(options.stacksDir, entryPort, out) : true;
   const rows = summaryRows(final, runsDir);
   out("");
   out(summaryTable(rows));
   out(`${verdictLine(rows, kind)}; total ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
-  const allOk = rows.every((r) => r.status === "succeeded");
+  const allOk = entriesOk && rows.every((r) => r.status === "succeeded");
   if (!allOk) out(`run again what did not succeed: lchost fleet ${kind} --resume ${final.runId}`);
   return allOk ? EXIT.ok : EXIT.findings;
+}
+
+/**
+ * After the stacks: each host's entry routes exactly the customers now deployed behind it (added ones in, destroyed
+ * ones out, a graceful reload; unchanged ones left alone). Only for a fleet that uses entries; a failure is the
+ * run's failure (exit 1) with what each host did, while the stacks' own results stand.
+ */
+async function syncEntries(stacksDir: string, entryPort: number | undefined, out: Out): Promise<boolean> {
+  if (!fleetUsesHostEntries(stacksDir)) return true;
+  try {
+    // the entries route what is deployed now: a destroyed (or never deployed) customer is not routed
+    const deployed = (stack: string) => fs.existsSync(path.join(dockerRunStateDir(), `${stack}.json`));
+    const changes = await syncHostEntries({ stacksDir, entryPort, log: out, onlyStacks: deployed });
+    out(`host entries: ${changes.map((c) => `${c.host} ${c.action} (${c.customers.length} customer(s))`).join(", ") || "none"}`);
+    return true;
+  } catch (e) {
+    out(`host entries: not synced: ${(e as Error).message.split("\n")[0]}`);
+    return false;
+  }
 }

@@ -11,7 +11,7 @@ import { stacksDir } from "../../model/stackFile";
 import { CommandSpec, integerIn, stringOpt } from "../args";
 import { UsageError } from "../errors";
 import { EXIT } from "../exitCodes";
-import { dockerRunStateDir } from "./migrateOnDocker";
+import { dockerRunStateDir } from "../../dockerRun/stateDir";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -8,7 +8,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { packageRoot } from "../../model/packageRoot";
 import type { StackFile } from "../../model/stackFile";
 import { DockerRunDeployer } from "../../migration/dockerRunDeployer";
 import { DockerTarget } from "../../migration/dockerTarget";
@@ -17,10 +16,8 @@ import { UsageError } from "../errors";
 
 export const DOCKER_TARGETS = ["pulumi", "docker"] as const;
 
-/** Where DockerRunDeployer keeps what it deployed (plans with their secrets, mode 0600). */
-export function dockerRunStateDir(): string {
-  return path.join(packageRoot(), ".docker-run");
-}
+export { dockerRunStateDir } from "../../dockerRun/stateDir";
+import { dockerRunStateDir } from "../../dockerRun/stateDir";
 
 /** Values of secret config keys for --target docker (no Pulumi to decrypt `secure:`): LCHOST_CONFIG_SECRETS='{"key":"value"}'. */
 export function configSecretsFromEnv(): Record<string, string> | undefined {

@@ -10,19 +10,9 @@ import { checkStackHosts, parseStackFileText, StackFile, stackNameOfReference } 
 import { ScheduleItem } from "./scheduler";
 
 /** Invalid --select, a directory that cannot be read, invalid stack files: the run is refused, nothing runs. */
-export class FleetSelectionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FleetSelectionError";
-  }
-}
-
-export const SELECT_KEYS = ["edition", "customer", "host"] as const;
-export type SelectKey = (typeof SELECT_KEYS)[number];
-export interface SelectTerm {
-  key: SelectKey;
-  values: string[];
-}
+import { FleetSelectionError, SelectTerm } from "../select";
+export { FleetSelectionError, parseSelect, SELECT_KEYS } from "../select";
+export type { SelectKey, SelectTerm } from "../select";
 
 /** A stack as the runner sees it. */
 export interface FleetMember {
@@ -33,18 +23,6 @@ export interface FleetMember {
   hosts: string[];
   /** A Datacenter tenant's shared server (stack name). */
   sharedServer?: string;
-}
-
-/** `edition=high-availability`, `customer=acme,globex`, `host=h2` -> a term; anything else refused naming --select. */
-export function parseSelect(arg: string): SelectTerm {
-  const m = /^([^=]*)=(.*)$/.exec(arg);
-  if (!m) throw new FleetSelectionError(`--select: '${arg}' is not key=value[,value] (keys: ${SELECT_KEYS.join(", ")})`);
-  const key = m[1].trim();
-  if (!(SELECT_KEYS as readonly string[]).includes(key))
-    throw new FleetSelectionError(`--select: unknown key '${key}' in '${arg}' (allowed: ${SELECT_KEYS.join(", ")})`);
-  const values = m[2].split(",").map((v) => v.trim());
-  if (values.some((v) => v === "")) throw new FleetSelectionError(`--select: '${arg}' has an empty value (give key=value[,value])`);
-  return { key: key as SelectKey, values };
 }
 
 /** Every Pulumi.<stack>.yaml of a directory, validated (host keys against the inventory beside it, when there is one). */

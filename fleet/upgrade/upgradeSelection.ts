@@ -6,33 +6,22 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EDITION_IDS } from "../../model/catalog";
 import { loadStackFile, StackFile } from "../../model/stackFile";
 import { StackConfigError } from "../../model/stackConfig";
 import { UpgradeCandidate, UpgradeInputError } from "./rollingUpgrade";
+import { FleetSelectionError, parseSelect, SelectTerm } from "../select";
 
-export const SELECT_KEYS = ["edition", "customer", "host"] as const;
-type SelectKey = (typeof SELECT_KEYS)[number];
+export type Selector = SelectTerm;
 
-export interface Selector {
-  key: SelectKey;
-  values: string[];
-}
-
+/** The shared --select parser (fleet/select.ts); its refusals as this command's input errors. */
 export function parseSelectors(given: string[]): Selector[] {
   return given.map((s) => {
-    const m = /^([a-z]+)=(.+)$/.exec(s.trim());
-    if (!m || !(SELECT_KEYS as readonly string[]).includes(m[1]))
-      throw new UpgradeInputError(`--select: '${s}' is not key=value[,value…] with a key of ${SELECT_KEYS.join(", ")}`);
-    const values = m[2]
-      .split(",")
-      .map((v) => v.trim())
-      .filter(Boolean);
-    if (m[1] === "edition") {
-      const bad = values.filter((v) => !(EDITION_IDS as readonly string[]).includes(v));
-      if (bad.length) throw new UpgradeInputError(`--select: edition '${bad.join(", ")}' is not an edition (allowed: ${EDITION_IDS.join(", ")})`);
+    try {
+      return parseSelect(s.trim());
+    } catch (e) {
+      if (e instanceof FleetSelectionError) throw new UpgradeInputError(e.message);
+      throw e;
     }
-    return { key: m[1] as SelectKey, values };
   });
 }
 
@@ -63,7 +52,7 @@ export function customerStacks(stacksDir: string): CustomerStack[] {
 }
 
 export function selectCustomers(stacks: CustomerStack[], selectors: Selector[]): CustomerStack[] {
-  const field = (s: CustomerStack, key: SelectKey): string | undefined =>
+  const field = (s: CustomerStack, key: Selector["key"]): string | undefined =>
     key === "edition" ? s.edition : key === "customer" ? s.customer : s.file.config.role === "customer" ? s.file.config.host : undefined;
   const chosen = stacks.filter((s) => selectors.every((sel) => sel.values.includes(field(s, sel.key) ?? "")));
   if (chosen.length === 0) {

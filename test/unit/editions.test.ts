@@ -60,7 +60,10 @@ describe("High Availability Package", () => {
     for (const name of ["lc-wayne-db", "lc-wayne-db-2", "lc-wayne-db-3"]) {
       const db = container(plan, name);
       expect(db.inputs.entrypoints).toEqual(["/bin/sh", "/etc/lchost/db/start.sh"]);
-      expect(String(upload(db, "/etc/lchost/db/start.sh").content)).toContain('exec mariadbd --defaults-extra-file="$CONFIG"');
+      // a Galera node keeps mariadbd as its child (its view survives a SIGTERM: renderDatabaseStartScript)
+      expect(String(upload(db, "/etc/lchost/db/start.sh").content)).toContain(
+        'mariadbd --defaults-extra-file="$CONFIG" --user=mysql --datadir="$DATADIR" $EXTRA &',
+      );
     }
   });
 

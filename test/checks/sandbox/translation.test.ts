@@ -122,7 +122,8 @@ describe("container translation", () => {
     expect(db2.command).toBe("/bin/sh");
     expect(db2.args).toEqual(["/sb/lc-wayne-db-2/etc/lchost/db/start.sh"]);
     expect(file(db2, "start.sh")).toContain("DATADIR=/sb/lc-wayne-db-2/var/lib/mysql");
-    expect(file(db2, "start.sh")).toContain("exec mariadbd");
+    expect(file(db2, "start.sh")).toContain("mariadbd --defaults-extra-file=");
+    expect(file(db2, "start.sh")).toContain("trap stop TERM INT");
   });
 
   it("runs each database node's mysqld-exporter from the planned command line, at the node's address, logging in at its database", async () => {

@@ -22,7 +22,7 @@ test.each([
   [["--batch", "0"], "lchost fleet: --batch: '0' is not allowed (a whole number ≥ 1)"],
   [["--max-failures", "0"], "lchost fleet: --max-failures: '0' is not allowed (a whole number ≥ 1)"],
   [["--select", "customer=nobody"], "lchost fleet: --select customer=nobody matches no customer stack on Docker (customers: upc-a)"],
-  [["--select", "colour=red"], "lchost fleet: --select: 'colour=red' is not key=value[,value…] with a key of edition, customer, host"],
+  [["--select", "colour=red"], "lchost fleet: --select: unknown key 'colour' in 'colour=red' (allowed: edition, customer, host)"],
   [["--target", "pulumi"], "lchost fleet: --target pulumi: not yet: use --target docker (stacks deployed by 'lchost up <stack> --target docker')"],
 ])("%j is refused naming the flag (exit 2)", async (flags, message) => {
   const r = await upgrade(...flags);
