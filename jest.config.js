@@ -7,6 +7,8 @@
 //   security  the attack review's regressions (npm run test:security): the gateway on the real HAProxy,
 //             License Central and the FSB on real processes and MariaDB
 //   migration, e2e, docker-migration   real processes, sandboxes and the real Docker engine
+//   proofs    the long real-engine proofs of the fleet and self-healing issues (npm run test:proofs; several
+//             minutes on a loaded 2-core machine): not in npm test / CI, which keeps to its 40-minute budget
 const tsJest = ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json", diagnostics: false }];
 module.exports = {
   projects: [
@@ -84,6 +86,14 @@ module.exports = {
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },
       testMatch: ["<rootDir>/test/docker-migration/**/*.test.ts"],
+    },
+    {
+      // fleet up / upgrade / the per-host entry on the real Docker engine, a whole Galera cluster stopped and
+      // started again; needs dockerd, npm run docker:images, MariaDB + Galera; run by npm run test:proofs
+      displayName: "proofs",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/proofs/**/*.test.ts"],
     },
   ],
 };
