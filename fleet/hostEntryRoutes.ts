@@ -60,10 +60,12 @@ export function hostEntryRoutes(stacks: RoutedStack[], inventory: HostInventory,
     if (cfg.role === "operations") return undefined; // filtered out above
     const where = `stack ${g.stackName}`;
     if (!cfg.behindHostEntry)
-      problems.push(`${where}: lchost:behindHostEntry: not set; its gateway must take the entry's PROXY v2 header (lchost fleet place --write sets it)`);
+      problems.push(
+        `${where}: lchost:behindHostEntry: not set; its gateway must take the entry's PROXY v2 header (set lchost:behindHostEntry: true in the stack file; docs/hosts.md)`,
+      );
     if (g.allConfig["lchost:httpsPort"] === undefined)
       problems.push(
-        `${where}: lchost:httpsPort: not set; behind the host's entry each gateway needs its own port on the host (lchost fleet place --write assigns one)`,
+        `${where}: lchost:httpsPort: not set; behind the host's entry each gateway needs its own port on the host (write one in the stack file: fleet place does not assign ports yet)`,
       );
     if (cfg.host !== undefined) return [cfg.host];
     if (cfg.role === "customer" && cfg.hosts !== undefined) {

@@ -64,7 +64,7 @@ export function httpsPortsDistinctPerHost(
       out.push(
         violation(
           g.stack,
-          `stack ${g.stack}: lchost:httpsPort ${g.port} on host ${g.host} is the port of the host's HTTPS entry; give the stack a port of its own (lchost fleet place --write assigns one)`,
+          `stack ${g.stack}: lchost:httpsPort ${g.port} on host ${g.host} is the port of the host's HTTPS entry; give the stack a port of its own (write one in the stack file: fleet place does not assign ports yet)`,
         ),
       );
       continue;
@@ -75,7 +75,7 @@ export function httpsPortsDistinctPerHost(
       out.push(
         violation(
           g.stack,
-          `stack ${g.stack} and stack ${other.stack} both publish lchost:httpsPort ${g.port} on host ${g.host}; each gateway on a host needs its own port (lchost fleet place --write assigns free ones)`,
+          `stack ${g.stack} and stack ${other.stack} both publish lchost:httpsPort ${g.port} on host ${g.host}; each gateway on a host needs its own port (write free ones in the stack files: fleet place does not assign ports yet)`,
         ),
       );
     else if (!other) first.set(key, g);

@@ -81,7 +81,7 @@ describe("the host entries' routes from a placed fleet", () => {
   it("refuses a gateway stack without lchost:behindHostEntry, naming the stack and the key", () => {
     const globex = own("globex", "dedicated", { host: "h2", httpsPort: 20001 });
     expect(problemsOf(() => hostEntryRoutes(fleet({ globex }), inventory))).toEqual([
-      "stack globex: lchost:behindHostEntry: not set; its gateway must take the entry's PROXY v2 header (lchost fleet place --write sets it)",
+      "stack globex: lchost:behindHostEntry: not set; its gateway must take the entry's PROXY v2 header (set lchost:behindHostEntry: true in the stack file; docs/hosts.md)",
     ]);
   });
 
@@ -89,10 +89,10 @@ describe("the host entries' routes from a placed fleet", () => {
     const globex = own("globex", "dedicated", { host: "h2", behindHostEntry: true });
     const problems = problemsOf(() => hostEntryRoutes(fleet({ globex }), inventory));
     expect(problems).toContain(
-      "stack globex: lchost:httpsPort: not set; behind the host's entry each gateway needs its own port on the host (lchost fleet place --write assigns one)",
+      "stack globex: lchost:httpsPort: not set; behind the host's entry each gateway needs its own port on the host (write one in the stack file: fleet place does not assign ports yet)",
     );
     expect(problems).toContain(
-      `[${HTTPS_PORTS_DISTINCT_PER_HOST}] stack globex: lchost:httpsPort 443 on host h2 is the port of the host's HTTPS entry; give the stack a port of its own (lchost fleet place --write assigns one)`,
+      `[${HTTPS_PORTS_DISTINCT_PER_HOST}] stack globex: lchost:httpsPort 443 on host h2 is the port of the host's HTTPS entry; give the stack a port of its own (write one in the stack file: fleet place does not assign ports yet)`,
     );
   });
 
@@ -131,7 +131,7 @@ describe(`the fleet-wide policy ${HTTPS_PORTS_DISTINCT_PER_HOST}`, () => {
         enforcementLevel: "mandatory",
         resource: "hooli",
         message:
-          "stack hooli and stack globex both publish lchost:httpsPort 20001 on host h2; each gateway on a host needs its own port (lchost fleet place --write assigns free ones)",
+          "stack hooli and stack globex both publish lchost:httpsPort 20001 on host h2; each gateway on a host needs its own port (write free ones in the stack files: fleet place does not assign ports yet)",
       },
     ]);
   });
@@ -139,7 +139,7 @@ describe(`the fleet-wide policy ${HTTPS_PORTS_DISTINCT_PER_HOST}`, () => {
   it("counts an HA stack on each of its balancer pair's hosts", () => {
     const hooli = own("hooli", "high-performance", { host: "h3", httpsPort: 20003, behindHostEntry: true });
     expect(httpsPortsDistinctPerHost(fleet({ hooli }), { inventory }).map((v) => v.message)).toEqual([
-      "stack wayne and stack hooli both publish lchost:httpsPort 20003 on host h3; each gateway on a host needs its own port (lchost fleet place --write assigns free ones)",
+      "stack wayne and stack hooli both publish lchost:httpsPort 20003 on host h3; each gateway on a host needs its own port (write free ones in the stack files: fleet place does not assign ports yet)",
     ]);
   });
 
