@@ -11,10 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { LC_DEFAULTS } from "../license-central/src/env";
 import { EditionId } from "../model/catalog";
-import { findHostInventory } from "../model/hostInventoryFile";
-import { HostInventory } from "../model/hosts";
-import { StackConfigError } from "../model/stackConfig";
-import { checkStackHosts, parseStackFileText, StackFile, stackNameOfReference } from "../model/stackFile";
+import { StackFile, stackNameOfReference } from "../model/stackFile";
+import { describeStackDirectoryError, readStackDirectory, StackDirectoryError } from "./stackDirectory";
 import type { Plan } from "../planner/mockPlanner";
 import { DockerEngine } from "../dockerRun/dockerEngine";
 import { openExec } from "../dockerRun/dockerExec";
@@ -63,26 +61,14 @@ export interface FleetStatusOptions {
   engineFor?: (dockerHost: string) => DockerEngine;
 }
 
-/** Every stack file of the directory, validated (host keys against the inventory beside it, when there is one). */
-export function readStackFiles(dir: string): { stacks: StackFile[]; inventory?: HostInventory } {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FleetStatusInputError(`--stacks-dir: '${dir}' is not a directory`);
-  const inventory = findHostInventory(dir);
-  const problems: string[] = [];
-  const stacks: StackFile[] = [];
-  for (const f of fs
-    .readdirSync(dir)
-    .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
-    .sort()) {
-    const file = path.join(dir, f);
-    try {
-      stacks.push(checkStackHosts(parseStackFileText(fs.readFileSync(file, "utf8"), file), inventory));
-    } catch (e) {
-      if (!(e instanceof StackConfigError)) throw e;
-      problems.push(...e.problems.map((p) => `${file}: ${p}`));
-    }
+/** Every stack file of the directory, validated (fleet/stackDirectory.ts); refused as this command's input error. */
+function readStackFiles(dir: string): StackFile[] {
+  try {
+    return readStackDirectory(dir);
+  } catch (e) {
+    if (e instanceof StackDirectoryError) throw new FleetStatusInputError(describeStackDirectoryError(e));
+    throw e;
   }
-  if (problems.length) throw new FleetStatusInputError(`invalid stack files:\n${problems.join("\n")}`);
-  return { stacks, inventory };
 }
 
 /** The customers of the stack files with their hosts (a tenant: its shared server's host). Pure. */
@@ -217,7 +203,7 @@ export async function mapBounded<T, R>(items: T[], limit: number, work: (t: T) =
 
 /** The status of every selected customer, sorted by customer. */
 export async function collectFleetStatus(opts: FleetStatusOptions): Promise<CustomerStatus[]> {
-  const { stacks } = readStackFiles(opts.stacksDir);
+  const stacks = readStackFiles(opts.stacksDir);
   const customers = customersOf(stacks).filter((c) => matchesSelection(c, opts.select ?? []));
   return mapBounded(customers, opts.concurrency ?? 8, (c) =>
     statusOf(c, { stateDir: opts.stateDir, timeoutMs: opts.timeoutMs ?? 10_000, engineFor: opts.engineFor }),

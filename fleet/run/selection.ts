@@ -2,11 +2,8 @@
  * Which stacks of a stacks directory a fleet run takes (`--select key=v[,v]`, several AND together) and
  * what the runner needs to know of each: its edition, its host(s), the shared server it depends on.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { findHostInventory } from "../../model/hostInventoryFile";
-import { StackConfigError } from "../../model/stackConfig";
-import { checkStackHosts, parseStackFileText, StackFile, stackNameOfReference } from "../../model/stackFile";
+import { StackFile, stackNameOfReference } from "../../model/stackFile";
+import { describeStackDirectoryError, readStackDirectory, StackDirectoryError } from "../stackDirectory";
 import { ScheduleItem } from "./scheduler";
 
 /** Invalid --select, a directory that cannot be read, invalid stack files: the run is refused, nothing runs. */
@@ -25,26 +22,14 @@ export interface FleetMember {
   sharedServer?: string;
 }
 
-/** Every Pulumi.<stack>.yaml of a directory, validated (host keys against the inventory beside it, when there is one). */
+/** Every Pulumi.<stack>.yaml of a directory, validated (fleet/stackDirectory.ts); refused as a selection error. */
 export function readStacksDir(dir: string): StackFile[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FleetSelectionError(`--stacks-dir: '${dir}' is not a directory`);
-  const inventory = findHostInventory(dir);
-  const problems: string[] = [];
-  const stacks: StackFile[] = [];
-  for (const f of fs
-    .readdirSync(dir)
-    .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
-    .sort()) {
-    const file = path.join(dir, f);
-    try {
-      stacks.push(checkStackHosts(parseStackFileText(fs.readFileSync(file, "utf8"), file), inventory));
-    } catch (e) {
-      if (!(e instanceof StackConfigError)) throw e;
-      problems.push(...e.problems.map((p) => `${file}: ${p}`));
-    }
+  try {
+    return readStackDirectory(dir);
+  } catch (e) {
+    if (e instanceof StackDirectoryError) throw new FleetSelectionError(describeStackDirectoryError(e, "invalid stack files (nothing was run)"));
+    throw e;
   }
-  if (problems.length) throw new FleetSelectionError(`invalid stack files (nothing was run):\n${problems.join("\n")}`);
-  return stacks;
 }
 
 /** The runner's view of each stack; a tenant's host is its shared server's. */

@@ -2,12 +2,10 @@
  * Which customers a `lchost fleet upgrade` concerns: every customer stack of the stacks directory on the
  * Docker platform, narrowed by `--select key=v1,v2` (repeatable; keys edition, customer, host; all given
  * keys must match). Shared-server and operations stacks run no License Central and are never candidates.
- * (A minimal selection of its own until the fleet runner's `--select` lands; the same syntax.)
+ * The `--select` parser is the fleet commands' one (fleet/select.ts).
  */
-import * as fs from "fs";
-import * as path from "path";
-import { loadStackFile, StackFile } from "../../model/stackFile";
-import { StackConfigError } from "../../model/stackConfig";
+import { StackFile } from "../../model/stackFile";
+import { describeStackDirectoryError, readStackDirectory, StackDirectoryError } from "../stackDirectory";
 import { UpgradeCandidate, UpgradeInputError } from "./rollingUpgrade";
 import { FleetSelectionError, parseSelect, SelectTerm } from "../select";
 
@@ -29,26 +27,20 @@ export interface CustomerStack extends UpgradeCandidate {
   file: StackFile;
 }
 
-/** The customer stacks of a directory on Docker; every invalid file is reported at once. */
+/** The customer stacks of a directory on Docker (fleet/stackDirectory.ts: every invalid file reported at once). */
 export function customerStacks(stacksDir: string): CustomerStack[] {
-  if (!fs.existsSync(stacksDir) || !fs.statSync(stacksDir).isDirectory()) throw new UpgradeInputError(`--stacks-dir: '${stacksDir}' is not a directory`);
-  const problems: string[] = [];
-  const out: CustomerStack[] = [];
-  for (const f of fs
-    .readdirSync(stacksDir)
-    .filter((x) => /^Pulumi\..+\.ya?ml$/.test(x))
-    .sort()) {
-    try {
-      const file = loadStackFile(path.join(stacksDir, f));
-      if (file.config.role === "customer" && file.config.platform === "docker")
-        out.push({ stack: file.stackName, customer: file.config.customer, edition: file.config.edition, file });
-    } catch (e) {
-      if (!(e instanceof StackConfigError)) throw e;
-      problems.push(e.message);
-    }
+  let files: StackFile[];
+  try {
+    files = readStackDirectory(stacksDir);
+  } catch (e) {
+    if (e instanceof StackDirectoryError) throw new UpgradeInputError(describeStackDirectoryError(e));
+    throw e;
   }
-  if (problems.length) throw new UpgradeInputError(problems.join("\n"));
-  return out;
+  return files.flatMap((file) =>
+    file.config.role === "customer" && file.config.platform === "docker"
+      ? [{ stack: file.stackName, customer: file.config.customer, edition: file.config.edition, file }]
+      : [],
+  );
 }
 
 export function selectCustomers(stacks: CustomerStack[], selectors: Selector[]): CustomerStack[] {
