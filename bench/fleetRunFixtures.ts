@@ -16,7 +16,8 @@ import { removeDockerObjects } from "./migrationFixtures";
 export const FLEET_PREFIX = "frs-";
 const FIRST_PORT = 42761;
 
-const fsbShared = [
+/** The stack-file lines of a customer on the shared FSB (its token a `secure:` key: LCHOST_CONFIG_SECRETS gives it). */
+export const SHARED_FSB_LINES = [
   "  lchost:fsb:",
   "    mode: shared",
   "    sharedUrl: http://fsb.dc1.lchost.local:7070",
@@ -89,7 +90,7 @@ export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1
       "  lchost:connection:",
       // behind the entries the second one allows only a network the client is not in: its /ws/ must answer 403
       `    ipAllowList: [${behindEntries && i === 2 ? "10.99.0.0/16" : "127.0.0.0/8"}]`,
-      ...fsbShared,
+      ...SHARED_FSB_LINES,
     ]);
   }
   for (let i = 1; i <= ha; i++) {

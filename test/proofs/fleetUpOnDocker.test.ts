@@ -15,6 +15,7 @@ import { fleetRunsDir } from "../../cli/commands/fleetRun";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
 import { RunRecord } from "../../fleet/run/runRecord";
 import { packageRoot } from "../../model/packageRoot";
+import { SHARED_FSB_LINES } from "../../bench/fleetRunFixtures";
 
 // three ups, a resume and a destroy of real stacks: about 60 s on a quiet machine, several minutes at load 20
 jest.setTimeout(600_000);
@@ -93,12 +94,7 @@ run("lchost fleet up|destroy --target docker on the real engine", () => {
         "  lchost:httpsPort: 42753",
         "  lchost:connection:",
         "    ipAllowList: [127.0.0.0/8]",
-        "  lchost:fsb:",
-        "    mode: shared",
-        "    sharedUrl: http://fsb.dc1.lchost.local:7070",
-        "    tokenKey: fsbToken",
-        "  lchost:fsbToken:",
-        "    secure: v1:cXV4YmF6YmFyZm9v:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtdG9rZW4=",
+        ...SHARED_FSB_LINES,
         "",
       ].join("\n"),
     );
