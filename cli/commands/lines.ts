@@ -37,11 +37,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * it live; then the command keeps it up and removes the extra lines by itself at their deadline (drained),
  * until Ctrl-C — or, with --exit, stops right after they left.
  */
-async function sandboxRuntime(stackFile: string, exit: boolean, out: Out): Promise<LinesRuntime> {
+async function sandboxRuntime(stackFile: string, o: { exit: boolean; name?: string }, out: Out): Promise<LinesRuntime> {
+  const exit = o.exit;
   const stack = loadStackFile(stackFile);
   if (stack.config.role !== "customer") throw new UsageError(`--target sandbox: ${stack.stackName} is no customer stack`);
   out(`starting ${stack.stackName} as a sandbox (its lines as the stack file says now) ...`);
-  const sb = await startSandbox({ stackFiles: [stackFile], name: `ln-${stack.stackName}`.slice(0, 20) });
+  const sb = await startSandbox({ stackFiles: [stackFile], name: o.name ?? `lines-${stack.stackName}` });
   const lines = new SandboxLineControl(sb, { [stack.config.customer]: stackFile });
   return {
     lines,
@@ -89,7 +90,8 @@ export const linesSpec: CommandSpec<LinesIo> = {
       .option("--expire", "remove the extra lines whose deadline has passed, in every stack of --stacks-dir (the heal service runs this on a timer)")
       .option("--stacks-dir <dir>", "where the stack files are (default: stacks/)")
       .option("--target <target>", `also apply it to a running deployment: ${LINES_TARGETS.join(", ")} (run it on this machine)`)
-      .option("--exit", "--target sandbox: stop the sandbox once the extra lines have left (default: keep it up until Ctrl-C)"),
+      .option("--exit", "--target sandbox: stop the sandbox once the extra lines have left (default: keep it up until Ctrl-C)")
+      .option("--name <name>", "--target sandbox: the sandbox's name (its directory under .sandbox/ and its 127.B.x.x address block)"),
   run: async ({ args, opts }, out, io: LinesIo = {}): Promise<ExitCode> => {
     const now = (io.now ?? (() => new Date()))();
     const dir = path.resolve(stringOpt(opts, "stacksDir") ?? stacksDir());
@@ -103,6 +105,7 @@ export const linesSpec: CommandSpec<LinesIo> = {
         `--target: '${target}' is not offered (allowed: ${LINES_TARGETS.join(", ")}); for a Docker deployment write the stack file (without --target) and run 'lchost up --target docker'`,
       );
     if (opts.exit && target !== "sandbox") throw new UsageError("--exit: only with --target sandbox");
+    if (opts.name !== undefined && target !== "sandbox") throw new UsageError("--name: only with --target sandbox");
     if (mode !== "add" && opts.until !== undefined) throw new UsageError("--until: only with --add");
     if (mode === "expire") {
       if (args.length) throw new UsageError(`--expire: works on every stack of --stacks-dir; do not name a stack (got '${args[0]}')`);
@@ -136,7 +139,8 @@ export const linesSpec: CommandSpec<LinesIo> = {
       if (problems.length) throw new UsageError(problems.join("\n"));
     }
     let runtime: LinesRuntime | undefined;
-    if (target) runtime = await (io.runtime ?? ((f, _t, o) => sandboxRuntime(f, Boolean(opts.exit), o)))(stackFile, target, out);
+    if (target)
+      runtime = await (io.runtime ?? ((f, _t, o) => sandboxRuntime(f, { exit: Boolean(opts.exit), name: stringOpt(opts, "name") }, o)))(stackFile, target, out);
     try {
       const r =
         mode === "add"
