@@ -10,6 +10,7 @@ import * as YAML from "yaml";
 import { planStack } from "../../../planner/mockPlanner";
 import { StackConfigError } from "../../../model/stackConfig";
 import { loadStackFile } from "../../../model/stackFile";
+import { publishedGateways } from "../../../policies/fleet/httpsPortsDistinctPerHost";
 import { containerNoHostAccess } from "../../../policies/rules/containerNoHostAccess";
 import { databaseAndFsbPortsNotPublished } from "../../../policies/rules/databaseAndFsbPortsNotPublished";
 import { haLinesAndDatabaseNodes } from "../../../policies/rules/haLinesAndDatabaseNodes";
@@ -153,6 +154,16 @@ describe("the policies over a stack on hosts", () => {
     const plan = withoutResources(e.plan, container("galera-arbitrator"));
     expect((await check(haLinesAndDatabaseNodes, { ...e, plan })).map((v) => v.message)).toEqual([
       "High Availability Package runs 2 database node(s); the catalog requires at least 3",
+    ]);
+  });
+});
+
+describe("the fleet reads the pair's hosts with the arbitrator", () => {
+  test("an HA stack on 2 hosts + garbd publishes its gateway on both balancer hosts (it threw HostsError and was skipped before)", () => {
+    const cfg = parse(onHosts({ hosts: [h1, h2], galeraArbitrator: h3, httpsPort: 20443 }));
+    expect(publishedGateways([{ stackName: "wayne", config: cfg }])).toEqual([
+      { stack: "wayne", host: "h1", port: 20443 },
+      { stack: "wayne", host: "h2", port: 20443 },
     ]);
   });
 });
