@@ -304,6 +304,9 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
   };
 
   function dockerOutputs(): Record<string, unknown> {
+    // `lchost migrate` reaches a stack through ONE engine (migration.dockerHost); a stack spread over hosts has one
+    // per host, so it gets no `migration` output and migrate refuses it (docs/hosts.md, HA across hosts: limits)
+    if (hosts) return { databaseVolumes: volumes.map((v) => v.name) };
     return {
       databaseVolumes: volumes.map((v) => v.name),
       migration: {

@@ -172,6 +172,12 @@ describe("an HA stack on three hosts", () => {
     expect(fw.h3.vrrpInputRules).toEqual([]);
   });
 
+  test("no `migration` output: lchost migrate reaches a stack through one engine, and this one has three", async () => {
+    const { plan } = await planned(threeHosts);
+    expect(plan.outputs.migration).toBeUndefined();
+    expect(plan.outputs.databaseVolumes).toEqual(["lc-wayne-db-data", "lc-wayne-db-data-2", "lc-wayne-db-data-3"]);
+  });
+
   test("lchost plan's placement table: host, address, parts and the containers of its provider", async () => {
     const { plan } = await planned(threeHosts);
     const table = renderPlacement(plan).split("\n");

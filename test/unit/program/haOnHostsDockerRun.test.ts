@@ -46,3 +46,16 @@ describe("--target docker and an HA stack on hosts", () => {
     expect(line.PortBindings).toEqual({ "8080/tcp": [{ HostIp: "10.20.0.11", HostPort: "8080" }] });
   });
 });
+
+describe("lchost migrate and an HA stack on hosts", () => {
+  test("the Docker target refuses it, saying why, instead of asking for a `migration` output", async () => {
+    const { DockerTarget } = await import("../../../migration/dockerTarget");
+    const plan = await planValues("wayne", values);
+    const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([k, v]) => [k, { value: v, secret: false }]));
+    const deployer = { name: "fake", stagesBeforeUpdate: false, outputs: async () => outputs } as never;
+    const target = new DockerTarget({ stackName: "wayne", deployer, docker: new NoEngine() });
+    await expect(target.current()).rejects.toThrow(
+      "stack wayne is spread over hosts (lchost:hosts): lchost migrate reaches a stack through one Docker engine and does not migrate a stack on several hosts yet (docs/hosts.md)",
+    );
+  });
+});
