@@ -10,6 +10,8 @@ import * as YAML from "yaml";
 import { planStack } from "../../../planner/mockPlanner";
 import { StackConfigError } from "../../../model/stackConfig";
 import { loadStackFile } from "../../../model/stackFile";
+import { placeFleet } from "../../../fleet/place";
+import { editionCatalog } from "../../../model/catalog";
 import { publishedGateways } from "../../../policies/fleet/httpsPortsDistinctPerHost";
 import { containerNoHostAccess } from "../../../policies/rules/containerNoHostAccess";
 import { databaseAndFsbPortsNotPublished } from "../../../policies/rules/databaseAndFsbPortsNotPublished";
@@ -164,6 +166,24 @@ describe("the fleet reads the pair's hosts with the arbitrator", () => {
     expect(publishedGateways([{ stackName: "wayne", config: cfg }])).toEqual([
       { stack: "wayne", host: "h1", port: 20443 },
       { stack: "wayne", host: "h2", port: 20443 },
+    ]);
+  });
+});
+
+describe("fleet place and an HA stack that names 2 hosts + its arbitrator", () => {
+  test("counts it where its parts run (it was refused: 3 Galera nodes need 3 distinct hosts)", () => {
+    const capacity = { memoryMb: 65536, cpuShares: 65536 };
+    const inventory = [h1, h2, h3].map((h) => ({ ...h, capacity, labels: {} }));
+    const cfg = parse(onHosts({ lines: 2, hosts: ["h1", "h2"], galeraArbitrator: "h3" }));
+    const p = placeFleet({ hosts: inventory, stacks: [{ stackName: "wayne", config: cfg }], catalog: editionCatalog() });
+    expect(p.assignments.map((a) => [a.stack, a.source, a.parts])).toEqual([
+      ["wayne", "recorded", { lines: ["h1", "h2"], fsbs: ["h1", "h2"], databaseNodes: ["h1", "h2"], arbitrator: "h3", balancers: ["h1", "h2"] }],
+    ]);
+    const per = editionCatalog().editions["high-availability"].resources.memoryMb;
+    expect(p.hosts.map((h) => [h.host, h.used.memoryMb])).toEqual([
+      ["h1", 2 * per],
+      ["h2", 2 * per],
+      ["h3", 0],
     ]);
   });
 });
