@@ -95,9 +95,10 @@ export interface HttpsEntryPointArgs {
   behindHostEntry?: boolean;
   /**
    * A node of a balancer pair (docs/hosts.md): the pair's one certificate and key (both nodes serve the VIP's
-   * clients), and HAProxy's monitor port published on 127.0.0.1:<port> of its host for keepalived's check.
+   * clients), and HAProxy's monitor port published on 127.0.0.1:<monitorHostPort> of its host for keepalived's check
+   * (absent: no keepalived, no lchost:balancer).
    */
-  pairNode?: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string>; monitorHostPort: number };
+  pairNode?: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string>; monitorHostPort?: number };
   owner: Record<string, string>;
 }
 
@@ -174,7 +175,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
         ports: [
           { internal: ENTRY_INTERNAL_PORT, external: args.publishedPort, ...(args.behindHostEntry ? { ip: BEHIND_HOST_ENTRY_ADDRESS } : {}) },
-          ...(args.pairNode ? [{ internal: MONITOR_PORT, external: args.pairNode.monitorHostPort, ip: "127.0.0.1" }] : []),
+          ...(args.pairNode?.monitorHostPort !== undefined ? [{ internal: MONITOR_PORT, external: args.pairNode.monitorHostPort, ip: "127.0.0.1" }] : []),
         ],
         uploads,
         restart: RESTART_POLICY,

@@ -232,7 +232,7 @@ export function deployCustomerOnHosts(parent: pulumi.Resource, args: CustomerDep
           backends: [backend],
           limits: facts.gateway,
           webServiceRateLimit: cfg.balancing?.rateLimit,
-          ...(monitorPort !== undefined ? { pairNode: { certificatePem: tls.certPem, privateKeyPem: tls.privateKeyPem, monitorHostPort: monitorPort } } : {}),
+          pairNode: { certificatePem: tls.certPem, privateKeyPem: tls.privateKeyPem, ...(monitorPort !== undefined ? { monitorHostPort: monitorPort } : {}) },
           owner: ownerOn(host),
         },
         { ...on(host), dependsOn: lines },

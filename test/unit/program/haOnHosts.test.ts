@@ -224,6 +224,19 @@ describe("an HA stack on two hosts plus a Galera arbitrator", () => {
   });
 });
 
+describe("an HA stack on hosts without lchost:balancer", () => {
+  test("two HAProxy nodes with one certificate, no keepalived, no monitor port; the policy ha-balancer-pair refuses the plan", async () => {
+    const { plan, violations } = await planned({ ...threeHosts, balancer: undefined });
+    const pem = (n: string) => String(unwrapSecrets(upload(container(plan, n), "/usr/local/etc/haproxy/tls/server.pem").content));
+    expect(pem("lc-wayne-gateway-2")).toBe(pem("lc-wayne-gateway"));
+    expect(containers(plan).some((c) => String(c.inputs.name).includes("vrrp"))).toBe(false);
+    expect(ports(plan, "lc-wayne-gateway")).toEqual([{ internal: 8443, external: 443 }]);
+    expect(violations).toEqual([
+      "ha-balancer-pair: lchost:balancer.virtualIp: High Availability Package on 3 hosts (lchost:hosts: h1, h2, h3) runs without its balancer pair; set lchost:balancer.virtualIp, the customer's virtual IP that keepalived moves between h1 and h2",
+    ]);
+  });
+});
+
 describe("an HA stack without lchost:hosts", () => {
   test("is deployed as before: no provider of its own, one gateway, no keepalived, nothing published but the entry", async () => {
     const { plan, violations } = await planned({ ...haValues() });
