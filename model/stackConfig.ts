@@ -305,6 +305,11 @@ function stackHostsProblems(hosts: unknown[], arbitrator: unknown, databaseNodes
     }
   });
   const arbitratorName = nameOf(arbitrator);
+  const arbitratorAddress = arbitrator && typeof arbitrator === "object" ? (arbitrator as { address?: unknown }).address : undefined;
+  if (typeof arbitratorAddress === "string" && seenAddresses.has(arbitratorAddress))
+    problems.push(
+      `lchost:galeraArbitrator.address: ${arbitratorAddress} is the address of lchost:hosts[${seenAddresses.get(arbitratorAddress)}]; the arbitrator needs a third host`,
+    );
   if (arbitrator !== undefined && hosts.length !== 2)
     problems.push(
       `lchost:galeraArbitrator: only with exactly 2 hosts in lchost:hosts (it is the third vote of a 2-host Galera cluster); lchost:hosts has ${hosts.length}`,

@@ -53,6 +53,9 @@ describe("bad layouts are refused when the stack is read, naming the key", () =>
     expect(problemsOf(() => parse(onHosts({ hosts: [h1, h2, h3], galeraArbitrator: inline("h4", "10.20.0.14") })))).toEqual([
       "lchost:galeraArbitrator: only with exactly 2 hosts in lchost:hosts (it is the third vote of a 2-host Galera cluster); lchost:hosts has 3",
     ]);
+    expect(problemsOf(() => parse(onHosts({ hosts: [h1, h2], galeraArbitrator: { ...h3, address: h2.address } })))).toEqual([
+      "lchost:galeraArbitrator.address: 10.20.0.12 is the address of lchost:hosts[1]; the arbitrator needs a third host",
+    ]);
     expect(problemsOf(() => parse({ ...haValues(), galeraArbitrator: "h3" }))).toEqual([
       "lchost:galeraArbitrator: needs lchost:hosts (the 2 hosts of the Galera data nodes)",
     ]);
