@@ -89,3 +89,21 @@ export function renderViolations(violations: Violation[]): string {
     ...violations.map((v) => `  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`),
   ].join("\n");
 }
+
+/**
+ * An HA stack spread over hosts: each host, its address, the parts placed on it (stack output `hosts`) and the
+ * containers the plan creates with that host's Docker provider (`host-<name>`); "" for a stack on one host.
+ */
+export function renderPlacement(plan: Plan): string {
+  const hosts = plan.outputs.hosts as Array<{ host: string; address: string; parts: string[] }> | undefined;
+  if (!Array.isArray(hosts)) return "";
+  const containersOn = (host: string) =>
+    plan.resources
+      .filter((r) => r.type === "docker:index/container:Container" && (r.provider ?? "").includes(`pulumi:providers:docker::host-${host}::`))
+      .map((r) => String((maskSecrets(r.inputs) as any).name));
+  const rows = hosts.map((h) => [h.host, h.address, h.parts.join(", "), containersOn(h.host).join(" ")]);
+  const head = ["host", "address", "parts", "containers (its Docker provider)"];
+  const width = head.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i].length)));
+  const row = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]))).join("  ");
+  return ["placement over hosts (lchost:hosts):", row(head), ...rows.map(row)].join("\n");
+}

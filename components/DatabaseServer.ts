@@ -22,7 +22,10 @@ export function databaseServerSpec(memoryMb: number) {
 }
 
 /** A Galera node's my.cnf: this node's name and address, every peer's group-communication address. */
-export function renderGaleraNode(memoryMb: number, node: { clusterName: string; name: string; address: string; peers: string[] }): string {
+export function renderGaleraNode(
+  memoryMb: number,
+  node: { clusterName: string; name: string; address: string; peers: string[]; istBindAddress?: string },
+): string {
   return renderGaleraNodeConfig({
     ...databaseServerSpec(memoryMb),
     clusterName: node.clusterName,
@@ -32,6 +35,7 @@ export function renderGaleraNode(memoryMb: number, node: { clusterName: string; 
     gcommPort: GALERA_PORTS.gcomm,
     istPort: GALERA_PORTS.ist,
     sstPort: GALERA_PORTS.sst,
+    ...(node.istBindAddress ? { istBindAddress: node.istBindAddress } : {}),
   });
 }
 
@@ -45,7 +49,16 @@ export interface DatabaseNodeArgs {
   initSql: pulumi.Input<string>;
   memoryMb: number;
   cpuShares: number;
-  galera?: { clusterName: string; nodeIndex: number; peers: string[] };
+  /**
+   * `peers`: every member's group-communication address (this node's and an arbitrator's included).
+   * `nodeAddress`: the address the others reach this node at (default: its container name on the shared network).
+   */
+  galera?: { clusterName: string; nodeIndex: number; peers: string[]; nodeAddress?: string };
+  /**
+   * A node of a stack spread over hosts (docs/hosts.md): MariaDB and Galera's ports published on this host
+   * address only (never 0.0.0.0), where lines and nodes on the other hosts reach it.
+   */
+  publishOn?: string;
   /**
    * Every database node is watched: the init SQL also creates the monitoring account with this password, and a
    * prometheus-mysqld-exporter container (`<hostname>-exporter`) logs in with it.
@@ -69,7 +82,13 @@ export class DatabaseNode extends pulumi.ComponentResource {
     super("lchost:components:DatabaseNode", name, {}, opts);
     this.host = args.hostname;
     const config = args.galera
-      ? renderGaleraNode(args.memoryMb, { clusterName: args.galera.clusterName, name: args.hostname, address: args.hostname, peers: args.galera.peers })
+      ? renderGaleraNode(args.memoryMb, {
+          clusterName: args.galera.clusterName,
+          name: args.hostname,
+          address: args.galera.nodeAddress ?? args.hostname,
+          peers: args.galera.peers,
+          ...(args.publishOn ? { istBindAddress: "0.0.0.0" } : {}),
+        })
       : renderMariadbConfig(databaseServerSpec(args.memoryMb));
     const start = renderDatabaseStartScript({
       datadir: DATADIR,
@@ -86,6 +105,9 @@ export class DatabaseNode extends pulumi.ComponentResource {
         entrypoints: ["/bin/sh", START],
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
         volumes: [{ volumeName: args.volumeName, containerPath: DATADIR }],
+        ...(args.publishOn
+          ? { ports: [DB_PORT, GALERA_PORTS.gcomm, GALERA_PORTS.ist, GALERA_PORTS.sst].map((port) => ({ internal: port, external: port, ip: args.publishOn })) }
+          : {}),
         uploads: [
           { file: CONFIG, content: config },
           { file: START, content: start, executable: true },

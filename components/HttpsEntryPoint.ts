@@ -8,6 +8,8 @@ import { GatewayLimits, HaproxyBackend, HaproxyConfigSpec, DEFAULT_HEALTH, HAPRO
 const DIR = "/usr/local/etc/haproxy";
 export const ENTRY_INTERNAL_PORT = 8443;
 const MONITOR_PORT = 8404;
+/** HAProxy's monitor URI on MONITOR_PORT (renderHaproxyConfig). */
+export const ENTRY_MONITOR = { port: MONITOR_PORT, path: "/haproxy-health" } as const;
 /** Where HAProxy's files are, the same on Docker and Kubernetes. */
 export const ENTRY_PATHS = {
   dir: DIR,
@@ -91,6 +93,12 @@ export interface HttpsEntryPointArgs {
   forwardClientAddress?: boolean;
   /** lchost:behindHostEntry: PROXY v2 on the public bind, published on BEHIND_HOST_ENTRY_ADDRESS only. */
   behindHostEntry?: boolean;
+  /**
+   * A node of a balancer pair (docs/hosts.md): the pair's one certificate and key (both nodes serve the VIP's
+   * clients), and HAProxy's monitor port published on 127.0.0.1:<monitorHostPort> of its host for keepalived's check
+   * (absent: no keepalived, no lchost:balancer).
+   */
+  pairNode?: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string>; monitorHostPort?: number };
   owner: Record<string, string>;
 }
 
@@ -108,6 +116,28 @@ export function renderEntryConfig(
   );
 }
 
+/** The entry's self-signed certificate and key (ECDSA P-256, a year, renewed 30 days early), children of `parent`. */
+export function entryCertificate(
+  name: string,
+  dnsNames: string[],
+  parent: pulumi.Resource,
+): { certPem: pulumi.Output<string>; privateKeyPem: pulumi.Output<string> } {
+  const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+  const cert = new tls.SelfSignedCert(
+    `${name}-tls-cert`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: dnsNames[0], organization: "lchost" },
+      dnsNames,
+      validityPeriodHours: 24 * 365,
+      earlyRenewalHours: 24 * 30,
+      allowedUses: ["key_encipherment", "digital_signature", "server_auth"],
+    },
+    { parent },
+  );
+  return { certPem: cert.certPem, privateKeyPem: key.privateKeyPem };
+}
+
 /**
  * HAProxy as the TLS entry point: the gateway of a Dedicated or High Performance server, the load
  * balancer of a High Availability package, or the shared entry point of Datacenter tenants. It
@@ -123,25 +153,15 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
   constructor(name: string, args: HttpsEntryPointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lchost:components:HttpsEntryPoint", name, {}, opts);
     if (args.clientCrl && !args.clientCaCertificate) throw new Error(`${name}: a client-certificate revocation list (clientCrl) needs clientCaCertificate`);
-    const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-    const cert = new tls.SelfSignedCert(
-      `${name}-tls-cert`,
-      {
-        privateKeyPem: key.privateKeyPem,
-        subject: { commonName: args.dnsNames[0], organization: "lchost" },
-        dnsNames: args.dnsNames,
-        validityPeriodHours: 24 * 365,
-        earlyRenewalHours: 24 * 30,
-        allowedUses: ["key_encipherment", "digital_signature", "server_auth"],
-      },
-      { parent: this },
-    );
+    const { certPem, privateKeyPem } = args.pairNode
+      ? { certPem: pulumi.output(args.pairNode.certificatePem), privateKeyPem: pulumi.output(args.pairNode.privateKeyPem) }
+      : entryCertificate(name, args.dnsNames, this);
     const spec = httpsEntrySpec({ ...args, dockerDns: true });
     this.config = renderEntryConfig(spec, args);
     const configHoldsSecrets = Boolean(args.basicAuth || args.webServiceToken);
     const uploads: docker.types.input.ContainerUpload[] = [
       { file: `${DIR}/haproxy.cfg`, content: configHoldsSecrets ? pulumi.secret(this.config) : this.config },
-      { file: `${DIR}/tls/server.pem`, content: pulumi.secret(pulumi.interpolate`${cert.certPem}${key.privateKeyPem}`) },
+      { file: `${DIR}/tls/server.pem`, content: pulumi.secret(pulumi.interpolate`${certPem}${privateKeyPem}`) },
     ];
     if (args.clientCaCertificate) uploads.push({ file: `${DIR}/tls/client-ca.crt`, content: args.clientCaCertificate });
     if (args.clientCaCertificate && args.clientCrl) uploads.push({ file: `${DIR}/tls/client-ca.crl`, content: args.clientCrl });
@@ -153,7 +173,10 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
         name: args.hostname,
         image: args.image,
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
-        ports: [{ internal: ENTRY_INTERNAL_PORT, external: args.publishedPort, ...(args.behindHostEntry ? { ip: BEHIND_HOST_ENTRY_ADDRESS } : {}) }],
+        ports: [
+          { internal: ENTRY_INTERNAL_PORT, external: args.publishedPort, ...(args.behindHostEntry ? { ip: BEHIND_HOST_ENTRY_ADDRESS } : {}) },
+          ...(args.pairNode?.monitorHostPort !== undefined ? [{ internal: MONITOR_PORT, external: args.pairNode.monitorHostPort, ip: "127.0.0.1" }] : []),
+        ],
         uploads,
         restart: RESTART_POLICY,
         healthcheck: healthcheck(["CMD", "bash", "-c", probe], 5),
@@ -165,7 +188,7 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] },
     );
     this.endpoint = pulumi.output(`https://${args.dnsNames[0]}:${args.publishedPort}`);
-    this.certificatePem = cert.certPem;
+    this.certificatePem = certPem;
     this.registerOutputs({ endpoint: this.endpoint });
   }
 }

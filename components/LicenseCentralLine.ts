@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
-import { dockerEnvs, LC_HEALTH, licenseCentralEnv, LicenseCentralSettings, httpHealthCommand } from "./serviceEnv";
+import { dockerEnvs, LC_HEALTH, LC_PORT, licenseCentralEnv, LicenseCentralSettings, httpHealthCommand } from "./serviceEnv";
 
 export interface LicenseCentralLineArgs {
   hostname: string;
@@ -13,6 +13,8 @@ export interface LicenseCentralLineArgs {
   owner: Record<string, string>;
   /** An output the line must wait for, e.g. the tenant's database setup job's verdict (recorded as a label). */
   databaseProvisioned?: pulumi.Input<string>;
+  /** A line of a stack spread over hosts: its port published on its host's address, where the balancers reach it. */
+  publish?: { ip: string; port: number };
 }
 
 /** One License Central instance (a "line"): stateless, behind the gateway or balancer, never published. */
@@ -30,6 +32,7 @@ export class LicenseCentralLine extends pulumi.ComponentResource {
         image: args.image,
         envs: dockerEnvs(licenseCentralEnv(args.settings)),
         networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
+        ...(args.publish ? { ports: [{ internal: LC_PORT, external: args.publish.port, ip: args.publish.ip }] } : {}),
         restart: RESTART_POLICY,
         healthcheck: healthcheck(httpHealthCommand(LC_HEALTH.port, LC_HEALTH.path)),
         ...waitUntilHealthy(),

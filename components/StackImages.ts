@@ -9,7 +9,7 @@ export type ImageRole = keyof ImageSettings;
 /** Images this repository builds (`npm run docker:images`): the catalog's defaults. They are never pulled. */
 export function isRepoBuiltImage(name: string): boolean {
   const common = editionCatalog().common;
-  return [...Object.values(common.images), ...Object.values(common.operationsImages)].includes(name);
+  return [...Object.values(common.images), ...Object.values(common.operationsImages), ...Object.values(common.haImages)].includes(name);
 }
 
 /**
@@ -22,6 +22,8 @@ export function isRepoBuiltImage(name: string): boolean {
 export function stackImages<R extends string = ImageRole>(
   names: Partial<Record<R, string>>,
   opts: pulumi.CustomResourceOptions,
+  /** Resource name prefix when a stack has one image set per host (`<host>-image-<role>`, each with that host's provider). */
+  namePrefix = "",
 ): Partial<Record<R, pulumi.Output<string>>> {
   const byName = new Map<string, pulumi.Output<string>>();
   const out: Partial<Record<R, pulumi.Output<string>>> = {};
@@ -29,7 +31,7 @@ export function stackImages<R extends string = ImageRole>(
     const name = names[role];
     if (name === undefined) continue;
     if (!byName.has(name)) {
-      const image = new docker.RemoteImage(`image-${role}`, { name, keepLocally: true }, opts);
+      const image = new docker.RemoteImage(`${namePrefix}image-${role}`, { name, keepLocally: true }, opts);
       const present = isRepoBuiltImage(name) ? pulumi.output(imageOnHost(name, opts)) : pulumi.output(name);
       byName.set(
         name,

@@ -3,7 +3,7 @@ import { unwrapSecrets } from "../planner/planValues";
 import { containerSpec, ContainerSpec } from "./containerSpec";
 import { DockerEngine } from "./dockerEngine";
 import { tarArchive } from "./tarArchive";
-import { startPlannedContainers, TYPE } from "./runPlanInDocker";
+import { refusePerHostProviders, startPlannedContainers, TYPE } from "./runPlanInDocker";
 
 /**
  * Brings the engine from what `previous` deployed to what `plan` describes, as an update does: containers
@@ -66,6 +66,7 @@ export async function stagePlanInDocker(
   timeoutMs = 180_000,
   onCreatedVolume?: (volume: string) => void,
 ): Promise<string[]> {
+  refusePerHostProviders(plan);
   const containers = named(plan, TYPE.container);
   const before = new Map(named(previous, TYPE.container).map(({ r, name }) => [name, specKey(r.inputs)]));
   const hostPorts = (inputs: Record<string, unknown>) =>
@@ -121,6 +122,7 @@ function dependencyUrns(plan: Plan, urn: string): Set<string> {
 }
 
 export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, docker = new DockerEngine(), options: ApplyOptions = {}): Promise<AppliedPlan> {
+  refusePerHostProviders(plan);
   const { timeoutMs = 180_000, staged = new Set<string>(), deferRemoval = false } = options;
   const out: AppliedPlan = { created: [], removed: [], kept: [], reloaded: [], networksRemoved: [], leftovers: { containers: [], networks: [] } };
   const wantedSpecs = new Map(named(plan, TYPE.container).map(({ r, name }) => [name, containerSpec(r.inputs)]));

@@ -53,7 +53,9 @@ export function containerSpec(rawInputs: Record<string, unknown>): ContainerSpec
         PathInContainer: d.containerPath ?? d.hostPath,
         CgroupPermissions: d.permissions ?? "rwm",
       })),
-      NetworkMode: first?.name,
+      // the keepalived of an HA balancer pair runs in the host's network (networkMode host) with NET_ADMIN
+      NetworkMode: i.networkMode ?? first?.name,
+      ...(i.capabilities?.adds?.length ? { CapAdd: i.capabilities.adds } : {}),
       Privileged: Boolean(i.privileged),
     },
     NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } } : undefined,

@@ -14,6 +14,7 @@ import { schemaOwnerSql } from "../components/render/databaseSql";
 import { sha512Crypt } from "../components/render/sha512Crypt";
 import { LC_PORT } from "../components/serviceEnv";
 import { stackImages } from "../components/StackImages";
+import type { StackHostLayout } from "../model/hostsLayout";
 
 /** Where a customer's lines sign licenses when the edition has no FSB of its own. */
 export interface SharedFsb {
@@ -28,6 +29,14 @@ export interface CustomerDeploymentArgs {
   sharedFsb?: SharedFsb;
   /** The secret values of keys named in the config (basic-auth password, shared FSB token). */
   secret(key: string): pulumi.Output<string>;
+  /** High Availability on lchost:hosts: the layout and one Docker provider per host (docs/hosts.md). */
+  hosts?: StackOnHosts;
+}
+
+/** An HA stack's hosts as the program deploys them: `placeParts`' layout and the provider of each host by name. */
+export interface StackOnHosts {
+  layout: StackHostLayout;
+  providers: ReadonlyMap<string, docker.Provider>;
 }
 
 export interface CustomerDeployment {
@@ -41,6 +50,8 @@ export interface CustomerDeployment {
   /** Secrets, for the stack outputs `lchost migrate` reads. */
   adminToken: pulumi.Output<string>;
   databasePassword: pulumi.Output<string>;
+  /** A stack spread over hosts (lchost:hosts): where each part runs and each host's packet filter (stack outputs). */
+  onHosts?: { placement: unknown; hostFirewall: unknown };
 }
 
 /** HAProxy's server name of line N (1 = the first). */
@@ -50,13 +61,13 @@ const lineServer = (line: number) => `line${line}`;
  * The balancer's backend of the customer's lines, with the stack's lchost:balancing (lines numbered from 1).
  * Extra lines (beyond the booked lines' weights) weigh the booked lines' mean and serve every unrouted path.
  */
-export function linesBackend(lineHosts: string[], balancing: BalancingSettings | undefined): HaproxyBackend {
+export function linesBackend(lineHosts: string[], balancing: BalancingSettings | undefined, ports?: number[]): HaproxyBackend {
   const w = balancing?.weights;
   const meanWeight = w ? Math.max(1, Math.round(w.reduce((a, b) => a + b, 0) / w.length)) : 1;
   const servers = lineHosts.map((address, i) => ({
     name: lineServer(i + 1),
     address,
-    port: LC_PORT,
+    port: ports?.[i] ?? LC_PORT,
     ...(w ? { weight: w[i] ?? meanWeight } : {}),
   }));
   if (!balancing) return { name: "license_central", servers };

@@ -7,6 +7,7 @@
  */
 import { editionFacts } from "../model/catalog";
 import { Host, HostInventory, HostsError, placeParts, resolveStackHosts } from "../model/hosts";
+import { stackHostLayout } from "../model/hostsLayout";
 import { StackConfig } from "../model/stackConfig";
 import { stackNameOfReference } from "../model/stackFile";
 import { BEHIND_HOST_ENTRY_ADDRESS, HostEntryRoute } from "../haproxy/renderHostEntry";
@@ -70,6 +71,9 @@ export function hostEntryRoutes(stacks: RoutedStack[], inventory: HostInventory,
     if (cfg.host !== undefined) return [cfg.host];
     if (cfg.role === "customer" && cfg.hosts !== undefined) {
       try {
+        // the balancer pair's hosts, with the stack's own lchost:galeraArbitrator (model/hostsLayout.ts)
+        const layout = stackHostLayout(cfg, inventory);
+        if (layout) return [...new Set(layout.placement.balancers)];
         const facts = editionFacts(cfg.edition);
         const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
         return [...new Set(placeParts({ hosts: resolveStackHosts(cfg.hosts, inventory), lines: cfg.lines, databaseNodes: nodes }).balancers)];

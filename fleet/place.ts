@@ -100,7 +100,8 @@ interface Unit {
   /** Single-host: the whole need. HA: the need of one sized container (per line / database node). */
   need: Resources;
   total: Resources;
-  ha?: { lines: number; databaseNodes: number };
+  /** `arbitrator`: the stack's own lchost:galeraArbitrator (2 hosts + garbd), by name. */
+  ha?: { lines: number; databaseNodes: number; arbitrator?: string };
   recorded?: string[];
   /** Shared servers: the tenant stacks that go with them. */
   tenants: PlaceableStack[];
@@ -170,6 +171,8 @@ export function placeFleet(opts: PlaceOptions): Placement {
       const per = facts.resources;
       if (facts.database.kind === "cluster") {
         const recorded = cfg.hosts?.map((h) => (typeof h === "string" ? h : h.name));
+        const arb = cfg.galeraArbitrator;
+        const arbitrator = arb === undefined ? undefined : typeof arb === "string" ? arb : arb.name;
         units.push({
           stack: s.stackName,
           customer: cfg.customer,
@@ -177,7 +180,7 @@ export function placeFleet(opts: PlaceOptions): Placement {
           hostRole: "own",
           need: per,
           total: times(per, cfg.lines + nodes),
-          ha: { lines: cfg.lines, databaseNodes: nodes },
+          ha: { lines: cfg.lines, databaseNodes: nodes, ...(arbitrator !== undefined ? { arbitrator } : {}) },
           recorded,
           tenants: [],
         });
@@ -212,7 +215,16 @@ export function placeFleet(opts: PlaceOptions): Placement {
     for (const h of [...parts.lines, ...parts.databaseNodes]) m.set(h, plus(m.get(h) ?? ZERO, per));
     return m;
   };
-  const partsOn = (hosts: Host[], ha: NonNullable<Unit["ha"]>) => placeParts({ hosts, lines: ha.lines, databaseNodes: ha.databaseNodes, key: "lchost:hosts" });
+  const partsOn = (hosts: Host[], ha: NonNullable<Unit["ha"]>) =>
+    placeParts({
+      hosts,
+      lines: ha.lines,
+      databaseNodes: ha.databaseNodes,
+      key: "lchost:hosts",
+      ...(ha.arbitrator !== undefined
+        ? { arbitrator: byName.get(ha.arbitrator) ?? ({ name: ha.arbitrator, dockerHost: "", address: "", labels: {} } as Host) }
+        : {}),
+    });
   const record = (u: Unit, hosts: string[], source: Assignment["source"], parts?: PartPlacement) => {
     assignments.push({ stack: u.stack, customer: u.customer, kind: u.kind, hosts, parts, needs: u.total, source });
     for (const t of u.tenants) {

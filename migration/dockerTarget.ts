@@ -73,6 +73,10 @@ export class DockerTarget implements RedeployTarget {
 
   private async read(outputs: StackOutputs): Promise<Deployed> {
     const stack = this.opts.stackName;
+    if (outputs.hosts?.value !== undefined && outputs.migration === undefined)
+      throw new Error(
+        `stack ${stack} is spread over hosts (lchost:hosts): lchost migrate reaches a stack through one Docker engine and does not migrate a stack on several hosts yet (docs/hosts.md)`,
+      );
     const m = requireOutput<MigrationOutputs>(outputs, "migration", stack);
     for (const key of ["adminToken", "databasePassword"]) {
       requireOutput(outputs, key, stack);

@@ -112,6 +112,8 @@ export interface EditionCatalog {
     prometheusRetentionDays: number;
     /** The operations stack's images (lchost:role: operations). */
     operationsImages: OperationsImages;
+    /** High Availability on lchost:hosts (docs/hosts.md): keepalived of the balancer pair, garbd of 2 hosts + arbitrator. */
+    haImages: { keepalived: string; galeraArbitrator: string };
     /** The operations stack's status portal: its database's size and its HTTPS entry's limits. */
     statusPortal: {
       database: { memoryMb: number; cpuShares: number };

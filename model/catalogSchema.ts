@@ -222,6 +222,7 @@ export const catalogSchema = {
         "images",
         "prometheusRetentionDays",
         "operationsImages",
+        "haImages",
         "statusPortal",
       ],
       properties: {
@@ -251,6 +252,15 @@ export const catalogSchema = {
             blackboxExporter: { type: "string" },
             notifier: { type: "string" },
             statusPortal: { type: "string" },
+          },
+        },
+        haImages: {
+          type: "object",
+          additionalProperties: false,
+          required: ["keepalived", "galeraArbitrator"],
+          properties: {
+            keepalived: { type: "string" },
+            galeraArbitrator: { type: "string" },
           },
         },
         statusPortal: {

@@ -33,6 +33,8 @@ export interface StackHostKeys {
   dockerHost?: unknown;
   /** lchost:balancer: its VIP is checked against the resolved hosts' addresses. */
   balancer?: { virtualIp: string; prefixLength?: number };
+  /** lchost:galeraArbitrator: a name must be an inventory host. */
+  galeraArbitrator?: StackHostEntry;
 }
 
 /**
@@ -61,6 +63,14 @@ export function stackHostProblems(keys: StackHostKeys, inventory: HostInventory)
     } catch (e) {
       if (!(e instanceof HostsError)) throw e;
       problems.push(...e.problems);
+    }
+  }
+  if (keys.galeraArbitrator !== undefined) {
+    try {
+      resolveStackHosts([keys.galeraArbitrator], inventory, "lchost:galeraArbitrator");
+    } catch (e) {
+      if (!(e instanceof HostsError)) throw e;
+      problems.push(...e.problems.map((p) => p.replace("lchost:galeraArbitrator[0]", "lchost:galeraArbitrator")));
     }
   }
   return problems;

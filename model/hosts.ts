@@ -182,7 +182,7 @@ export function placeParts(opts: { hosts: Host[]; lines: number; databaseNodes: 
   else if (names.length === 2 && arbitrator !== undefined) databaseNodes = names.slice(0, 2);
   else
     throw new HostsError(key, [
-      `${key}: ${opts.databaseNodes} Galera nodes need ${opts.databaseNodes} distinct hosts, or 2 hosts plus a Galera arbitrator (garbd) on a third; got ${names.length} host(s) and ${arbitrator ? "an arbitrator" : "no arbitrator"}`,
+      `${key}: ${opts.databaseNodes} Galera nodes need ${opts.databaseNodes} distinct hosts, or 2 hosts plus a Galera arbitrator (garbd) on a third; got ${names.length} host(s) and ${arbitrator ? "an arbitrator" : "no arbitrator"}${arbitrator ? "" : " (name its host in lchost:galeraArbitrator)"}`,
     ]);
   return {
     lines,

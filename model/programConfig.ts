@@ -44,6 +44,7 @@ export function readProgramConfig(): StackConfig {
         host: cfg.host,
         hosts: cfg.role === "customer" ? cfg.hosts : undefined,
         balancer: cfg.role === "customer" ? cfg.balancer : undefined,
+        galeraArbitrator: cfg.role === "customer" ? cfg.galeraArbitrator : undefined,
         dockerHost: all["docker:host"],
       },
       inventory,

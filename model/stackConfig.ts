@@ -2,7 +2,7 @@ import * as net from "net";
 import Ajv, { ErrorObject } from "ajv";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
 import { BalancerSettings, balancerProblems, balancerSettings } from "./balancerPair";
-import type { StackHostEntry } from "./hosts";
+import { Host, HostsError, placeParts, StackHostEntry } from "./hosts";
 import { InputError } from "./inputError";
 import {
   BALANCING_ALGORITHMS,
@@ -182,6 +182,8 @@ export interface CustomerConfig extends CommonConfig {
   autoscale?: AutoscaleSettings;
   /** High Availability on lchost:hosts: the balancer pair's virtual IP and VRRP settings (lchost:balancer, model/balancerPair.ts). */
   balancer?: BalancerSettings;
+  /** High Availability on 2 hosts: the third host that runs the Galera arbitrator (lchost:galeraArbitrator), as written. */
+  galeraArbitrator?: StackHostEntry;
 }
 
 export type StackConfig = SharedServerConfig | CustomerConfig | OperationsConfig;
@@ -353,6 +355,57 @@ function balancingProblems(balancing: any, lines: number): string[] {
 }
 
 /**
+ * An HA stack's `lchost:hosts` / `lchost:galeraArbitrator` as written (names or inline hosts), checked without an
+ * inventory: distinct names (and inline addresses), and a layout `placeParts` accepts (at least 2 hosts; the
+ * Galera nodes on distinct hosts, or 2 hosts plus the arbitrator on a third). Each problem names its key.
+ */
+function stackHostsProblems(hosts: unknown[], arbitrator: unknown, databaseNodes: number, lines: unknown): string[] {
+  const nameOf = (h: unknown) => (typeof h === "string" ? h : h && typeof h === "object" ? (h as { name?: unknown }).name : undefined);
+  const problems: string[] = [];
+  const seenNames = new Map<string, number>();
+  const seenAddresses = new Map<string, number>();
+  hosts.forEach((h, i) => {
+    const name = nameOf(h);
+    if (typeof name === "string") {
+      const same = seenNames.get(name);
+      if (same !== undefined) problems.push(`lchost:hosts[${i}]: host name ${JSON.stringify(name)} is already lchost:hosts[${same}]; every host once`);
+      else seenNames.set(name, i);
+    }
+    const address = h && typeof h === "object" ? (h as { address?: unknown }).address : undefined;
+    if (typeof address === "string") {
+      const same = seenAddresses.get(address);
+      if (same !== undefined) problems.push(`lchost:hosts[${i}].address: ${address} is already the address of lchost:hosts[${same}]`);
+      else seenAddresses.set(address, i);
+    }
+  });
+  const arbitratorName = nameOf(arbitrator);
+  const arbitratorAddress = arbitrator && typeof arbitrator === "object" ? (arbitrator as { address?: unknown }).address : undefined;
+  if (typeof arbitratorAddress === "string" && seenAddresses.has(arbitratorAddress))
+    problems.push(
+      `lchost:galeraArbitrator.address: ${arbitratorAddress} is the address of lchost:hosts[${seenAddresses.get(arbitratorAddress)}]; the arbitrator needs a third host`,
+    );
+  if (arbitrator !== undefined && hosts.length !== 2)
+    problems.push(
+      `lchost:galeraArbitrator: only with exactly 2 hosts in lchost:hosts (it is the third vote of a 2-host Galera cluster); lchost:hosts has ${hosts.length}`,
+    );
+  if (problems.length > 0 || hosts.some((h) => typeof nameOf(h) !== "string")) return problems;
+  try {
+    // names are enough for the layout; addresses are checked once the hosts are resolved
+    const asHost = (name: string): Host => ({ name, dockerHost: "unix:///var/run/docker.sock", address: "0.0.0.0", labels: {} });
+    placeParts({
+      hosts: hosts.map((h) => asHost(nameOf(h) as string)),
+      lines: typeof lines === "number" ? lines : 1,
+      databaseNodes,
+      ...(typeof arbitratorName === "string" ? { arbitrator: asHost(arbitratorName) } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof HostsError)) throw e;
+    problems.push(...e.problems);
+  }
+  return problems;
+}
+
+/**
  * Validates a stack's lchost: configuration and fills defaults from the edition catalog.
  * Throws StackConfigError listing every problem; returns a plain, typed config otherwise.
  */
@@ -383,7 +436,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       problems.push(`lchost:generation: Docker-only (set by lchost migrate --target docker); not allowed with lchost:platform 'kubernetes'`);
     }
     // the Docker hosts inventory: on Kubernetes the scheduler places the pods (anti-affinity spreads HA)
-    for (const key of ["host", "hosts", "behindHostEntry", "balancer"]) {
+    for (const key of ["host", "hosts", "behindHostEntry", "balancer", "galeraArbitrator"]) {
       if (v[key] !== undefined) problems.push(`lchost:${key}: Docker-only (a host of the Docker inventory); not allowed with lchost:platform 'kubernetes'`);
     }
     if (role === "operations") problems.push(`lchost:platform: 'kubernetes' is not built for an operations stack yet; allowed: docker`);
@@ -416,6 +469,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     "balancer",
     "extraLines",
     "autoscale",
+    "galeraArbitrator",
   ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
@@ -488,6 +542,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       forbid("host", `for edition '${edition}': its parts spread over several hosts; list them in lchost:hosts`);
     }
     if (facts.database.kind !== "cluster") forbid("hosts", `for edition '${edition}': it runs on one host; name it in lchost:host`);
+    if (facts.database.kind !== "cluster") forbid("galeraArbitrator", `for edition '${edition}': it runs no Galera cluster`);
+    else if (Array.isArray(v.hosts)) problems.push(...stackHostsProblems(v.hosts, v.galeraArbitrator, facts.database.nodes, v.lines ?? facts.lines.default));
+    else if (v.galeraArbitrator !== undefined) problems.push(`lchost:galeraArbitrator: needs lchost:hosts (the 2 hosts of the Galera data nodes)`);
     if (v.balancer !== undefined && typeof v.balancer === "object") {
       if (facts.database.kind !== "cluster") {
         problems.push(`lchost:balancer: not allowed for edition '${edition}': only high-availability runs a balancer pair with a virtual IP`);
@@ -644,6 +701,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         }
       : {}),
     ...(v.balancer !== undefined ? { balancer: balancerSettings(v.balancer) } : {}),
+    ...(v.galeraArbitrator !== undefined ? { galeraArbitrator: v.galeraArbitrator } : {}),
     notifications: v.notifications
       ? {
           email: v.notifications.email ?? [],

@@ -134,6 +134,11 @@ export const stackConfigSchema = {
       ...stackHostsSchema,
       description: "High Availability only: the hosts its parts are spread over, inventory host names or inline hosts (docs/hosts.md)",
     },
+    galeraArbitrator: {
+      ...stackHostsSchema.items,
+      description:
+        "High Availability on exactly 2 hosts (lchost:hosts): the third host that runs the Galera arbitrator (garbd, no data), an inventory host name or an inline host; with 3 hosts each Galera node has a host of its own (docs/hosts.md)",
+    },
     domain: { type: "string", pattern: "^[a-z0-9.-]+$", description: "DNS domain of published endpoints; tenants get <customer>.<domain>" },
     behindHostEntry: {
       type: "boolean",

@@ -93,6 +93,7 @@ export function checkStackHosts(stack: StackFile, inventory: HostInventory | und
       host: cfg.host,
       hosts: cfg.role === "customer" ? cfg.hosts : undefined,
       balancer: cfg.role === "customer" ? cfg.balancer : undefined,
+      galeraArbitrator: cfg.role === "customer" ? cfg.galeraArbitrator : undefined,
       dockerHost: stack.allConfig["docker:host"],
     },
     inventory,

@@ -6,6 +6,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../program/deployStack";
 import { StackFile } from "../model/stackFile";
+import { findHostInventory } from "../model/hostInventoryFile";
+import type { HostInventory } from "../model/hosts";
 import { decodeProperties, maskSecrets, unwrapSecrets } from "./planValues";
 
 // Internals of the SDK's mock runtime (stable in the pinned @pulumi/pulumi version).
@@ -184,6 +186,8 @@ export interface PlanOptions {
   materialize?: boolean;
   /** Values for the stack's secret config keys (without namespace); placeholders otherwise. */
   configSecrets?: Record<string, string>;
+  /** The inventory lchost:hosts names are resolved in; default: the one beside the stack file's directory (if any). */
+  inventory?: HostInventory;
 }
 
 export async function planStack(stack: StackFile, references: ReferencedOutputs = {}, options: PlanOptions = {}): Promise<Plan> {
@@ -214,7 +218,8 @@ export async function planStack(stack: StackFile, references: ReferencedOutputs 
   let outputs: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
-      outputs = deployStack(stack.config, { secret: (key) => lchost.requireSecret(key) });
+      const inventory = options.inventory ?? (stack.config.role === "customer" && stack.config.hosts ? findHostInventory(path.dirname(stack.path)) : undefined);
+      outputs = deployStack(stack.config, { secret: (key) => lchost.requireSecret(key), ...(inventory ? { inventory } : {}) });
       return outputs;
     });
     await settings.waitForRPCs();

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { allowedDowntimeMinutesPerMonth, editionFacts } from "../model/catalog";
 import { linePlan } from "../model/extraLines";
 import type { DatabaseKind } from "../model/databaseKind";
-import { CustomerDeploymentArgs } from "../editions/customerDeployment";
+import { CustomerDeploymentArgs, StackOnHosts } from "../editions/customerDeployment";
+import type { HostInventory } from "../model/hosts";
+import { stackHostLayout } from "../model/hostsLayout";
 import { Datacenter, SharedServerOutputs } from "../editions/Datacenter";
 import { DedicatedServer } from "../editions/DedicatedServer";
 import { HighAvailabilityPackage } from "../editions/HighAvailabilityPackage";
@@ -18,6 +20,8 @@ import { CustomerConfig, OperationsConfig, SharedServerConfig, StackConfig } fro
 export interface DeployContext {
   /** The value of a secret lchost: config key (named by another key, e.g. the basic-auth password). */
   secret(key: string): pulumi.Output<string>;
+  /** The host inventory the stack's lchost:hosts names are resolved in (fleet/hosts.yaml beside the stacks); absent: inline hosts only. */
+  inventory?: HostInventory;
 }
 
 /**
@@ -97,7 +101,7 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
   };
 }
 
-function databaseVolume(logicalName: string, name: string, owner: string): docker.Volume {
+function databaseVolume(logicalName: string, name: string, owner: string, provider?: docker.Provider): docker.Volume {
   return new docker.Volume(
     logicalName,
     {
@@ -107,7 +111,7 @@ function databaseVolume(logicalName: string, name: string, owner: string): docke
         { label: "lchost.data", value: "database" },
       ],
     },
-    { retainOnDelete: true, protect: false },
+    { retainOnDelete: true, protect: false, ...(provider ? { provider } : {}) },
   );
 }
 
@@ -259,17 +263,28 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
     };
   }
   const names = customerNames(cfg.customer, cfg.generation);
-  const nodes = facts.database.kind === "cluster" ? facts.database.nodes : 1;
   const onDocker = cfg.platform === "docker";
+  // High Availability on lchost:hosts: one Docker provider per host, each part on the host placeParts gives it
+  const layout = onDocker ? stackHostLayout(cfg, ctx.inventory) : undefined;
+  const hosts: StackOnHosts | undefined = layout
+    ? {
+        layout,
+        providers: new Map([...layout.byName.values()].map((h) => [h.name, new docker.Provider(`host-${h.name}`, { host: h.dockerHost })])),
+      }
+    : undefined;
+  const nodes = layout ? layout.placement.databaseNodes.length : facts.database.kind === "cluster" ? facts.database.nodes : 1;
   // on Kubernetes the data lives on the database StatefulSet's retained claims, created with it
   const volumes = onDocker
-    ? Array.from({ length: nodes }, (_, i) => databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer))
+    ? Array.from({ length: nodes }, (_, i) =>
+        databaseVolume(i === 0 ? "db-data" : `db-data-${i + 1}`, names.dbVolume(i + 1), cfg.customer, hosts?.providers.get(layout!.placement.databaseNodes[i])),
+      )
     : [];
   const args: CustomerDeploymentArgs = {
     config: cfg,
     databaseVolumes: volumes.map((v) => v.name),
     sharedFsb: cfg.fsb.mode === "shared" ? { url: cfg.fsb.sharedUrl!, token: ctx.secret(cfg.fsb.tokenKey!) } : undefined,
     secret: ctx.secret,
+    ...(hosts ? { hosts } : {}),
   };
   const component =
     cfg.edition === "dedicated"
@@ -284,6 +299,7 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
       webServices: pulumi.interpolate`${component.endpoint}/ws/v1`,
     },
     ...(onDocker ? dockerOutputs() : { namespace: names.network, databaseHosts: component.deployment.databaseHosts }),
+    ...(component.deployment.onHosts ? { hosts: component.deployment.onHosts.placement, hostFirewall: component.deployment.onHosts.hostFirewall } : {}),
     [ENTRY_CERTIFICATE_OUTPUT]: component.deployment.entryCertificate,
     adminToken: component.deployment.adminToken,
     databasePassword: component.deployment.databasePassword,
@@ -291,6 +307,9 @@ function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<st
   };
 
   function dockerOutputs(): Record<string, unknown> {
+    // `lchost migrate` reaches a stack through ONE engine (migration.dockerHost); a stack spread over hosts has one
+    // per host, so it gets no `migration` output and migrate refuses it (docs/hosts.md, HA across hosts: limits)
+    if (hosts) return { databaseVolumes: volumes.map((v) => v.name) };
     return {
       databaseVolumes: volumes.map((v) => v.name),
       migration: {

@@ -1,4 +1,7 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { findHostInventory } from "../model/hostInventoryFile";
+import { packageRoot } from "../model/packageRoot";
 import { readProgramConfig } from "../model/programConfig";
 import { deployStack } from "./deployStack";
 
@@ -6,5 +9,7 @@ import { deployStack } from "./deployStack";
 export = async () => {
   const config = readProgramConfig();
   const lchost = new pulumi.Config("lchost");
-  return deployStack(config, { secret: (key) => lchost.requireSecret(key) });
+  // lchost:hosts names are inventory hosts: the project's fleet/hosts.yaml (readProgramConfig checked them against it)
+  const inventory = config.role === "customer" && config.hosts ? findHostInventory(path.join(packageRoot(), "stacks")) : undefined;
+  return deployStack(config, { secret: (key) => lchost.requireSecret(key), ...(inventory ? { inventory } : {}) });
 };

@@ -66,3 +66,8 @@ build lchost/prometheus:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/promet
 build lchost/alertmanager:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/alertmanager
 build lchost/blackbox-exporter:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/blackbox-exporter
 build lchost/mysqld-exporter:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mysqld-exporter
+# HA on lchost:hosts only (keepalived of the balancer pair, garbd): opt-in, so the smoke runs build nothing more
+if [ "${LCHOST_HA_IMAGES:-0}" = 1 ]; then
+  build lchost/keepalived:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/keepalived
+  build lchost/garbd:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/garbd
+fi

@@ -2,7 +2,7 @@ import { CommandSpec } from "../args";
 import { EXIT } from "../exitCodes";
 import { selectStack } from "../stackSelection";
 import { StackPlanner } from "../../planner/planWithReferences";
-import { planReport, renderTree, renderViolations, summarize } from "../planReport";
+import { planReport, renderPlacement, renderTree, renderViolations, summarize } from "../planReport";
 import { checkPolicies } from "../../planner/policyCheck";
 
 /** Plans a stack offline under Pulumi's mock runtime. Exit 0 planned, 1 mandatory policy violated, 2 bad config. */
@@ -24,6 +24,8 @@ export const planSpec: CommandSpec = {
     } else {
       out(renderTree(plan));
       out("");
+      const placement = renderPlacement(plan);
+      if (placement) out(`${placement}\n`);
       const s = summarize(stack.config, plan) as any;
       const what =
         stack.config.role === "operations"

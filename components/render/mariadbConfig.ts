@@ -27,6 +27,11 @@ export interface GaleraNodeSpec extends MariadbServerSpec {
   /** Address this node listens on for group communication (default 0.0.0.0). */
   listenAddress?: string;
   sstMethod?: "rsync" | "mariabackup";
+  /**
+   * Where the IST receiver binds when `nodeAddress` is not this node's own (a container reached through its
+   * host's published port: the host's address is advertised, the container binds 0.0.0.0). Absent: nodeAddress.
+   */
+  istBindAddress?: string;
 }
 
 function serverSection(spec: MariadbServerSpec): string[] {
@@ -69,7 +74,7 @@ export function renderGaleraNodeConfig(spec: GaleraNodeSpec): string {
     `wsrep_cluster_address = gcomm://${spec.clusterAddresses.join(",")}`,
     `wsrep_node_name = ${spec.nodeName}`,
     `wsrep_node_address = ${spec.nodeAddress}`,
-    `wsrep_provider_options = "gmcast.listen_addr=tcp://${listen}:${spec.gcommPort};ist.recv_addr=${spec.nodeAddress}:${spec.istPort}"`,
+    `wsrep_provider_options = "gmcast.listen_addr=tcp://${listen}:${spec.gcommPort};ist.recv_addr=${spec.nodeAddress}:${spec.istPort}${spec.istBindAddress ? `;ist.recv_bind=${spec.istBindAddress}` : ""}"`,
     `wsrep_sst_receive_address = ${spec.nodeAddress}:${spec.sstPort}`,
     `wsrep_sst_method = ${spec.sstMethod ?? "rsync"}`,
     "",

@@ -1,4 +1,5 @@
 import { HostInventory, HostsError, placeParts, resolveStackHosts } from "../../model/hosts";
+import { stackHostLayout } from "../../model/hostsLayout";
 import { editionFacts } from "../../model/catalog";
 import { StackConfig } from "../../model/stackConfig";
 import { Violation } from "../violation";
@@ -28,9 +29,13 @@ export function publishedGateways(stacks: Array<{ stackName: string; config: Sta
     else if (cfg.role === "customer" && cfg.hosts !== undefined) {
       let balancers: string[];
       try {
+        // with the stack's own lchost:galeraArbitrator (model/hostsLayout.ts)
+        const layout = stackHostLayout(cfg, inventory);
         const hosts = resolveStackHosts(cfg.hosts, inventory);
         const facts = editionFacts(cfg.edition);
-        balancers = placeParts({ hosts, lines: cfg.lines, databaseNodes: facts.database.kind === "cluster" ? facts.database.nodes : 1 }).balancers;
+        balancers =
+          layout?.placement.balancers ??
+          placeParts({ hosts, lines: cfg.lines, databaseNodes: facts.database.kind === "cluster" ? facts.database.nodes : 1 }).balancers;
       } catch (e) {
         if (e instanceof HostsError) continue; // the stack's own checks name what is wrong with lchost:hosts
         throw e;

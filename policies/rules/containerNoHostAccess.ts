@@ -1,12 +1,15 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { roleOf } from "../support/containerFacts";
 
 const DOCKER_SOCKET = /(^|\/)docker\.sock$|^\/var\/run\/docker(\/|$)|^\/run\/docker(\/|$)/;
 
 /**
  * No container may escape to the host: not privileged, not in the host's network, PID or IPC
  * namespace, without the Docker socket. On a shared server this is what keeps tenants apart; the
- * rule holds for every container because none of ours needs it (an FSB device is passed as a device).
+ * rule holds for every container because none of ours needs it (an FSB device is passed as a device) — except
+ * keepalived of an HA balancer pair (role vrrp): the host's network and NET_ADMIN (the VIP is the host's address),
+ * nothing else; NET_ADMIN on any other container is refused.
  */
 export const containerNoHostAccess: ResourceValidationPolicy = {
   name: "container-no-host-access",
@@ -15,7 +18,14 @@ export const containerNoHostAccess: ResourceValidationPolicy = {
   validateResource: validateResourceOfType(docker.Container, (c, args, reportViolation) => {
     const name = c.name ?? args.name;
     if (c.privileged === true) reportViolation(`container '${name}' is privileged (privileged: true)`);
-    if (c.networkMode === "host") reportViolation(`container '${name}' uses the host's network (networkMode: host)`);
+    const adds: string[] = c.capabilities?.adds ?? [];
+    // keepalived of a balancer pair (docs/hosts.md): the VIP is an address of the host, so it needs the host's
+    // network and NET_ADMIN, and nothing more of the host
+    const vrrp = roleOf(c) === "vrrp" && adds.every((cap) => /^(CAP_)?NET_ADMIN$/i.test(cap));
+    if (c.networkMode === "host" && !vrrp) reportViolation(`container '${name}' uses the host's network (networkMode: host)`);
+    for (const cap of adds) {
+      if (/^(CAP_)?NET_ADMIN$/i.test(cap) && roleOf(c) !== "vrrp") reportViolation(`container '${name}' adds capability ${cap}`);
+    }
     if (c.pidMode === "host") reportViolation(`container '${name}' shares the host's PIDs (pidMode: host)`);
     if (c.ipcMode === "host") reportViolation(`container '${name}' shares the host's IPC (ipcMode: host)`);
     if (c.usernsMode === "host") reportViolation(`container '${name}' disables user namespaces (usernsMode: host)`);

@@ -9,7 +9,7 @@ import { factsOfEdition } from "../support/editionFacts";
  */
 export const haLinesAndDatabaseNodes: StackValidationPolicy = {
   name: "ha-lines-and-database-nodes",
-  description: "High Availability runs at least the catalog's lines (2) and database nodes (3), an odd number of nodes.",
+  description: "High Availability runs at least the catalog's lines (2) and database nodes (3, or 2 + a Galera arbitrator), an odd number of nodes.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const containers = args.resources.filter((r) => r.type === CONTAINER_TYPE);
@@ -20,7 +20,12 @@ export const haLinesAndDatabaseNodes: StackValidationPolicy = {
     if (lines.length < facts.lines.min) {
       reportViolation(`${facts.title} runs ${lines.length} License Central line(s); the catalog requires at least ${facts.lines.min} (lchost:lines)`);
     }
-    if (nodes.length < facts.database.nodes) {
+    // 2 data nodes + the Galera arbitrator (garbd) on a third host: 3 votes (docs/hosts.md)
+    const arbitrators = containers.filter((r) => roleOf(r.props) === "galera-arbitrator" && editionOf(r.props) === facts.id);
+    const withArbitrator = nodes.length === 2 && arbitrators.length === 1;
+    if (withArbitrator) {
+      // three votes, the arbitrator's without data: fine
+    } else if (nodes.length < facts.database.nodes) {
       reportViolation(`${facts.title} runs ${nodes.length} database node(s); the catalog requires at least ${facts.database.nodes}`);
     } else if (nodes.length % 2 === 0) {
       reportViolation(`${facts.title} runs ${nodes.length} database nodes; a Galera cluster needs an odd number to keep a majority`);

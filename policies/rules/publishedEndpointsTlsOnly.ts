@@ -1,12 +1,13 @@
 import * as docker from "@pulumi/docker";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { uploadsEndingWith } from "../support/containerFacts";
+import { isHostAddressPort, uploadsEndingWith } from "../support/containerFacts";
 import { publicBinds } from "../../haproxy/parseConfig";
 
 /**
  * Only TLS is published: a container may publish a port only when the haproxy.cfg it runs binds that
  * port with `ssl crt`. Plain-HTTP binds on ports the container does not publish (the Prometheus
- * listener, reached over the container network only) are not published endpoints.
+ * listener, reached over the container network only) are not published endpoints, nor are the ports the parts of
+ * a stack spread over hosts publish on one address of their host for its other hosts (isHostAddressPort).
  */
 export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
   name: "published-endpoints-tls-only",
@@ -21,6 +22,8 @@ export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
       reportViolation(`haproxy.cfg of '${c.name}' binds ${b.address}:${b.port} (frontend ${b.frontend}) without TLS ('ssl crt')`);
     }
     for (const p of ports) {
+      // between the hosts of one stack, on a host's own address (the host firewall opens it to those hosts only)
+      if (isHostAddressPort(c, p)) continue;
       const served = binds.find((b) => b.port === p.internal);
       if (!served) reportViolation(`'${c.name}' publishes port ${p.external ?? "(any)"}->${p.internal}, which no TLS bind of an uploaded haproxy.cfg serves`);
     }

@@ -18,6 +18,25 @@ export function roleOf(props: any): string | undefined {
   return labelValue(props, "lchost.role");
 }
 
+/** The host of a stack spread over hosts (lchost:hosts) a container runs on (label lchost.host); absent otherwise. */
+export function hostOf(props: any): string | undefined {
+  return labelValue(props, "lchost.host");
+}
+
+/** A published port bound to every address of its host ("", 0.0.0.0, ::). */
+export function bindsEveryAddress(port: { ip?: unknown }): boolean {
+  return port.ip === undefined || port.ip === "" || port.ip === "0.0.0.0" || port.ip === "::";
+}
+
+/**
+ * A port a part of a stack spread over hosts publishes on one address of its host (docs/hosts.md, "HA across
+ * hosts"): MariaDB, Galera, a line's port on the host's address for the stack's other hosts (the per-host packet
+ * filter opens it to them only), HAProxy's monitor on 127.0.0.1 for keepalived. Not a customer endpoint.
+ */
+export function isHostAddressPort(props: any, port: { ip?: unknown }): boolean {
+  return hostOf(props) !== undefined && !bindsEveryAddress(port);
+}
+
 /** The customer that owns a container (absent on a shared server's own containers). */
 export function customerOf(props: any): string | undefined {
   return labelValue(props, "lchost.customer");
