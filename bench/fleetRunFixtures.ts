@@ -101,14 +101,8 @@ export function writeDockerFleet(dir: string, tenants = 6, dedicated = 2, ha = 1
       "  lchost:lines: 2",
       "  lchost:domain: lchost.test",
       `  lchost:httpsPort: ${port++}`,
-      ...(behindEntries
-        ? [
-            `  lchost:hosts: [${ENTRY_HOSTS.map((h) => h.name).join(", ")}]`,
-            "  lchost:behindHostEntry: true",
-            "  lchost:balancer:",
-            "    virtualIp: 127.0.0.200",
-          ]
-        : []),
+      // not behind the entries even then: an HA stack on lchost:hosts is deployed over several Docker engines (one
+      // provider per host, docs/hosts.md), which this machine's one engine cannot stand in for; it keeps its own port
       "  lchost:connection:",
       "    ipAllowList: [127.0.0.0/8]",
     ]);
