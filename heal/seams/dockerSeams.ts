@@ -7,5 +7,6 @@ import { DockerPartControl } from "./dockerParts";
 import { FSB_PROBE } from "./fsbProbe";
 
 export function dockerSeams(o: { docker: DockerEngine; stateDir: string }): HealSeams {
-  return { runtime: "docker", parts: new DockerPartControl(o), balancer: dockerBalancerControl(o.docker), [FSB_PROBE]: dockerFsbProbe(o.docker) };
+  const parts = new DockerPartControl(o);
+  return { runtime: "docker", parts, balancer: dockerBalancerControl(o.docker, parts), [FSB_PROBE]: dockerFsbProbe(o.docker) };
 }

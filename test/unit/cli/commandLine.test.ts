@@ -34,6 +34,7 @@ test("the CLI has the commands it always had", () => {
     "sla",
     "fleet",
     "incident",
+    "heal",
   ]);
 });
 
