@@ -21,7 +21,7 @@ export interface FsbHangTimings {
 }
 
 export function fsbHangPlaybook(settings: FsbHangSettings & { drainMs?: number }, onTimings?: (t: FsbHangTimings) => void): Playbook {
-  const drainMs = settings.drainMs ?? Math.min(settings.drainTimeoutMs, 1000);
+  const drainMs = settings.drainMs ?? settings.drainTimeoutMs;
   return {
     name: "fsb-hang",
     matches: (a: HealAlert) => a.status === "firing" && (FSB_HANG_ALERTS as readonly string[]).includes(a.name) && partOfAlert(a)?.role === "fsb",

@@ -45,7 +45,7 @@ export interface CrashLoopSettings {
 export interface FsbHangSettings {
   /** A signature slower than this (or none) means the FSB hangs. */
   signTimeoutMs: number;
-  /** How long the line may drain before it goes to maintenance anyway. */
+  /** How long the line stays drained (no new requests) before it goes to maintenance. */
   drainTimeoutMs: number;
   /** How long the restarted FSB has to sign again before the playbook gives up (the line stays out). */
   recoverTimeoutMs: number;
@@ -75,7 +75,7 @@ export const HEAL_DEFAULTS = {
   bodyLimitBytes: 1024 * 1024,
   budget: { maxAttempts: 3, windowMs: 60 * 60_000, minIntervalMs: 5 * 60_000 },
   crashLoop: { restartsAtLeast: 3, unhealthyForMinutes: 5, settleSeconds: 30 },
-  fsbHang: { signTimeoutMs: 2000, drainTimeoutMs: 10_000, recoverTimeoutMs: 60_000 },
+  fsbHang: { signTimeoutMs: 2000, drainTimeoutMs: 1000, recoverTimeoutMs: 60_000 },
   logLevel: "info",
 } as const;
 

@@ -88,3 +88,11 @@ test("defaults and --dry-run", () => {
   expect(parseHealConfig({ ...good(), dryRun: true }).dryRun).toBe(true);
   expect(parseHealConfig(good()).dryRun).toBe(false);
 });
+
+test("the configuration example in docs/self-healing.md is valid", () => {
+  const doc = fs.readFileSync(path.join(__dirname, "../../../docs/self-healing.md"), "utf8");
+  const example = /```json\n([\s\S]*?)```/.exec(doc)![1];
+  const c = parseHealConfig(JSON.parse(example));
+  expect(c.budget.maxAttempts).toBe(3);
+  expect(c.tls.clientCaFile).toBe("/etc/lchost/heal/ca.crt");
+});
