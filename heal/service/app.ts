@@ -42,6 +42,7 @@ export const HEAL_LISTENER_TIMEOUTS = {
   keepAliveTimeout: 5_000,
   requestTimeout: 15_000,
   headersTimeout: 10_000,
+  handshakeTimeout: 10_000,
   connectionsCheckingInterval: 1_000,
 } as const;
 
@@ -89,7 +90,19 @@ export function buildHealApp(opts: HealAppOptions): FastifyInstance {
     requestTimeout: t.requestTimeout,
     http: { connectionsCheckingInterval: t.connectionsCheckingInterval },
     ...(opts.https
-      ? { https: { key: opts.https.key, cert: opts.https.cert, ca: opts.https.ca, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.2" } }
+      ? {
+          // Fastify passes only these to https.createServer (not `http`): the checking interval and a TLS handshake limit go here
+          https: {
+            key: opts.https.key,
+            cert: opts.https.cert,
+            ca: opts.https.ca,
+            requestCert: true,
+            rejectUnauthorized: false,
+            minVersion: "TLSv1.2",
+            handshakeTimeout: t.handshakeTimeout,
+            connectionsCheckingInterval: t.connectionsCheckingInterval,
+          },
+        }
       : {}),
     return503OnClosing: true,
     ajv: { customOptions: { ...AJV_OPTIONS } },

@@ -6,6 +6,7 @@
  */
 import { BudgetPolicy, decide } from "../actionBudget";
 import { HealAlert, HealSeams, partKey, Playbook, PlaybookAction, PlaybookContext, PlaybookOutcome } from "../playbook";
+import { partOfAlert } from "../playbooks/alertPart";
 import type { AuditLog, AuditOutcome } from "./auditLog";
 import type { HealNotifier } from "./notifications";
 
@@ -89,7 +90,7 @@ export class Healer {
           await this.audit(
             alert,
             pb,
-            { part: { customer: alert.customer, role: "line" }, summary: `plan ${pb.name}` },
+            { part: partOfAlert(alert) ?? { customer: alert.customer, role: "line" }, summary: `plan ${pb.name} for ${alert.name}` },
             "skipped",
             `could not plan: ${errText(e)}`,
             null,
