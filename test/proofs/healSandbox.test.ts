@@ -25,7 +25,7 @@ import { signHealRequest } from "../../heal/service/signature";
 import { sandboxSeams } from "../../heal/seams/sandboxSeams";
 import { MariadbAuditLog } from "../../heal/service/auditLog";
 
-jest.setTimeout(240_000);
+jest.setTimeout(420_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HOST = "127.241.0.1";
 const TOKEN = "heal-proof-token-0123456789abcdef";
