@@ -145,7 +145,7 @@ async function serverState(server: string): Promise<string> {
 function config(over: Partial<Record<string, unknown>>): HealConfig {
   const node1 = sb.endpoints.wayne.databases.find((d) => d.galeraNode === 1)!;
   return parseHealConfig({
-    listen: { host: HOST, port: 0 },
+    listen: { host: HOST, port: 41971 },
     tls: { certFile: f("server.crt"), keyFile: f("server.key"), clientCaFile: f("ca.crt") },
     tokenFile: f("token"),
     signatureSecretFile: f("secret"),
@@ -182,7 +182,7 @@ beforeAll(async () => {
   const logger = pino({ level: "info" }, { write: (s: string) => void log.push(s) } as any);
   const seams = sandboxSeams(sb);
   heal = await startHealService(config({}), { seams, logger });
-  dry = await startHealService(config({ dryRun: true }), { seams, logger });
+  dry = await startHealService(config({ dryRun: true, listen: { host: HOST, port: 41972 } }), { seams, logger });
 });
 
 afterAll(async () => {
@@ -228,7 +228,8 @@ describe("crash-loop", () => {
     sb.kill(line.name, "SIGKILL");
     await sleep(300);
     // its port is taken: every start fails (EADDRINUSE), a fault a restart does not fix
-    const squatter = net.createServer();
+    // (it drops what connects — HAProxy's checks — at once, so closing it later does not wait for them)
+    const squatter = net.createServer((c) => c.destroy());
     await new Promise<void>((r) => squatter.listen(line.ports[0], line.address, r));
     try {
       const before = notices.length;
