@@ -31,6 +31,7 @@ export const commands: CommandEntry[] = [
   { name: "check", load: async () => (await import("./commands/check")).checkSpec },
   { name: "schema", load: async () => (await import("./commands/schema")).schemaSpec },
   { name: "migrate", load: async () => (await import("./commands/migrate")).migrateSpec },
+  { name: "lines", load: async () => (await import("./commands/lines")).linesSpec },
   { name: "sandbox", load: async () => (await import("./commands/sandbox")).sandboxSpec },
   { name: "scan", load: async () => (await import("./commands/scan")).scanSpec },
   { name: "maintenance", load: async () => (await import("./commands/maintenance")).maintenanceSpec },

@@ -1,4 +1,5 @@
 import { editionFacts } from "../model/catalog";
+import { describeLinePlan, linePlan } from "../model/extraLines";
 import { StackConfig } from "../model/stackConfig";
 import { Plan, PlannedResource } from "../planner/mockPlanner";
 import { maskSecrets } from "../planner/planValues";
@@ -20,10 +21,14 @@ export function summarize(config: StackConfig, plan: Plan): Record<string, unkno
   if (config.role === "shared-server") return { role: "shared-server", tenants: config.tenants, ...base };
   if (config.role === "operations") return { role: "operations", ...base };
   const facts = editionFacts(config.edition);
+  const lp = linePlan(config, new Date());
   return {
     edition: config.edition,
     editionTitle: facts.title,
-    lines: config.lines,
+    lines: lp.total,
+    ...(lp.extra ? { bookedLines: lp.booked, extraLines: lp.extra, extraUntil: lp.extraUntil!.toISOString() } : {}),
+    linesText: describeLinePlan(lp),
+    quotas: lp.quotas,
     availabilityPercent: facts.availabilityPercent,
     outputs: maskSecrets(plan.outputs),
     ...base,

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { editionFacts, monthlyQuotas } from "../model/catalog";
+import { editionFacts } from "../model/catalog";
+import { linePlan } from "../model/extraLines";
 import { BalancingSettings, CustomerConfig } from "../model/stackConfig";
 import { HaproxyBackend } from "../haproxy";
 import { customerNames, galeraClusterName } from "../model/naming";
@@ -45,13 +46,18 @@ export interface CustomerDeployment {
 /** HAProxy's server name of line N (1 = the first). */
 const lineServer = (line: number) => `line${line}`;
 
-/** The balancer's backend of the customer's lines, with the stack's lchost:balancing (lines numbered from 1). */
+/**
+ * The balancer's backend of the customer's lines, with the stack's lchost:balancing (lines numbered from 1).
+ * Extra lines (beyond the booked lines' weights) weigh the booked lines' mean and serve every unrouted path.
+ */
 export function linesBackend(lineHosts: string[], balancing: BalancingSettings | undefined): HaproxyBackend {
+  const w = balancing?.weights;
+  const meanWeight = w ? Math.max(1, Math.round(w.reduce((a, b) => a + b, 0) / w.length)) : 1;
   const servers = lineHosts.map((address, i) => ({
     name: lineServer(i + 1),
     address,
     port: LC_PORT,
-    ...(balancing?.weights ? { weight: balancing.weights[i] } : {}),
+    ...(w ? { weight: w[i] ?? meanWeight } : {}),
   }));
   if (!balancing) return { name: "license_central", servers };
   return {
@@ -120,11 +126,13 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
       ),
   );
 
-  // Usage is counted in the customer's one database across all lines: every line enforces the booked total.
-  const quotas = monthlyQuotas(cfg.edition, cfg.lines);
+  // Usage is counted in the customer's one database across all lines: every line enforces the month's total,
+  // which grows pro rata with extra lines while they run (model/extraLines.ts); an expired lchost:extraLines
+  // deploys the booked lines only.
+  const { quotas, total } = linePlan(cfg, new Date());
   const lines: LicenseCentralLine[] = [];
   const fsbUrls: pulumi.Output<string>[] = [];
-  for (let line = 1; line <= cfg.lines; line++) {
+  for (let line = 1; line <= total; line++) {
     let fsbUrl: pulumi.Input<string>;
     let fsbToken: pulumi.Input<string>;
     if (facts.includes.dedicatedFsb) {

@@ -40,11 +40,11 @@ export function extraLinesProblems(r: ExtraLinesRequest): string[] {
   return problems;
 }
 
-/** `+2min`, `+2h`, `+1d` from now, or an ISO 8601 instant with a zone. Invalid → an Invalid Date (refused by extraLinesProblems). */
+/** `+40s`, `+2min`, `+2h`, `+1d` from now, or an ISO 8601 instant with a zone. Invalid → an Invalid Date (refused by extraLinesProblems). */
 export function parseUntil(text: string, now: Date): Date {
-  const rel = /^\+(\d+)(min|m|h|d)$/.exec(text.trim());
+  const rel = /^\+(\d+)(s|min|m|h|d)$/.exec(text.trim());
   if (rel) {
-    const unit = { min: 60_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as "min" | "m" | "h" | "d"];
+    const unit = { s: 1000, min: 60_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as "s" | "min" | "m" | "h" | "d"];
     return new Date(now.getTime() + Number(rel[1]) * unit);
   }
   // a date without a zone would mean the machine's zone: refused rather than guessed
@@ -96,4 +96,62 @@ export function proRataQuotas(
     webServiceCallsPerMonth: Math.floor(q.webServiceCallsPerMonth * lines),
     extraLineMonths: Math.round(extraLineMonths * 1e6) / 1e6,
   };
+}
+
+/** `YYYY-MM` of an instant, in UTC (the quotas' month). */
+export function monthOf(at: Date): string {
+  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+/** What a customer stack runs at an instant: the booked lines, the extra lines still ahead of their deadline, and the month's quotas. */
+export interface LinePlan {
+  booked: number;
+  /** Extra lines that run now: lchost:extraLines.count while its `until` is ahead, else 0. */
+  extra: number;
+  total: number;
+  /** The running extra lines' deadline. */
+  extraUntil?: Date;
+  /** The month's quotas every line enforces (usage is counted in the one database across the lines). */
+  quotas: { activationsPerMonth: number; webServiceCallsPerMonth: number };
+  /** Extra line-months of the month (0 without extra lines). */
+  extraLineMonths: number;
+}
+
+/**
+ * The lines and quotas of a customer stack at `now` (the program deploys `total` lines): an expired
+ * lchost:extraLines plans the booked lines only. The quotas follow proRataQuotas for the month of `now`:
+ * the extra lines' period runs from `since` (absent: the start of the month) to `until`, so the month keeps
+ * the share of a period that ended in it as long as the key is there.
+ */
+export function linePlan(cfg: { edition: EditionId; lines: number; extraLines?: { count: number; until: string; since?: string } }, now: Date): LinePlan {
+  const booked = cfg.lines;
+  const x = cfg.extraLines;
+  if (!x || !editionFacts(cfg.edition).quotas.perLine) {
+    const q = proRataQuotas(cfg.edition, booked, [], monthOf(now));
+    return {
+      booked,
+      extra: 0,
+      total: booked,
+      quotas: { activationsPerMonth: q.activationsPerMonth, webServiceCallsPerMonth: q.webServiceCallsPerMonth },
+      extraLineMonths: 0,
+    };
+  }
+  const until = new Date(x.until);
+  const month = monthOf(now);
+  const from = x.since ? new Date(x.since) : monthBounds(month).start;
+  const q = proRataQuotas(cfg.edition, booked, [{ count: x.count, from: from.getTime() < until.getTime() ? from : until, until }], month);
+  const extra = until.getTime() > now.getTime() ? x.count : 0;
+  return {
+    booked,
+    extra,
+    total: booked + extra,
+    ...(extra ? { extraUntil: until } : {}),
+    quotas: { activationsPerMonth: q.activationsPerMonth, webServiceCallsPerMonth: q.webServiceCallsPerMonth },
+    extraLineMonths: q.extraLineMonths,
+  };
+}
+
+/** "3 lines" or "2 booked + 2 extra until 2026-12-01T18:00:00.000Z" (lchost plan's summary). */
+export function describeLinePlan(p: LinePlan): string {
+  return p.extra ? `${p.booked} booked + ${p.extra} extra until ${p.extraUntil!.toISOString()}` : `${p.booked} line(s)`;
 }

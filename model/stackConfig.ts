@@ -56,6 +56,31 @@ export interface BalancingSettings {
   rateLimit?: { requestsPerSecond: number };
 }
 
+/** `lchost:extraLines`: temporary extra lines of a High Availability customer (model/extraLines.ts). */
+export interface ExtraLinesSetting {
+  count: number;
+  /** ISO 8601 instant with a zone, as written. */
+  until: string;
+  /** When they were added (lchost lines writes it); absent: the quotas count them from the start of the month. */
+  since?: string;
+}
+
+/** `lchost:autoscale`, durations in milliseconds (defaults filled). */
+export interface AutoscaleSettings {
+  maxExtraLines: number;
+  scaleUpAfterMs: number;
+  scaleDownAfterMs: number;
+}
+
+/** "90s", "5m", "2h" -> milliseconds (the schema checked the shape: DURATION_PATTERN). */
+export function durationMs(text: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(text);
+  if (!m) throw new InputError(`'${text}' is not a duration (a whole number with s, m or h, e.g. 90s, 5m, 2h)`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
+}
+
+export const AUTOSCALE_DEFAULTS = { scaleUpAfter: "5m", scaleDownAfter: "30m" } as const;
+
 export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
 
 /** A webhook that receives signed notifications; `secretKey` names the secret lchost: key holding the HMAC secret. */
@@ -151,6 +176,10 @@ export interface CustomerConfig extends CommonConfig {
   balancing?: BalancingSettings;
   /** High Availability: the hosts its parts are spread over (lchost:hosts), as written; resolved with model/hosts.ts. */
   hosts?: StackHostEntry[];
+  /** High Availability: temporary extra lines beside the booked `lines` (they run while `until` is ahead: model/extraLines.ts linePlan). */
+  extraLines?: ExtraLinesSetting;
+  /** High Availability: automatic extra lines on a sustained FSB-bound peak (lchost heal). */
+  autoscale?: AutoscaleSettings;
   /** High Availability on lchost:hosts: the balancer pair's virtual IP and VRRP settings (lchost:balancer, model/balancerPair.ts). */
   balancer?: BalancerSettings;
 }
@@ -231,6 +260,51 @@ function describeSchemaError(root: unknown, e: ErrorObject): string {
     default:
       return `${configKeyPath(e.instancePath)}: ${show(valueAt(root, e.instancePath))} ${e.message}`;
   }
+}
+
+/**
+ * `lchost:extraLines` and `lchost:autoscale` beyond their shapes: High Availability only, instants that are
+ * real dates in order, booked + extra lines within the catalog's range, no more extra lines than the autoscale
+ * maximum. Values of the wrong shape were already named by the schema and are skipped.
+ */
+function extraLinesKeyProblems(v: any, edition: EditionId, range: { min: number; max: number; default: number }): string[] {
+  const problems: string[] = [];
+  for (const key of ["extraLines", "autoscale"]) {
+    if (v[key] !== undefined && edition !== "high-availability")
+      problems.push(`lchost:${key}: not allowed for edition '${edition}': only high-availability runs extra lines (change the edition with lchost migrate)`);
+  }
+  if (edition !== "high-availability") return problems;
+  const extra = v.extraLines;
+  if (extra && typeof extra === "object") {
+    const at = (k: "until" | "since") => (typeof extra[k] === "string" ? new Date(extra[k]) : undefined);
+    const until = at("until");
+    const since = at("since");
+    for (const [k, d] of [
+      ["until", until],
+      ["since", since],
+    ] as const) {
+      if (d && Number.isNaN(d.getTime())) problems.push(`lchost:extraLines.${k}: ${show(extra[k])} is not a real date`);
+    }
+    if (until && since && !Number.isNaN(until.getTime()) && since.getTime() >= until.getTime())
+      problems.push(`lchost:extraLines.since: ${show(extra.since)} is not before lchost:extraLines.until (${show(extra.until)})`);
+    const booked = typeof v.lines === "number" ? v.lines : range.default;
+    if (Number.isInteger(extra.count) && booked + extra.count > range.max)
+      problems.push(
+        `lchost:extraLines.count: ${booked} booked + ${extra.count} extra lines exceed the ${range.max} lines a High Availability customer may run`,
+      );
+    const max = v.autoscale?.maxExtraLines;
+    if (Number.isInteger(extra.count) && Number.isInteger(max) && extra.count > max)
+      problems.push(`lchost:extraLines.count: ${extra.count} exceeds lchost:autoscale.maxExtraLines (${max})`);
+  }
+  const auto = v.autoscale;
+  if (auto && typeof auto === "object" && Number.isInteger(auto.maxExtraLines)) {
+    const booked = typeof v.lines === "number" ? v.lines : range.default;
+    if (booked + auto.maxExtraLines > range.max)
+      problems.push(
+        `lchost:autoscale.maxExtraLines: ${booked} booked + ${auto.maxExtraLines} extra lines exceed the ${range.max} lines a High Availability customer may run`,
+      );
+  }
+  return problems;
 }
 
 function checkCidr(value: string): boolean {
@@ -340,6 +414,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     "balancing",
     "hosts",
     "balancer",
+    "extraLines",
+    "autoscale",
   ];
   const OPERATIONS_ONLY = ["fleet", "operations"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
@@ -427,6 +503,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         );
       }
     }
+    problems.push(...extraLinesKeyProblems(v, edition, facts.lines));
     if (facts.includes.sharedServer && v.sharedServer === undefined) {
       problems.push(`lchost:sharedServer: required for edition '${edition}' (the stack that runs the shared server)`);
     }
@@ -554,6 +631,18 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         }
       : {}),
     ...(v.hosts !== undefined ? { hosts: v.hosts } : {}),
+    ...(v.extraLines !== undefined
+      ? { extraLines: { count: v.extraLines.count, until: v.extraLines.until, ...(v.extraLines.since ? { since: v.extraLines.since } : {}) } }
+      : {}),
+    ...(v.autoscale !== undefined
+      ? {
+          autoscale: {
+            maxExtraLines: v.autoscale.maxExtraLines,
+            scaleUpAfterMs: durationMs(v.autoscale.scaleUpAfter ?? AUTOSCALE_DEFAULTS.scaleUpAfter),
+            scaleDownAfterMs: durationMs(v.autoscale.scaleDownAfter ?? AUTOSCALE_DEFAULTS.scaleDownAfter),
+          },
+        }
+      : {}),
     ...(v.balancer !== undefined ? { balancer: balancerSettings(v.balancer) } : {}),
     notifications: v.notifications
       ? {

@@ -28,6 +28,11 @@ const extendedResourceName = { type: "string", pattern: "^[a-z0-9]([-a-z0-9.]*[a
 /** A node label key (optional DNS-subdomain prefix + name) and value. */
 const labelKey = "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 const labelValue = { type: "string", pattern: "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$" };
+/** An instant with a zone (a time without one would mean the machine's zone). */
+const isoInstant = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$" };
+/** A duration: a whole number of seconds, minutes or hours (30s, 5m, 2h). */
+export const DURATION_PATTERN = "^[1-9][0-9]{0,5}(s|m|h)$";
+const duration = { type: "string", pattern: DURATION_PATTERN };
 
 /** Service types of the gateway on Kubernetes (`lchost:kubernetes.serviceType`), the default first. */
 export const KUBERNETES_SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
@@ -44,6 +49,8 @@ export const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   [dnsSubdomain.pattern, "a storage class name (lower-case letters, digits, '-' and '.', e.g. fast-ssd or ebs.csi.aws.com)"],
   [extendedResourceName.pattern, "a device plugin's resource name (<vendor domain>/<name>, e.g. vendor.example/fsb)"],
   [INTERFACE_NAME, "a network interface name (at most 15 letters, digits, '_', '.', ':' or '-', e.g. eth0)"],
+  [DURATION_PATTERN, "a duration (a whole number with s, m or h, e.g. 90s, 5m, 2h)"],
+  [isoInstant.pattern, "an ISO 8601 instant with a zone (e.g. 2026-12-01T18:00:00Z)"],
   [labelValue.pattern, "a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"],
 ]);
 
@@ -82,6 +89,34 @@ export const stackConfigSchema = {
     platform: { enum: ["docker", "kubernetes"], default: "docker" },
     lines: { type: "integer", minimum: 2, maximum: 16, description: "High Availability only: number of High Performance lines" },
     sharedServer: { type: "string", pattern: "^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$", description: "Datacenter only: the stack running the shared server" },
+    extraLines: {
+      type: "object",
+      additionalProperties: false,
+      required: ["count", "until"],
+      description:
+        "High Availability only: temporary extra lines for a load peak (lchost lines <stack> --add N --until T writes it); they run beside the booked lchost:lines until `until`, and the month's quotas grow with them pro rata",
+      properties: {
+        count: { type: "integer", minimum: 1, maximum: 14, description: "extra lines beside the booked ones" },
+        until: { ...isoInstant, description: "when they go again (drained), an ISO 8601 instant with a zone, e.g. 2026-12-01T18:00:00Z" },
+        since: {
+          ...isoInstant,
+          description: "when they were added (lchost lines writes it): the quotas count them from then; absent: from the start of the month",
+        },
+      },
+    },
+    autoscale: {
+      type: "object",
+      additionalProperties: false,
+      required: ["maxExtraLines"],
+      description:
+        "High Availability only: lchost heal adds an extra line after a sustained FSB-bound peak and removes extra lines after sustained idle, never above maxExtraLines, never below the booked lines",
+      properties: {
+        maxExtraLines: { type: "integer", minimum: 1, maximum: 14, description: "the most extra lines at once (also the limit of lchost lines --add)" },
+        scaleUpAfter: { ...duration, default: "5m", description: "how long the FSB queue / latency alerts must fire before a line is added" },
+        scaleDownAfter: { ...duration, default: "30m", description: "how long the customer must be idle before an extra line is removed" },
+      },
+    },
+
     // at least one: the shared FSB emulator serves the tenants' firms and does not start without one
     tenants: {
       type: "array",

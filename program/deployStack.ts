@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { allowedDowntimeMinutesPerMonth, editionFacts, monthlyQuotas } from "../model/catalog";
+import { allowedDowntimeMinutesPerMonth, editionFacts } from "../model/catalog";
+import { linePlan } from "../model/extraLines";
 import type { DatabaseKind } from "../model/databaseKind";
 import { CustomerDeploymentArgs } from "../editions/customerDeployment";
 import { Datacenter, SharedServerOutputs } from "../editions/Datacenter";
@@ -221,15 +222,17 @@ function notificationOutputs(cfg: CustomerConfig, ctx: DeployContext): Record<st
 
 function deployCustomerStack(cfg: CustomerConfig, ctx: DeployContext): Record<string, unknown> {
   const facts = editionFacts(cfg.edition);
+  const lp = linePlan(cfg, new Date()); // booked + running extra lines; quotas pro rata
   const summary = {
     customer: cfg.customer,
     edition: cfg.edition,
     editionTitle: facts.title,
     platform: cfg.platform,
-    lines: cfg.lines,
+    lines: lp.total,
+    ...(lp.extra ? { bookedLines: lp.booked, extraLines: { count: lp.extra, until: lp.extraUntil!.toISOString() } } : {}),
     availabilityPercent: facts.availabilityPercent,
     allowedDowntimeMinutesPerMonth: allowedDowntimeMinutesPerMonth(cfg.edition),
-    quotas: monthlyQuotas(cfg.edition, cfg.lines),
+    quotas: lp.quotas,
   };
   if (cfg.edition === "datacenter") {
     const shared = sharedServerReference(cfg);

@@ -18,7 +18,7 @@ import { packageRoot } from "../../model/packageRoot";
 import { stackFilePath, stacksDir } from "../../model/stackFile";
 import { CommandSpec, integerIn, Out, stringOpt } from "../args";
 import { MissingPrerequisite, UsageError } from "../errors";
-import { EXIT } from "../exitCodes";
+import { EXIT, ExitCode } from "../exitCodes";
 
 /** Two: the machines this runs on have 2 cores, and each stack's command is a node process busy for seconds (planning, then the engine). */
 export const DEFAULT_CONCURRENCY = 2;
@@ -162,7 +162,7 @@ export function fleetRunSpec(kind: RunKind): CommandSpec {
   };
 }
 
-async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out, entryPort?: number): Promise<0 | 1> {
+async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out, entryPort?: number): Promise<ExitCode> {
   const main = cliEntry();
   const { record, runsDir } = prepared;
   const options = record.options;
@@ -204,7 +204,9 @@ async function runFleet(kind: RunKind, prepared: PreparedRun, out: Out, entryPor
   out(`${verdictLine(rows, kind)}; total ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
   const allOk = entriesOk && rows.every((r) => r.status === "succeeded");
   if (!allOk) out(`run again what did not succeed: lchost fleet ${kind} --resume ${final.runId}`);
-  return allOk ? EXIT.ok : EXIT.findings;
+  if (allOk) return EXIT.ok;
+  // `fleet plan` that found violations reports findings (1); a preview/up/destroy that failed is a runtime failure (3)
+  return kind === "plan" ? EXIT.findings : EXIT.failure;
 }
 
 /**

@@ -80,7 +80,8 @@ async function runUpgrade(opts: Record<string, unknown>, out: Out): Promise<Exit
   const steps = new DockerUpgradeSteps({ stacksDir: dir, deployer: dockerRunDeployer(dir), log: (l) => out(l) });
   const result = await runRollingUpgrade(waves, image, limits.maxFailures, steps);
   out(renderUpgradeTable(result, image));
-  return result.customers.some((c) => c.failed) ? EXIT.findings : EXIT.ok;
+  // a customer rolled back is a runtime failure (the exit-code table's 3, as for `lchost migrate`), not a finding
+  return result.customers.some((c) => c.failed) ? EXIT.failure : EXIT.ok;
 }
 
 /** Before anything starts: each selected customer's engine answers and has the image. */

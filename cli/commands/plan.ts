@@ -30,7 +30,7 @@ export const planSpec: CommandSpec = {
           ? `operations stack, watching: ${(plan.outputs.watching as string[] | undefined)?.join(", ") || "no customer"}`
           : stack.config.role === "shared-server"
             ? `shared server, tenants: ${s.tenants.join(", ") || "none"}`
-            : `${s.editionTitle}, ${s.lines} line(s), availability ${s.availabilityPercent} %`;
+            : `${s.editionTitle}, ${s.linesText}, availability ${s.availabilityPercent} %`;
       out(`summary: ${plan.resources.length} resources (${what}), planned in ${Math.round(plan.millis)} ms`);
       out(renderViolations(violations));
     }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { editionFacts, monthlyQuotas } from "../../model/catalog";
+import { editionFacts } from "../../model/catalog";
+import { linePlan } from "../../model/extraLines";
 import { customerPodShapes, cpuMillisOfShares, FIXED_POD_SIZES, gatewayReplicas, namespaceQuota, VOLUME_SIZES_GI } from "../../model/kubernetesResources";
 import { customerNames, galeraClusterName } from "../../model/naming";
 import { DB_PORT } from "../../components/DatabaseServer";
@@ -31,7 +32,8 @@ export function deployCustomerOnKubernetes(parent: pulumi.Resource, args: Custom
   const opts = { parent };
   if (!facts.includes.dedicatedFsb && !args.sharedFsb) throw new Error(`edition '${cfg.edition}' needs the shared FSB`);
   const owner = ownerLabels({ customer: cfg.customer, edition: cfg.edition });
-  const pods = customerPodShapes(cfg.edition, cfg.lines);
+  const { quotas, total } = linePlan(cfg, new Date()); // booked + running extra lines, pro-rata quotas
+  const pods = customerPodShapes(cfg.edition, total); // the namespace quota makes room for the extra lines too
   const deviceOnHost = cfg.fsb.mode === "device" && k8sCfg.fsbDevice?.hostPath !== undefined;
   const ns = new CustomerNamespace(
     "namespace",
@@ -67,10 +69,9 @@ export function deployCustomerOnKubernetes(parent: pulumi.Resource, args: Custom
     opts,
   );
 
-  const quotas = monthlyQuotas(cfg.edition, cfg.lines);
   const lines: LicenseCentralDeployment[] = [];
   const fsbUrls: pulumi.Output<string>[] = [];
-  for (let line = 1; line <= cfg.lines; line++) {
+  for (let line = 1; line <= total; line++) {
     let fsbUrl: pulumi.Input<string>;
     let fsbToken: pulumi.Input<string>;
     if (facts.includes.dedicatedFsb) {

@@ -10,6 +10,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { EXIT } from "../../cli/exitCodes";
 import { dockerRunStateDir } from "../../cli/commands/migrateOnDocker";
 import { fleetRunsDir } from "../../cli/commands/fleetRun";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
@@ -110,7 +111,7 @@ run("lchost fleet up|destroy --target docker on the real engine", () => {
     const runId = /^fleet up (\S+):/.exec(first.out)?.[1];
     expect(runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{4}$/);
     runIds.push(runId!);
-    expect({ code: first.code, err: first.err }).toEqual({ code: 1, err: "" });
+    expect({ code: first.code, err: first.err }).toEqual({ code: EXIT.failure, err: "" });
     expect(first.out).toMatch(new RegExp(`\\] ${SHARED}: failed after [\\d.]+s: image lchost/haproxy:no-such-tag not on the Docker engine`));
     expect(first.out).toContain(`] ${TENANT}: skipped (dependency failed: ${SHARED})`);
     expect(first.out).toMatch(new RegExp(`\\] ${DEDICATED}: succeeded in`));

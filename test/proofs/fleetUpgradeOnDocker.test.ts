@@ -3,7 +3,7 @@
  * deployed by `lchost up --target docker` are upgraded to a second good License Central tag (one canary,
  * then the rest, each verified by an activation through the shared entry), then to a broken image that
  * starts healthy but answers 500: the canary fails verification and is rolled back (its former image
- * running, its stack file byte for byte as before), the other tenant is not touched, exit 1. An image the
+ * running, its stack file byte for byte as before), the other tenant is not touched, exit 3. An image the
  * engine lacks is refused before anything starts. Needs dockerd and npm run docker:images.
  */
 import { spawnSync } from "child_process";
@@ -110,13 +110,13 @@ run("lchost fleet upgrade --target docker on the real engine", () => {
     }
   });
 
-  test("to a broken image: the canary fails verification and is rolled back, the other tenant is not touched, exit 1", async () => {
+  test("to a broken image: the canary fails verification and is rolled back, the other tenant is not touched, exit 3", async () => {
     const canaryFile = fs.readFileSync(stackFile("upt-a"), "utf8");
     const otherFile = fs.readFileSync(stackFile("upt-b"), "utf8");
     const other = await settled(lineOf("upt-b"));
     const shared = await container(`lc-${SHARED}-entry`);
     const r = await runLchost("fleet", "upgrade", "--image", BROKEN, "--canary", "1", "--target", "docker", "--stacks-dir", dir);
-    expect(r.code).toBe(EXIT.findings);
+    expect(r.code).toBe(EXIT.failure);
     expect(r.out).toContain(
       "upt-a: verification failed: the activation through upt-a.upt.lchost.test:46422 answered 500; rolling back to lchost/license-central:up-next",
     );

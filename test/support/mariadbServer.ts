@@ -30,7 +30,11 @@ export interface TestDbState {
 }
 
 export async function startTestMariadb(): Promise<TestDbState> {
-  const db: ThrowawayMariadb = await startThrowawayMariadb();
+  // No fsync per commit on this server: the suites that share it check License Central's logic (quotas reserved
+  // under a row lock, tickets, maintenance), not durability, which the sandboxes' servers with the rendered
+  // configuration prove (kill -9 tests). With an fsync per commit, 50 requests serialized on one quota row took
+  // over 20 s on a busy disk and CI failed with 503 LC_DB_TIMEOUT (licenseCentralHardQuota, 2026-11-28).
+  const db: ThrowawayMariadb = await startThrowawayMariadb({ extraConfig: ["innodb_flush_log_at_trx_commit=2"] });
   const state: TestDbState = { host: db.host, port: db.port, user: db.user, password: db.password, pid: db.pid, baseDir: db.baseDir };
   process.env[TEST_DB_ENV.host] = state.host;
   process.env[TEST_DB_ENV.port] = String(state.port);

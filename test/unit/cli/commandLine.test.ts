@@ -28,6 +28,7 @@ test("the CLI has the commands it always had", () => {
     "check",
     "schema",
     "migrate",
+    "lines",
     "sandbox",
     "scan",
     "maintenance",

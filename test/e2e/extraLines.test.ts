@@ -1,0 +1,106 @@
+/**
+ * Temporary extra lines on real processes (issue 12, item 2): an HA customer (wayne with 2 booked lines, a
+ * 3-node Galera cluster) gets `--add 2 --until +30s` under activation load: the lines join without a failed
+ * request, and at the deadline the expiry timer (expireDueExtraLines, as the heal service runs it) removes
+ * them by itself, drained — again without a failed request. Addresses 127.243.x.x (the sandbox's name).
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createTickets, LoadResult, runActivationLoad } from "../../sandbox/activationLoad";
+import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
+import { statRows } from "../../haproxy/showStat";
+import { parseUntil } from "../../model/extraLines";
+import { addExtraLines, expireDueExtraLines } from "../../heal/extraLinesApplier";
+import { SandboxLineControl } from "../../heal/seams/lines";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** sandboxOctet("ln-lines-61") is 243: this sandbox's processes listen on 127.243.1.x only. */
+const NAME = "ln-lines-61";
+
+describe("lchost lines --add 2 --until +30s under load (sandbox)", () => {
+  let dir: string;
+  let stackFile: string;
+  let sb: SandboxHandle;
+  let tickets: string[];
+  const report: string[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ln-lines-"));
+    stackFile = path.join(dir, "Pulumi.wayne.yaml");
+    const wayne = fs.readFileSync(path.join(__dirname, "../../stacks/Pulumi.wayne.yaml"), "utf8");
+    fs.writeFileSync(stackFile, wayne.replace("  lchost:lines: 3\n", "  lchost:lines: 2\n"));
+    sb = await startSandbox({ stackFiles: [stackFile], name: NAME, removeOnStop: true, serviceLogLevel: "warn" });
+    tickets = await createTickets(sb, "wayne", 900, "ln");
+  }, 85_000);
+  afterAll(async () => {
+    await sb?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (report.length) console.log(report.join("\n"));
+  });
+
+  let used = 0;
+  /** Load until `stop` resolves (bounded by the tickets it is given). */
+  const loadUntil = (stop: Promise<unknown>): Promise<LoadResult> =>
+    runActivationLoad(sb, { stack: "wayne", tickets: tickets.slice(used, (used += 420)), concurrency: 2, durationMs: 60_000, stop });
+  const gateway = () => sb.endpoints.wayne.gateway!.process;
+  const lineStats = async () =>
+    Object.fromEntries(
+      statRows(await sb.haproxyCommand(gateway(), "show stat"))
+        .filter((r) => r.pxname === "license_central" && /^line\d+$/.test(r.svname))
+        .map((r) => [r.svname, { status: r.status, served: Number(r.stot) || 0 }]),
+    );
+
+  it("the extra lines join without a failed request and leave by themselves at the deadline, drained", async () => {
+    const lines = new SandboxLineControl(sb, { wayne: stackFile }, 10_000);
+
+    // joining: load runs before, during and after the add
+    let endJoinLoad!: () => void;
+    const joinLoad = loadUntil(new Promise<void>((r) => (endJoinLoad = r)));
+    await sleep(1000);
+    const t0 = Date.now();
+    const added = await addExtraLines({ stackFile, now: new Date(), add: 2, until: parseUntil("+30s", new Date()), lines });
+    const joinMs = Date.now() - t0;
+    await sleep(3000);
+    const joined = await lineStats();
+    endJoinLoad();
+    const join = await joinLoad;
+    expect(added.applied?.added).toEqual(expect.arrayContaining(["lc-wayne-line-3", "lc-wayne-line-4", "lc-wayne-fsb-3", "lc-wayne-fsb-4"]));
+    expect(Object.keys(joined).sort()).toEqual(["line1", "line2", "line3", "line4"]);
+    expect(joined.line3.status).toBe("UP");
+    expect(joined.line4.status).toBe("UP");
+    expect(joined.line3.served + joined.line4.served).toBeGreaterThan(0); // they took traffic
+    expect(join.failures).toEqual([]);
+    expect(join.acknowledged.filter((o) => o.startedAt > t0 + joinMs).length).toBeGreaterThan(10);
+
+    // leaving: the expiry timer (every 500 ms, as the heal service's) finds the deadline and removes them, drained
+    const until = added.until!.getTime();
+    await sleep(Math.max(0, until - Date.now() - 3000));
+    let endLeaveLoad!: () => void;
+    const leaveLoad = loadUntil(new Promise<void>((r) => (endLeaveLoad = r)));
+    let removedAt = 0;
+    let dueToDone = 0;
+    while (!removedAt) {
+      const r = await expireDueExtraLines({ stacksDir: dir, lines });
+      expect(r.failed).toEqual([]);
+      if (r.expired.length) {
+        removedAt = Date.now();
+        dueToDone = removedAt - until;
+        expect(r.expired[0].applied?.removed).toEqual(expect.arrayContaining(["lc-wayne-line-3", "lc-wayne-line-4"]));
+      } else await sleep(500);
+      if (Date.now() > until + 20_000) throw new Error("the extra lines were not removed within 20 s of their deadline");
+    }
+    await sleep(1500);
+    endLeaveLoad();
+    const leave = await leaveLoad;
+    expect(leave.failures).toEqual([]);
+    expect(leave.acknowledged.filter((o) => o.startedAt > removedAt).length).toBeGreaterThan(5); // still served by the booked lines
+    expect(Object.keys(await lineStats()).sort()).toEqual(["line1", "line2"]);
+    expect(sb.processes().filter((p) => /lc-wayne-(line|fsb)-[34]$/.test(p.name))).toEqual([]);
+    expect(fs.readFileSync(stackFile, "utf8")).not.toContain("lchost:extraLines");
+    report.push(
+      `extra lines (sandbox ${NAME}): add 2 -> started and behind the gateway in ${joinMs} ms, ${join.acknowledged.length} activations, ${join.failures.length} failed; ` +
+        `removed (drained) ${dueToDone} ms after the deadline, ${leave.acknowledged.length} activations, ${leave.failures.length} failed`,
+    );
+  }, 85_000);
+});
