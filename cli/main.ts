@@ -38,6 +38,7 @@ export const commands: CommandEntry[] = [
   { name: "sla", load: async () => (await import("./commands/sla")).slaSpec },
   { name: "fleet", load: async () => (await import("./commands/fleet")).fleetSpec },
   { name: "incident", load: async () => (await import("./commands/incident")).incidentSpec },
+  { name: "heal", load: async () => (await import("./commands/heal")).healSpec },
 ];
 
 /**

@@ -25,6 +25,49 @@ export interface AlertmanagerConfigInput {
   tokenFile?: string;
   /** The status portal (container name): every alert also goes there, firing and resolved (docs/status-portal.md). */
   statusPortal?: { host: string; port?: number; tokenFile?: string };
+  /** The heal service (`lchost heal serve`): its trigger alerts go there, and its own HealAction / HealGaveUp are routed. */
+  heal?: HealReceiverInput;
+}
+
+/** Where Alertmanager reaches the heal service and what it authenticates with (files the operations stack uploads). */
+export interface HealReceiverInput {
+  /** https://host:port (the webhook path is added). */
+  url: string;
+  tokenFile?: string;
+  /** Alertmanager's client certificate and key, issued by the heal CA; and the CA that signed the heal service's certificate. */
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+}
+
+export const HEAL_RECEIVER = "heal";
+/** The alerts the heal service's playbooks act on (heal/playbooks/*: crash-loop, fsb-hang). */
+export const HEAL_TRIGGER_ALERTS = ["LineDown", "FsbDown", "GatewayDown", "FsbNotSigning"] as const;
+/** The heal service's own alerts (heal/service/notifications.ts). */
+export const HEAL_ACTION_ALERT = "HealAction";
+export const HEAL_GAVE_UP_ALERT = "HealGaveUp";
+export const HEAL_TOKEN_FILE = "/etc/lchost/alertmanager/heal-token";
+export const HEAL_CLIENT_CERT_FILE = "/etc/lchost/alertmanager/heal-client.crt";
+export const HEAL_CLIENT_KEY_FILE = "/etc/lchost/alertmanager/heal-client.key";
+export const HEAL_CA_FILE = "/etc/lchost/alertmanager/heal-ca.crt";
+
+/** Alertmanager's webhook to the heal service: TLS with its client certificate, the bearer token; firing alerts only. */
+export function healWebhook(h: HealReceiverInput) {
+  return {
+    url: `${h.url.replace(/\/+$/, "")}/v1/alertmanager`,
+    send_resolved: false,
+    max_alerts: 50,
+    http_config: {
+      authorization: { type: "Bearer", credentials_file: h.tokenFile ?? HEAL_TOKEN_FILE },
+      tls_config: {
+        ca_file: h.caFile ?? HEAL_CA_FILE,
+        cert_file: h.certFile ?? HEAL_CLIENT_CERT_FILE,
+        key_file: h.keyFile ?? HEAL_CLIENT_KEY_FILE,
+        insecure_skip_verify: false,
+      },
+      follow_redirects: false,
+    },
+  };
 }
 
 /** Alertmanager's webhook to the status portal: every alert (no severity filter: the portal decides), resolved ones too. */
@@ -74,8 +117,19 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       repeat_interval: `${iv.repeatIntervalMinutes}m`,
       routes: [
         ...(input.statusPortal ? [{ receiver: STATUS_PORTAL_RECEIVER, continue: true }] : []),
+        ...(input.heal
+          ? [
+              { receiver: HEAL_RECEIVER, matchers: [`alertname=~"${HEAL_TRIGGER_ALERTS.join("|")}"`], continue: true },
+              // the heal service gave up: a page for on-call, not a message to the customer
+              { receiver: "oncall", matchers: [`alertname="${HEAL_GAVE_UP_ALERT}"`], continue: false },
+            ]
+          : []),
         { receiver: "oncall", continue: true },
         ...notified.flatMap((c) => [
+          // every action the heal service takes reaches the customer whatever its minimum severity, once
+          ...(input.heal
+            ? [{ receiver: customerReceiverName(c.customer), matchers: [`customer="${c.customer}"`, `alertname="${HEAL_ACTION_ALERT}"`], continue: false }]
+            : []),
           { receiver: customerReceiverName(c.customer), matchers: [`customer="${c.customer}"`, `alertname="${MAINTENANCE_ANNOUNCED_ALERT}"`], continue: true },
           {
             receiver: customerReceiverName(c.customer),
@@ -93,6 +147,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
     inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["customer", "component", "part"] }],
     receivers: [
       ...(input.statusPortal ? [{ name: STATUS_PORTAL_RECEIVER, webhook_configs: [statusPortalWebhook(input.statusPortal)] }] : []),
+      ...(input.heal ? [{ name: HEAL_RECEIVER, webhook_configs: [healWebhook(input.heal)] }] : []),
       { name: "oncall", webhook_configs: channels(ON_CALL, input.onCall) },
       ...notified.map((c) => ({ name: customerReceiverName(c.customer), webhook_configs: channels(c.customer, c.notifications!) })),
     ],

@@ -12,6 +12,7 @@ const MEANING: Record<string, string> = {
   DatabaseNodeNotSynced: "a Galera node is not Synced (wsrep_local_state ≠ 4 or wsrep_ready = 0)",
   DatabaseMonitoringDown: "a database's exporter does not answer: the database's state is unknown",
   FsbDown: "an FSB signing box does not answer",
+  FsbNotSigning: "an FSB answers but does not sign: requests wait and no signature came in a minute, or signatures take over the p99 limit",
   FsbQueueSaturated: "an FSB's signing queue is nearly full: the load-peak signal",
   HighErrorRate: "too many 5xx answers from the customer's backend at the gateway",
   HighLatency: "the activations' p99 latency is above the threshold",

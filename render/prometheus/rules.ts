@@ -171,6 +171,18 @@ function loadRules(cat: EditionCatalog): AlertRule[] {
       annotations: { summary: "The FSB signing queue {{ $labels.part }} of {{ $labels.customer }} is {{ $value | humanizePercentage }} full: a load peak." },
     },
     {
+      // A box that answers its scrapes (so FsbDown stays quiet) but does not sign: requests wait and no signature
+      // came in the last minute, or signatures take on average longer than the activations' p99 limit (far above
+      // any box's signLatencyMs). The hung-but-alive case the heal service's fsb-hang playbook acts on.
+      alert: "FsbNotSigning",
+      expr: `(fsb_queue_depth{job="fsb"} > 0 unless on (customer, part) (sum by (customer, part) (increase(fsb_signatures_total{job="fsb"}[1m])) > 0)) or (rate(fsb_sign_duration_seconds_sum{job="fsb"}[1m]) / rate(fsb_sign_duration_seconds_count{job="fsb"}[1m]) > ${num(a.latencyP99.seconds)})`,
+      for: s(a.fsbQueueSaturation.forSeconds),
+      labels: { severity: "critical", component: "fsb" },
+      annotations: {
+        summary: "The FSB signing box {{ $labels.part }} used by {{ $labels.customer }} answers but does not sign: requests wait and no signature comes.",
+      },
+    },
+    {
       alert: "HighErrorRate",
       expr: `${sum5xx} / ${sumAll} > ${num(a.errorRate5xx.fraction)}`,
       for: slow,

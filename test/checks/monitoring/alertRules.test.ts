@@ -304,6 +304,53 @@ function responses(customer: string, backend: string, proxy: string, okPer5s: nu
 
 const loadCases: Case[] = [
   {
+    name: "FsbNotSigning: requests wait and no signature for a minute, or signatures far too slow; a busy box that signs stays quiet",
+    series: [
+      // wayne fsb-1 hangs at 45 s: requests queue from 50 s, the signature count stays where it was
+      series("up", target("fsb", "wayne", "fsb-1"), "1x60"),
+      series("fsb_queue_depth", target("fsb", "wayne", "fsb-1"), "0x9 3x50"),
+      series("fsb_signatures_total", { ...target("fsb", "wayne", "fsb-1"), firm: "F1" }, "0+5x9 45x50"),
+      // wayne fsb-2 signs, but each signature takes 3 s on average (far above its signLatencyMs)
+      series("fsb_sign_duration_seconds_sum", target("fsb", "wayne", "fsb-2"), "0+15x60"),
+      series("fsb_sign_duration_seconds_count", target("fsb", "wayne", "fsb-2"), "0+5x60"),
+      // hooli's box is busy (a queue all along) and signs quickly
+      series("fsb_queue_depth", target("fsb", "hooli", "fsb-1"), "2x60"),
+      series("fsb_signatures_total", { ...target("fsb", "hooli", "fsb-1"), firm: "F2" }, "0+5x60"),
+      series("fsb_sign_duration_seconds_sum", target("fsb", "hooli", "fsb-1"), "0+0.25x60"),
+      series("fsb_sign_duration_seconds_count", target("fsb", "hooli", "fsb-1"), "0+5x60"),
+    ],
+    checks: [
+      { at: "20s", alert: "FsbNotSigning", expect: [] },
+      {
+        at: "125s",
+        alert: "FsbNotSigning",
+        expect: [
+          fired(
+            target("fsb", "wayne", "fsb-2"),
+            { severity: "critical", component: "fsb" },
+            "The FSB signing box fsb-2 used by wayne answers but does not sign: requests wait and no signature comes.",
+          ),
+        ],
+      },
+      {
+        at: "140s",
+        alert: "FsbNotSigning",
+        expect: [
+          fired(
+            target("fsb", "wayne", "fsb-1"),
+            { severity: "critical", component: "fsb" },
+            "The FSB signing box fsb-1 used by wayne answers but does not sign: requests wait and no signature comes.",
+          ),
+          fired(
+            target("fsb", "wayne", "fsb-2"),
+            { severity: "critical", component: "fsb" },
+            "The FSB signing box fsb-2 used by wayne answers but does not sign: requests wait and no signature comes.",
+          ),
+        ],
+      },
+    ],
+  },
+  {
     name: "HighErrorRate counts only the customer's own backend, also on a shared entry point",
     series: [
       series("up", target("haproxy", "wayne", "gateway", { backend: "license_central" }), UP),
@@ -507,6 +554,8 @@ const cleanCase: Case = {
       series("up", target("fsb", c, "fsb-1"), UP),
       series("fsb_queue_depth", target("fsb", c, "fsb-1"), "3x60"),
       series("fsb_queue_capacity", target("fsb", c, "fsb-1"), "100x60"),
+      // a queue that is being worked off: signatures keep coming (FsbNotSigning stays quiet)
+      series("fsb_signatures_total", { ...target("fsb", c, "fsb-1"), firm: "F1" }, "0+5x60"),
       series("lc_quota_used", { ...target("lc-line", c, "line-1"), quota: "activations" }, "100x60"),
       series("lc_quota_limit", { ...target("lc-line", c, "line-1"), quota: "activations" }, "1500x60"),
     ]),

@@ -35,6 +35,7 @@ test("the CLI has the commands it always had", () => {
     "sla",
     "fleet",
     "incident",
+    "heal",
   ]);
 });
 

@@ -14,7 +14,7 @@ jest.setTimeout(60_000);
 
 const run = runLchost;
 
-test.each(["sla", "incident", "fleet", "editions", "schema", "maintenance"])("lchost %s --help loads no Pulumi", async (name) => {
+test.each(["sla", "incident", "fleet", "editions", "schema", "maintenance", "heal"])("lchost %s --help loads no Pulumi", async (name) => {
   const r = await run(name, "--help");
   expect(r.err).toBe("");
   expect(r.code).toBe(EXIT.ok);

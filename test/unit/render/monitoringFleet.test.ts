@@ -244,6 +244,42 @@ describe("the alert table", () => {
     );
     expect(table).toContain("| `LineDown` | warning | line | a License Central line does not answer its metrics scrape | 5s | high-availability |");
     expect(table).toContain("| `ErrorBudgetBurnCritical` | critical | slo |");
-    expect(table.split("\n")).toHaveLength(2 + 19);
+    expect(table.split("\n")).toHaveLength(2 + 20);
+  });
+});
+
+describe("alertmanager.yml with the heal service", () => {
+  const ops = operationsExample();
+  const doc = YAML.parse(
+    renderAlertmanagerConfig({
+      fleet: notifiedFleet(),
+      operationsStack: "dc1",
+      onCall: ops.operations.onCall,
+      intervals: ops.operations.intervals,
+      heal: { url: "https://lc-dc1-heal:9097" },
+    }),
+  );
+
+  it("sends the playbooks' trigger alerts to the heal receiver over TLS with a client certificate and a bearer token, firing only", () => {
+    expect(doc.route.routes[0]).toEqual({ receiver: "heal", matchers: ['alertname=~"LineDown|FsbDown|GatewayDown|FsbNotSigning"'], continue: true });
+    const heal = doc.receivers.find((r: any) => r.name === "heal").webhook_configs[0];
+    expect(heal).toMatchObject({
+      url: "https://lc-dc1-heal:9097/v1/alertmanager",
+      send_resolved: false,
+      http_config: {
+        authorization: { type: "Bearer", credentials_file: "/etc/lchost/alertmanager/heal-token" },
+        tls_config: {
+          cert_file: "/etc/lchost/alertmanager/heal-client.crt",
+          key_file: "/etc/lchost/alertmanager/heal-client.key",
+          insecure_skip_verify: false,
+        },
+      },
+    });
+  });
+
+  it("HealGaveUp pages on-call only; HealAction reaches the customer whatever its minimum severity, once", () => {
+    expect(doc.route.routes[1]).toEqual({ receiver: "oncall", matchers: ['alertname="HealGaveUp"'], continue: false });
+    const wayne = doc.route.routes.filter((r: any) => r.receiver === "customer-wayne");
+    expect(wayne[0]).toEqual({ receiver: "customer-wayne", matchers: ['customer="wayne"', 'alertname="HealAction"'], continue: false });
   });
 });
