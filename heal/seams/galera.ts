@@ -175,6 +175,7 @@ export class ProcessGaleraControl implements GaleraControl {
           `--datadir=${n.datadir}`,
           `--log-error=${log}`,
           `--socket=${path.join(tmp, "recover.sock")}`,
+          `--pid-file=${path.join(tmp, "recover.pid")}`,
           "--skip-networking",
           ...RECOVER_ARGS,
         ],
@@ -340,7 +341,19 @@ export class DockerGaleraControl implements GaleraControl {
   async recover(customer: string, node: number): Promise<string> {
     const c = await this.get(customer, node);
     if (c.State === "running" || c.State === "restarting") throw new Error(`${c.name} is ${c.State}: --wsrep-recover only on a stopped node`);
-    const r = await this.oneOff(c, ["--user=mysql", `--datadir=${DATABASE_PATHS.datadir}`, ...RECOVER_ARGS], ["mariadbd"]);
+    // no socket, pid file or port of the image's defaults (its /run/mysqld is made by the start script, not here)
+    const r = await this.oneOff(
+      c,
+      [
+        "--user=mysql",
+        `--datadir=${DATABASE_PATHS.datadir}`,
+        "--skip-networking",
+        "--socket=/tmp/recover.sock",
+        "--pid-file=/tmp/recover.pid",
+        ...RECOVER_ARGS,
+      ],
+      ["mariadbd"],
+    );
     if (r.code !== 0) throw new Error(`mariadbd --wsrep-recover on ${c.name} exited with ${r.code}: ${r.log.slice(-1500)}`);
     return r.log;
   }
