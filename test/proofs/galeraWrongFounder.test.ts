@@ -1,10 +1,13 @@
 /**
  * Why the recovery rule matters, on real processes (bench/galeraLocalCluster.ts, 127.242.2.1–3): node 3 dies
  * first, nodes 1 and 2 go on acknowledging activations, then both die with kill -9. Founding the cluster from
- * node 3 — the least advanced — serves clients a database without activations they were told succeeded; the
- * playbook, on the very same data directories afterwards, chooses node 1 or 2 and every acknowledged
- * activation is back on all three nodes (node 3 catches up by state transfer).
+ * node 3 — the least advanced — serves clients a database without activations they were told succeeded. That
+ * founding also gives node 3 a history of its own (a new state UUID: measured), so afterwards the rule refuses to
+ * merge the nodes at all. The playbook, on the data directories as they were before the wrong founding (node 3's
+ * copied aside first; nodes 1 and 2 were never started), chooses node 1 or 2 and every acknowledged activation is
+ * back on all three nodes (node 3 catches up by state transfer).
  */
+import { spawnSync } from "child_process";
 import { acknowledgedPresent, LocalGaleraCluster, startActivationWriters, startLocalGaleraCluster } from "../../bench/galeraLocalCluster";
 import { chooseBootstrapNode, NodeState, parseGrastate, parseRecoveredPosition } from "../../heal/galeraRecovery";
 import { galeraFullRecovery } from "../../heal/playbooks/galeraFullRecovery";
@@ -33,18 +36,24 @@ test("founding from the least advanced node loses acknowledged activations; the 
   while (c.nodes.some((n) => n.running())) await sleep(100);
 
   // what the rule says on this data
-  const states: NodeState[] = [];
-  for (const n of [1, 2, 3]) {
-    const grastate = parseGrastate(await c.control.readGrastate(c.customer, n));
-    states.push({ node: `db-${n}`, grastate, recovered: parseRecoveredPosition(await c.control.recover(c.customer, n)) });
-  }
+  const readAll = async (): Promise<NodeState[]> => {
+    const out: NodeState[] = [];
+    for (const n of [1, 2, 3]) {
+      const grastate = parseGrastate(await c.control.readGrastate(c.customer, n));
+      out.push({ node: `db-${n}`, grastate, recovered: parseRecoveredPosition(await c.control.recover(c.customer, n)) });
+    }
+    return out;
+  };
+  const states = await readAll();
   const decision = chooseBootstrapNode(states);
   expect(decision.kind).toBe("bootstrap");
   expect(decision.kind === "bootstrap" && decision.node).not.toBe("db-3");
   const seq = (n: number) => (states[n - 1] as { recovered: { seqno: number } }).recovered.seqno;
   expect(seq(3)).toBeLessThan(Math.max(seq(1), seq(2)));
 
-  // the wrong choice: node 3 founds, and serves without acknowledged activations
+  // the wrong choice: node 3 founds, and serves without acknowledged activations (its data copied aside first)
+  const d3 = c.nodes[2].datadir;
+  expect(spawnSync("cp", ["-a", d3, `${d3}.before`]).status).toBe(0);
   await c.control.start(c.customer, 3, "founder");
   for (let t0 = Date.now(); !(await c.control.status(c.customer, 3)).ready; await sleep(500))
     if (Date.now() - t0 > 90_000) throw new Error(`node 3 did not found: ${c.logTail(3)}`);
@@ -53,9 +62,12 @@ test("founding from the least advanced node loses acknowledged activations; the 
     `wrong founder db-3 (seqno ${seq(3)} vs ${seq(1)}/${seq(2)}): ${wrong.missing.length} of ${writers.acknowledged.length} acknowledged activations missing`,
   );
   expect(wrong.missing.length).toBeGreaterThan(0);
-  await c.control.stop(c.customer, 3); // nothing was written to it: its history is still a prefix of nodes 1 and 2
+  await c.control.stop(c.customer, 3);
+  // after the wrong founding node 3 has a history of its own: the rule will not merge it with nodes 1 and 2
+  expect(chooseBootstrapNode(await readAll())).toEqual({ kind: "refuse", why: expect.stringContaining("belong to different clusters") });
 
-  // the playbook on the same data directories
+  // the playbook on the data as it was before the wrong founding
+  expect(spawnSync("sh", ["-c", 'rm -rf "$1" && mv "$1.before" "$1"', "swap", d3]).status).toBe(0);
   const lines: string[] = [];
   const alert: HealAlert = {
     name: "DatabaseDown",
