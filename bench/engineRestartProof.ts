@@ -165,7 +165,7 @@ export async function engineRestartProof(opts: { reformWithinMs?: number } = {})
       }
       return true;
     };
-    const within = opts.reformWithinMs ?? 180_000;
+    const within = opts.reformWithinMs ?? Number(process.env.ENGINE_PROOF_REFORM_WITHIN_S ?? 180) * 1000;
     while (!(await reformed()) && Date.now() - answeringAt < within) await sleep(1000);
     if (await reformed()) f.reformedBy = "start-script";
     else {

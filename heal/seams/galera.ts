@@ -341,7 +341,9 @@ export class DockerGaleraControl implements GaleraControl {
   async recover(customer: string, node: number): Promise<string> {
     const c = await this.get(customer, node);
     if (c.State === "running" || c.State === "restarting") throw new Error(`${c.name} is ${c.State}: --wsrep-recover only on a stopped node`);
-    // no socket, pid file or port of the image's defaults (its /run/mysqld is made by the start script, not here)
+    // no socket, pid file or port of the image's defaults (its /run/mysqld is made by the start script, not here);
+    // a cluster address because without the node's config mariadbd refuses rsync SST without one (measured on the
+    // engine-restart proof: "rsync SST method requires wsrep_cluster_address"); --wsrep-recover never connects
     const r = await this.oneOff(
       c,
       [
@@ -351,6 +353,7 @@ export class DockerGaleraControl implements GaleraControl {
         "--socket=/tmp/recover.sock",
         "--pid-file=/tmp/recover.pid",
         ...RECOVER_ARGS,
+        "--wsrep-cluster-address=gcomm://",
       ],
       ["mariadbd"],
     );
