@@ -133,6 +133,10 @@ export interface SandboxHandle {
   kill(name: string, signal?: NodeJS.Signals): void;
   /** Stops the process if it still runs, starts it again and waits until it is ready. */
   restart(name: string): Promise<void>;
+  /** The live spec of one process: its environment applies at its next start (heal's lost-node repoint). */
+  processSpec(name: string): SandboxProcessSpec;
+  /** Stops one process (SIGTERM, then SIGKILL after its role's timeout); its files stay. */
+  stopProcess(name: string): Promise<void>;
   /**
    * Starts the processes of one stack (default roles: all) that do not run, in dependency order, and
    * waits until each is ready; one-shot jobs run again. Returns the names started.
@@ -378,6 +382,17 @@ export class Sandbox implements SandboxHandle {
     if (p.running) await p.stop();
     p.start();
     await this.waitReady(name);
+  }
+
+  /** The live spec of one process: its environment applies at its next start (heal's lost-node repoint). */
+  processSpec(name: string): SandboxProcessSpec {
+    return this.get(name).spec;
+  }
+
+  /** Stops one process (SIGTERM, then SIGKILL after its role's timeout); its files stay. */
+  async stopProcess(name: string): Promise<void> {
+    const p = this.get(name);
+    await p.stop(stopTimeoutMs(p.spec.role));
   }
 
   async startStack(stack: string, roles?: ContainerRole[]): Promise<string[]> {

@@ -118,6 +118,18 @@ const galeraRun = [
   'exit "$RC"',
 ];
 
+/**
+ * The one-time founding order of `lchost heal` (heal/playbooks/galeraFullRecovery.ts): when no node of the
+ * cluster runs and Galera's own pc.recovery cannot re-form it (a member lost for good, or no saved views), the
+ * playbook chooses the most advanced node (heal/galeraRecovery.ts), sets `safe_to_bootstrap: 1` on it alone,
+ * leaves this marker in its data directory and starts it; the script consumes the marker, so the next start
+ * of the same node joins again. Any node may be the one: the most advanced is not always node 1.
+ */
+export const HEAL_BOOTSTRAP_MARKER = "lchost-heal-bootstrap";
+const healBootstrap = [
+  `if [ -f "$DATADIR/${HEAL_BOOTSTRAP_MARKER}" ]; then rm -f "$DATADIR/${HEAL_BOOTSTRAP_MARKER}"; EXTRA="--wsrep-new-cluster"; fi # lchost heal chose this node`,
+];
+
 export function renderDatabaseStartScript(opts: {
   datadir: string;
   configPath: string;
@@ -145,6 +157,7 @@ export function renderDatabaseStartScript(opts: {
     "fi",
     "EXTRA=",
     founding,
+    ...(opts.galera ? healBootstrap : []),
     ...(opts.galera ? galeraRun : ['exec mariadbd --defaults-extra-file="$CONFIG" --user=mysql --datadir="$DATADIR" $EXTRA']),
     "",
   ].join("\n");

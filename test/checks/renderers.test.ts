@@ -194,7 +194,31 @@ describe("database configuration", () => {
     const node2 = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
     expect(node1).toContain('grep -q "^safe_to_bootstrap: *1"');
     expect(node1).toContain("--wsrep-new-cluster");
-    expect(node2).not.toContain("--wsrep-new-cluster");
+    // node 2 founds only on lchost heal's one-time order (a marker it deletes before starting), never by itself
+    const founding = (script: string) => script.split("\n").filter((l) => l.includes("--wsrep-new-cluster"));
+    expect(founding(node2)).toEqual([
+      expect.stringMatching(/^if \[ -f "\$DATADIR\/lchost-heal-bootstrap" \]; then rm -f "\$DATADIR\/lchost-heal-bootstrap"; EXTRA=/),
+    ]);
+    expect(founding(node1)).toHaveLength(2);
+  });
+
+  it("the heal playbook's founding marker is consumed by the start, so the node's next start joins again", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-startscript-"));
+    try {
+      const script = renderDatabaseStartScript({ datadir: dir, configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
+      // run the script up to its founding decision (no chown, no mariadbd): print EXTRA
+      const lines = script.split("\n");
+      const upToDecision = lines.slice(0, lines.findIndex((l) => l.includes("lchost-heal-bootstrap")) + 1).filter((l) => !l.startsWith("mkdir -p"));
+      fs.mkdirSync(path.join(dir, "mysql"));
+      const run = () => spawnSync("sh", ["-c", `${upToDecision.join("\n")}\necho "EXTRA=$EXTRA"`], { encoding: "utf8" }).stdout.trim();
+      expect(run()).toBe("EXTRA=");
+      fs.writeFileSync(path.join(dir, "lchost-heal-bootstrap"), "");
+      expect(run()).toBe("EXTRA=--wsrep-new-cluster");
+      expect(fs.existsSync(path.join(dir, "lchost-heal-bootstrap"))).toBe(false);
+      expect(run()).toBe("EXTRA=");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a Galera node's start script keeps its saved view across a SIGTERM (the whole-cluster stop of an engine restart); a single server still execs mariadbd", () => {
