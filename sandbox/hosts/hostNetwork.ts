@@ -209,6 +209,15 @@ export class HostNetwork {
     return r.status === 0 && r.stdout.includes(` ${address}/`);
   }
 
+  /** Adds a further address to the host's interface (a part placed on it after the network was built). */
+  addAddress(name: string, address: string): void {
+    if (!net.isIPv4(address)) throw new Error(`addAddress: ${JSON.stringify(address)} is not an IPv4 address`);
+    const h = this.host(name);
+    const r = run(["ip", "-n", h.netns, "addr", "add", `${address}/${this.spec.prefixLength}`, "dev", this.interfaceName]);
+    if (!r.ok) throw new Error(`adding ${address} to ${name}: ${r.out}`);
+    h.addresses.push(address);
+  }
+
   /** Removes an address from the host's interface if it holds it (a killed keepalived leaves its VIP behind). */
   dropAddress(name: string, address: string): void {
     spawnSync("ip", ["-n", this.host(name).netns, "addr", "del", `${address}/${this.spec.prefixLength}`, "dev", this.interfaceName], { stdio: "ignore" });
