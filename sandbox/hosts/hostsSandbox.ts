@@ -376,10 +376,10 @@ export class HostsSandbox {
    * The host comes back: link up, its parts started again in role order, each waited for (a Galera node until
    * it is Synced), keepalived last. Throws when a part does not come back within the sandbox's ready timeout.
    */
-  async restoreHost(host: string, opts: { waitForDatabases?: boolean } = {}): Promise<void> {
+  async restoreHost(host: string, opts: { waitForDatabases?: boolean; kinds?: HostPart["kind"][] } = {}): Promise<void> {
     this.network.dropAddress(host, this.vip); // a dead host boots without the VIP its killed keepalived left
     this.network.setLink(host, true);
-    const parts = this.partsOn(host);
+    const parts = this.partsOn(host).filter((p) => !opts.kinds || opts.kinds.includes(p.kind));
     const of = (kind: HostPart["kind"]) => parts.filter((p) => p.kind === kind);
     for (const p of of("database")) {
       // a node that cannot join (no primary component left) would hold the restore up to the ready timeout
@@ -512,7 +512,7 @@ export class HostsSandbox {
       const rows = this.sb
         .sqlAsRoot(
           node,
-          `SELECT ticket FROM ${db}.lc_activations WHERE status = 'active' AND ticket IN (${chunk.map(quote).join(",")}) GROUP BY ticket HAVING COUNT(*) > 1`,
+          `SELECT ticket FROM ${db}.lc_activations WHERE status <> 'deactivated' AND ticket IN (${chunk.map(quote).join(",")}) GROUP BY ticket HAVING COUNT(*) > 1`,
         )
         .trim();
       double += rows ? rows.split("\n").length : 0;
