@@ -123,11 +123,13 @@ export class HostsSandbox {
       balancer,
       tag: opts.tag,
     });
+    const network = new HostNetwork(hostNetworkSpec(layout));
+    network.down(); // what a killed earlier run of this prefix left (its bridge would route the network checked below)
     const routed = routedAlready(layout.bridgeAddress);
     if (routed)
       throw new InputError(`lchost:hosts: this machine already routes the hosts' network (${routed}); give the stack hosts on a network of their own`);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `lchost-${opts.tag}-`));
-    const hs = new HostsSandbox(layout, new HostNetwork(hostNetworkSpec(layout)), cfg.customer, work, opts);
+    const hs = new HostsSandbox(layout, network, cfg.customer, work, opts);
     try {
       hs.network.up();
       hs.log(
