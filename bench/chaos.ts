@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       targets: { lines: ep.lines.map((l) => l.process), fsbs: ep.fsbs.map((f) => f.process), galeraNodes: hs.databaseNodes(), hosts: hs.hosts() },
     });
     console.log(`chaos: ${minutes} min, seed ${seed}, ${faults.length} faults; sandbox up in ${setupS.toFixed(1)} s, ${tickets.length} tickets`);
-    const client = hs.startClient({ tickets, concurrency: 2, durationMs, timeoutMs: 4000, retryAfterMs: 2000, pauseMs: 100 });
+    const client = hs.startClient({ tickets, concurrency: 2, durationMs, timeoutMs: 10_000, retryAfterMs: 2000, pauseMs: 100 });
     const t0 = Date.now();
     const records: FaultRecord[] = [];
     for (const f of faults) {
