@@ -449,7 +449,8 @@ export class HostsSandbox {
       );
       return { ok: true };
     } catch (e) {
-      return { ok: false, error: (e as Error).message.split("\n").slice(0, 2).join(" ") };
+      const lines = (e as Error).message.split("\n");
+      return { ok: false, error: lines.find((l) => /^ERROR/.test(l.trim())) ?? lines[0] };
     }
   }
 
