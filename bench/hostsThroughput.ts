@@ -108,6 +108,13 @@ export async function measureHostsThroughput(hosts: 2 | 3, log: (l: string) => v
   }
 }
 
+/**
+ * 4 lines on 2 hosts + garbd cannot run yet: line 3 is planned on Galera node 3, whose place garbd takes (the
+ * hosts sandbox refuses it naming lchost:lines); measured once the plan points lines at the data nodes only.
+ */
+export const TWO_HOSTS_NOT_MEASURED =
+  "2 hosts + garbd at 4 lines: line 3 is planned on Galera node 3, which garbd replaces (editions/customerDeployment.ts); not measurable until the plan points lines at data nodes only";
+
 /** The figures meet the issue's target: 4 lines ≥ 0.9 × 4 × one line, nothing failed. */
 export function hostsTargetMet(rows: HostsThroughput[]): boolean {
   return rows.every((r) => r.scaling >= 0.9 && r.failed === 0);
@@ -115,8 +122,8 @@ export function hostsTargetMet(rows: HostsThroughput[]): boolean {
 
 if (require.main === module) {
   (async () => {
-    const rows = [await measureHostsThroughput(2, console.log), await measureHostsThroughput(3, console.log)];
-    console.log(JSON.stringify({ bench: "ha-hosts", hostsThroughput: rows, met: hostsTargetMet(rows) }));
+    const rows = [await measureHostsThroughput(3, console.log)];
+    console.log(JSON.stringify({ bench: "ha-hosts", hostsThroughput: rows, hostsThroughputNotMeasured: TWO_HOSTS_NOT_MEASURED, met: hostsTargetMet(rows) }));
     if (!hostsTargetMet(rows)) process.exitCode = 1;
   })().catch((e) => {
     console.error(`bench ha-hosts failed: ${e?.stack ?? e}`);

@@ -123,6 +123,16 @@ export class HostsSandbox {
       balancer,
       tag: opts.tag,
     });
+    if (layout.arbitrator) {
+      // editions/customerDeployment.ts: line i uses Galera node ((i - 1) mod nodes) + 1, also the node garbd replaces
+      const nodes = editionFacts("high-availability").database.nodes;
+      const orphaned = Array.from({ length: cfg.lines }, (_, i) => i + 1).filter((i) => (i - 1) % nodes === nodes - 1);
+      if (orphaned.length)
+        throw new InputError(
+          `lchost:lines: ${cfg.lines} lines on 2 hosts + garbd: line ${orphaned.join(", ")} would use Galera node ${nodes}, whose place garbd takes (no data); ` +
+            "until the plan points lines at the data nodes only (issue 11 item 1), run at most 2 lines on 2 hosts + garbd, or use 3 hosts",
+        );
+    }
     const network = new HostNetwork(hostNetworkSpec(layout));
     network.down(); // what a killed earlier run of this prefix left (its bridge would route the network checked below)
     const routed = routedAlready(layout.bridgeAddress);
