@@ -6,7 +6,10 @@
  * taking it out, polled on the admin socket, and the client errors meanwhile. Bounded: < 3 minutes.
  * Then the balancer pair's VIP takeover (bench/vipTakeover.ts: keepalived + HAProxy between network namespaces,
  * after the sandbox stopped): vip_takeover_haproxy_killed_s, vip_takeover_host_down_s,
- * requests_failed_during_takeover (and each round in vip_rounds) join the JSON.
+ * requests_failed_during_takeover (and each round in vip_rounds) join the JSON. Then the throughput on hosts
+ * (bench/hostsThroughput.ts: the sandbox's hosts as network namespaces, 4 lines over 3 hosts, through the VIP from
+ * a client namespace): `hostsThroughput` joins the JSON (target: 4 lines ≥ 0.9 × 4 × one line); 2 hosts + garbd at
+ * 4 lines cannot run yet (`hostsThroughputNotMeasured` says why).
  * Prints a table, then as the last line one JSON object {"bench":"ha", ...}.
  */
 import * as fs from "fs";
@@ -14,6 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { createTickets, percentile, runActivationLoad } from "../sandbox/activationLoad";
 import { SandboxHandle, startSandbox } from "../sandbox/startSandbox";
+import { hostsTargetMet, measureHostsThroughput, TWO_HOSTS_NOT_MEASURED } from "./hostsThroughput";
 import { measureVipTakeover, vipTargetMet } from "./vipTakeover";
 
 const LINES = 4;
@@ -132,7 +136,18 @@ async function main(): Promise<void> {
     console.log("");
     console.log("balancer pair (keepalived VRRP + HAProxy between network namespaces), VIP takeover:");
     const vip = await measureVipTakeover(console.log);
-    const merged = { ...result, ...vip, met: result.met && vipTargetMet(vip), seconds: Math.round((Date.now() - started) / 100) / 10 };
+    console.log("");
+    console.log("4 lines on hosts (each host a network namespace), through the VIP from a client namespace:");
+    const hostsThroughput = [await measureHostsThroughput(3, console.log)];
+    console.log(`not measured: ${TWO_HOSTS_NOT_MEASURED}`);
+    const merged = {
+      ...result,
+      ...vip,
+      hostsThroughput,
+      hostsThroughputNotMeasured: TWO_HOSTS_NOT_MEASURED,
+      met: result.met && vipTargetMet(vip) && hostsTargetMet(hostsThroughput),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
     console.log(JSON.stringify(merged));
     if (!merged.met) process.exitCode = 1;
   } catch (e) {

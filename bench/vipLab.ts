@@ -9,9 +9,8 @@
  *
  * Used by test/e2e/balancerPair.test.ts (the proof) and bench/vipTakeover.ts (bench:ha's VIP figures). Names:
  * `vr<tag>…` for the bridge, namespaces and veths; addresses `<subnet>.x` (10.241.x.x is used nowhere else).
- * While dockerd runs, bridged traffic is dropped by its FORWARD policy: the lab inserts one DOCKER-USER (or
- * FORWARD) accept rule for its own bridge only and deletes it in stop(). stop() removes everything, also
- * after a failed start.
+ * The network (bridge, namespaces, links, the Docker forward rule, killing a host) is sandbox/hosts/hostNetwork.ts,
+ * the one module the sandbox's hosts use too. stop() removes everything, also after a failed start.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -20,6 +19,7 @@ import { DEFAULT_HEALTH, renderHaproxyConfig } from "../haproxy/renderConfig";
 import { BalancerSettings, balancerSettings } from "../model/balancerPair";
 import { editionFacts } from "../model/catalog";
 import { KeepalivedNodeFiles, renderKeepalivedPair } from "../keepalived/renderKeepalived";
+import { HostNetwork } from "../sandbox/hosts/hostNetwork";
 import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCertificates";
 
 export const VIP_LAB_SERVERNAME = "wayne.lchost.test";
@@ -118,7 +118,7 @@ export class VipLab {
   readonly nodes: [Node, Node];
   readonly balancer: BalancerSettings;
   readonly caCert: string;
-  private forwardRule?: string[];
+  readonly network: HostNetwork;
   private clients: ChildProcess[] = [];
 
   private constructor(
@@ -147,6 +147,14 @@ export class VipLab {
       files: files[i],
       dir: path.join(opts.dir, hosts[i].name),
     })) as [Node, Node];
+    this.network = new HostNetwork({
+      bridge: this.bridge,
+      prefixLength: 24,
+      hosts: [
+        ...this.nodes.map((n) => ({ name: n.name, netns: n.ns, veth: n.hostVeth, addresses: [n.address] })),
+        { name: "client", netns: this.clientNs, veth: `vr${t}cl`, addresses: [this.clientAddress] },
+      ],
+    });
   }
 
   /** Builds the network and starts every process; throws (after cleaning up) when the pair does not come up. */
@@ -156,8 +164,7 @@ export class VipLab {
     const ca = makeCertificateAuthority(opts.dir, "ca", "vip lab CA");
     const lab = new VipLab(opts, ca.cert);
     try {
-      lab.removeNetwork(); // a crashed run's leftovers
-      lab.buildNetwork();
+      lab.network.up(); // removes a crashed run's leftovers first
       const server = issueCertificate(opts.dir, "server", ca, {
         commonName: VIP_LAB_SERVERNAME,
         dnsNames: [VIP_LAB_SERVERNAME],
@@ -186,37 +193,6 @@ export class VipLab {
     } catch (e) {
       await lab.stop();
       throw e;
-    }
-  }
-
-  private buildNetwork(): void {
-    run("ip", ["link", "add", this.bridge, "type", "bridge"]);
-    run("ip", ["link", "set", this.bridge, "up"]);
-    const chain = spawnSync("iptables", ["-S", "DOCKER-USER"], { stdio: "ignore" }).status === 0 ? "DOCKER-USER" : "FORWARD";
-    this.forwardRule = [chain, "-i", this.bridge, "-o", this.bridge, "-j", "ACCEPT"];
-    run("iptables", ["-I", ...this.forwardRule]);
-    const attach = (ns: string, hostVeth: string, address: string) => {
-      run("ip", ["netns", "add", ns]);
-      run("ip", ["link", "add", hostVeth, "type", "veth", "peer", "name", `${hostVeth}n`]);
-      run("ip", ["link", "set", `${hostVeth}n`, "netns", ns]);
-      run("ip", ["-n", ns, "link", "set", `${hostVeth}n`, "name", "eth0"]);
-      run("ip", ["-n", ns, "addr", "add", `${address}/24`, "dev", "eth0"]);
-      run("ip", ["-n", ns, "link", "set", "eth0", "up"]);
-      run("ip", ["-n", ns, "link", "set", "lo", "up"]);
-      run("ip", ["link", "set", hostVeth, "master", this.bridge]);
-      run("ip", ["link", "set", hostVeth, "up"]);
-    };
-    for (const n of this.nodes) attach(n.ns, n.hostVeth, n.address);
-    attach(this.clientNs, `vr${this.opts.tag}cl`, this.clientAddress);
-  }
-
-  private removeNetwork(): void {
-    for (const ns of [...this.nodes.map((n) => n.ns), this.clientNs]) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
-    for (const veth of [...this.nodes.map((n) => n.hostVeth), `vr${this.opts.tag}cl`]) spawnSync("ip", ["link", "del", veth], { stdio: "ignore" });
-    spawnSync("ip", ["link", "del", this.bridge], { stdio: "ignore" });
-    if (this.forwardRule) {
-      spawnSync("iptables", ["-D", ...this.forwardRule], { stdio: "ignore" });
-      this.forwardRule = undefined;
     }
   }
 
@@ -276,25 +252,17 @@ export class VipLab {
 
   /** A whole host dies: every process in its namespace gets SIGKILL at once (keepalived sends no goodbye) and its link goes down. */
   killHost(i: 0 | 1): void {
-    const n = this.nodes[i];
     // the link first, so nothing leaves the host after this instant; then every process in the namespace,
     // keepalived's VRRP child too (killed alone, its parent's death makes it send a priority-0 goodbye that
     // a dead host never sends)
-    this.setLink(i, false);
-    for (const pid of run("ip", ["netns", "pids", n.ns]).split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
+    this.network.killHost(this.nodes[i].name);
   }
 
   /** The host comes back: link up, its line, HAProxy and keepalived started again (keepalived once HAProxy answers). */
   async restoreHost(i: 0 | 1): Promise<void> {
     const n = this.nodes[i];
     // a host that was down boots without the VIP; the killed keepalived could not remove it
-    spawnSync("ip", ["-n", n.ns, "addr", "del", `${this.balancer.virtualIp}/${this.balancer.prefixLength}`, "dev", "eth0"], { stdio: "ignore" });
+    this.network.dropAddress(n.name, this.balancer.virtualIp);
     this.setLink(i, true);
     n.line = this.spawnIn(n, "line", process.execPath, ["-e", LINE_SCRIPT, n.name, n.address, String(LINE_PORT)]);
     this.startHaproxy(n);
@@ -351,15 +319,13 @@ export class VipLab {
 
   /** The node's link on the bridge goes down (its processes keep running, cut off) or up again. */
   setLink(i: 0 | 1, up: boolean): void {
-    run("ip", ["link", "set", this.nodes[i].hostVeth, up ? "up" : "down"]);
+    this.network.setLink(this.nodes[i].name, up);
   }
 
   /** Whether the node's eth0 holds the VIP right now (`ip -n <ns> addr`). */
   holds(name: string): boolean {
-    const n = this.nodes.find((m) => m.name === name);
-    if (!n) throw new Error(`no node ${name}`);
-    const r = spawnSync("ip", ["-n", n.ns, "-o", "-4", "addr", "show", "dev", "eth0"], { encoding: "utf8" });
-    return r.status === 0 && r.stdout.includes(` ${this.balancer.virtualIp}/`);
+    if (!this.nodes.some((m) => m.name === name)) throw new Error(`no node ${name}`);
+    return this.network.holds(name, this.balancer.virtualIp);
   }
 
   /** The nodes whose eth0 holds the VIP right now. */
@@ -450,7 +416,7 @@ export class VipLab {
     const until = Date.now() + 5000;
     while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < until) await sleep(50);
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    this.removeNetwork();
+    this.network.down();
     // VR_KEEP_LOGS=1 keeps the working folder (configs, keepalived and HAProxy logs) for a look afterwards
     if (process.env.VR_KEEP_LOGS) console.error(`vip lab: logs kept in ${this.opts.dir}`);
     else fs.rmSync(this.opts.dir, { recursive: true, force: true });

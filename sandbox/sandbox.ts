@@ -84,6 +84,11 @@ export interface SandboxOptions extends StackSelection {
    * are namespaces joined by a WAN emulator (sandbox/geo/).
    */
   placement?: Record<string, { address: string; netns?: string }>;
+  /**
+   * Places the planned containers `placement` does not name, by name and role (undefined: its loopback address).
+   * The sandbox's hosts (sandbox/hosts/) put each part in its host's namespace this way.
+   */
+  placeContainer?: (container: { name: string; role: string | undefined }) => { address: string; netns?: string } | undefined;
   /** Planned processes never to start (e.g. a Galera node whose place an arbitrator takes). */
   skipProcesses?: string[];
 }
@@ -174,6 +179,8 @@ interface SandboxParts {
   planned: PlannedStack[];
   secrets: SandboxSecrets;
   addresses: Map<string, string>;
+  /** Containers that run in a network namespace (`placement`, `placeContainer`). */
+  netns: Map<string, string>;
   tlsMaterial: SandboxTls;
   layoutOptions: LayoutOptions;
   layout: SandboxLayout;
@@ -261,9 +268,20 @@ export class Sandbox implements SandboxHandle {
     for (const p of planned) addStackSecrets(secrets, p);
     const containers = sandboxContainers(planned, secrets);
     const addresses = sandboxAddresses(name, containers);
-    for (const [container, placed] of Object.entries(opts.placement ?? {})) addresses.set(container, placed.address);
     const all = [...containers.values()].flat();
     const roles = all.map((c) => c.labels?.find((l) => l.label === "lchost.role")?.value);
+    const netns = new Map<string, string>();
+    const place = (container: string, placed: { address: string; netns?: string }) => {
+      addresses.set(container, placed.address);
+      if (placed.netns) netns.set(container, placed.netns);
+    };
+    for (const [container, placed] of Object.entries(opts.placement ?? {})) place(container, placed);
+    if (opts.placeContainer) {
+      all.forEach((c, i) => {
+        const placed = opts.placement?.[c.name] ? undefined : opts.placeContainer!({ name: c.name, role: roles[i] });
+        if (placed) place(c.name, placed);
+      });
+    }
     const galera = all.some((c) => c.uploads?.some((u) => /wsrep_on\s*=\s*ON/.test(u.content)));
     const binaries = checkPrerequisites(
       prerequisitesFor({
@@ -317,7 +335,7 @@ export class Sandbox implements SandboxHandle {
     };
     if (!operations) {
       const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
-      return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries };
+      return { name, dir, planner, planned, secrets, addresses, netns, tlsMaterial, layoutOptions, layout, binaries };
     }
     // The receivers listen on an address of their own (127.B.251.1) before the notifier's files are written.
     const receivers = await startSandboxReceivers(`127.${sandboxOctet(name)}.251.1`, path.join(dir, "receivers"));
@@ -327,7 +345,7 @@ export class Sandbox implements SandboxHandle {
       layoutOptions.operations = { receivers, caFile: certs.caCert, portalPasswords };
       const layout = buildSandboxLayout(planned, containers, addresses, secrets, tlsMaterial, layoutOptions);
       const ops = sandboxOperations(layout, operations, receivers, portalPasswords);
-      return { name, dir, planner, planned, secrets, addresses, tlsMaterial, layoutOptions, layout, binaries, operations: ops };
+      return { name, dir, planner, planned, secrets, addresses, netns, tlsMaterial, layoutOptions, layout, binaries, operations: ops };
     } catch (e) {
       await receivers.close();
       throw e;
@@ -497,7 +515,7 @@ export class Sandbox implements SandboxHandle {
   }
 
   private localProcess(spec: SandboxProcessSpec): LocalProcess {
-    const netns = this.opts.placement?.[spec.name]?.netns;
+    const netns = this.parts.netns.get(spec.name);
     // `ip netns exec` execs the command in place: the PID (and its process group) stays the service's own
     const run = netns ? { ...spec, command: "ip", args: ["netns", "exec", netns, spec.command, ...spec.args] } : spec;
     return new LocalProcess(run, sandboxLogDir(this.dir), (p) => this.pids.add(p));
