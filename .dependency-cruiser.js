@@ -78,7 +78,8 @@ module.exports = {
       from: { path: any(TOOLKIT.filter((d) => d !== "bench")) },
       to: {
         path: any(SERVICES),
-        pathNot: "^((license-central|fsb-emulator|notifier|status-portal)/src/env|notifier/src/webhookSignature|notifier/src/alertmanagerPayload|status-portal/src/passwordHash)\\.ts$",
+        pathNot:
+          "^((license-central|fsb-emulator|notifier|status-portal)/src/env|notifier/src/webhookSignature|notifier/src/alertmanagerPayload|status-portal/src/passwordHash)\\.ts$",
       },
     },
   ],
