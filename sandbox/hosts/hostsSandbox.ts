@@ -33,6 +33,25 @@ import { SandboxHandle, startSandbox } from "../startSandbox";
 import { HostNetwork, routedAlready } from "./hostNetwork";
 import { balancerNodeConfig, hostNetworkSpec, hostOfContainer, HostsLayout, hostsLayout } from "./hostsLayout";
 import { spawnVipClient, VipClientOptions, VipClientRun } from "./vipClient";
+import * as YAML from "yaml";
+
+/** The keys by which the program deploys an HA stack over its hosts (editions/customerOnHosts.ts). */
+const HOSTS_KEYS = ["lchost:hosts", "lchost:balancer", "lchost:galeraArbitrator"];
+
+/**
+ * A copy of the stack file, in `dir` under the same name, without the keys that make the program plan one Docker
+ * engine per host. The program's plan for hosts names host addresses and published ports (what a real host needs);
+ * the sandbox gives every part its own address in its host's namespace and places the parts itself (hostsLayout,
+ * the same placeParts), so it plans the stack as on one engine — container names it can translate — and runs the
+ * balancer pair and garbd from the same renderers.
+ */
+export function singleEnginePlanFile(stackFile: string, dir: string): string {
+  const doc = YAML.parseDocument(fs.readFileSync(stackFile, "utf8"));
+  for (const key of HOSTS_KEYS) doc.deleteIn(["config", key]);
+  const copy = path.join(dir, path.basename(stackFile));
+  fs.writeFileSync(copy, doc.toString());
+  return copy;
+}
 
 export interface HostsSandboxOptions {
   stackFile: string;
@@ -145,7 +164,7 @@ export class HostsSandbox {
       hs.log(
         `hosts: ${layout.hosts.map((h) => `${h.name} (${h.address}, namespace ${h.netns})`).join(", ")}; VIP ${layout.balancer.virtualIp} on bridge ${layout.bridge}`,
       );
-      await hs.startParts(file.path);
+      await hs.startParts(singleEnginePlanFile(file.path, work));
       return hs;
     } catch (e) {
       await hs.stop();
