@@ -6,15 +6,15 @@ import { linePlan } from "../model/extraLines";
 import { BalancingSettings, CustomerConfig } from "../model/stackConfig";
 import { HaproxyBackend } from "../haproxy";
 import { customerNames, galeraClusterName } from "../model/naming";
-import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
+import { DatabaseNode } from "../components/DatabaseServer";
 import { FsbBox } from "../components/FsbBox";
 import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
 import { LicenseCentralLine } from "../components/LicenseCentralLine";
 import { schemaOwnerSql } from "../components/render/databaseSql";
-import { sha512Crypt } from "../components/render/sha512Crypt";
 import { LC_PORT } from "../components/serviceEnv";
 import { stackImages } from "../components/StackImages";
 import type { StackHostLayout } from "../model/hostsLayout";
+import { customerLineSettings, gatewayBasicAuth } from "./customerLineSettings";
 
 /** Where a customer's lines sign licenses when the edition has no FSB of its own. */
 export interface SharedFsb {
@@ -179,23 +179,18 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
           hostname: names.line(line),
           image: images.licenseCentral!,
           networks: [network.name],
-          settings: {
-            edition: cfg.edition,
+          settings: customerLineSettings({
+            cfg,
             webServices: facts.includes.webServices,
+            names,
             quotas,
-            quotaMode: cfg.quotaMode,
             dbHost,
-            dbPort: DB_PORT,
-            dbName: names.schema,
-            dbUser: names.dbUser,
             dbPassword: dbPassword.result,
-            fsbUrl,
-            fsbFirmCode: cfg.customer,
-            fsbToken,
+            fsbUrl: fsbUrl,
+            fsbToken: fsbToken,
             adminToken: adminToken.result,
-            startInMaintenance: cfg.startInMaintenance,
-            webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
-          },
+            webServiceToken: webServiceToken.result,
+          }),
           memoryMb: facts.resources.memoryMb,
           cpuShares: facts.resources.cpuShares,
           owner,
@@ -205,13 +200,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
     );
   }
 
-  const basic = cfg.connection.basicAuth;
-  let basicAuth: { username: string; passwordHash: pulumi.Output<string> } | undefined;
-  if (basic) {
-    const salt = new random.RandomString("basic-auth-salt", { length: 16, special: false }, opts);
-    const password = args.secret(basic.passwordKey);
-    basicAuth = { username: basic.username, passwordHash: pulumi.secret(pulumi.all([password, salt.result]).apply(([pw, s]) => sha512Crypt(pw, s))) };
-  }
+  const basicAuth = gatewayBasicAuth(cfg, (key) => args.secret(key), opts);
   const host = `${cfg.customer}.${cfg.domain}`;
   const entry = new HttpsEntryPoint(
     "gateway", // the same resource whether it balances one line or several

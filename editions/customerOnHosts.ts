@@ -12,12 +12,12 @@ import { entryCertificate, ENTRY_MONITOR, HttpsEntryPoint } from "../components/
 import { KEEPALIVED_PATHS, KeepalivedNode } from "../components/KeepalivedNode";
 import { LicenseCentralLine } from "../components/LicenseCentralLine";
 import { schemaOwnerSql } from "../components/render/databaseSql";
-import { sha512Crypt } from "../components/render/sha512Crypt";
 import { LC_PORT } from "../components/serviceEnv";
 import { stackImages } from "../components/StackImages";
 import { renderKeepalivedPair } from "../keepalived/renderKeepalived";
 import { FirewallOpening, renderHostFirewalls } from "../render/hostFirewall";
 import { CustomerDeployment, CustomerDeploymentArgs, linesBackend, StackOnHosts } from "./customerDeployment";
+import { customerLineSettings, gatewayBasicAuth } from "./customerLineSettings";
 
 /**
  * The host port line N publishes on its host's address (LC_PORT + N - 1): two lines of one customer may share a
@@ -169,23 +169,18 @@ export function deployCustomerOnHosts(parent: pulumi.Resource, args: CustomerDep
           hostname: names.line(line),
           image: image(host, "licenseCentral"),
           networks: networkOn(host),
-          settings: {
-            edition: cfg.edition,
+          settings: customerLineSettings({
+            cfg,
             webServices: facts.includes.webServices,
+            names,
             quotas,
-            quotaMode: cfg.quotaMode,
             dbHost,
-            dbPort: DB_PORT,
-            dbName: names.schema,
-            dbUser: names.dbUser,
             dbPassword: dbPassword.result,
             fsbUrl: box.url,
-            fsbFirmCode: cfg.customer,
             fsbToken: token.result,
             adminToken: adminToken.result,
-            startInMaintenance: cfg.startInMaintenance,
-            webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
-          },
+            webServiceToken: webServiceToken.result,
+          }),
           memoryMb: facts.resources.memoryMb,
           cpuShares: facts.resources.cpuShares,
           publish: { ip: hostOf(host).address, port: lineHostPort(line) },
@@ -196,13 +191,7 @@ export function deployCustomerOnHosts(parent: pulumi.Resource, args: CustomerDep
     );
   }
 
-  const basic = cfg.connection.basicAuth;
-  let basicAuth: { username: string; passwordHash: pulumi.Output<string> } | undefined;
-  if (basic) {
-    const salt = new random.RandomString("basic-auth-salt", { length: 16, special: false }, opts);
-    const password = args.secret(basic.passwordKey);
-    basicAuth = { username: basic.username, passwordHash: pulumi.secret(pulumi.all([password, salt.result]).apply(([pw, s]) => sha512Crypt(pw, s))) };
-  }
+  const basicAuth = gatewayBasicAuth(cfg, (key) => args.secret(key), opts);
   const dnsName = `${cfg.customer}.${cfg.domain}`;
   // one certificate for the pair: a client that the VIP moves to the other node sees the same server
   const tls = entryCertificate("gateway", [dnsName], parent);

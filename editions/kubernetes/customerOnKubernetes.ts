@@ -4,7 +4,6 @@ import { editionFacts } from "../../model/catalog";
 import { linePlan } from "../../model/extraLines";
 import { customerPodShapes, cpuMillisOfShares, FIXED_POD_SIZES, gatewayReplicas, namespaceQuota, VOLUME_SIZES_GI } from "../../model/kubernetesResources";
 import { customerNames, galeraClusterName } from "../../model/naming";
-import { DB_PORT } from "../../components/DatabaseServer";
 import { CustomerNamespace } from "../../components/kubernetes/CustomerNamespace";
 import { FsbStatefulSet } from "../../components/kubernetes/FsbStatefulSet";
 import { HaproxyGateway } from "../../components/kubernetes/HaproxyGateway";
@@ -13,8 +12,8 @@ import { MariadbStatefulSet } from "../../components/kubernetes/MariadbStatefulS
 import { createNetworkPolicies, customerFlows } from "../../components/kubernetes/networkPolicies";
 import { ownerLabels } from "../../components/kubernetes/objectLabels";
 import { schemaOwnerSql } from "../../components/render/databaseSql";
-import { sha512Crypt } from "../../components/render/sha512Crypt";
 import { CustomerDeployment, CustomerDeploymentArgs, linesBackend } from "../customerDeployment";
+import { customerLineSettings, gatewayBasicAuth } from "../customerLineSettings";
 
 /**
  * What a customer with a server of its own gets on Kubernetes — the same parts as on Docker (editions/
@@ -109,23 +108,18 @@ export function deployCustomerOnKubernetes(parent: pulumi.Resource, args: Custom
           name: names.line(line),
           namespace,
           image: cfg.images.licenseCentral,
-          settings: {
-            edition: cfg.edition,
+          settings: customerLineSettings({
+            cfg,
             webServices: facts.includes.webServices,
+            names,
             quotas,
-            quotaMode: cfg.quotaMode,
             dbHost,
-            dbPort: DB_PORT,
-            dbName: names.schema,
-            dbUser: names.dbUser,
             dbPassword: dbPassword.result,
-            fsbUrl,
-            fsbFirmCode: cfg.customer,
-            fsbToken,
+            fsbUrl: fsbUrl,
+            fsbToken: fsbToken,
             adminToken: adminToken.result,
-            startInMaintenance: cfg.startInMaintenance,
-            webServiceToken: facts.includes.webServices ? webServiceToken.result : undefined,
-          },
+            webServiceToken: webServiceToken.result,
+          }),
           size: own,
           owner,
           after,
@@ -135,13 +129,7 @@ export function deployCustomerOnKubernetes(parent: pulumi.Resource, args: Custom
     );
   }
 
-  const basic = cfg.connection.basicAuth;
-  let basicAuth: { username: string; passwordHash: pulumi.Output<string> } | undefined;
-  if (basic) {
-    const salt = new random.RandomString("basic-auth-salt", { length: 16, special: false }, opts);
-    const password = args.secret(basic.passwordKey);
-    basicAuth = { username: basic.username, passwordHash: pulumi.secret(pulumi.all([password, salt.result]).apply(([pw, s]) => sha512Crypt(pw, s))) };
-  }
+  const basicAuth = gatewayBasicAuth(cfg, (key) => args.secret(key), opts);
   const gateway = new HaproxyGateway(
     "gateway",
     {
