@@ -66,6 +66,7 @@ export class ActivationMachine {
     const { container, idempotencyKey: key } = req;
     if (!TICKET_PATTERN.test(ticket)) throw unknownTicket(ticket);
     const deadline = Date.now() + this.timings.pendingWaitMs;
+    await this.quota.prepare("activations", monthOf(this.now()));
     for (;;) {
       let step: Step;
       try {

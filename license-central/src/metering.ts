@@ -44,6 +44,7 @@ export class Metering {
   async countWebServiceCall(ref: string, log: WarnLog): Promise<QuotaName | undefined> {
     const at = this.now();
     const month = monthOf(at);
+    await this.quota.prepare("webServiceCalls", month);
     const exceeded = await this.store.transaction(async (conn) => {
       const over = await this.quota.admit(conn, "webServiceCalls", month, () => this.store.countUsage(conn, month, ["ws_call"]), log);
       await this.store.recordUsage(conn, "ws_call", at, ref);

@@ -40,6 +40,14 @@ export class QuotaPolicy {
   }
 
   /**
+   * Before the transaction that admits: makes sure hard mode's lock row exists, outside the transaction
+   * (admit must not take a second pooled connection while its transaction holds one).
+   */
+  async prepare(quota: QuotaName, month: string): Promise<void> {
+    if (this.isHard(quota)) await this.store.ensureQuotaRow(month, quota);
+  }
+
+  /**
    * Admits one more unit of `quota` inside `conn`'s transaction, before the caller writes it. Hard mode:
    * locks (month, quota) until the transaction ends, then `used()` (which must count what is reserved
    * too) decides; over the limit throws 429. Soft mode: see check(). Returns true when soft mode served

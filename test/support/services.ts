@@ -137,9 +137,10 @@ export async function startFsb(env: Record<string, string> = {}, dataDir?: strin
     FSB_FIRM_TOKENS: `${FIRM_A.code}=${FIRM_A.token},${FIRM_B.code}=${FIRM_B.token}`,
     LOG_LEVEL: "info",
     // Generous database deadlines: the tests race tens of requests on one quota or ticket row through a pool
-    // of 10, and with the defaults (1 s pool wait, 3 s per statement) a loaded machine answers some of them
-    // 503 LC_DB_TIMEOUT (CI at load 8: 39 of 50 activations) — right in production, not what those tests
-    // check. A test of the deadlines themselves sets its own (licenseCentralDatabaseFrozen).
+    // of 10, and with the defaults (1 s pool wait, 3 s per statement) a loaded machine may answer some of them
+    // 503 LC_DB_TIMEOUT — right in production, not what those tests check. (The 503s CI once saw, 39 of 50
+    // activations and later 50 of 50 calls, were a pool starvation in the quota admission, fixed since:
+    // licenseCentralHardQuota's pool-of-one test.) A test of the deadlines themselves sets its own (licenseCentralDatabaseFrozen).
     DB_ACQUIRE_TIMEOUT_MS: "20000",
     DB_QUERY_TIMEOUT_MS: "20000",
     ...env,
@@ -207,9 +208,10 @@ export async function startLc(
     FSB_TOKEN: FIRM_A.token,
     LOG_LEVEL: "info",
     // Generous database deadlines: the tests race tens of requests on one quota or ticket row through a pool
-    // of 10, and with the defaults (1 s pool wait, 3 s per statement) a loaded machine answers some of them
-    // 503 LC_DB_TIMEOUT (CI at load 8: 39 of 50 activations) — right in production, not what those tests
-    // check. A test of the deadlines themselves sets its own (licenseCentralDatabaseFrozen).
+    // of 10, and with the defaults (1 s pool wait, 3 s per statement) a loaded machine may answer some of them
+    // 503 LC_DB_TIMEOUT — right in production, not what those tests check. (The 503s CI once saw, 39 of 50
+    // activations and later 50 of 50 calls, were a pool starvation in the quota admission, fixed since:
+    // licenseCentralHardQuota's pool-of-one test.) A test of the deadlines themselves sets its own (licenseCentralDatabaseFrozen).
     DB_ACQUIRE_TIMEOUT_MS: "20000",
     DB_QUERY_TIMEOUT_MS: "20000",
     ...env,

@@ -69,6 +69,27 @@ describe("License Central hard quotas under concurrency", () => {
     expect((await usage(lc)).webServiceCalls).toBe(20);
   }, 120_000);
 
+  // The admission used to create the month's lock row on a second pooled connection while its
+  // transaction held the first: with every connection held, all requests waited for one more and all
+  // timed out (CI: 50 of 50 calls 503 LC_DB_TIMEOUT). A pool of one makes that starvation certain.
+  test("admission takes no second pooled connection: with a pool of one, 8 concurrent calls against a limit of 5 give 5 served and 3 refused", async () => {
+    const lc = await line({
+      LC_QUOTA_WEB_SERVICE_CALLS_PER_MONTH: "5",
+      LC_QUOTA_ACTIVATIONS_PER_MONTH: "10",
+      DB_POOL_SIZE: "1",
+      DB_ACQUIRE_TIMEOUT_MS: "8000",
+    });
+    const res = await Promise.all(Array.from({ length: 8 }, () => call(lc.publicUrl, "GET", "/ws/v1/usage", { token: lc.wsToken })));
+    expect(tally(res)).toEqual({ 200: 5, 429: 3 });
+    const [t1, t2, t3] = await adminTickets(lc, 3, "HP");
+    expect((await activate(lc, t1, "3-1", "hp-1")).status).toBe(201);
+    // the lock rows vanish (a restore of an older dump): the next admission creates its row again inside its own transaction
+    await inspect(lc.database, "DELETE FROM lc_quota_locks");
+    expect((await activate(lc, t2, "3-2", "hp-2")).status).toBe(201);
+    expect((await activate(lc, t3, "3-3", "hp-3")).status).toBe(201);
+    expect(await inspect(lc.database, "SELECT quota, version FROM lc_quota_locks ORDER BY quota")).toEqual([{ quota: "activations", version: 2 }]);
+  }, 60_000);
+
   test("in hard mode a deactivation stays possible after the quota is used up, and it is still counted", async () => {
     const lc = await line({ LC_QUOTA_ACTIVATIONS_PER_MONTH: "2" });
     const [t1, t2, t3] = await adminTickets(lc, 3, "HD");
