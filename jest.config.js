@@ -9,6 +9,8 @@
 //   migration, e2e, docker-migration   real processes, sandboxes and the real Docker engine
 //   proofs    the long real-engine proofs of the fleet and self-healing issues (npm run test:proofs; several
 //             minutes on a loaded 2-core machine): not in npm test / CI, which keeps to its 40-minute budget
+// what @pulumi/pulumi loads only for serializing functions (never used here): see test/unit/support/notLoaded.js
+const notLoaded = { "^(typescript|@npmcli/arborist)$": "<rootDir>/test/unit/support/notLoaded.js" };
 const tsJest = ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json", diagnostics: false }];
 module.exports = {
   projects: [
@@ -16,7 +18,11 @@ module.exports = {
       displayName: "unit",
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },
-      setupFilesAfterEnv: ["<rootDir>/test/unit/support/timeout.ts"],
+      moduleNameMapper: notLoaded,
+      // plans several files share are computed once per run (test/unit/support/planCache.ts)
+      globalSetup: "<rootDir>/test/unit/support/runCacheSetup.ts",
+      globalTeardown: "<rootDir>/test/unit/support/runCacheTeardown.ts",
+      setupFilesAfterEnv: ["<rootDir>/test/unit/support/timeout.ts", "<rootDir>/test/unit/support/sdkPromiseStacks.ts"],
       testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
     },
     {

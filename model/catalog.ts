@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import Ajv from "ajv";
+import { lazyValidator } from "./schemaValidator";
 import * as YAML from "yaml";
 import { catalogSchema } from "./catalogSchema";
 import type { DatabaseKind } from "./databaseKind";
@@ -122,11 +122,12 @@ export interface EditionCatalog {
   };
 }
 
+const catalogValidator = lazyValidator(catalogSchema, { allErrors: true });
+
 /** Parses and validates catalog YAML text; every schema error is listed with its path. */
 export function parseCatalog(text: string, source = "model/catalog.yaml"): EditionCatalog {
   const raw = YAML.parse(text);
-  const ajv = new Ajv({ allErrors: true });
-  const validate = ajv.compile(catalogSchema);
+  const validate = catalogValidator();
   if (!validate(raw)) {
     const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
     throw new Error(`invalid edition catalog ${source}: ${errors}`);

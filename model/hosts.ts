@@ -4,7 +4,8 @@
  * Both end in the same `Host`; a stack may name inventory hosts or describe its hosts inline. Pure: no I/O
  * beyond parsing text, no Pulumi.
  */
-import Ajv, { ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
+import { lazyValidator } from "./schemaValidator";
 import * as net from "net";
 import * as YAML from "yaml";
 import { InputError } from "./inputError";
@@ -73,8 +74,7 @@ export const stackHostsSchema = {
   items: { oneOf: [{ type: "string", pattern: HOST_NAME }, hostSchema] },
 };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateInventory = ajv.compile(hostInventorySchema);
+const inventoryValidator = lazyValidator(hostInventorySchema, { allErrors: true, strict: false });
 
 function schemaProblems(errors: ErrorObject[] | null | undefined, root: string): string[] {
   return (errors ?? []).map((e) => {
@@ -116,6 +116,7 @@ export function parseHostInventory(text: string, source: string): HostInventory 
   } catch (e) {
     throw new HostsError(source, [`not valid YAML: ${(e as Error).message}`]);
   }
+  const validateInventory = inventoryValidator();
   if (!validateInventory(doc)) throw new HostsError(source, schemaProblems(validateInventory.errors, "hosts.yaml"));
   const raw = (doc as { hosts: Array<Omit<Host, "labels"> & { labels?: Record<string, string> }> }).hosts;
   const hosts = raw.map((h) => ({ ...h, labels: h.labels ?? {} }));

@@ -1,5 +1,6 @@
 import * as net from "net";
-import Ajv, { ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
+import { lazyValidator } from "./schemaValidator";
 import { EDITION_IDS, EditionId, editionCatalog, editionFacts, MonitoringIntervals, Severity } from "./catalog";
 import { BalancerSettings, balancerProblems, balancerSettings } from "./balancerPair";
 import { Host, HostsError, placeParts, StackHostEntry } from "./hosts";
@@ -208,8 +209,7 @@ export interface RawStackConfig {
   defaultImages: ImageSettings;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateSchema = ajv.compile(stackConfigSchema);
+const schemaValidator = lazyValidator(stackConfigSchema, { allErrors: true, strict: false, verbose: true });
 
 const show = (v: unknown): string => (typeof v === "string" ? `'${v}'` : JSON.stringify(v));
 
@@ -417,6 +417,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     else values[k] = v;
   }
   const problems: string[] = [];
+  const validateSchema = schemaValidator();
   if (!validateSchema(values)) {
     for (const e of validateSchema.errors ?? []) problems.push(describeSchemaError(values, e));
   }

@@ -1,13 +1,25 @@
+import * as crypto from "crypto";
 import { Plan, PlannedResource, planStack } from "../../planner/mockPlanner";
 import { isSecretValue, unwrapSecrets } from "../../planner/planValues";
 import { sharedValues, stackFile } from "./stackFixtures";
+import { sharedOncePerRun } from "./support/planCache";
 
 const cache = new Map<string, Promise<Plan>>();
 
-/** Plans a stack from config values (cached per file: several tests read the same plan). */
+/**
+ * Plans a stack from config values, once per jest run for the same name and values (support/planCache.ts:
+ * a dozen files plan the same HA stack), and once per file in memory. Every caller gets the plan as JSON
+ * read back, so no test can change another's copy by accident (within a file, copy before you edit).
+ */
 export function planValues(name: string, values: Record<string, unknown>): Promise<Plan> {
   const key = JSON.stringify([name, values]);
-  if (!cache.has(key)) cache.set(key, planUncached(name, values));
+  if (!cache.has(key)) {
+    const id = crypto.createHash("sha256").update(key).digest("hex").slice(0, 32);
+    cache.set(
+      key,
+      sharedOncePerRun(`plan-${id}`, () => planUncached(name, values)),
+    );
+  }
   return cache.get(key)!;
 }
 

@@ -25,7 +25,10 @@ const line = new LicenseCentralLine("line", { hostname: "lc-t-line-1", image: "i
     dbName: "lc_t", dbUser: "lc_t", dbPassword: "p", fsbUrl: "http://fsb:7070", fsbFirmCode: "t", fsbToken: "t", adminToken: "a" },
   databaseProvisioned: job.succeeded });
 line.container.labels.apply((l: any) => console.log("LABELS " + JSON.stringify(l)));
-setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 1500);
+// every registration settled (as planStack waits; at most 1.5 s, as a failed input leaves the ones after it
+// pending for ever), then one more turn for the unhandled rejections to be reported
+Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Promise((r) => setTimeout(r, 1500))]).finally(() =>
+  setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 100));
 `;
 
 const CONTAINER = "docker:index/container:Container";

@@ -53,7 +53,10 @@ const { DatabaseNode } = require("./components/DatabaseServer");
 const images = stackImages({ database: "lchost/mariadb:dev", mysqldExporter: "lchost/mysqld-exporter:dev" }, {});
 new DatabaseNode("database", { hostname: "db", image: images.database, networks: ["n"], volumeName: "v", initSql: "", memoryMb: 512, cpuShares: 512, owner: {},
   monitoring: { exporterImage: images.mysqldExporter, monitorPassword: "pw" } });
-setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 1500);
+// every registration settled (as planStack waits; at most 1.5 s, as a failed input leaves the ones after it
+// pending for ever), then one more turn for the unhandled rejections to be reported
+Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Promise((r) => setTimeout(r, 1500))]).finally(() =>
+  setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 100));
 `);
     const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
     if (!line) throw new Error(`child failed (${r.status}): ${r.stderr}`);

@@ -9,6 +9,7 @@ import { loadStack, StackFile, stacksDir } from "../../../model/stackFile";
 import { Plan, PlannedResource } from "../../../planner/mockPlanner";
 import { StackPlanner } from "../../../planner/planWithReferences";
 import { runPoliciesOnPlan, stackTagsOf } from "../../../planner/policyRunner";
+import { sharedOncePerRun } from "../support/planCache";
 
 export const EXAMPLE_STACKS = fs
   .readdirSync(stacksDir())
@@ -23,20 +24,26 @@ export interface PlannedExample {
 
 let planned: Promise<Map<string, PlannedExample>> | undefined;
 
-/** Every example stack, planned with the real program under the mock runtime (once per test file). */
+/**
+ * Every example stack, planned with the real program under the mock runtime: once per `jest` run, not
+ * once per test file. The unit project's global setup (support/planCache.ts) names a fresh folder for the
+ * run; the first test file to need the plans writes them there and the others read them. Eight policy
+ * files re-planned the same 13 stacks (~8 s each on a loaded machine). A file run without that folder
+ * plans for itself.
+ */
 export function examplePlans(): Promise<Map<string, PlannedExample>> {
-  if (!planned) {
-    planned = (async () => {
-      const planner = new StackPlanner();
-      const out = new Map<string, PlannedExample>();
-      for (const name of EXAMPLE_STACKS) {
-        const stack = loadStack(name);
-        out.set(name, { stack, plan: await planner.plan(stack) });
-      }
-      return out;
-    })();
-  }
+  planned ??= (async () => {
+    const plans = await sharedOncePerRun("example-plans", planAllExamples);
+    return new Map(EXAMPLE_STACKS.map((name) => [name, { stack: loadStack(name), plan: plans[name] }]));
+  })();
   return planned;
+}
+
+async function planAllExamples(): Promise<Record<string, Plan>> {
+  const planner = new StackPlanner();
+  const out: Record<string, Plan> = {};
+  for (const name of EXAMPLE_STACKS) out[name] = await planner.plan(loadStack(name));
+  return out;
 }
 
 export async function example(name: string): Promise<PlannedExample> {

@@ -7,8 +7,7 @@ import { containerRole, PlannedContainer, TranslationContext, translateContainer
 import { unwrapSecrets } from "../../../planner/planValues";
 import type { NotifierRecipients } from "../../../notifier/src/env";
 import { listenOnAddress, sandboxPortalPasswords, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
-import { loadStack } from "../../../model/stackFile";
-import { StackPlanner } from "../../../planner/planWithReferences";
+import { example } from "../policies/examplePlans";
 import { stablePortalPasswordHash } from "../../../render/statusPortal/customersFile";
 import { freshSecrets } from "../../../sandbox/placeholderSecrets";
 import { verifyPortalPassword } from "../../../status-portal/src/passwordHash";
@@ -316,7 +315,7 @@ describe("the status portal in the sandbox", () => {
   });
 
   it("the operations stack's plan gives every customer its own placeholder password, so the sandbox swaps in one per customer", async () => {
-    const plan = await new StackPlanner().plan(loadStack("ops-dc1"));
+    const { plan } = await example("ops-dc1"); // planned once per run with the other examples
     const subs = freshSecrets(plan);
     const fresh = sandboxPortalPasswords(plan, subs);
     expect(Object.keys(fresh).sort()).toEqual(["acme", "globex", "hooli", "initech", "wayne"]);

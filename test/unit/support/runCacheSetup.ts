@@ -1,0 +1,2 @@
+import { createRunCache } from "./planCache";
+export default createRunCache;

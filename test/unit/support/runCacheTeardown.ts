@@ -1,0 +1,2 @@
+import { removeRunCache } from "./planCache";
+export default removeRunCache;
