@@ -4,7 +4,8 @@ import { runTsChild } from "../support/tsChild";
 
 // A tenant's database setup job under the mock runtime, reported as the engine does after `attach`
 // (exit code and output): a failed job must fail the deployment and its License Central line must never be created.
-const scenario = (exitCode: number) => `
+// Both cases in one child process (one start of node and the SDK): job "setup-<code>" exits with <code>.
+const SCENARIO = `
 import * as pulumi from "@pulumi/pulumi";
 const created: string[] = [];
 const rejections: string[] = [];
@@ -12,19 +13,22 @@ process.on("unhandledRejection", (e: any) => rejections.push(String(e?.message ?
 pulumi.runtime.setMocks({
   newResource: (args) => {
     created.push(args.type + "::" + args.name);
-    const state = args.inputs.attach ? { ...args.inputs, exitCode: ${exitCode}, containerLogs: "ERROR 1045 (28000): Access denied for user 'lchost_provisioner'" } : args.inputs;
+    const exitCode = Number(args.name.split("-").pop());
+    const state = args.inputs.attach ? { ...args.inputs, exitCode, containerLogs: "ERROR 1045 (28000): Access denied for user 'lchost_provisioner'" } : args.inputs;
     return { id: args.name + "-id", state };
   },
   call: (args) => args.inputs,
 }, "lchost", "unit", false);
 const { SqlJob } = require("./components/SqlJob");
 const { LicenseCentralLine } = require("./components/LicenseCentralLine");
-const job = new SqlJob("setup", { hostname: "lc-t-db-setup", image: "i", networks: ["n"], dbHost: "db", dbPort: 3306, user: "lchost_provisioner", password: "wrong", sql: "SELECT 1", owner: {} });
-const line = new LicenseCentralLine("line", { hostname: "lc-t-line-1", image: "i", networks: ["n"], memoryMb: 512, cpuShares: 256, owner: {},
-  settings: { edition: "datacenter", webServices: false, quotas: { activationsPerMonth: 1500, webServiceCallsPerMonth: 0 }, quotaMode: "soft", dbHost: "db", dbPort: 3306,
-    dbName: "lc_t", dbUser: "lc_t", dbPassword: "p", fsbUrl: "http://fsb:7070", fsbFirmCode: "t", fsbToken: "t", adminToken: "a" },
-  databaseProvisioned: job.succeeded });
-line.container.labels.apply((l: any) => console.log("LABELS " + JSON.stringify(l)));
+for (const code of [0, 1]) {
+  const job = new SqlJob("setup-" + code, { hostname: "lc-t" + code + "-db-setup", image: "i", networks: ["n"], dbHost: "db", dbPort: 3306, user: "lchost_provisioner", password: "wrong", sql: "SELECT 1", owner: {} });
+  const line = new LicenseCentralLine("line-" + code, { hostname: "lc-t" + code + "-line-1", image: "i", networks: ["n"], memoryMb: 512, cpuShares: 256, owner: {},
+    settings: { edition: "datacenter", webServices: false, quotas: { activationsPerMonth: 1500, webServiceCallsPerMonth: 0 }, quotaMode: "soft", dbHost: "db", dbPort: 3306,
+      dbName: "lc_t", dbUser: "lc_t", dbPassword: "p", fsbUrl: "http://fsb:7070", fsbFirmCode: "t", fsbToken: "t", adminToken: "a" },
+    databaseProvisioned: job.succeeded });
+  line.container.labels.apply((l: any) => console.log("LABELS line-" + code + " " + JSON.stringify(l)));
+}
 // every registration settled (as planStack waits; at most 1.5 s, as a failed input leaves the ones after it
 // pending for ever), then one more turn for the unhandled rejections to be reported
 Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Promise((r) => setTimeout(r, 1500))]).finally(() =>
@@ -33,27 +37,30 @@ Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Prom
 
 const CONTAINER = "docker:index/container:Container";
 
-function run(exitCode: number) {
-  const r = runTsChild(scenario(exitCode));
+let result: { created: string[]; rejections: string[]; stdout: string } | undefined;
+function run() {
+  if (result) return result;
+  const r = runTsChild(SCENARIO);
   const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`child failed (${r.status}): ${r.stderr}`);
-  return { ...JSON.parse(line.slice(7)), stdout: r.stdout } as { created: string[]; rejections: string[]; stdout: string };
+  result = { ...JSON.parse(line.slice(7)), stdout: r.stdout } as { created: string[]; rejections: string[]; stdout: string };
+  return result;
 }
 
 describe("a tenant's database setup job (component under the mock runtime)", () => {
   test("a job that exited 0 lets its line be created, the line's labels carrying the job's verdict", () => {
-    const r = run(0);
-    expect(r.created).toEqual(expect.arrayContaining([CONTAINER + "::setup", CONTAINER + "::line"]));
-    expect(r.rejections).toEqual([]);
-    expect(r.stdout).toContain('{"label":"lchost.database-provisioned","value":"exited 0"}');
+    const r = run();
+    expect(r.created).toEqual(expect.arrayContaining([CONTAINER + "::setup-0", CONTAINER + "::line-0"]));
+    expect(r.rejections.filter((x) => x.includes("lc-t0-"))).toEqual([]);
+    expect(r.stdout).toMatch(/^LABELS line-0 .*\{"label":"lchost.database-provisioned","value":"exited 0"\}/m);
   }, 90_000);
 
   test("a job that exited non-zero fails the deployment naming the job, its code and output, and its line is never created", () => {
-    const r = run(1);
-    expect(r.created).toContain(CONTAINER + "::setup");
-    expect(r.created).not.toContain(CONTAINER + "::line");
+    const r = run();
+    expect(r.created).toContain(CONTAINER + "::setup-1");
+    expect(r.created).not.toContain(CONTAINER + "::line-1");
     expect(r.rejections).toEqual([
-      "SQL job lc-t-db-setup exited with code 1: ERROR 1045 (28000): Access denied for user 'lchost_provisioner'; its License Central line is not started",
+      "SQL job lc-t1-db-setup exited with code 1: ERROR 1045 (28000): Access denied for user 'lchost_provisioner'; its License Central line is not started",
     ]);
   }, 90_000);
 });
