@@ -49,6 +49,8 @@ interface WriteResult {
   affectedRows: number;
 }
 
+const quotaRowId = (month: string, quota: string) => `${month}/${quota}`;
+
 export class LcStore {
   /** (month, quota) lock rows known to exist, so they are created once per process and month. */
   private readonly quotaRows = new Set<string>();
@@ -191,25 +193,22 @@ export class LcStore {
   }
 
   /**
-   * Serialises every request that may count against (month, quota) until `conn`'s transaction ends: the
-   * row is written, not only locked, so concurrent transactions on other Galera nodes conflict at commit
-   * (and are retried) instead of both passing.
-   */
-  /**
    * Creates the (month, quota) lock row if this process has not seen it yet. Called before a transaction
    * opens, never inside one: a transaction that held its connection while it took a second one from the
    * pool starved the pool under concurrency (ten holders each waited for an eleventh connection of ten,
    * and all fifty requests timed out). Autocommit, so racing first inserts cannot deadlock.
    */
   async ensureQuotaRow(month: string, quota: string): Promise<void> {
-    const id = `${month}/${quota}`;
+    const id = quotaRowId(month, quota);
     if (this.quotaRows.has(id)) return;
     await this.db.query("INSERT IGNORE INTO lc_quota_locks (month, quota, version) VALUES (?, ?, 0)", [month, quota]);
     this.quotaRows.add(id);
   }
 
   /**
-   * Locks (month, quota) for the rest of `conn`'s transaction, on `conn` only. When the row is missing
+   * Serialises every request that may count against (month, quota) until `conn`'s transaction ends, on
+   * `conn` only: the row is written, not only locked, so concurrent transactions on other Galera nodes
+   * conflict at commit (and are retried) instead of both passing. When the row is missing
    * (a month turned since ensureQuotaRow, or a restore of an older dump) it is created here; racing
    * creators queue on its key, and a deadlock or Galera certification conflict is retried by
    * Database.transaction.
@@ -217,7 +216,7 @@ export class LcStore {
   async lockQuota(conn: Conn, month: string, quota: string): Promise<void> {
     const [res] = await conn.query("UPDATE lc_quota_locks SET version = version + 1 WHERE month = ? AND quota = ?", [month, quota]);
     if ((res as WriteResult).affectedRows === 1) return;
-    this.quotaRows.delete(`${month}/${quota}`);
+    this.quotaRows.delete(quotaRowId(month, quota));
     await conn.query("INSERT INTO lc_quota_locks (month, quota, version) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE version = version + 1", [month, quota]);
   }
 

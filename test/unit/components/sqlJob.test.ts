@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { jobVerdict } from "../../../components/SqlJob";
-import { runTsChild } from "../support/tsChild";
+import { printResultWhenSettled, runTsChild } from "../support/tsChild";
 
 // A tenant's database setup job under the mock runtime, reported as the engine does after `attach`
 // (exit code and output): a failed job must fail the deployment and its License Central line must never be created.
@@ -29,10 +29,7 @@ for (const code of [0, 1]) {
     databaseProvisioned: job.succeeded });
   line.container.labels.apply((l: any) => console.log("LABELS line-" + code + " " + JSON.stringify(l)));
 }
-// every registration settled (as planStack waits; at most 1.5 s, as a failed input leaves the ones after it
-// pending for ever), then one more turn for the unhandled rejections to be reported
-Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Promise((r) => setTimeout(r, 1500))]).finally(() =>
-  setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 100));
+${printResultWhenSettled("{ created, rejections: [...new Set(rejections)] }")}
 `;
 
 const CONTAINER = "docker:index/container:Container";

@@ -2,7 +2,7 @@ import { editionCatalog } from "../../../model/catalog";
 import { imageMissingMessage, isRepoBuiltImage } from "../../../components/StackImages";
 import { containers, planValues } from "../planHelpers";
 import { dedicatedValues, haValues } from "../stackFixtures";
-import { runTsChild } from "../support/tsChild";
+import { printResultWhenSettled, runTsChild } from "../support/tsChild";
 
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 
@@ -53,10 +53,7 @@ const { DatabaseNode } = require("./components/DatabaseServer");
 const images = stackImages({ database: "lchost/mariadb:dev", mysqldExporter: "lchost/mysqld-exporter:dev" }, {});
 new DatabaseNode("database", { hostname: "db", image: images.database, networks: ["n"], volumeName: "v", initSql: "", memoryMb: 512, cpuShares: 512, owner: {},
   monitoring: { exporterImage: images.mysqldExporter, monitorPassword: "pw" } });
-// every registration settled (as planStack waits; at most 1.5 s, as a failed input leaves the ones after it
-// pending for ever), then one more turn for the unhandled rejections to be reported
-Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Promise((r) => setTimeout(r, 1500))]).finally(() =>
-  setTimeout(() => console.log("RESULT " + JSON.stringify({ created, rejections: [...new Set(rejections)] })), 100));
+${printResultWhenSettled("{ created, rejections: [...new Set(rejections)] }")}
 `);
     const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
     if (!line) throw new Error(`child failed (${r.status}): ${r.stderr}`);

@@ -18,7 +18,8 @@ export async function sharedOncePerRun<T>(key: string, compute: () => Promise<T>
   if (!dir || !fs.existsSync(dir)) return compute();
   const file = path.join(dir, `${key}.json`);
   const lock = path.join(dir, `${key}.lock`);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  const read = () => JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  if (fs.existsSync(file)) return read();
   let fd: number | undefined;
   try {
     fd = fs.openSync(lock, "wx");
@@ -26,7 +27,7 @@ export async function sharedOncePerRun<T>(key: string, compute: () => Promise<T>
     // another file computes it: wait for its result (it writes even when it fails, see below)
     const until = Date.now() + WAIT_MS;
     while (Date.now() < until) {
-      if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+      if (fs.existsSync(file)) return read();
       if (fs.existsSync(`${file}.failed`)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

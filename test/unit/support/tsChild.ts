@@ -24,3 +24,13 @@ export function runTsChild(code: string, timeoutMs = 60_000): { stdout: string; 
   );
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
+
+/**
+ * The end of a child scenario under the mock runtime: prints `RESULT <JSON of expr>` once every resource
+ * registration has settled (as planStack waits; at most 1.5 s, since a failed input leaves the registrations
+ * after it pending for ever), one turn later so that the unhandled rejections have been reported.
+ */
+export function printResultWhenSettled(expr: string): string {
+  return `Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), new Promise((r) => setTimeout(r, 1500))]).finally(() =>
+  setTimeout(() => console.log("RESULT " + JSON.stringify(${expr})), 100));`;
+}
