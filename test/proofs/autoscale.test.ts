@@ -9,11 +9,8 @@
  *   flock /tmp/lchost-realruns.lock npx jest --selectProjects proofs test/proofs/autoscale.test.ts
  */
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { createTickets, LoadResult, runActivationLoad } from "../../sandbox/activationLoad";
-import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
-import { statRows } from "../../haproxy/showStat";
+import { LoadResult, runActivationLoad } from "../../sandbox/activationLoad";
+import { gatewayLineStats, startWayneLinesSandbox, WayneLinesSandbox } from "./support/wayneLinesSandbox";
 import { AutoscalePlaybook, autoscaleTick } from "../../heal/playbooks/autoscale";
 import type { HealAlert, PlaybookContext, PlaybookOutcome } from "../../heal/playbook";
 import { LINES_SEAM, SandboxLineControl } from "../../heal/seams/lines";
@@ -24,37 +21,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NAME = "ln-auto-317";
 
 describe("autoscale: a sustained FSB-bound peak adds a line, idle removes it (sandbox)", () => {
-  let dir: string;
-  let stackFile: string;
-  let sb: SandboxHandle;
-  let tickets: string[];
+  let w: WayneLinesSandbox;
   const report: string[] = [];
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ln-auto-"));
-    stackFile = path.join(dir, "Pulumi.wayne.yaml");
-    const wayne = fs.readFileSync(path.join(__dirname, "../../stacks/Pulumi.wayne.yaml"), "utf8");
-    fs.writeFileSync(
-      stackFile,
-      wayne.replace("  lchost:lines: 3\n", '  lchost:lines: 2\n  lchost:autoscale: { maxExtraLines: 1, scaleUpAfter: "10s", scaleDownAfter: "15s" }\n'),
-    );
-    sb = await startSandbox({ stackFiles: [stackFile], name: NAME, removeOnStop: true, serviceLogLevel: "warn" });
-    tickets = await createTickets(sb, "wayne", 1200, "la");
+    w = await startWayneLinesSandbox({
+      name: NAME,
+      extraKeys: '  lchost:autoscale: { maxExtraLines: 1, scaleUpAfter: "10s", scaleDownAfter: "15s" }\n',
+      tickets: 1200,
+      ticketPrefix: "la",
+    });
   }, 120_000);
   afterAll(async () => {
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await w?.stop();
     if (report.length) console.log(report.join("\n"));
   });
 
-  const lineStats = async () =>
-    Object.fromEntries(
-      statRows(await sb.haproxyCommand(sb.endpoints.wayne.gateway!.process, "show stat"))
-        .filter((r) => r.pxname === "license_central" && /^line\d+$/.test(r.svname))
-        .map((r) => [r.svname, { status: r.status, served: Number(r.stot) || 0 }]),
-    );
+  const lineStats = () => gatewayLineStats(w.sb);
 
   it("peak -> extra line serving within 60 s; idle -> removed, drained, 0 failed requests", async () => {
+    const { sb, stackFile, tickets } = w;
     const playbook = new AutoscalePlaybook();
     const seams = { runtime: "sandbox" as const, [LINES_SEAM]: new SandboxLineControl(sb, { wayne: stackFile }, 10_000) };
     const audit: string[] = [];

@@ -9,11 +9,8 @@
  * does not hold every time yet; the helper's runs had 0 of 168 and 0 of 140.
  */
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { createTickets, LoadResult, runActivationLoad } from "../../sandbox/activationLoad";
-import { SandboxHandle, startSandbox } from "../../sandbox/startSandbox";
-import { statRows } from "../../haproxy/showStat";
+import { LoadResult, runActivationLoad } from "../../sandbox/activationLoad";
+import { gatewayLineStats, startWayneLinesSandbox, WayneLinesSandbox } from "./support/wayneLinesSandbox";
 import { parseUntil } from "../../model/extraLines";
 import { addExtraLines, expireDueExtraLines } from "../../heal/extraLinesApplier";
 import { SandboxLineControl } from "../../heal/seams/lines";
@@ -23,39 +20,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NAME = "ln-lines-61";
 
 describe("lchost lines --add 2 --until +30s under load (sandbox)", () => {
-  let dir: string;
-  let stackFile: string;
-  let sb: SandboxHandle;
-  let tickets: string[];
+  let w: WayneLinesSandbox;
   const report: string[] = [];
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ln-lines-"));
-    stackFile = path.join(dir, "Pulumi.wayne.yaml");
-    const wayne = fs.readFileSync(path.join(__dirname, "../../stacks/Pulumi.wayne.yaml"), "utf8");
-    fs.writeFileSync(stackFile, wayne.replace("  lchost:lines: 3\n", "  lchost:lines: 2\n"));
-    sb = await startSandbox({ stackFiles: [stackFile], name: NAME, removeOnStop: true, serviceLogLevel: "warn" });
-    tickets = await createTickets(sb, "wayne", 900, "ln");
+    w = await startWayneLinesSandbox({ name: NAME, tickets: 900, ticketPrefix: "ln" });
   }, 85_000);
   afterAll(async () => {
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await w?.stop();
     if (report.length) console.log(report.join("\n"));
   });
 
   let used = 0;
   /** Load until `stop` resolves (bounded by the tickets it is given). */
   const loadUntil = (stop: Promise<unknown>): Promise<LoadResult> =>
-    runActivationLoad(sb, { stack: "wayne", tickets: tickets.slice(used, (used += 420)), concurrency: 2, durationMs: 60_000, stop });
-  const gateway = () => sb.endpoints.wayne.gateway!.process;
-  const lineStats = async () =>
-    Object.fromEntries(
-      statRows(await sb.haproxyCommand(gateway(), "show stat"))
-        .filter((r) => r.pxname === "license_central" && /^line\d+$/.test(r.svname))
-        .map((r) => [r.svname, { status: r.status, served: Number(r.stot) || 0 }]),
-    );
+    runActivationLoad(w.sb, { stack: "wayne", tickets: w.tickets.slice(used, (used += 420)), concurrency: 2, durationMs: 60_000, stop });
+  const lineStats = () => gatewayLineStats(w.sb);
 
   it("the extra lines join without a failed request and leave by themselves at the deadline, drained", async () => {
+    const { sb, stackFile, dir } = w;
     const lines = new SandboxLineControl(sb, { wayne: stackFile }, 10_000);
 
     // joining: load runs before, during and after the add
