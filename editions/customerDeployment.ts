@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { editionFacts } from "../model/catalog";
 import { linePlan } from "../model/extraLines";
+import { lineDatabaseNode } from "../model/hosts";
 import { BalancingSettings, CustomerConfig } from "../model/stackConfig";
 import { HaproxyBackend } from "../haproxy";
 import { customerNames, galeraClusterName } from "../model/naming";
@@ -171,7 +172,7 @@ export function deployCustomer(parent: pulumi.Resource, args: CustomerDeployment
     fsbUrls.push(pulumi.output(fsbUrl));
     // Each line uses another cluster node, so the lines spread their load over the cluster; a line
     // whose node fails turns unready and the balancer takes it out.
-    const dbHost = peers[(line - 1) % peers.length];
+    const dbHost = peers[lineDatabaseNode(line, peers.length) - 1];
     lines.push(
       new LicenseCentralLine(
         `line-${line}`,

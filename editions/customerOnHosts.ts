@@ -160,7 +160,8 @@ export function deployCustomerOnHosts(parent: pulumi.Resource, args: CustomerDep
       on(place.fsbs[line - 1]),
     );
     fsbUrls.push(box.url);
-    const node = (line - 1) % nodeHosts.length;
+    // placeParts: the data nodes round-robin, never the node garbd replaces
+    const node = place.lineDatabaseNodes[line - 1] - 1;
     const dbHost = nodeHosts[node] === host ? names.dbHost(node + 1) : hostOf(nodeHosts[node]).address;
     lines.push(
       new LicenseCentralLine(

@@ -159,10 +159,26 @@ export interface PartPlacement {
   /** A line's FSB runs beside its line. */
   fsbs: string[];
   databaseNodes: string[];
+  /**
+   * The Galera data node (1-based, an index into databaseNodes + 1) each line uses as its database: line i uses
+   * node ((i − 1) mod data nodes) + 1 — never the node an arbitrator replaces. The program and the sandbox's hosts
+   * take it from here.
+   */
+  lineDatabaseNodes: number[];
   /** Galera arbitrator (garbd) host when the data nodes are on two hosts only. */
   arbitrator?: string;
   /** The balancer pair (keepalived + HAProxy) on two distinct hosts. */
   balancers: [string, string];
+}
+
+/**
+ * The database node (1-based) line `line` uses: round-robin over the data nodes, so the lines spread their load
+ * over the cluster — and with an arbitrator only over the nodes that hold data. The one rule for every deployment.
+ */
+export function lineDatabaseNode(line: number, dataNodes: number): number {
+  if (!Number.isInteger(line) || line < 1) throw new Error(`lineDatabaseNode: line ${line}; lines count from 1`);
+  if (!Number.isInteger(dataNodes) || dataNodes < 1) throw new Error(`lineDatabaseNode: ${dataNodes} data nodes; at least 1`);
+  return ((line - 1) % dataNodes) + 1;
 }
 
 /**
@@ -189,6 +205,7 @@ export function placeParts(opts: { hosts: Host[]; lines: number; databaseNodes: 
     lines,
     fsbs: [...lines],
     databaseNodes,
+    lineDatabaseNodes: lines.map((_, i) => lineDatabaseNode(i + 1, databaseNodes.length)),
     ...(databaseNodes.length < opts.databaseNodes || (arbitrator !== undefined && names.length === 2) ? { arbitrator } : {}),
     balancers: [names[0], names[1]],
   };

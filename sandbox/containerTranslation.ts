@@ -126,6 +126,22 @@ function envRecord(envs: string[] = []): Record<string, string> {
   return out;
 }
 
+/**
+ * The container with some planned environment variables set otherwise (still in the plan's terms: translation
+ * turns container names into addresses afterwards). Only variables the container is planned with: a misspelt
+ * key would otherwise change nothing, silently.
+ */
+export function withPlannedEnv(c: PlannedContainer, env: Record<string, string>): PlannedContainer {
+  const planned = envRecord(c.envs);
+  const unknown = Object.keys(env).filter((k) => !(k in planned));
+  if (unknown.length) throw new Error(`container '${c.name}' is not planned with ${unknown.join(", ")}: only planned variables can be set otherwise`);
+  const envs = (c.envs ?? []).map((e) => {
+    const key = e.slice(0, Math.max(0, e.indexOf("=")));
+    return key && key in env ? `${key}=${env[key]}` : e;
+  });
+  return { ...c, envs };
+}
+
 /** Lines that name a node rather than address it keep their text. */
 function replaceHostsInConfig(text: string, addresses: Map<string, string>): string {
   return text

@@ -13,7 +13,7 @@ import { editionCatalog } from "../model/catalog";
 import { packageRoot } from "../model/packageRoot";
 import { loadStackFile } from "../model/stackFile";
 import { StackPlanner } from "../planner/planWithReferences";
-import { ContainerRole, SandboxProcessSpec } from "./containerTranslation";
+import { ContainerRole, SandboxProcessSpec, withPlannedEnv } from "./containerTranslation";
 import { haproxyAdminCommand } from "../haproxy/adminSocket";
 import { haproxyServers } from "../haproxy/parseConfig";
 import { checkPrerequisites, prerequisitesFor } from "./prerequisites";
@@ -88,9 +88,21 @@ export interface SandboxOptions extends StackSelection {
    * Places the planned containers `placement` does not name, by name and role (undefined: its loopback address).
    * The sandbox's hosts (sandbox/hosts/) put each part in its host's namespace this way.
    */
-  placeContainer?: (container: { name: string; role: string | undefined }) => { address: string; netns?: string } | undefined;
+  placeContainer?: (container: { name: string; role: string | undefined }) => ContainerPlacement | undefined;
   /** Planned processes never to start (e.g. a Galera node whose place an arbitrator takes). */
   skipProcesses?: string[];
+}
+
+/** Where a container runs when `placeContainer` places it, and what of its planned environment changes there. */
+export interface ContainerPlacement {
+  address: string;
+  netns?: string;
+  /**
+   * Planned environment variables set otherwise, in the plan's terms (a container name is translated to that
+   * container's address like the planned values): the sandbox's hosts point a line at the data node the program
+   * gives it on hosts. Each must be a variable the container is planned with.
+   */
+  env?: Record<string, string>;
 }
 
 /** The operations stack of a sandbox: where to look and what the customers received. */
@@ -271,9 +283,11 @@ export class Sandbox implements SandboxHandle {
     const all = [...containers.values()].flat();
     const roles = all.map((c) => c.labels?.find((l) => l.label === "lchost.role")?.value);
     const netns = new Map<string, string>();
-    const place = (container: string, placed: { address: string; netns?: string }) => {
+    const envs = new Map<string, Record<string, string>>();
+    const place = (container: string, placed: ContainerPlacement) => {
       addresses.set(container, placed.address);
       if (placed.netns) netns.set(container, placed.netns);
+      if (placed.env) envs.set(container, placed.env);
     };
     for (const [container, placed] of Object.entries(opts.placement ?? {})) place(container, placed);
     if (opts.placeContainer) {
@@ -281,6 +295,11 @@ export class Sandbox implements SandboxHandle {
         const placed = opts.placement?.[c.name] ? undefined : opts.placeContainer!({ name: c.name, role: roles[i] });
         if (placed) place(c.name, placed);
       });
+      for (const [stack, list] of containers)
+        containers.set(
+          stack,
+          list.map((c) => (envs.has(c.name) ? withPlannedEnv(c, envs.get(c.name)!) : c)),
+        );
     }
     const galera = all.some((c) => c.uploads?.some((u) => /wsrep_on\s*=\s*ON/.test(u.content)));
     const binaries = checkPrerequisites(

@@ -18,6 +18,7 @@ import * as net from "net";
 import { BalancerSettings, ipv4ToNumber, sameIpv4Network } from "../../model/balancerPair";
 import { customerNames } from "../../model/naming";
 import { Host, HostsError, PartPlacement, placeParts } from "../../model/hosts";
+import { LC_ENV } from "../../license-central/src/env";
 import type { HostNetworkSpec } from "./hostNetwork";
 
 export interface HostsLayoutInput {
@@ -162,6 +163,24 @@ export function hostOfContainer(layout: HostsLayout, customer: string, container
     default:
       return undefined;
   }
+}
+
+/**
+ * What of a planned container's environment differs on the sandbox's hosts: a line's database is the data node
+ * `placeParts` gives it (`lineDatabaseNodes`, the program's rule on hosts), not the one the single-engine plan
+ * names — with garbd, that plan's node 3 holds no data (garbd takes its place). Undefined: nothing differs.
+ */
+export function plannedEnvOnHosts(
+  layout: HostsLayout,
+  customer: string,
+  container: { name: string; role: string | undefined },
+): Record<string, string> | undefined {
+  if (container.role !== "license-central") return undefined;
+  const found = new RegExp(`^lc-${customer}(?:-g(\\d+))?-line-(\\d+)$`).exec(container.name);
+  const node = found ? layout.parts.lineDatabaseNodes[Number(found[2]) - 1] : undefined;
+  if (!found || node === undefined) return undefined;
+  const names = customerNames(customer, found[1] === undefined ? undefined : Number(found[1]));
+  return { [LC_ENV.dbHost]: names.dbHost(node) };
 }
 
 /** The bridge and every namespace: the hosts with their own address (parts' addresses are added as they are placed), and the client. */

@@ -31,7 +31,7 @@ import { findExecutable } from "../prerequisites";
 import { LocalProcess } from "../processSupervisor";
 import { SandboxHandle, startSandbox } from "../startSandbox";
 import { HostNetwork, routedAlready } from "./hostNetwork";
-import { balancerNodeConfig, hostNetworkSpec, hostOfContainer, HostsLayout, hostsLayout } from "./hostsLayout";
+import { balancerNodeConfig, hostNetworkSpec, hostOfContainer, HostsLayout, hostsLayout, plannedEnvOnHosts } from "./hostsLayout";
 import { spawnVipClient, VipClientOptions, VipClientRun } from "./vipClient";
 import * as YAML from "yaml";
 
@@ -43,7 +43,9 @@ const HOSTS_KEYS = ["lchost:hosts", "lchost:balancer", "lchost:galeraArbitrator"
  * engine per host. The program's plan for hosts names host addresses and published ports (what a real host needs);
  * the sandbox gives every part its own address in its host's namespace and places the parts itself (hostsLayout,
  * the same placeParts), so it plans the stack as on one engine — container names it can translate — and runs the
- * balancer pair and garbd from the same renderers.
+ * balancer pair and garbd from the same renderers. Where the two plans differ it follows the program on hosts: each
+ * line's database is the data node `placeParts` gives it (plannedEnvOnHosts), so 2 hosts + garbd carry any number
+ * of lines.
  */
 export function singleEnginePlanFile(stackFile: string, dir: string): string {
   const doc = YAML.parseDocument(fs.readFileSync(stackFile, "utf8"));
@@ -142,16 +144,6 @@ export class HostsSandbox {
       balancer,
       tag: opts.tag,
     });
-    if (layout.arbitrator) {
-      // editions/customerDeployment.ts: line i uses Galera node ((i - 1) mod nodes) + 1, also the node garbd replaces
-      const nodes = editionFacts("high-availability").database.nodes;
-      const orphaned = Array.from({ length: cfg.lines }, (_, i) => i + 1).filter((i) => (i - 1) % nodes === nodes - 1);
-      if (orphaned.length)
-        throw new InputError(
-          `lchost:lines: ${cfg.lines} lines on 2 hosts + garbd: line ${orphaned.join(", ")} would use Galera node ${nodes}, whose place garbd takes (no data); ` +
-            "until the plan points lines at the data nodes only (issue 11 item 1), run at most 2 lines on 2 hosts + garbd, or use 3 hosts",
-        );
-    }
     const network = new HostNetwork(hostNetworkSpec(layout));
     network.down(); // what a killed earlier run of this prefix left (its bridge would route the network checked below)
     const routed = routedAlready(layout.bridgeAddress);
@@ -202,7 +194,9 @@ export class HostsSandbox {
         this.network.addAddress(host, address);
         // the Galera node garbd replaces keeps its address: garbd listens there, the nodes' gcomm lists name it
         if (!skip.includes(c.name)) this.addPart(host, { name: c.name, kind: kindOf(c.role) });
-        return { address, netns: h.netns };
+        // a line's database: the data node the program gives it on hosts (never the node garbd replaces)
+        const env = plannedEnvOnHosts(this.layout, this.customer, c);
+        return { address, netns: h.netns, ...(env ? { env } : {}) };
       },
       log: (l) => this.log(`sandbox: ${l}`),
     });

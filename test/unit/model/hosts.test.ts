@@ -1,4 +1,4 @@
-import { HostsError, parseHostInventory, placeParts, resolveStackHosts } from "../../../model/hosts";
+import { HostsError, lineDatabaseNode, parseHostInventory, placeParts, resolveStackHosts } from "../../../model/hosts";
 
 const inventoryText = `
 hosts:
@@ -93,6 +93,7 @@ describe("placing a High Availability stack's parts", () => {
       lines: ["h1", "h2", "h3", "h1"],
       fsbs: ["h1", "h2", "h3", "h1"],
       databaseNodes: ["h1", "h2", "h3"],
+      lineDatabaseNodes: [1, 2, 3, 1],
       balancers: ["h1", "h2"],
     });
   });
@@ -102,9 +103,22 @@ describe("placing a High Availability stack's parts", () => {
       lines: ["h1", "h2"],
       fsbs: ["h1", "h2"],
       databaseNodes: ["h1", "h2"],
+      lineDatabaseNodes: [1, 2],
       arbitrator: "h3",
       balancers: ["h1", "h2"],
     });
+  });
+
+  it("points the lines at the data nodes round-robin: with an arbitrator never at the node it replaces", () => {
+    expect(placeParts({ hosts: [h1, h2], lines: 5, databaseNodes: 3, arbitrator: h3 }).lineDatabaseNodes).toEqual([1, 2, 1, 2, 1]);
+    expect(placeParts({ hosts: [h1, h2, h3], lines: 5, databaseNodes: 3 }).lineDatabaseNodes).toEqual([1, 2, 3, 1, 2]);
+  });
+
+  it("gives the line's database node by one rule for every deployment (lineDatabaseNode)", () => {
+    expect([1, 2, 3, 4].map((line) => lineDatabaseNode(line, 3))).toEqual([1, 2, 3, 1]);
+    expect([1, 2, 3, 4].map((line) => lineDatabaseNode(line, 1))).toEqual([1, 1, 1, 1]);
+    expect(() => lineDatabaseNode(0, 3)).toThrow("lineDatabaseNode: line 0; lines count from 1");
+    expect(() => lineDatabaseNode(1, 0)).toThrow("lineDatabaseNode: 0 data nodes; at least 1");
   });
 
   it("refuses what would not survive the loss of one host", () => {

@@ -20,7 +20,7 @@ const [h1, h2, h3] = [inline("h1", "10.20.0.11"), inline("h2", "10.20.0.12"), in
 const VIP = "10.20.0.100";
 
 const threeHosts = { ...haValues(), lines: 4, hosts: [h1, h2, h3], balancer: { virtualIp: VIP } };
-const twoHostsAndGarbd = { ...haValues(), lines: 2, hosts: [h1, h2], galeraArbitrator: h3, balancer: { virtualIp: VIP } };
+const twoHostsAndGarbd = { ...haValues(), lines: 4, hosts: [h1, h2], galeraArbitrator: h3, balancer: { virtualIp: VIP } };
 
 const plans = new Map<string, Promise<{ plan: Plan; violations: string[] }>>();
 function planned(values: Record<string, unknown>) {
@@ -217,10 +217,16 @@ describe("an HA stack on two hosts plus a Galera arbitrator", () => {
     expect(gcommOnH3).toEqual(["RETURN", "RETURN", "DROP"]);
     expect(fw.h3.rules.some((r) => r.includes("4568") || r.includes("4444") || r.includes("3306"))).toBe(false);
     expect(plan.outputs.hosts).toEqual([
-      { host: "h1", address: "10.20.0.11", parts: ["balancer 1 (HAProxy + keepalived)", "Galera node 1", "line 1 + FSB 1"] },
-      { host: "h2", address: "10.20.0.12", parts: ["balancer 2 (HAProxy + keepalived)", "Galera node 2", "line 2 + FSB 2"] },
+      { host: "h1", address: "10.20.0.11", parts: ["balancer 1 (HAProxy + keepalived)", "Galera node 1", "line 1 + FSB 1", "line 3 + FSB 3"] },
+      { host: "h2", address: "10.20.0.12", parts: ["balancer 2 (HAProxy + keepalived)", "Galera node 2", "line 2 + FSB 2", "line 4 + FSB 4"] },
       { host: "h3", address: "10.20.0.13", parts: ["Galera arbitrator (garbd)"] },
     ]);
+  });
+
+  test("4 lines use the two data nodes round-robin, never the node garbd replaces", async () => {
+    const { plan } = await planned(twoHostsAndGarbd);
+    const e = (name: string) => env(container(plan, name));
+    expect([1, 2, 3, 4].map((n) => e(`lc-wayne-line-${n}`).DB_HOST)).toEqual(["lc-wayne-db", "lc-wayne-db-2", "lc-wayne-db", "lc-wayne-db-2"]);
   });
 });
 

@@ -180,7 +180,11 @@ describe("fleet place and an HA stack that names 2 hosts + its arbitrator", () =
     const cfg = parse(onHosts({ lines: 2, hosts: ["h1", "h2"], galeraArbitrator: "h3" }));
     const p = placeFleet({ hosts: inventory, stacks: [{ stackName: "wayne", config: cfg }], catalog: editionCatalog() });
     expect(p.assignments.map((a) => [a.stack, a.source, a.parts])).toEqual([
-      ["wayne", "recorded", { lines: ["h1", "h2"], fsbs: ["h1", "h2"], databaseNodes: ["h1", "h2"], arbitrator: "h3", balancers: ["h1", "h2"] }],
+      [
+        "wayne",
+        "recorded",
+        { lines: ["h1", "h2"], fsbs: ["h1", "h2"], databaseNodes: ["h1", "h2"], lineDatabaseNodes: [1, 2], arbitrator: "h3", balancers: ["h1", "h2"] },
+      ],
     ]);
     const per = editionCatalog().editions["high-availability"].resources.memoryMb;
     expect(p.hosts.map((h) => [h.host, h.used.memoryMb])).toEqual([

@@ -1,6 +1,6 @@
 import { balancerSettings } from "../../../../model/balancerPair";
 import { Host, HostsError } from "../../../../model/hosts";
-import { balancerNodeConfig, hostNetworkSpec, hostOfContainer, hostsLayout } from "../../../../sandbox/hosts/hostsLayout";
+import { balancerNodeConfig, hostNetworkSpec, hostOfContainer, hostsLayout, plannedEnvOnHosts } from "../../../../sandbox/hosts/hostsLayout";
 
 const host = (name: string, address: string): Host => ({ name, address, dockerHost: "unix:///var/run/docker.sock", labels: {} });
 const three = [host("h1", "10.245.1.11"), host("h2", "10.245.1.12"), host("h3", "10.245.1.13")];
@@ -54,6 +54,36 @@ describe("the sandbox's hosts: where each part of an HA stack runs (hostsLayout)
     expect(layout.hosts.map((h) => h.name)).toEqual(["h1", "h2", "h3"]);
     expect(hostOfContainer(layout, "wayne", { name: "lc-wayne-db-3", role: "database" })).toBe("h3");
     expect(hostOfContainer(layout, "wayne", { name: "lc-wayne-db-2", role: "database" })).toBe("h2");
+  });
+
+  it("on two hosts + garbd points every line at a data node (the program's rule), never at the node garbd replaces", () => {
+    const layout = hostsLayout({
+      customer: "wayne",
+      lines: 4,
+      databaseNodes: 3,
+      hosts: three.slice(0, 2),
+      arbitrator: { name: "h3", address: "10.245.1.13" },
+      balancer,
+      tag: "nst",
+    });
+    const dbOf = (name: string) => plannedEnvOnHosts(layout, "wayne", { name, role: "license-central" })?.DB_HOST;
+    expect([1, 2, 3, 4].map((n) => dbOf(`lc-wayne-line-${n}`))).toEqual(["lc-wayne-db", "lc-wayne-db-2", "lc-wayne-db", "lc-wayne-db-2"]);
+    // a generation's lines use that generation's nodes
+    expect(dbOf("lc-wayne-g2-line-3")).toBe("lc-wayne-g2-db");
+    // nothing else changes: other roles, other customers, lines the layout does not have
+    expect(plannedEnvOnHosts(layout, "wayne", { name: "lc-wayne-fsb-3", role: "fsb" })).toBeUndefined();
+    expect(dbOf("lc-other-line-3")).toBeUndefined();
+    expect(dbOf("lc-wayne-line-5")).toBeUndefined();
+  });
+
+  it("on three hosts a line's data node is the one the single-engine plan names", () => {
+    const layout = hostsLayout({ customer: "wayne", lines: 4, databaseNodes: 3, hosts: three, balancer, tag: "nst" });
+    expect([1, 2, 3, 4].map((n) => plannedEnvOnHosts(layout, "wayne", { name: `lc-wayne-line-${n}`, role: "license-central" })?.DB_HOST)).toEqual([
+      "lc-wayne-db",
+      "lc-wayne-db-2",
+      "lc-wayne-db-3",
+      "lc-wayne-db",
+    ]);
   });
 
   it("hands out free addresses from the top of the hosts' network, never a host's or the VIP", () => {
