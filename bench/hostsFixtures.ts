@@ -1,7 +1,8 @@
 /**
  * Stack files of a High Availability customer on hosts for the sandbox's hosts (sandbox/hosts/): the proofs
  * (test/e2e/sandboxHosts.test.ts, test/proofs/sandboxHostsGalera.test.ts), `npm run chaos` and bench:ha's host
- * figures. Addresses in 10.245.<subnet>.0/24 (used nowhere else in the repository): hosts .11, .12, .13, the VIP .100.
+ * figures. Addresses in <network>.<subnet>.0/24 (10.245 unless given; used nowhere else in the repository): hosts
+ * .11, .12, .13, the VIP .100.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,15 +12,18 @@ export interface HostsStackOptions {
   lines: number;
   /** 2 or 3 hosts (2: the arbitrator is the sandbox's, see hostsArbitrator). */
   hosts: number;
-  /** Third octet of 10.245.x.0/24. */
+  /** Third octet of <network>.x.0/24. */
   subnet: number;
+  /** The first two octets (default "10.245"). */
+  network?: string;
   signLatencyMs: number;
 }
 
 export function hostsStackText(o: HostsStackOptions): string {
+  const net = o.network ?? "10.245";
   const hosts = Array.from(
     { length: o.hosts },
-    (_, i) => `    - { name: h${i + 1}, dockerHost: "unix:///var/run/docker.sock", address: 10.245.${o.subnet}.${11 + i} }`,
+    (_, i) => `    - { name: h${i + 1}, dockerHost: "unix:///var/run/docker.sock", address: ${net}.${o.subnet}.${11 + i} }`,
   );
   return [
     `# A High Availability customer on ${o.hosts} hosts (bench/hostsFixtures.ts).`,
@@ -31,8 +35,10 @@ export function hostsStackText(o: HostsStackOptions): string {
     "  lchost:quotaMode: soft",
     "  lchost:hosts:",
     ...hosts,
+    // 2 hosts: the program needs the arbitrator's host too (the sandbox runs garbd there)
+    ...(o.hosts === 2 ? [`  lchost:galeraArbitrator: { name: h3, dockerHost: "unix:///var/run/docker.sock", address: ${net}.${o.subnet}.13 }`] : []),
     "  lchost:balancer:",
-    `    virtualIp: 10.245.${o.subnet}.100`,
+    `    virtualIp: ${net}.${o.subnet}.100`,
     "  lchost:fsb:",
     "    mode: emulator",
     `    signLatencyMs: ${o.signLatencyMs}`,
@@ -43,9 +49,9 @@ export function hostsStackText(o: HostsStackOptions): string {
   ].join("\n");
 }
 
-/** The arbitrator's host for a 2-host stack of hostsStackText. */
-export function hostsArbitrator(subnet: number): { name: string; address: string } {
-  return { name: "h3", address: `10.245.${subnet}.13` };
+/** The arbitrator's host for a 2-host stack of hostsStackText (its lchost:galeraArbitrator). */
+export function hostsArbitrator(subnet: number, network = "10.245"): { name: string; address: string } {
+  return { name: "h3", address: `${network}.${subnet}.13` };
 }
 
 /** Writes the stack file into `dir` (Pulumi.<customer>.yaml) and returns its path. */

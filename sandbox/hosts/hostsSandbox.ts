@@ -59,7 +59,7 @@ export interface HostsSandboxOptions {
   stackFile: string;
   /** Names of the bridge and namespaces: `<tag>br`, `<tag>-<host>`, `<tag>-client` (2–6 lower-case letters/digits). */
   tag: string;
-  /** A third host for garbd when lchost:hosts has two. */
+  /** A third host for garbd when lchost:hosts has two (default: the stack's lchost:galeraArbitrator). */
   arbitrator?: { name: string; address: string };
   name?: string;
   dir?: string;
@@ -98,8 +98,20 @@ function haStackOnHosts(stackFile: string) {
   if (!cfg.hosts) problems.push("lchost:hosts: missing; name the hosts the stack runs on");
   if (!cfg.balancer) problems.push("lchost:balancer: missing; the balancer pair needs the customer's virtualIp");
   if (problems.length) throw new InputError(`${file.path}: ${problems.join("; ")}`);
-  const hosts = resolveStackHosts(cfg.hosts!, findHostInventory(path.dirname(file.path)));
-  return { file, cfg, hosts, balancer: cfg.balancer! };
+  const inventory = findHostInventory(path.dirname(file.path));
+  const hosts = resolveStackHosts(cfg.hosts!, inventory);
+  const arbitrator = cfg.galeraArbitrator !== undefined ? resolveStackHosts([cfg.galeraArbitrator], inventory, "lchost:galeraArbitrator")[0] : undefined;
+  return { file, cfg, hosts, balancer: cfg.balancer!, arbitrator };
+}
+
+/** garbd's host: the stack's lchost:galeraArbitrator, or the caller's (`--arbitrator`) when the stack names none. */
+function arbitratorOf(stack: { name: string; address: string } | undefined, given: { name: string; address: string } | undefined, file: string) {
+  if (stack && given && (stack.name !== given.name || stack.address !== given.address))
+    throw new InputError(
+      `${file}: --arbitrator ${given.name}=${given.address} is not the stack's lchost:galeraArbitrator (${stack.name}, ${stack.address}); leave --arbitrator out`,
+    );
+  const a = given ?? stack;
+  return a ? { name: a.name, address: a.address } : undefined;
 }
 
 export class HostsSandbox {
@@ -132,7 +144,7 @@ export class HostsSandbox {
   }
 
   static async start(opts: HostsSandboxOptions): Promise<HostsSandbox> {
-    const { file, cfg, hosts, balancer } = haStackOnHosts(opts.stackFile);
+    const { file, cfg, hosts, balancer, arbitrator } = haStackOnHosts(opts.stackFile);
     for (const p of ["ip", "iptables", "keepalived", "haproxy"])
       if (!findExecutable(p)) throw new Error(`${p} is not installed (Debian packages iproute2, iptables, keepalived, haproxy)`);
     const layout = hostsLayout({
@@ -140,7 +152,7 @@ export class HostsSandbox {
       lines: cfg.lines,
       databaseNodes: editionFacts("high-availability").database.nodes,
       hosts,
-      arbitrator: opts.arbitrator,
+      arbitrator: arbitratorOf(arbitrator, opts.arbitrator, file.path),
       balancer,
       tag: opts.tag,
     });
