@@ -79,7 +79,7 @@ async function sandboxRuntime(stackFile: string, o: { exit: boolean; name?: stri
  * changed live by the Docker line control (heal/seams/dockerLines.ts). The lines leave at their deadline by the heal
  * service's timer (or `lchost lines --expire` and `lchost lines <stack> --remove --target docker`).
  */
-function dockerRuntime(stackFile: string, out: Out): LinesRuntime {
+function dockerRuntime(stackFile: string): LinesRuntime {
   const stack = loadStackFile(stackFile);
   if (stack.config.role !== "customer") throw new UsageError(`--target docker: ${stack.stackName} is no customer stack`);
   const stateDir = dockerRunStateDir();
@@ -168,7 +168,7 @@ export const linesSpec: CommandSpec<LinesIo> = {
     if (target)
       runtime = await (
         io.runtime ??
-        (async (f, t, o) => (t === "docker" ? dockerRuntime(f, o) : sandboxRuntime(f, { exit: Boolean(opts.exit), name: stringOpt(opts, "name") }, o)))
+        (async (f, t, o) => (t === "docker" ? dockerRuntime(f) : sandboxRuntime(f, { exit: Boolean(opts.exit), name: stringOpt(opts, "name") }, o)))
       )(stackFile, target, out);
     try {
       const r =
