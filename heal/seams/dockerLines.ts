@@ -19,8 +19,10 @@
  *
  * Refused before anything is changed, naming the container: a deployment this runtime did not make (no state), a
  * change that would touch any other container (a database node, a job, the gateway beyond its files) — that is
- * an `lchost up`, not a line change. A failure in step 1 removes what it started; the stack file is written back
- * by the caller (heal/extraLinesApplier.ts), whose undo applies the former file the same way.
+ * an `lchost up`, not a line change; so is a stack spread over hosts (one engine only here). A failure in step 1
+ * removes what it started; a failure at the switch (steps 2-3: the gateway keeps its former configuration) sets the
+ * drained lines ready again and removes the started ones; the state is written only at the end. The stack file is
+ * written back by the caller (heal/extraLinesApplier.ts), whose undo applies the former file the same way.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -117,6 +119,10 @@ export class DockerLineControl implements LineControl {
     if (!running) throw new Error(`${stack.stackName}: not deployed by 'lchost up --target docker' (no state in ${this.o.stateDir})`);
     const docker = this.o.docker ?? DockerEngine.forHost(stack.allConfig["docker:host"] as string | undefined);
     const wanted = await planStack(stack, {}, { materialize: true, previous: running, configSecrets: running.configSecrets });
+    if (wanted.resources.some((r) => r.type === "pulumi:providers:docker"))
+      throw new Error(
+        `${stack.stackName}: spread over hosts (lchost:hosts): the line control changes a deployment on one engine only; deploy the lines with 'lchost up'`,
+      );
     const change = lineChange(running, wanted);
     if (change.refused) throw new Error(`${stack.stackName}: not a change of lines only — ${change.refused}; deploy it with 'lchost up --target docker'`);
     const out: LinesApplied = { added: [], removed: [], reloaded: [] };
@@ -138,8 +144,22 @@ export class DockerLineControl implements LineControl {
     if (change.gateway) {
       const gatewayBefore = containersOf(running).get(change.gateway)!.spec;
       const goingLines = change.removed.filter((n) => role(containersOf(running).get(n)!.spec) === "license-central").map((n) => lineIndex(n)!);
-      if (goingLines.length) await this.drain(docker, gatewayBefore, goingLines, log);
-      await reloadEntryPointInPlace(docker, containersOf(wanted).get(change.gateway)!.spec, timeoutMs);
+      try {
+        if (goingLines.length) await this.drain(docker, gatewayBefore, goingLines, log);
+        await reloadEntryPointInPlace(docker, containersOf(wanted).get(change.gateway)!.spec, timeoutMs);
+      } catch (e) {
+        // the gateway still runs its former configuration (a reload that does not load leaves the old worker
+        // serving): the drained lines serve again, the started ones go, and the state stays as it was
+        const undo: string[] = [];
+        if (goingLines.length)
+          await this.setReady(docker, gatewayBefore, goingLines).then(
+            () => undo.push(`lines ${goingLines.join(", ")} ready again`),
+            (u) => undo.push(`lines ${goingLines.join(", ")} could not be set ready again: ${(u as Error).message}`),
+          );
+        for (const c of out.added) await docker.request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+        if (out.added.length) undo.push(`removed ${out.added.join(", ")}`);
+        throw new Error(`${stack.stackName}: switching ${change.gateway} failed: ${(e as Error).message} (undone: ${undo.join("; ") || "nothing to undo"})`);
+      }
       out.reloaded.push(change.gateway);
       log(`reloaded gracefully: ${change.gateway}`);
     }
@@ -165,12 +185,22 @@ export class DockerLineControl implements LineControl {
     return out;
   }
 
-  /** Sets the going lines to drain on the running gateway and waits until their sessions ended (at most drainTimeoutMs). */
-  private async drain(docker: DockerEngine, gateway: Spec, lines: number[], log: (line: string) => void): Promise<void> {
+  private admin(docker: DockerEngine, gateway: Spec, lines: number[]): EntryAdmin {
     const cfg = gateway.uploads.find((u) => u.file.endsWith("/haproxy.cfg"));
     const socket = cfg && adminSocketPath(cfg.content);
     if (!socket) throw new Error(`${gateway.name}: its haproxy.cfg has no admin socket; cannot drain lines ${lines.join(", ")}`);
-    const admin = new EntryAdmin(docker, gateway.name, socket);
+    return new EntryAdmin(docker, gateway.name, socket);
+  }
+
+  private async setReady(docker: DockerEngine, gateway: Spec, lines: number[]): Promise<void> {
+    const admin = this.admin(docker, gateway, lines);
+    const stat = await admin.command("show stat");
+    for (const s of lines.flatMap((l) => lineServers(stat, l))) await admin.setState(s.backend, s.server, "ready");
+  }
+
+  /** Sets the going lines to drain on the running gateway and waits until their sessions ended (at most drainTimeoutMs). */
+  private async drain(docker: DockerEngine, gateway: Spec, lines: number[], log: (line: string) => void): Promise<void> {
+    const admin = this.admin(docker, gateway, lines);
     const stat = await admin.command("show stat");
     const servers = lines.flatMap((l) => lineServers(stat, l));
     for (const s of servers) await admin.setState(s.backend, s.server, "drain");
