@@ -98,7 +98,7 @@ export class Healer {
       if (now - a.seenAt > ACTIVE_ALERT_TTL_MS) this.active.delete(key);
       else due.push(a.alert);
     }
-    return Promise.all(due.map((a) => this.queue.run(a.customer, () => this.handle(a, (p) => p.recheckWhileFiring === true))));
+    return Promise.all(due.map((a) => this.queue.run(a.customer, () => this.handle(a, (p) => p.recheckWhileFiring === true, true))));
   }
 
   /** Alerts the service would hand again on its timer (tests, the service's log). */
@@ -106,7 +106,8 @@ export class Healer {
     return [...this.active.values()].map((a) => a.alert);
   }
 
-  async handle(alert: HealAlert, only: (p: Playbook) => boolean = () => true): Promise<HandledAction[]> {
+  /** `recheck`: handed again by the timer — an action the budget holds back is not audited again every tick. */
+  async handle(alert: HealAlert, only: (p: Playbook) => boolean = () => true, recheck = false): Promise<HandledAction[]> {
     const matching = this.o.playbooks.filter((p) => p.matches(alert) && only(p));
     if (alert.status !== "firing") {
       for (const pb of matching.filter((p) => p.observesResolved)) {
@@ -142,12 +143,22 @@ export class Healer {
         this.o.log.info({ customer: alert.customer, alert: alert.name, playbook: pb.name, why: lines.join("; ") }, "nothing to do");
         continue;
       }
-      for (const action of actions) done.push(await this.act(alert, pb, ctx, action, lines));
+      for (const action of actions) {
+        const r = await this.act(alert, pb, ctx, action, lines, recheck);
+        if (r) done.push(r);
+      }
     }
     return done;
   }
 
-  private async act(alert: HealAlert, pb: Playbook, ctx: PlaybookContext, action: PlaybookAction, lines: string[]): Promise<HandledAction> {
+  private async act(
+    alert: HealAlert,
+    pb: Playbook,
+    ctx: PlaybookContext,
+    action: PlaybookAction,
+    lines: string[],
+    recheck = false,
+  ): Promise<HandledAction | undefined> {
     if (action.part.customer !== alert.customer)
       return this.audit(
         alert,
@@ -161,7 +172,11 @@ export class Healer {
     if (this.o.dryRun) return this.audit(alert, pb, action, "planned", "dry run: nothing was changed", null, lines);
     const key = partKey(action.part);
     const d = decide(await this.o.audit.history(alert.customer, pb.name, key), this.now(), this.o.budget);
-    if (d.kind === "wait") return this.audit(alert, pb, action, "waited", d.why, null, lines);
+    if (d.kind === "wait") {
+      if (recheck) return undefined; // audited when the alert came; the timer asks again every tick
+      return this.audit(alert, pb, action, "waited", d.why, null, lines);
+    }
+    if (d.kind === "given-up" && recheck) return undefined;
     if (d.kind === "given-up") return this.audit(alert, pb, action, "given-up", d.why, null, lines);
     if (d.kind === "page") {
       const row = await this.audit(alert, pb, action, "paged", d.why, null, lines);

@@ -116,6 +116,32 @@ describe("alerts that keep firing, alerts that resolve", () => {
     expect(healer.activeAlerts()).toEqual([]);
   });
 
+  test("an action the budget holds back is audited once when the alert comes, not again on every recheck", async () => {
+    const acting: Playbook = {
+      name: "acting",
+      recheckWhileFiring: true,
+      matches: (a) => a.status === "firing" && a.name === "DatabaseDown",
+      plan: async () => [{ part: { customer: "wayne", role: "database" }, summary: "recover" }],
+      run: async () => ({ kind: "failed", detail: "not yet", leftAsBefore: true }),
+    };
+    const audit = new MemoryAuditLog();
+    const healer = new Healer({
+      playbooks: [acting],
+      seams: { runtime: "docker" },
+      audit,
+      notifier: new HealNotifier({ postAlerts: async () => undefined }, () => undefined),
+      budget: { maxAttempts: 3, windowMs: 3_600_000, minIntervalMs: 300_000 },
+      dryRun: false,
+      log: quiet,
+    });
+    await healer.enqueue(alert("DatabaseDown"));
+    await healer.recheck();
+    await healer.recheck();
+    expect(audit.all.map((r) => r.outcome)).toEqual(["failed"]);
+    await healer.enqueue(alert("DatabaseDown")); // Alertmanager's repeat: audited as waited
+    expect(audit.all.map((r) => r.outcome)).toEqual(["failed", "waited"]);
+  });
+
   test("a resolved alert is observed by a playbook that asks for it, planned as a dry run, never run", async () => {
     const observed: Array<{ status: string; dryRun: boolean }> = [];
     let ran = 0;
