@@ -21,7 +21,8 @@ const MEASURE_MS = 6000;
  * busy only while another request already waits at it: in flight ≥ 1 + (the rest of a request's time / 50 ms).
  * On the shared 2-core machine the rest grew to ~150-300 ms at 4 lines (Galera, the lines, the balancer and the
  * client share the cores), so 3 in flight left the FSBs idle (0.64 × on 2 hosts, 0.69 × on 3 hosts at load average
- * 9); 6 keep them fed (0.82 ×, 0.77 × in the same conditions). The one-line run uses the same number per line.
+ * 9); 6 keep them fed (0.82 ×, 0.77 × in the same conditions; 1.0 × on both at load average 2-4). The one-line run
+ * uses the same number per line.
  */
 const PER_LINE_CONCURRENCY = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
