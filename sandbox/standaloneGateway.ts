@@ -162,7 +162,6 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   const configPath = path.join(opts.dir, "haproxy.cfg");
   fs.writeFileSync(configPath, config, { mode: 0o600 });
   const logPath = path.join(opts.dir, "haproxy.log");
-  const logFd = fs.openSync(logPath, "a");
   const launch = (extra: string[]) => {
     const fd = fs.openSync(logPath, "a");
     const c = spawn("haproxy", ["-db", "-f", configPath, ...extra], { stdio: ["ignore", fd, fd] });
