@@ -4,8 +4,8 @@
  * Galera cluster), write activations (one writer per node, `license_central.lc_activations`, acknowledged when
  * the INSERT returned), stop dockerd with SIGTERM — every container stops, as at a reboot — and start it again
  * (`dockerd >/var/log/lchost-dockerd.log 2>&1 &`). Then wait: the containers come back by their restart policy
- * and the Galera nodes' start script (components/render/mariadbConfig.ts: the saved view kept across SIGTERM)
- * re-forms the cluster by itself; time it; check every acknowledged write on every node and the lines ready.
+ * and the Galera nodes' start script (components/render/mariadbConfig.ts: the last to leave founds, the saved
+ * views re-form, an outdated view steps aside) re-forms the cluster by itself; time it; check every acknowledged write on every node and the lines ready.
  * When the cluster has not re-formed by itself within the wait, the heal playbook (Docker seams) is run as the
  * fallback and the figures say so. Destroys the stack afterwards (data too).
  *

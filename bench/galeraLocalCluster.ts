@@ -35,6 +35,8 @@ export interface LocalGaleraCluster {
 
 export async function startLocalGaleraCluster(opts: {
   block: number;
+  /** The nodes' addresses are `<addressPrefix>.<n>`; default `127.242.<block>`. */
+  addressPrefix?: string;
   customer?: string;
   nodes?: number;
   log?: (l: string) => void;
@@ -42,7 +44,7 @@ export async function startLocalGaleraCluster(opts: {
   const count = opts.nodes ?? 3;
   const customer = opts.customer ?? "galera-heal";
   const log = opts.log ?? (() => undefined);
-  const addresses = Array.from({ length: count }, (_, i) => `127.242.${opts.block}.${i + 1}`);
+  const addresses = Array.from({ length: count }, (_, i) => `${opts.addressPrefix ?? `127.242.${opts.block}`}.${i + 1}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-galera-heal-"));
   fs.chmodSync(dir, 0o755);
   const nodeDir = (i: number) => path.join(dir, `n${i}`);
@@ -85,11 +87,14 @@ export async function startLocalGaleraCluster(opts: {
     return !!c && c.exitCode === null && c.signalCode === null;
   };
   const startNode = (i: number) => {
+    // the script's own output (not mariadbd's, which goes to error.log) appended to script.log, like a container's log
+    const out = fs.openSync(path.join(nodeDir(i), "script.log"), "a");
     const child = spawn("sh", [path.join(nodeDir(i), "start.sh")], {
       detached: true, // its own process group, like a container
-      stdio: "ignore",
+      stdio: ["ignore", out, out],
       env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", TMPDIR: path.join(nodeDir(i), "tmp") },
     });
+    fs.closeSync(out);
     procs.set(i, child);
   };
   const killGroup = (i: number, signal: NodeJS.Signals) => {
@@ -137,15 +142,18 @@ export async function startLocalGaleraCluster(opts: {
     return r.stdout.trim();
   };
   const logTail = (i: number) => {
-    try {
-      return fs
-        .readFileSync(path.join(nodeDir(i), "error.log"), "utf8")
-        .split("\n")
-        .slice(-12)
-        .join("\n    ");
-    } catch {
-      return "(no log)";
-    }
+    const tail = (file: string, n: number) => {
+      try {
+        return fs
+          .readFileSync(path.join(nodeDir(i), file), "utf8")
+          .split("\n")
+          .slice(-n)
+          .join("\n    ");
+      } catch {
+        return "(none)";
+      }
+    };
+    return `${tail("error.log", 12)}\n    start script: ${tail("script.log", 4)}`;
   };
   const until = async (what: string, cond: () => Promise<boolean>, withinMs: number) => {
     const t0 = Date.now();
@@ -216,7 +224,12 @@ export interface ActivationWriters {
 }
 
 /** One writer per node (as each HA line uses one node), inserting activations back to back over TCP. */
-export async function startActivationWriters(cluster: LocalGaleraCluster, onNodes = cluster.nodes.map((n) => n.node)): Promise<ActivationWriters> {
+export async function startActivationWriters(
+  cluster: LocalGaleraCluster,
+  onNodes = cluster.nodes.map((n) => n.node),
+  /** Distinguishes the keys of several rounds of writers on one cluster (default "act"). */
+  keyPrefix = "act",
+): Promise<ActivationWriters> {
   const acknowledged: string[] = [];
   let failed = 0;
   let stopping = false;
@@ -235,7 +248,7 @@ export async function startActivationWriters(cluster: LocalGaleraCluster, onNode
   const loops = conns.map(async (conn, k) => {
     conn.on("error", () => undefined);
     for (let n = 1; !stopping; n++) {
-      const key = `act-n${onNodes[k]}-${n}`;
+      const key = `${keyPrefix}-n${onNodes[k]}-${n}`;
       try {
         await conn.query(
           "INSERT INTO license_central.lc_activations (idempotency_key, ticket, container, status, created_at, activated_at) VALUES (?, ?, ?, 'active', NOW(3), NOW(3))",

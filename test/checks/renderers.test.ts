@@ -5,7 +5,7 @@ import * as path from "path";
 import { renderEditionTable } from "../../model/editionTable";
 import { stackFileSchema } from "../../model/stackConfigSchema";
 import { deadLineDetectionMs, DEFAULT_HEALTH, HaproxyConfigSpec, renderAllowList, renderHaproxyConfig } from "../../haproxy/renderConfig";
-import { renderDatabaseStartScript, renderGaleraNodeConfig } from "../../components/render/mariadbConfig";
+import { renderDatabaseStartScript, renderGaleraNodeConfig, VIEW_WAIT_S } from "../../components/render/mariadbConfig";
 import { schemaOwnerSql } from "../../components/render/databaseSql";
 import { sha512Crypt } from "../../components/render/sha512Crypt";
 import { renderAlertTable } from "../../render/prometheus/alertTable";
@@ -189,17 +189,37 @@ describe("database configuration", () => {
     ).toThrow("a Galera cluster needs at least 3 nodes for quorum after one failure; got 2");
   });
 
-  it("founds a new cluster only from node 1 and only when it is safe", () => {
+  it("founds a new cluster from node 1 on fresh data, and from any node that Galera marked safe_to_bootstrap (the last to leave) or lchost heal chose", () => {
     const node1 = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: true } });
     const node2 = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
     expect(node1).toContain('grep -q "^safe_to_bootstrap: *1"');
-    expect(node1).toContain("--wsrep-new-cluster");
-    // node 2 founds only on lchost heal's one-time order (a marker it deletes before starting), never by itself
+    expect(node1).toContain("--wsrep-new-cluster --init-file=$INIT");
     const founding = (script: string) => script.split("\n").filter((l) => l.includes("--wsrep-new-cluster"));
-    expect(founding(node2)).toEqual([
-      expect.stringMatching(/^if \[ -f "\$DATADIR\/lchost-heal-bootstrap" \]; then rm -f "\$DATADIR\/lchost-heal-bootstrap"; EXTRA=/),
-    ]);
     expect(founding(node1)).toHaveLength(2);
+    expect(founding(node2)).toHaveLength(2);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-startscript-"));
+    try {
+      // node 2's founding decision run by sh on a data directory (no chown, no mariadbd): print EXTRA
+      const script = renderDatabaseStartScript({ datadir: dir, configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
+      const lines = script.split("\n");
+      const upToDecision = lines.slice(0, lines.findIndex((l) => l.includes("lchost-heal-bootstrap")) + 1).filter((l) => !l.startsWith("mkdir -p"));
+      const run = () => spawnSync("sh", ["-c", `${upToDecision.join("\n")}\necho "EXTRA=$EXTRA"`], { encoding: "utf8" }).stdout.trim();
+      fs.mkdirSync(path.join(dir, "mysql"));
+      const grastate = (safe: number, seqno: number) =>
+        fs.writeFileSync(
+          path.join(dir, "grastate.dat"),
+          `# GALERA saved state\nversion: 2.1\nuuid:    e418e841-eba2-11f1-9d82-571daa0e97cc\nseqno:   ${seqno}\nsafe_to_bootstrap: ${safe}\n`,
+        );
+      expect(run()).toBe("EXTRA="); // no grastate.dat: a node that never ran joins
+      grastate(0, 351);
+      expect(run()).toBe("EXTRA="); // it left while others stayed: joins
+      grastate(1, 473);
+      expect(run()).toBe("EXTRA=--wsrep-new-cluster"); // it was left alone, last: founds
+      grastate(1, -1);
+      expect(run()).toBe("EXTRA=--wsrep-new-cluster"); // alone in the primary component when it died: nobody has more
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the heal playbook's founding marker is consumed by the start, so the node's next start joins again", () => {
@@ -224,7 +244,7 @@ describe("database configuration", () => {
   it("a Galera node's start script keeps its saved view across a SIGTERM (the whole-cluster stop of an engine restart); a single server still execs mariadbd", () => {
     const node = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
     expect(node).toContain("trap stop TERM INT");
-    expect(node).toMatch(/stop\(\) \{ if \[ -f "\$DATADIR\/gvwstate.dat" \]; then cp -p "\$DATADIR\/gvwstate.dat" "\$SAVED"/);
+    expect(node).toMatch(/stop\(\) \{ STOPPING=1; if \[ -f "\$DATADIR\/gvwstate.dat" \]; then cp -p "\$DATADIR\/gvwstate.dat" "\$SAVED"/);
     expect(node).toContain('[ -f "$DATADIR/gvwstate.dat" ] || mv "$SAVED" "$DATADIR/gvwstate.dat"');
     expect(node).not.toContain("exec mariadbd");
     const single = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i" });
@@ -232,6 +252,28 @@ describe("database configuration", () => {
     expect(single).not.toContain("gvwstate");
     // the script is valid sh
     for (const text of [node, single]) expect(spawnSync("sh", ["-n"], { input: text }).status).toBe(0);
+  });
+
+  it("a node that restored a saved view records every view Galera reports to its notify command, for its watcher (an outdated view is dropped)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-notify-"));
+    try {
+      const node = renderDatabaseStartScript({ datadir: "/d", configPath: "/c", initFilePath: "/i", galera: { bootstrapNode: false } });
+      expect(node).toContain('NOTIFYOPT="--wsrep-notify-cmd=$NOTIFY"');
+      expect(node).toContain('"no $VIEW") STUCK=$((STUCK + 1)) ;;');
+      expect(node).toContain(`if [ "$STUCK" -ge ${VIEW_WAIT_S} ]; then`);
+      // the helper the script writes, run as Galera runs it
+      const printf = node.split("\n").find((l) => l.trim().startsWith("printf '%s\\n' '#!/bin/sh'"))!;
+      spawnSync("sh", ["-c", printf.replace('"$NOTIFY"', `"${dir}/notify"`)]);
+      const notify = (...args: string[]) => spawnSync("sh", [path.join(dir, "notify"), ...args]);
+      notify("--status", "joiner");
+      expect(fs.existsSync(path.join(dir, "lchost-wsrep-view"))).toBe(false); // a status change, not a view
+      notify("--status", "connected", "--uuid", "u", "--primary", "no", "--members", "a/n1/x:1,b/n2/y:2,c/n3/z:3", "--index", "0");
+      expect(fs.readFileSync(path.join(dir, "lchost-wsrep-view"), "utf8")).toBe("no 3\n");
+      notify("--status", "synced", "--uuid", "u", "--primary", "yes", "--members", "a/n1/x:1,b/n2/y:2", "--index", "0");
+      expect(fs.readFileSync(path.join(dir, "lchost-wsrep-view"), "utf8")).toBe("yes 2\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("escapes '_' in the granted schema, because a GRANT's schema name is a LIKE pattern (found by the sandbox: the provisioner was refused)", () => {

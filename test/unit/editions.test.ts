@@ -62,7 +62,7 @@ describe("High Availability Package", () => {
       expect(db.inputs.entrypoints).toEqual(["/bin/sh", "/etc/lchost/db/start.sh"]);
       // a Galera node keeps mariadbd as its child (its view survives a SIGTERM: renderDatabaseStartScript)
       expect(String(upload(db, "/etc/lchost/db/start.sh").content)).toContain(
-        'mariadbd --defaults-extra-file="$CONFIG" --user=mysql --datadir="$DATADIR" $EXTRA &',
+        'mariadbd --defaults-extra-file="$CONFIG" --user=mysql --datadir="$DATADIR" $EXTRA $NOTIFYOPT &',
       );
     }
   });

@@ -66,9 +66,13 @@ test("a Galera cluster: every node's files, pod 0 founds, the others join", asyn
   const files = ofType(":ConfigMap")[0].inputs.data;
   expect(Object.keys(files).sort()).toEqual(["node-0.cnf", "node-1.cnf", "node-2.cnf", "start-0.sh", "start-1.sh", "start-2.sh"]);
   expect(files["start-0.sh"]).toContain("--wsrep-new-cluster");
-  // the others found only on lchost heal's one-time marker (components/render/mariadbConfig.ts HEAL_BOOTSTRAP_MARKER)
+  // the others found only when Galera marked them the last to leave, or on lchost heal's one-time marker
+  // (components/render/mariadbConfig.ts: safe_to_bootstrap, HEAL_BOOTSTRAP_MARKER)
   const founding = (script: string) => script.split("\n").filter((l) => l.includes("--wsrep-new-cluster"));
-  expect(founding(files["start-1.sh"])).toEqual([expect.stringContaining('[ -f "$DATADIR/lchost-heal-bootstrap" ]')]);
+  expect(founding(files["start-1.sh"])).toEqual([
+    expect.stringContaining('grep -q "^safe_to_bootstrap: *1"'),
+    expect.stringContaining('[ -f "$DATADIR/lchost-heal-bootstrap" ]'),
+  ]);
   expect(ofType(":PodDisruptionBudget")[0].inputs.spec.minAvailable).toBe(2);
 });
 
