@@ -21,7 +21,9 @@ export interface PlannedDockerHost {
  */
 export class PlanEngines {
   readonly hosts: PlannedDockerHost[] = [];
+  /** Containers, networks and volumes by their Docker name (unique on a plan's engines; an image's name is not). */
   private readonly byName = new Map<string, DockerEngine>();
+  private readonly byProviderUrn = new Map<string, PlannedDockerHost>();
 
   constructor(
     plans: Plan | Array<Plan | undefined>,
@@ -32,7 +34,6 @@ export class PlanEngines {
     // later plans first, so the plan being applied (the first) decides where a name lives
     for (const plan of (Array.isArray(plans) ? plans : [plans]).filter((p): p is Plan => Boolean(p)).reverse()) {
       const providers = plan.resources.filter((r) => r.type === DOCKER_PROVIDER_TYPE);
-      const hostOf = new Map<string, PlannedDockerHost>();
       for (const p of providers) {
         const dockerHost = unwrapSecrets(p.inputs.host);
         if (typeof dockerHost !== "string" || dockerHost === "")
@@ -42,12 +43,12 @@ export class PlanEngines {
         let engine = endpoints.get(dockerHost);
         if (!engine) endpoints.set(dockerHost, (engine = engineFor(dockerHost)));
         const host = { name: p.name.replace(/^host-/, ""), dockerHost, engine };
-        hostOf.set(p.urn, host);
+        this.byProviderUrn.set(p.urn, host);
         if (!this.hosts.some((h) => h.name === host.name && h.dockerHost === dockerHost)) this.hosts.push(host);
       }
       for (const r of plan.resources) {
-        if (!r.type.startsWith("docker:") || typeof unwrapSecrets(r.inputs.name) !== "string") continue;
-        this.byName.set(key(r.type, String(unwrapSecrets(r.inputs.name))), this.resolve(r, hostOf));
+        if (!NAMED_TYPES.has(r.type) || typeof unwrapSecrets(r.inputs.name) !== "string") continue;
+        this.byName.set(key(r.type, String(unwrapSecrets(r.inputs.name))), this.of(r));
       }
     }
   }
@@ -57,9 +58,12 @@ export class PlanEngines {
     return this.hosts.length > 0;
   }
 
-  /** The engine of a planned resource. */
+  /** The engine of a planned resource: its provider's. */
   of(r: PlannedResource): DockerEngine {
-    return this.named(r.type, String(unwrapSecrets(r.inputs.name)));
+    if (!r.provider) return this.defaultEngine;
+    // a provider reference is `<provider urn>::<provider id>`
+    for (const [urn, host] of this.byProviderUrn) if (r.provider.startsWith(`${urn}::`)) return host.engine;
+    return this.defaultEngine;
   }
 
   /** The engine of a planned container, network or volume by its Docker name (the default engine for a name no plan has). */
@@ -71,13 +75,7 @@ export class PlanEngines {
   engines(): DockerEngine[] {
     return [...new Set(this.byName.values())];
   }
-
-  private resolve(r: PlannedResource, hostOf: Map<string, PlannedDockerHost>): DockerEngine {
-    if (!r.provider) return this.defaultEngine;
-    // a provider reference is `<provider urn>::<provider id>`
-    for (const [urn, host] of hostOf) if (r.provider.startsWith(`${urn}::`)) return host.engine;
-    return this.defaultEngine;
-  }
 }
 
 const key = (type: string, name: string) => `${type}\u0000${name}`;
+const NAMED_TYPES = new Set(["docker:index/container:Container", "docker:index/network:Network", "docker:index/volume:Volume"]);

@@ -119,6 +119,9 @@ describe("runPlanInDocker and a plan spread over hosts", () => {
     expect(label("lc-wayne-db-2")).toBe("ssh://deploy@10.20.0.12");
     const garbd = namesOf(plan, "docker:index/container:Container").find((n) => n.endsWith("-garbd"))!;
     expect(label(garbd)).toBe("ssh://deploy@10.20.0.11");
+    // an image has one name on every host that needs it: each goes to the engine of its own provider
+    const images = plan.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage" && unwrapSecrets(r.inputs.name) === "lchost/haproxy:dev");
+    expect(images.map((r) => (routes.of(r) as RecordingEngine).label).sort()).toEqual(["ssh://deploy@10.20.0.11", "ssh://deploy@10.20.0.12"]);
   });
 
   test("a plan without providers of its own stays on the one engine it is given (no other endpoint is opened)", async () => {
