@@ -12,7 +12,7 @@ import { PlanEngines } from "../../../dockerRun/planEngines";
 import { runPlanInDocker } from "../../../dockerRun/runPlanInDocker";
 import { Plan } from "../../../planner/mockPlanner";
 import { unwrapSecrets } from "../../../planner/planValues";
-import { container, planValues } from "../planHelpers";
+import { container, planValues, upload } from "../planHelpers";
 import { haValues } from "../stackFixtures";
 
 jest.setTimeout(180_000); // a whole stack planned under the mock runtime on a loaded 2-core machine
@@ -131,6 +131,23 @@ describe("runPlanInDocker and a plan spread over hosts", () => {
     await runPlanInDocker(plan, engine, 60_000, { engineFor });
     expect(engineFor).not.toHaveBeenCalled();
     expect(engine.created("containers").sort()).toEqual(namesOf(plan, "docker:index/container:Container").sort());
+  });
+});
+
+describe("the balancer pair's monitor on a real engine", () => {
+  const cfg = (plan: Plan, name: string) => String(unwrapSecrets(upload(container(plan, name), "/usr/local/etc/haproxy/haproxy.cfg").content));
+
+  test("a pair node's monitor listens on the container's address: its port is published on the host's 127.0.0.1, which Docker forwards there, not to the container's loopback", async () => {
+    const plan = await planValues("wayne", values);
+    for (const node of ["lc-wayne-gateway", "lc-wayne-gateway-2"]) {
+      expect(cfg(plan, node)).toMatch(/^frontend monitor\n {2}bind \*:8404\n {2}monitor-uri \/haproxy-health$/m);
+      expect(unwrapSecrets(container(plan, node).inputs.ports)).toContainEqual({ internal: 8404, external: 18500, ip: "127.0.0.1" });
+    }
+  });
+
+  test("a gateway that publishes no monitor keeps it on the container's loopback (its own health check)", async () => {
+    const plan = await planValues("wayne", haValues());
+    expect(cfg(plan, "lc-wayne-gateway")).toMatch(/^frontend monitor\n {2}bind 127\.0\.0\.1:8404$/m);
   });
 });
 
