@@ -124,20 +124,6 @@ export async function startPlannedContainers(
   for (const [c, want] of started) await waitFor(engineOf(c), c, want, opts.timeoutMs);
 }
 
-/**
- * This runner applies a plan on ONE engine. A plan whose resources name Docker providers of their own (an HA stack
- * on lchost:hosts: one provider per host, docs/hosts.md) is refused, naming its hosts, instead of being squeezed onto
- * one engine, where parts would reach each other at host addresses that lead nowhere.
- */
-export function refusePerHostProviders(plan: Plan): void {
-  const providers = plan.resources.filter((r) => r.type === "pulumi:providers:docker");
-  if (providers.length === 0) return;
-  const hosts = providers.map((p) => `${p.name.replace(/^host-/, "")} (${String(unwrapSecrets(p.inputs.host))})`);
-  throw new Error(
-    `stack ${plan.stack}: its parts are spread over hosts (lchost:hosts: ${hosts.join(", ")}), one Docker provider each; --target docker applies a plan on one engine and does not deploy per-host providers yet: use the Pulumi target (lchost up ${plan.stack})`,
-  );
-}
-
 export interface RunPlanOptions {
   /** The engine of a Docker provider's `host` (default DockerEngine.forHost): where a per-host plan's resources go. */
   engineFor?: (dockerHost: string) => DockerEngine;

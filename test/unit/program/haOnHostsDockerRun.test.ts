@@ -1,14 +1,14 @@
 /**
  * dockerRun/ and an HA stack on lchost:hosts: runPlanInDocker sends each resource to the engine of its Docker provider
- * (the provider's `host`), a plan without providers of its own stays on the one engine; the update path
- * (applyPlanInDocker, stagePlanInDocker: `lchost up --target docker`) still refuses per-host providers, naming the
- * hosts; the keepalived container's host network and NET_ADMIN are carried into the Engine API body like the
+ * (the provider's `host`), a plan without providers of its own stays on the one engine; so does the update path
+ * (applyPlanInDocker, stagePlanInDocker, requireImages: `lchost up --target docker`); the keepalived container's host network and NET_ADMIN are carried into the Engine API body like the
  * provider would.
  */
 import { containerSpec } from "../../../dockerRun/containerSpec";
 import { DockerEngine } from "../../../dockerRun/dockerEngine";
 import { applyPlanInDocker, stagePlanInDocker } from "../../../dockerRun/applyPlanInDocker";
 import { PlanEngines } from "../../../dockerRun/planEngines";
+import { requireImages } from "../../../dockerRun/imagePrecondition";
 import { runPlanInDocker } from "../../../dockerRun/runPlanInDocker";
 import { Plan } from "../../../planner/mockPlanner";
 import { unwrapSecrets } from "../../../planner/planValues";
@@ -151,13 +151,33 @@ describe("the balancer pair's monitor on a real engine", () => {
   });
 });
 
-describe("the update path (--target docker) and an HA stack on hosts", () => {
-  test("applyPlanInDocker and stagePlanInDocker (the update path) refuse the plan, naming its hosts, before calling the engine", async () => {
+describe("the update path (lchost up --target docker) and an HA stack on hosts", () => {
+  test("applyPlanInDocker, stagePlanInDocker and requireImages route each name to its host's engine, the default engine is never asked", async () => {
     const plan = await planValues("wayne", values);
-    const why =
-      "stack wayne: its parts are spread over hosts (lchost:hosts: h1 (ssh://deploy@10.20.0.11), h2 (ssh://deploy@10.20.0.12), h3 (ssh://deploy@10.20.0.13)), one Docker provider each; --target docker applies a plan on one engine and does not deploy per-host providers yet: use the Pulumi target (lchost up wayne)";
-    await expect(applyPlanInDocker(plan, undefined, new NoEngine())).rejects.toThrow(why);
-    await expect(stagePlanInDocker(plan, undefined, new NoEngine())).rejects.toThrow(why);
+    const engines = new Map<string, RecordingEngine>();
+    const engineFor = (dockerHost: string) => {
+      const e = engines.get(dockerHost) ?? new RecordingEngine(dockerHost);
+      engines.set(dockerHost, e);
+      return e;
+    };
+    const h2 = () => engines.get("ssh://deploy@10.20.0.12")!;
+    await requireImages(plan, new NoEngine(), engineFor);
+    expect(h2().calls).toContain("GET /images/lchost/keepalived:dev/json");
+    expect(engines.get("ssh://deploy@10.20.0.13")!.calls).not.toContain("GET /images/lchost/keepalived:dev/json"); // h3 runs no balancer
+    const applied = await applyPlanInDocker(plan, undefined, new NoEngine(), { timeoutMs: 60_000, engineFor });
+    expect(applied.created.length).toBe(namesOf(plan, "docker:index/container:Container").length);
+    expect(h2().created("containers").sort()).toEqual(
+      namesOf(plan, "docker:index/container:Container")
+        .filter((c) => hostOf(plan, c) === "h2")
+        .sort(),
+    );
+    // the engine already had a container under each planned name (RecordingEngine answers every GET): removed there, on h2 for h2's
+    expect(h2().calls).toContain("DELETE /containers/lc-wayne-line-2?force=1&v=1");
+    expect(engines.get("ssh://deploy@10.20.0.11")!.calls).not.toContain("DELETE /containers/lc-wayne-line-2?force=1&v=1");
+    // staging beside itself starts nothing (every name is taken), but asks each name on its own engine
+    engines.clear();
+    expect(await stagePlanInDocker(plan, undefined, new NoEngine(), 60_000, undefined, engineFor)).toEqual([]);
+    expect(h2().calls).toContain("GET /containers/lc-wayne-db-2/json");
   });
 
   test("keepalived's Engine API body: host network and NET_ADMIN; other containers unchanged (no CapAdd key)", async () => {
