@@ -250,7 +250,13 @@ export async function reloadEntryPointInPlace(docker: DockerEngine, spec: Contai
 }
 
 /** Creates the plan's networks and volumes that the engine does not have yet (existing ones are kept as they are). */
-async function createMissingNetworksAndVolumes(plan: Plan, engines: PlanEngines, onCreatedVolume?: (volume: string) => void): Promise<void> {
+export async function createMissingNetworksAndVolumes(
+  plan: Plan,
+  where: DockerEngine | PlanEngines,
+  onCreatedVolume?: (volume: string) => void,
+): Promise<void> {
+  // one engine, or each resource on the engine of its host's provider (a plan spread over hosts)
+  const engines = where instanceof PlanEngines ? where : new PlanEngines(plan, where);
   const labelsOf = (r: { inputs: Record<string, unknown> }) =>
     Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
   for (const { r, name } of named(plan, TYPE.network)) {
