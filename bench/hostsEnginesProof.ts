@@ -1,14 +1,14 @@
 /**
  * npm run docker:hosts-proof (bench/hostsEnginesProof.ts) — issue 11 item 1 on real engines: a High Availability stack
  * whose `lchost:hosts` names two real Docker engines (+ `lchost:galeraArbitrator` on a third host address served by the
- * first engine), planned by the real program and deployed by dockerRun (runPlanInDocker: each resource on the engine
+ * first engine), or three (`-- --engines 3`: one Galera node on each), planned by the real program and deployed by dockerRun (runPlanInDocker: each resource on the engine
  * of its host's provider). Each engine is a dockerd of its own in a network namespace (bench/engineHostsLab.ts), so
  * the parts reach one another only at the hosts' addresses, over a bridge, through ports published on those addresses.
  *
- * Proves: Galera forms across the engines through the published ports (2 nodes + garbd = 3), each line answers
+ * Proves: Galera forms across the engines through the published ports (2 nodes + garbd, or 3 nodes = 3), each line answers
  * activations at its host's address and through the VIP (keepalived on both engines, the HAProxy pair); then host h2
  * is lost (its link down, every container of its engine SIGKILLed, its dockerd stopped) under a bounded activation
- * load through the VIP → the cluster stays Primary with 2 votes, the customer keeps being served by line 1, 0
+ * load through the VIP → the cluster stays Primary with 2 votes (node 1 + garbd, or nodes 1 and 3), the customer keeps being served by line 1, 0
  * acknowledged activations lost, 0 double.
  *
  * Real processes on fixed names and addresses (`en*`, 10.248.0.0/16): run it under the real-run lock, with the lock's
@@ -42,7 +42,7 @@ const BRIDGE_ADDRESS = "10.248.0.254";
 
 export interface HostsEnginesFigures {
   proof: "docker-hosts-engines";
-  engines: number;
+  engines: 2 | 3;
   /** Containers per engine, by the host names of lchost:hosts (h3 shares h1's engine). */
   containersPerEngine: Record<string, number>;
   imagesLoadSeconds: number | null;
@@ -81,17 +81,21 @@ function containerEnv(plan: Plan, container: string, key: string): string {
   return hit.slice(key.length + 1);
 }
 
-function writeStack(dir: string, lab: EngineHostsLab): void {
-  const host = (name: "h1" | "h2") => ({ name, dockerHost: lab.host(name).dockerHost, address: ADDRESS[name] });
+function writeStack(dir: string, lab: EngineHostsLab, engines: 2 | 3): void {
+  const host = (name: "h1" | "h2" | "h3") => ({ name, dockerHost: lab.host(name).dockerHost, address: ADDRESS[name] });
   const config = {
     customer: STACK,
     edition: "high-availability",
     lines: 2,
     domain: DOMAIN,
     httpsPort: HTTPS_PORT,
-    hosts: [host("h1"), host("h2")],
-    // the third vote: garbd on a host address of its own, served by h1's engine (losing h1 loses both; h2 is the one lost here)
-    galeraArbitrator: { name: "h3", dockerHost: lab.host("h1").dockerHost, address: ADDRESS.h3 },
+    ...(engines === 3
+      ? { hosts: [host("h1"), host("h2"), host("h3")] }
+      : {
+          hosts: [host("h1"), host("h2")],
+          // the third vote: garbd on a host address of its own, served by h1's engine (losing h1 loses both; h2 is the one lost here)
+          galeraArbitrator: { name: "h3", dockerHost: lab.host("h1").dockerHost, address: ADDRESS.h3 },
+        }),
     balancer: { virtualIp: VIP },
     connection: { ipAllowList: ["10.248.0.0/24"] },
   };
@@ -202,10 +206,10 @@ async function prove(lab: EngineHostsLab, scratch: string, f: HostsEnginesFigure
   await lab.startEngines();
   check(
     true,
-    `two dockerds in their own network namespaces answer (${lab.hosts.map((h) => `${h.name} ${h.dockerHost} at ${h.addresses.join(", ")}`).join("; ")})`,
+    `${f.engines} dockerds in their own network namespaces answer (${lab.hosts.map((h) => `${h.name} ${h.dockerHost} at ${h.addresses.join(", ")}`).join("; ")})`,
   );
 
-  writeStack(scratch, lab);
+  writeStack(scratch, lab, f.engines);
   let t = performance.now();
   const plan = await new StackPlanner({ materialize: true }).plan(loadStack(STACK, scratch));
   f.planSeconds = seconds(t);
@@ -235,7 +239,7 @@ async function prove(lab: EngineHostsLab, scratch: string, f: HostsEnginesFigure
   for (const h of lab.hosts) f.containersPerEngine[h.name] = ((await lab.engine(h.name).ok("GET", "/containers/json")) as unknown[]).length;
   check(
     Object.values(f.containersPerEngine).every((n) => n > 0),
-    `the plan deployed by dockerRun over both engines in ${f.upSeconds} s (running containers: ${JSON.stringify(f.containersPerEngine)})`,
+    `the plan deployed by dockerRun over the engines in ${f.upSeconds} s (running containers: ${JSON.stringify(f.containersPerEngine)})`,
   );
 
   const names = customerNames(STACK);
@@ -249,7 +253,7 @@ async function prove(lab: EngineHostsLab, scratch: string, f: HostsEnginesFigure
   f.clusterSizeBefore = formed.value?.size ?? null;
   check(
     formed.ms !== null,
-    `Galera formed across the engines through the hosts' addresses: cluster size ${formed.value?.size}, ${formed.value?.status} (2 nodes + garbd)`,
+    `Galera formed across the engines through the hosts' addresses: cluster size ${formed.value?.size}, ${formed.value?.status} (${f.engines === 3 ? "3 nodes, one per engine" : "2 nodes + garbd"})`,
   );
 
   const vip = await waitUntil(
@@ -365,7 +369,7 @@ async function prove(lab: EngineHostsLab, scratch: string, f: HostsEnginesFigure
 async function main(): Promise<void> {
   const f: HostsEnginesFigures = {
     proof: "docker-hosts-engines",
-    engines: 2,
+    engines: process.argv.includes("--engines") && process.argv[process.argv.indexOf("--engines") + 1] === "3" ? 3 : 2,
     containersPerEngine: {},
     imagesLoadSeconds: null,
     planSeconds: null,
@@ -380,10 +384,16 @@ async function main(): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}-hosts-proof-`));
   const lab = new EngineHostsLab(
     PREFIX,
-    [
-      { name: "h1", addresses: [ADDRESS.h1, ADDRESS.h3] },
-      { name: "h2", addresses: [ADDRESS.h2] },
-    ],
+    f.engines === 3
+      ? [
+          { name: "h1", addresses: [ADDRESS.h1] },
+          { name: "h2", addresses: [ADDRESS.h2] },
+          { name: "h3", addresses: [ADDRESS.h3] },
+        ]
+      : [
+          { name: "h1", addresses: [ADDRESS.h1, ADDRESS.h3] },
+          { name: "h2", addresses: [ADDRESS.h2] },
+        ],
     BRIDGE_ADDRESS,
     "10.248",
   );
