@@ -156,7 +156,13 @@ export class HttpsEntryPoint extends pulumi.ComponentResource {
     const { certPem, privateKeyPem } = args.pairNode
       ? { certPem: pulumi.output(args.pairNode.certificatePem), privateKeyPem: pulumi.output(args.pairNode.privateKeyPem) }
       : entryCertificate(name, args.dnsNames, this);
-    const spec = httpsEntrySpec({ ...args, dockerDns: true });
+    const spec: HaproxyConfigSpec = {
+      ...httpsEntrySpec({ ...args, dockerDns: true }),
+      // keepalived's check reaches the monitor through the port published on the host's 127.0.0.1, which Docker
+      // forwards to the container's own address, never its loopback: bound to 127.0.0.1 the check never passed
+      // and no node took the VIP (seen on the first run on real engines, bench/hostsEnginesProof.ts)
+      ...(args.pairNode?.monitorHostPort !== undefined ? { monitorAddress: "*" } : {}),
+    };
     this.config = renderEntryConfig(spec, args);
     const configHoldsSecrets = Boolean(args.basicAuth || args.webServiceToken);
     const uploads: docker.types.input.ContainerUpload[] = [

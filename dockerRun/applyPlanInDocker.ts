@@ -3,7 +3,8 @@ import { unwrapSecrets } from "../planner/planValues";
 import { containerSpec, ContainerSpec } from "./containerSpec";
 import { DockerEngine } from "./dockerEngine";
 import { tarArchive } from "./tarArchive";
-import { refusePerHostProviders, startPlannedContainers, TYPE } from "./runPlanInDocker";
+import { PlanEngines } from "./planEngines";
+import { startPlannedContainers, TYPE } from "./runPlanInDocker";
 
 /**
  * Brings the engine from what `previous` deployed to what `plan` describes, as an update does: containers
@@ -40,6 +41,8 @@ export interface ApplyOptions {
   deferRemoval?: boolean;
   /** Plans whose containers may still run (the side left running by a deferred removal): their containers are kept when they match. */
   alsoRunning?: Plan[];
+  /** The engine of a Docker provider's `host` (default DockerEngine.forHost): where a per-host plan's resources go. */
+  engineFor?: (dockerHost: string) => DockerEngine;
 }
 
 const named = (plan: Plan | undefined, type: string) =>
@@ -65,8 +68,11 @@ export async function stagePlanInDocker(
   docker = new DockerEngine(),
   timeoutMs = 180_000,
   onCreatedVolume?: (volume: string) => void,
+  engineFor?: (dockerHost: string) => DockerEngine,
 ): Promise<string[]> {
-  refusePerHostProviders(plan);
+  // a plan spread over hosts: each name on the engine of its provider (`docker` for the rest)
+  const engines = new PlanEngines([plan, previous], docker, engineFor);
+  const on = (type: string, name: string) => engines.named(type, name);
   const containers = named(plan, TYPE.container);
   const before = new Map(named(previous, TYPE.container).map(({ r, name }) => [name, specKey(r.inputs)]));
   const hostPorts = (inputs: Record<string, unknown>) =>
@@ -79,27 +85,33 @@ export async function stagePlanInDocker(
   // in plan order (dependencies come first), so a dependency's verdict is known
   for (const { r, name } of containers) {
     if (before.has(name) || hostPorts(r.inputs).some((p) => usedPorts.has(p))) continue;
-    if ((await exists(docker, "containers", name)) !== undefined) continue; // someone else's
+    if ((await exists(on(TYPE.container, name), "containers", name)) !== undefined) continue; // someone else's
     const deps = [...dependencyUrns(plan, r.urn)].map((u) => byUrn.get(u)).filter((d): d is NonNullable<typeof d> => Boolean(d));
     if (deps.every((d) => stageable.has(d.name) || before.get(d.name) === specKey(d.r.inputs))) stageable.add(name);
   }
   if (stageable.size === 0) return [];
-  await createMissingNetworksAndVolumes(plan, docker, onCreatedVolume);
+  await createMissingNetworksAndVolumes(plan, engines, onCreatedVolume);
   // named volumes the staged containers mount that the engine creates on first use (an FSB's keys, filled from
   // the image and owned by its user): new ones belong to the staging too, whether it succeeds or not
-  const mountedAnew: string[] = [];
+  const mountedAnew: Array<{ volume: string; engine: DockerEngine }> = [];
   for (const { r, name } of containers) {
     if (!stageable.has(name)) continue;
+    const engine = engines.of(r); // such a volume is made by the engine of the container that mounts it
     for (const m of ((containerSpec(r.inputs).body.HostConfig as any)?.Mounts ?? []) as Array<{ Type: string; Source: string }>) {
-      if (m.Type === "volume" && !mountedAnew.includes(m.Source) && (await exists(docker, "volumes", m.Source)) === undefined) mountedAnew.push(m.Source);
+      if (
+        m.Type === "volume" &&
+        !mountedAnew.some((v) => v.volume === m.Source && v.engine === engine) &&
+        (await exists(engine, "volumes", m.Source)) === undefined
+      )
+        mountedAnew.push({ volume: m.Source, engine });
     }
   }
   const keep = new Set(containers.map((c) => c.name).filter((n) => !stageable.has(n)));
   const started: string[] = [];
   try {
-    await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => started.push(c) });
+    await startPlannedContainers(plan, docker, { timeoutMs, keep, engines, onCreated: (c) => started.push(c) });
   } finally {
-    for (const v of mountedAnew) if ((await exists(docker, "volumes", v)) !== undefined) onCreatedVolume?.(v);
+    for (const v of mountedAnew) if ((await exists(v.engine, "volumes", v.volume)) !== undefined) onCreatedVolume?.(v.volume);
   }
   return started;
 }
@@ -122,7 +134,9 @@ function dependencyUrns(plan: Plan, urn: string): Set<string> {
 }
 
 export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, docker = new DockerEngine(), options: ApplyOptions = {}): Promise<AppliedPlan> {
-  refusePerHostProviders(plan);
+  // a plan spread over hosts: each name on the engine of its provider in the plan that has it (`docker` for the rest)
+  const engines = new PlanEngines([plan, previous, ...(options.alsoRunning ?? [])], docker, options.engineFor);
+  const on = (type: string, name: string) => engines.named(type, name);
   const { timeoutMs = 180_000, staged = new Set<string>(), deferRemoval = false } = options;
   const out: AppliedPlan = { created: [], removed: [], kept: [], reloaded: [], networksRemoved: [], leftovers: { containers: [], networks: [] } };
   const wantedSpecs = new Map(named(plan, TYPE.container).map(({ r, name }) => [name, containerSpec(r.inputs)]));
@@ -137,7 +151,7 @@ export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, 
   const keep = new Set<string>();
   const reload: string[] = [];
   for (const [name, key] of wanted) {
-    const info = await exists(docker, "containers", name);
+    const info = await exists(on(TYPE.container, name), "containers", name);
     const done = info?.State?.Status === "exited" && info?.State?.ExitCode === 0; // a staged job that ran
     if (info && running.get(name) === key && (info.State?.Running || done)) keep.add(name);
     else if (info && staged.has(name) && (info.State?.Running || done)) keep.add(name);
@@ -149,7 +163,9 @@ export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, 
   else remove.push(...notPlanned.reverse());
   for (const n of wanted.keys()) if (!keep.has(n) && !reload.includes(n) && !remove.includes(n)) remove.push(n);
   // all at once: nothing is created before every one of them is gone
-  const results = await Promise.all(remove.map(async (n) => ({ n, r: await docker.request("DELETE", `/containers/${encodeURIComponent(n)}?force=1&v=1`) })));
+  const results = await Promise.all(
+    remove.map(async (n) => ({ n, r: await on(TYPE.container, n).request("DELETE", `/containers/${encodeURIComponent(n)}?force=1&v=1`) })),
+  );
   for (const { n, r } of results) {
     if (r.status < 300) out.removed.push(n);
     else if (r.status !== 404) throw new Error(`docker DELETE /containers/${n}: ${r.status} ${r.body?.message ?? ""}`);
@@ -161,33 +177,34 @@ export async function applyPlanInDocker(plan: Plan, previous: Plan | undefined, 
       out.leftovers.networks.push(name);
       continue;
     }
-    const r = await docker.request("DELETE", `/networks/${encodeURIComponent(name)}`);
+    const r = await on(TYPE.network, name).request("DELETE", `/networks/${encodeURIComponent(name)}`);
     if (r.status < 300) out.networksRemoved.push(name);
   }
 
-  await createMissingNetworksAndVolumes(plan, docker);
+  await createMissingNetworksAndVolumes(plan, engines);
   for (const name of reload) {
-    await reloadEntryPointInPlace(docker, wantedSpecs.get(name)!, timeoutMs);
+    await reloadEntryPointInPlace(on(TYPE.container, name), wantedSpecs.get(name)!, timeoutMs);
     out.reloaded.push(name);
     keep.add(name);
   }
-  await startPlannedContainers(plan, docker, { timeoutMs, keep, onCreated: (c) => out.created.push(c) });
+  await startPlannedContainers(plan, docker, { timeoutMs, keep, engines, onCreated: (c) => out.created.push(c) });
   out.kept = [...keep].filter((n) => !out.reloaded.includes(n));
   return out;
 }
 
 /** Removes what a deferred removal left running (after the maintenance window): containers first, then networks. */
-export async function removeLeftovers(docker: DockerEngine, leftovers: AppliedPlan["leftovers"]): Promise<string[]> {
+export async function removeLeftovers(docker: DockerEngine, leftovers: AppliedPlan["leftovers"], engines?: PlanEngines): Promise<string[]> {
   const removed: string[] = [];
+  const on = (type: string, name: string) => engines?.named(type, name) ?? docker;
   const results = await Promise.all(
-    leftovers.containers.map(async (n) => ({ n, r: await docker.request("DELETE", `/containers/${encodeURIComponent(n)}?force=1&v=1`) })),
+    leftovers.containers.map(async (n) => ({ n, r: await on(TYPE.container, n).request("DELETE", `/containers/${encodeURIComponent(n)}?force=1&v=1`) })),
   );
   for (const { n, r } of results) {
     if (r.status < 300) removed.push(n);
     else if (r.status !== 404) throw new Error(`docker DELETE /containers/${n}: ${r.status} ${r.body?.message ?? ""}`);
   }
   for (const n of leftovers.networks) {
-    const r = await docker.request("DELETE", `/networks/${encodeURIComponent(n)}`);
+    const r = await on(TYPE.network, n).request("DELETE", `/networks/${encodeURIComponent(n)}`);
     if (r.status < 300) removed.push(`network ${n}`);
   }
   return removed;
@@ -233,10 +250,17 @@ export async function reloadEntryPointInPlace(docker: DockerEngine, spec: Contai
 }
 
 /** Creates the plan's networks and volumes that the engine does not have yet (existing ones are kept as they are). */
-export async function createMissingNetworksAndVolumes(plan: Plan, docker: DockerEngine, onCreatedVolume?: (volume: string) => void): Promise<void> {
+export async function createMissingNetworksAndVolumes(
+  plan: Plan,
+  where: DockerEngine | PlanEngines,
+  onCreatedVolume?: (volume: string) => void,
+): Promise<void> {
+  // one engine, or each resource on the engine of its host's provider (a plan spread over hosts)
+  const engines = where instanceof PlanEngines ? where : new PlanEngines(plan, where);
   const labelsOf = (r: { inputs: Record<string, unknown> }) =>
     Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
   for (const { r, name } of named(plan, TYPE.network)) {
+    const docker = engines.of(r);
     if (await exists(docker, "networks", name)) continue;
     await docker.ok("POST", "/networks/create", {
       Name: name,
@@ -247,6 +271,7 @@ export async function createMissingNetworksAndVolumes(plan: Plan, docker: Docker
     });
   }
   for (const { r, name } of named(plan, TYPE.volume)) {
+    const docker = engines.of(r);
     if (await exists(docker, "volumes", name)) continue;
     await docker.ok("POST", "/volumes/create", { Name: name, Labels: labelsOf(r) });
     onCreatedVolume?.(name);

@@ -5,6 +5,7 @@
 import type { Plan } from "../planner/mockPlanner";
 import { unwrapSecrets } from "../planner/planValues";
 import { DockerEndpoint, DockerEngine } from "./dockerEngine";
+import { PlanEngines } from "./planEngines";
 import { TYPE } from "./runPlanInDocker";
 
 /** The engine does not answer (no dockerd, wrong docker:host). */
@@ -35,11 +36,26 @@ export function plannedImages(plan: Plan): string[] {
   return [...new Set(images)];
 }
 
-/** Throws DockerEngineUnavailable or ImagesMissing; creates nothing. */
-export async function requireImages(plan: Plan, docker: DockerEngine): Promise<void> {
+/**
+ * Throws DockerEngineUnavailable or ImagesMissing; creates nothing. A plan spread over hosts is checked engine by
+ * engine: each has to have the images of the containers that go to it.
+ */
+export async function requireImages(plan: Plan, docker: DockerEngine, engineFor?: (dockerHost: string) => DockerEngine): Promise<void> {
+  const engines = new PlanEngines(plan, docker, engineFor);
+  const byEngine = new Map<DockerEngine, string[]>();
+  for (const r of plan.resources.filter((x) => x.type === TYPE.container)) {
+    const list = byEngine.get(engines.of(r)) ?? [];
+    const image = String(unwrapSecrets(r.inputs.image));
+    if (!list.includes(image)) list.push(image);
+    byEngine.set(engines.of(r), list);
+  }
+  for (const [engine, images] of byEngine) await requireImagesOn(engine, images);
+}
+
+async function requireImagesOn(docker: DockerEngine, images: string[]): Promise<void> {
   const where = describeEndpoint(docker.endpoint);
   const missing: string[] = [];
-  for (const image of plannedImages(plan)) {
+  for (const image of images) {
     let status: number;
     try {
       // the name keeps its slashes and tag colon: the Engine API routes /images/{name}/json with name = repo/path:tag

@@ -3,6 +3,7 @@ import { unwrapSecrets } from "../planner/planValues";
 import { containerSpec } from "./containerSpec";
 import { DockerEngine } from "./dockerEngine";
 import { openExec } from "./dockerExec";
+import { PlanEngines } from "./planEngines";
 import { tarArchive } from "./tarArchive";
 
 /**
@@ -10,6 +11,8 @@ import { tarArchive } from "./tarArchive";
  * with their env, entrypoints, uploads, health checks, limits and ports — in dependency order, waiting
  * for each dependency to be healthy (or a job to exit 0). It stands in for `pulumi up` with the Docker
  * provider where no Pulumi CLI exists, so the containers the components define are proven to work.
+ * A plan spread over hosts (one Docker provider per host, docs/hosts.md) goes to several engines: each resource
+ * to the engine of its provider (PlanEngines), everything else to the default one.
  */
 export interface DockerDeployment {
   containers: string[];
@@ -89,20 +92,23 @@ export async function waitFor(docker: DockerEngine, name: string, want: "healthy
  */
 export async function startPlannedContainers(
   plan: Plan,
-  docker: DockerEngine,
-  opts: { timeoutMs: number; keep?: Set<string>; onCreated?: (container: string) => void },
+  defaultEngine: DockerEngine,
+  opts: { timeoutMs: number; keep?: Set<string>; onCreated?: (container: string) => void; engines?: PlanEngines },
 ): Promise<void> {
   const name = (r: PlannedResource) => String(unwrapSecrets(r.inputs.name));
+  const engines = opts.engines ?? new PlanEngines(plan, defaultEngine);
+  const engineOf = (container: string) => engines.named(TYPE.container, container);
   const containers = plan.resources.filter((x) => x.type === TYPE.container);
   const started = new Map<string, "healthy" | "exited0">();
   for (const r of containers) {
     const deps = descendants(plan, r.dependsOn);
     for (const d of containers.filter((c) => deps.has(c.urn))) {
       const want = started.get(name(d));
-      if (want) await waitFor(docker, name(d), want, opts.timeoutMs);
+      if (want) await waitFor(engineOf(name(d)), name(d), want, opts.timeoutMs);
     }
     const spec = containerSpec(r.inputs);
     if (opts.keep?.has(spec.name)) continue;
+    const docker = engines.of(r);
     await docker.ok("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, spec.body);
     opts.onCreated?.(spec.name);
     for (const n of spec.extraNetworks)
@@ -115,39 +121,30 @@ export async function startPlannedContainers(
     started.set(spec.name, spec.job ? "exited0" : "healthy");
     if (spec.job) await waitFor(docker, spec.name, "exited0", opts.timeoutMs);
   }
-  for (const [c, want] of started) await waitFor(docker, c, want, opts.timeoutMs);
+  for (const [c, want] of started) await waitFor(engineOf(c), c, want, opts.timeoutMs);
 }
 
-/**
- * This runner applies a plan on ONE engine. A plan whose resources name Docker providers of their own (an HA stack
- * on lchost:hosts: one provider per host, docs/hosts.md) is refused, naming its hosts, instead of being squeezed onto
- * one engine, where parts would reach each other at host addresses that lead nowhere.
- */
-export function refusePerHostProviders(plan: Plan): void {
-  const providers = plan.resources.filter((r) => r.type === "pulumi:providers:docker");
-  if (providers.length === 0) return;
-  const hosts = providers.map((p) => `${p.name.replace(/^host-/, "")} (${String(unwrapSecrets(p.inputs.host))})`);
-  throw new Error(
-    `stack ${plan.stack}: its parts are spread over hosts (lchost:hosts: ${hosts.join(", ")}), one Docker provider each; --target docker applies a plan on one engine and does not deploy per-host providers yet: use the Pulumi target (lchost up ${plan.stack})`,
-  );
+export interface RunPlanOptions {
+  /** The engine of a Docker provider's `host` (default DockerEngine.forHost): where a per-host plan's resources go. */
+  engineFor?: (dockerHost: string) => DockerEngine;
 }
 
-export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), timeoutMs = 180_000): Promise<DockerDeployment> {
-  refusePerHostProviders(plan);
+export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), timeoutMs = 180_000, options: RunPlanOptions = {}): Promise<DockerDeployment> {
+  const engines = new PlanEngines(plan, docker, options.engineFor);
   const created = { containers: [] as string[], networks: [] as string[], volumes: [] as string[] };
   const deployment: DockerDeployment = {
     ...created,
     async remove(options = {}) {
-      for (const c of [...created.containers].reverse()) await docker.request("DELETE", `/containers/${c}?force=1&v=1`);
-      for (const n of created.networks) await docker.request("DELETE", `/networks/${n}`);
-      if (!options.keepVolumes) for (const v of created.volumes) await docker.request("DELETE", `/volumes/${v}`);
+      for (const c of [...created.containers].reverse()) await engines.named(TYPE.container, c).request("DELETE", `/containers/${c}?force=1&v=1`);
+      for (const n of created.networks) await engines.named(TYPE.network, n).request("DELETE", `/networks/${n}`);
+      if (!options.keepVolumes) for (const v of created.volumes) await engines.named(TYPE.volume, v).request("DELETE", `/volumes/${v}`);
     },
   };
   const name = (r: PlannedResource) => String(unwrapSecrets(r.inputs.name));
   try {
     for (const r of plan.resources.filter((x) => x.type === TYPE.network)) {
       const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-      await docker.ok("POST", "/networks/create", {
+      await engines.of(r).ok("POST", "/networks/create", {
         Name: name(r),
         Driver: unwrapSecrets(r.inputs.driver) ?? "bridge",
         Internal: Boolean(r.inputs.internal),
@@ -158,10 +155,10 @@ export async function runPlanInDocker(plan: Plan, docker = new DockerEngine(), t
     }
     for (const r of plan.resources.filter((x) => x.type === TYPE.volume)) {
       const labels = Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
-      await docker.ok("POST", "/volumes/create", { Name: name(r), Labels: labels });
+      await engines.of(r).ok("POST", "/volumes/create", { Name: name(r), Labels: labels });
       created.volumes.push(name(r));
     }
-    await startPlannedContainers(plan, docker, { timeoutMs, onCreated: (c) => created.containers.push(c) });
+    await startPlannedContainers(plan, docker, { timeoutMs, engines, onCreated: (c) => created.containers.push(c) });
     return deployment;
   } catch (e) {
     await deployment.remove().catch(() => undefined);

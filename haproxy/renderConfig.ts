@@ -77,6 +77,8 @@ export interface HaproxyConfigSpec {
   adminSocketPath?: string;
   /** Plain-HTTP port answering GET /haproxy-health for container health checks. */
   monitorPort?: number;
+  /** Where the monitor frontend listens (default 127.0.0.1: the container's own health check); `*` when it is published. */
+  monitorAddress?: string;
   /**
    * HAProxy's built-in Prometheus exporter (`frontend prometheus`, GET /metrics, 404 for anything else).
    * Bind it on the container network only (`*` inside the container, never published to the host), never
@@ -347,7 +349,7 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   }
   if (spec.monitorPort) {
     line("frontend monitor");
-    line(`  bind 127.0.0.1:${spec.monitorPort}`);
+    line(`  bind ${spec.monitorAddress ?? "127.0.0.1"}:${spec.monitorPort}`);
     line("  monitor-uri /haproxy-health");
     line();
   }

@@ -12,6 +12,7 @@ import * as path from "path";
 import { DockerEngine } from "../dockerRun/dockerEngine";
 import { applyPlanInDocker, AppliedPlan, removeLeftovers, stagePlanInDocker } from "../dockerRun/applyPlanInDocker";
 import { requireImages } from "../dockerRun/imagePrecondition";
+import { PlanEngines } from "../dockerRun/planEngines";
 import { loadStack, stackFilePath, stackNameOfReference } from "../model/stackFile";
 import type { Plan } from "../planner/mockPlanner";
 import { isSecretValue, unwrapSecrets } from "../planner/planValues";
@@ -124,15 +125,16 @@ export class DockerRunDeployer implements StackDeployer {
     const entry = this.staged.get(stackName);
     this.staged.delete(stackName);
     if (!entry) return [];
-    const engine = this.engineFor(stackName);
+    // a stack spread over hosts: each name on the engine of its host (docs/hosts.md)
+    const engines = new PlanEngines(entry.plan, this.engineFor(stackName));
     const removed: string[] = [];
     for (const c of [...entry.containers].reverse()) {
-      const r = await engine.request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+      const r = await engines.named(TYPE_CONTAINER, c).request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
       if (r.status < 300) removed.push(c);
     }
     // volumes the staging created hold nothing but a partial copy (a cluster's would not bootstrap again)
     for (const v of entry.volumes) {
-      const r = await engine.request("DELETE", `/volumes/${encodeURIComponent(v)}`);
+      const r = await engines.named(TYPE_VOLUME, v).request("DELETE", `/volumes/${encodeURIComponent(v)}`);
       if (r.status < 300) removed.push(`volume ${v}`);
     }
     return removed;
@@ -157,7 +159,8 @@ export class DockerRunDeployer implements StackDeployer {
       rollback = true;
     } else {
       // the file changed since it was staged: start over from the file as it is
-      for (const c of staged?.containers ?? []) await this.engineFor(stackName).request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
+      const stagedOn = staged ? new PlanEngines(staged.plan, this.engineFor(stackName)) : undefined;
+      for (const c of staged?.containers ?? []) await stagedOn!.named(TYPE_CONTAINER, c).request("DELETE", `/containers/${encodeURIComponent(c)}?force=1&v=1`);
       ({ plan, text } = await this.planStack(stackName));
     }
     const engine = this.engineFor(stackName);
@@ -177,7 +180,8 @@ export class DockerRunDeployer implements StackDeployer {
     );
     if (rollback) {
       // the volumes staged for the side rolled back hold a partial copy: gone, so that the next attempt starts clean
-      for (const v of replaced!.stagedVolumes) await engine.request("DELETE", `/volumes/${encodeURIComponent(v)}`);
+      const on = new PlanEngines([plan, previous], engine);
+      for (const v of replaced!.stagedVolumes) await on.named(TYPE_VOLUME, v).request("DELETE", `/volumes/${encodeURIComponent(v)}`);
     }
     if (previous) {
       this.replaced.set(stackName, {
@@ -196,7 +200,8 @@ export class DockerRunDeployer implements StackDeployer {
     const replaced = this.replaced.get(stackName);
     this.replaced.delete(stackName);
     if (!replaced) return [];
-    return removeLeftovers(this.engineFor(stackName), replaced.leftovers);
+    const engine = this.engineFor(stackName);
+    return removeLeftovers(engine, replaced.leftovers, new PlanEngines(replaced.plan, engine));
   }
 
   async outputs(stackName: string): Promise<StackOutputs> {
@@ -213,8 +218,10 @@ export class DockerRunDeployer implements StackDeployer {
     const plan = this.deployedPlan(stackName);
     const docker = this.engineFor(stackName); // the stack's docker:host, as up used
     const out: DestroyedStack = { containers: [], networks: [], volumesRemoved: [], volumesKept: [] };
+    const engines = new PlanEngines(plan ? [plan] : [], docker); // a stack spread over hosts: each name on its host's engine
+    const typeOf = { containers: TYPE_CONTAINER, networks: TYPE_NETWORK, volumes: TYPE_VOLUME } as Record<string, string>;
     const remove = async (kind: string, name: string, into: string[]) => {
-      const r = await docker.request("DELETE", `/${kind}/${encodeURIComponent(name)}${kind === "containers" ? "?force=1&v=1" : ""}`);
+      const r = await engines.named(typeOf[kind], name).request("DELETE", `/${kind}/${encodeURIComponent(name)}${kind === "containers" ? "?force=1&v=1" : ""}`);
       if (r.status < 300) into.push(name);
       else if (r.status !== 404) throw new Error(`docker DELETE /${kind}/${name}: ${r.status} ${r.body?.message ?? ""}`);
     };

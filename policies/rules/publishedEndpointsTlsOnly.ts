@@ -17,7 +17,8 @@ export const publishedEndpointsTlsOnly: ResourceValidationPolicy = {
     const ports: any[] = Array.isArray(c.ports) ? c.ports : [];
     if (ports.length === 0) return;
     const binds = uploadsEndingWith(c, "/haproxy.cfg").flatMap((f) => publicBinds(f.content));
-    const published = new Set(ports.map((p) => p.internal));
+    // a port published on one address of its host only (isHostAddressPort: HAProxy's monitor on 127.0.0.1 for keepalived) is no endpoint
+    const published = new Set(ports.filter((p) => !isHostAddressPort(c, p)).map((p) => p.internal));
     for (const b of binds.filter((x) => !x.tls && published.has(x.port))) {
       reportViolation(`haproxy.cfg of '${c.name}' binds ${b.address}:${b.port} (frontend ${b.frontend}) without TLS ('ssl crt')`);
     }
