@@ -66,7 +66,9 @@ export class HaproxyGateway extends pulumi.ComponentResource {
       },
       o,
     );
-    const spec = httpsEntrySpec({ ...args, dockerDns: false });
+    // the kubelet's probes reach the pod's address, never its loopback: the monitor listens on every address (it is in
+    // no Service, so only the kubelet and the pod's neighbours reach it)
+    const spec = { ...httpsEntrySpec({ ...args, dockerDns: false }), monitorAddress: "*" };
     this.config = renderEntryConfig(spec, args);
     const configHoldsSecrets = Boolean(args.basicAuth || args.webServiceToken);
     const file = (path: string) => path.slice(ENTRY_PATHS.dir.length + 1).replace(/\//g, "-");

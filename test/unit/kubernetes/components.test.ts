@@ -133,6 +133,11 @@ test("a gateway without secrets keeps haproxy.cfg in a ConfigMap; a ClusterIP Se
   await settle();
   expect(Object.keys(ofType(":ConfigMap")[0].inputs.data)).toEqual(["haproxy.cfg"]);
   expect(ofType(":ConfigMap")[0].inputs.data["haproxy.cfg"]).not.toContain("resolvers docker");
+  // the kubelet probes the pod's address: the monitor frontend may not listen on the pod's loopback only
+  const cfg: string = ofType(":ConfigMap")[0].inputs.data["haproxy.cfg"];
+  const probePort = ofType(":Deployment")[0].inputs.spec.template.spec.containers[0].readinessProbe.httpGet.port;
+  expect(cfg).toContain(`bind *:${probePort}\n`);
+  expect(cfg).not.toContain(`bind 127.0.0.1:${probePort}`);
   // the Kubernetes SDK marks a Secret's stringData secret as a whole (a wrapped value under the mocks)
   const stringData = ofType(":Secret")[0].inputs.stringData;
   expect(Object.keys(stringData.value ?? stringData)).toEqual(["tls-server.pem"]);
