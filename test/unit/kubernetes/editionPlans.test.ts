@@ -139,14 +139,16 @@ describe("the same rendered files as on Docker (one renderer)", () => {
   const docker = () => planValues("wayne", haValues());
   const onK8s = () => planValues("wayne", { ...haValues(), platform: "kubernetes" });
 
-  test("haproxy.cfg is the Docker one without Docker's DNS resolver (servers are Services on Kubernetes)", async () => {
+  test("haproxy.cfg is the Docker one without Docker's DNS resolver (servers are Services on Kubernetes), its monitor on the pod's address", async () => {
     const d = String(upload(container(await docker(), "lc-wayne-gateway"), "/usr/local/etc/haproxy/haproxy.cfg").content);
     const k = object(await onK8s(), "Secret", "lc-wayne-gateway-secrets").stringData["haproxy.cfg"];
-    const withoutDockerDns = d
+    const onKubernetes = d
       .replace("resolvers docker\n  nameserver dns 127.0.0.11:53\n  hold valid 1s\n\n", "")
-      .replace(/ resolvers docker init-addr last,libc,none/g, "");
-    expect(withoutDockerDns).not.toBe(d);
-    expect(k).toBe(withoutDockerDns);
+      .replace(/ resolvers docker init-addr last,libc,none/g, "")
+      // the kubelet probes the pod's address, the Docker health check runs inside the container
+      .replace(/\n  bind 127\.0\.0\.1:(\d+)\n/, "\n  bind *:$1\n");
+    expect(onKubernetes).not.toBe(d);
+    expect(k).toBe(onKubernetes);
   });
 
   test("a single server's my.cnf and start script are byte-identical", async () => {
