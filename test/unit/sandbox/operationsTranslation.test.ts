@@ -4,12 +4,12 @@
  * outside: the notifier's webhooks and smarthost become the sandbox's receivers.
  */
 import { containerRole, PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
-import { unwrapSecrets } from "../../../planner/planValues";
 import type { NotifierRecipients } from "../../../notifier/src/env";
 import { listenOnAddress, sandboxPortalPasswords, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
 import { example } from "../policies/examplePlans";
 import { stablePortalPasswordHash } from "../../../render/statusPortal/customersFile";
 import { freshSecrets } from "../../../sandbox/placeholderSecrets";
+import { plannedContainers } from "../../../sandbox/sandboxLayout";
 import { verifyPortalPassword } from "../../../status-portal/src/passwordHash";
 
 const role = (value: string) => [{ label: "lchost.role", value }];
@@ -322,10 +322,14 @@ describe("the status portal in the sandbox", () => {
     expect(new Set(Object.values(fresh)).size).toBe(5);
     for (const v of Object.values(fresh)) expect(v).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(Object.values(fresh).some((v) => v.startsWith("planned"))).toBe(false);
-    // and the sandbox knows how to run every container the operations stack plans
-    const roles = plan.resources
-      .filter((r) => r.type === "docker:index/container:Container")
-      .map((r) => containerRole(unwrapSecrets(r.inputs) as PlannedContainer));
+    // and the sandbox knows how to run every container of the operations stack it runs: all but the heal service and its database
+    const roles = plannedContainers(plan).map((c) => containerRole(c));
+    expect(
+      plan.resources
+        .filter((r) => r.type === "docker:index/container:Container" && !plannedContainers(plan).some((c) => c.name === r.inputs.name))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["heal", "heal-db", "heal-db-exporter"]);
     expect([...new Set(roles)].sort()).toEqual([
       "alertmanager",
       "blackbox",
