@@ -5,12 +5,11 @@
  *     from the kill until the cluster is writable again, and acknowledged activations lost (target ≤ 60 s, 0).
  *  2. The same after a Docker engine restart (bench/engineRestartProof.ts: `lchost up --target docker`, dockerd
  *     SIGTERMed and started again; the start script re-forms the cluster by itself). BENCH_HEAL_DOCKER=0 skips it.
- *  3. FSB hang → line out of the pool (target ≤ 10 s): the FSB-hang helper's section (heal/playbooks/fsbHang.ts).
- *  4. Peak → extra line serving (target ≤ 60 s): the autoscale helper's section (heal/playbooks/autoscale.ts).
- * Sections 3 and 4 print null until their modules fill them. Run under both real-run locks (it restarts the
- * Docker engine). Last line: {"bench":"heal", ...}.
+ *  3. FSB hang → line out of the pool (target ≤ 10 s): the fsb-hang proof (test/proofs/healSandbox.test.ts).
+ *  4. Peak → extra line serving (target ≤ 60 s): the autoscale proof (test/proofs/autoscale.test.ts).
+ * Run under the real-run lock (it restarts the Docker engine). Last line: {"bench":"heal", ...}.
  */
-import * as fs from "fs";
+import { spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { createTickets, runActivationLoad } from "../sandbox/activationLoad";
@@ -87,25 +86,21 @@ async function sandboxFullOutage(): Promise<OutageFigures> {
   }
 }
 
-// ----- Section 3: FSB hang → line out of the pool. FILLED BY the FSB-hang helper (heal/playbooks/fsbHang.ts):
-// SIGSTOP a line's FSB under load, run the playbook, return the seconds until the line is out of the pool.
-async function fsbHangLineOutSeconds(): Promise<number | null> {
-  return moduleExists("heal/playbooks/fsbHang") ? notWired("fsbHang") : null;
-}
-
-// ----- Section 4: peak → extra line serving. FILLED BY the autoscale helper (heal/playbooks/autoscale.ts):
-// a sustained FSB-bound peak, return the seconds until the extra line serves requests.
-async function peakExtraLineServingSeconds(): Promise<number | null> {
-  return moduleExists("heal/playbooks/autoscale") ? notWired("autoscale") : null;
-}
-
-function moduleExists(rel: string): boolean {
-  return [".ts", ".js"].some((ext) => fs.existsSync(path.join(__dirname, "..", `${rel}${ext}`)));
-}
-
-function notWired(name: string): null {
-  console.log(`bench:heal: heal/playbooks/${name} exists but its bench section is not filled in yet: null`);
-  return null;
+// ----- Sections 3 and 4 run the proofs that measure them on real processes (the same runs a reviewer reruns with
+// jest) and read the one JSON line each prints: test/proofs/healSandbox.test.ts "fsb-hang" (SIGSTOP of a line's FSB
+// under load, the alert posted, the playbook through the heal service) and test/proofs/autoscale.test.ts (an
+// FSB-bound peak alert and the service's ticks until the extra line serves through the gateway).
+function proofFigures(testFile: string, bench: string, name?: string): Record<string, unknown> | { error: string } {
+  const args = ["jest", "--selectProjects", "proofs", "--runInBand", "--runTestsByPath", testFile, ...(name ? ["-t", name] : [])];
+  const r = spawnSync("npx", args, { cwd: path.join(__dirname, "..", ".."), encoding: "utf8", timeout: 600_000 });
+  const out = `${r.stdout ?? ""}\n${r.stderr ?? ""}`;
+  const line = out
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(`{"bench":"${bench}"`))
+    .pop();
+  if (!line) return { error: `${testFile}: exit ${r.status}, no ${bench} figures: ${out.slice(-600)}` };
+  return { ...(JSON.parse(line) as Record<string, unknown>), proofPassed: r.status === 0 };
 }
 
 async function main(): Promise<void> {
@@ -119,8 +114,13 @@ async function main(): Promise<void> {
     docker = await engineRestartProof();
     console.log(`docker: ${JSON.stringify(docker)}`);
   }
-  const fsbHang = await fsbHangLineOutSeconds();
-  const peak = await peakExtraLineServingSeconds();
+  console.log("bench:heal 3/4: FSB hang -> line out of the pool (test/proofs/healSandbox.test.ts, fsb-hang)");
+  const fsbHang = proofFigures("test/proofs/healSandbox.test.ts", "heal-fsb-hang", "fsb-hang");
+  console.log(`fsb hang: ${JSON.stringify(fsbHang)}`);
+  console.log("bench:heal 4/4: peak -> extra line serving (test/proofs/autoscale.test.ts)");
+  const peak = proofFigures("test/proofs/autoscale.test.ts", "heal-autoscale");
+  console.log(`peak: ${JSON.stringify(peak)}`);
+  const ms = (v: unknown) => (typeof v === "number" && v >= 0 ? Math.round(v / 100) / 10 : null);
   console.log(
     JSON.stringify({
       bench: "heal",
@@ -134,8 +134,11 @@ async function main(): Promise<void> {
         linesReady: docker.linesReady,
         error: docker.error,
       },
-      fsbHangLineOutSeconds: fsbHang,
-      peakExtraLineServingSeconds: peak,
+      fsbHangLineOutSeconds: ms((fsbHang as { lineOutMs?: number }).lineOutMs),
+      fsbHangFailedRequests: (fsbHang as { failed?: number }).failed ?? null,
+      peakExtraLineServingSeconds: ms((peak as { peakToExtraLineServingMs?: number }).peakToExtraLineServingMs),
+      peakFailedRequests: (peak as { failed?: number }).failed ?? null,
+      proofErrors: [fsbHang, peak].map((x) => (x as { error?: string }).error).filter(Boolean),
       targets: { galeraWritableSeconds: 60, lostAcknowledged: 0, fsbHangLineOutSeconds: 10, peakExtraLineServingSeconds: 60 },
       wallSeconds: Math.round((Date.now() - t0) / 1000),
       loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),

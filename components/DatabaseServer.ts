@@ -3,16 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { databaseExporterName } from "../model/naming";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 import { DatabaseExporter } from "./DatabaseExporter";
+import { DATABASE_PATHS } from "./render/databasePaths";
 import { monitorUserSql } from "./render/databaseSql";
 import { renderDatabaseStartScript, renderGaleraNodeConfig, renderMariadbConfig } from "./render/mariadbConfig";
 
 export const DB_PORT = 3306;
-const DATADIR = "/var/lib/mysql";
-const CONFIG = "/etc/lchost/db/90-lchost.cnf";
-const START = "/etc/lchost/db/start.sh";
-const INIT = "/etc/lchost/db/init.sql";
-/** Where the database's files are, the same on Docker and Kubernetes (one layout, one renderer). */
-export const DATABASE_PATHS = { datadir: DATADIR, config: CONFIG, start: START, init: INIT } as const;
+export { DATABASE_PATHS };
+const { datadir: DATADIR, config: CONFIG, start: START, init: INIT } = DATABASE_PATHS;
 /** Galera's ports: group communication, incremental and full state transfer. */
 export const GALERA_PORTS = { gcomm: 4567, ist: 4568, sst: 4444 } as const;
 

@@ -233,7 +233,7 @@ export async function reloadEntryPointInPlace(docker: DockerEngine, spec: Contai
 }
 
 /** Creates the plan's networks and volumes that the engine does not have yet (existing ones are kept as they are). */
-async function createMissingNetworksAndVolumes(plan: Plan, docker: DockerEngine, onCreatedVolume?: (volume: string) => void): Promise<void> {
+export async function createMissingNetworksAndVolumes(plan: Plan, docker: DockerEngine, onCreatedVolume?: (volume: string) => void): Promise<void> {
   const labelsOf = (r: { inputs: Record<string, unknown> }) =>
     Object.fromEntries(((unwrapSecrets(r.inputs.labels) as any[]) ?? []).map((l) => [l.label, l.value]));
   for (const { r, name } of named(plan, TYPE.network)) {

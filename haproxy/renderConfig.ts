@@ -117,6 +117,11 @@ export interface GatewayTimeouts {
   httpKeepAliveMs: number;
 }
 
+/** How long an old process may drain after a reload: the longest request (server timeout) or idle keep-alive, plus 5 s. */
+export function hardStopAfterMs(t: GatewayTimeouts): number {
+  return Math.max(t.serverMs, t.httpKeepAliveMs, t.clientMs) + 5000;
+}
+
 export const DEFAULT_TIMEOUTS: GatewayTimeouts = { connectMs: 2000, clientMs: 30000, serverMs: 30000, httpRequestMs: 5000, httpKeepAliveMs: 5000 };
 
 export const DEFAULT_HEALTH = { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 };
@@ -297,6 +302,8 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   line("  expose-experimental-directives");
   line(`  maxconn ${spec.limits.maxConnections + 64}`);
   if (spec.adminSocketPath) line(`  stats socket ${spec.adminSocketPath} mode 600 level admin`);
+  line("  # A reload (-sf) leaves the old process to finish its requests; it is gone after the longest of them.");
+  line(`  hard-stop-after ${hardStopAfterMs(t)}ms`);
   line(`  ssl-default-bind-ciphers ${TLS_PROFILE.ciphers}`);
   line(`  ssl-default-bind-ciphersuites ${TLS_PROFILE.ciphersuites}`);
   line(`  ssl-default-bind-curves ${TLS_PROFILE.curves}`);
@@ -319,6 +326,9 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   line("  # A client that trickles its request (slowloris) is cut off; idle keep-alive connections do not pile up.");
   line(`  timeout http-request ${t.httpRequestMs}ms`);
   line(`  timeout http-keep-alive ${t.httpKeepAliveMs}ms`);
+  line("  # On a reload the old process keeps an idle keep-alive connection until its next request, answers it with");
+  line("  # Connection: close, and only then closes: closing it at once raced the client's next request (socket hang up).");
+  line("  option idle-close-on-response");
   line("  # A request to a line that dies is sent again to another line; activations carry idempotency keys.");
   line("  retries 3");
   line("  option redispatch 1");

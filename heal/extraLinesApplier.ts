@@ -144,6 +144,8 @@ export interface ExpiryOptions {
   /** The running deployments; absent: only the stack files are changed. */
   lines?: LineControl;
   log?: (line: string) => void;
+  /** Only these customers' stacks (the heal service expires each customer in its own queue). */
+  only?: (customer: string) => boolean;
 }
 
 /**
@@ -174,7 +176,7 @@ export async function expireDueExtraLines(opts: ExpiryOptions): Promise<ExpiryRe
       report.skipped.push(file);
     }
   }
-  for (const due of dueExtraLines(stacks, now)) {
+  for (const due of dueExtraLines(stacks, now).filter((d) => !opts.only || opts.only(d.customer))) {
     const stackFile = files.get(due.stackName)!;
     // a runtime that does not run this customer: only its file changes (lchost up deploys it)
     const lines = opts.lines?.stackFileOf(due.customer) !== undefined ? opts.lines : undefined;

@@ -93,6 +93,18 @@ export interface Playbook {
   readonly name: string;
   /** Cheap and pure: does this alert concern this playbook? */
   matches(alert: HealAlert): boolean;
+  /**
+   * Resolved alerts reach this playbook too (autoscale: a peak that ended starts the idle time). Others see
+   * firing alerts only.
+   */
+  readonly observesResolved?: boolean;
+  /**
+   * While its alert keeps firing, the service hands it to this playbook again on its timer (heal/service/healer.ts
+   * `recheck`): for playbooks that wait on purpose before acting (a Galera cluster's own recovery gets its grace
+   * time; a node counts as lost only after a while), since Alertmanager does not post again until its repeat
+   * interval.
+   */
+  readonly recheckWhileFiring?: boolean;
   /** What would be done, without changing anything (dry run, and the audit row's "what"). */
   plan(ctx: PlaybookContext): Promise<PlaybookAction[]>;
   /** Do it. Must leave the customer no worse than before when it fails halfway, and say so. */

@@ -80,8 +80,8 @@ export class DockerRunDeployer implements StackDeployer {
    * Records `plan` as what runs for the stack, with the stack file text it stands for: for a change applied
    * to the deployed plan itself (lchost fleet upgrade: the same plan with another License Central image).
    */
-  recordDeployed(stackName: string, plan: Plan, stackFileText: string): void {
-    this.remember(stackName, { ...plan, stackFileText } as DeployedPlan);
+  recordDeployed(stackName: string, plan: Plan, stackFileText: string, configSecrets = this.opts.configSecrets): void {
+    this.remember(stackName, { ...plan, stackFileText, ...(configSecrets ? { configSecrets } : {}) } as DeployedPlan);
   }
 
   /** Plans the stack file as it is on disk (a tenant against its shared server as deployed). */
@@ -187,7 +187,7 @@ export class DockerRunDeployer implements StackDeployer {
         stagedVolumes: staged && keep.size ? staged.volumes : [],
       });
     } else this.replaced.delete(stackName);
-    this.remember(stackName, { ...plan, stackFileText: text } as DeployedPlan);
+    this.recordDeployed(stackName, plan, text);
     return toStackOutputs(plan.outputs);
   }
 
@@ -234,8 +234,12 @@ export class DockerRunDeployer implements StackDeployer {
   }
 }
 
-/** A deployed plan as the state keeps it: with the stack file text it came from (a rollback recognises it). */
-type DeployedPlan = Plan & { stackFileText?: string };
+/**
+ * A deployed plan as the state keeps it: with the stack file text it came from (a rollback recognises it) and the
+ * values of the secret config keys it was planned with (a line change plans the stack again with them:
+ * heal/seams/dockerLines.ts). The state file holds secrets anyway (the plan's), mode 0600.
+ */
+export type DeployedPlan = Plan & { stackFileText?: string; configSecrets?: Record<string, string> };
 
 export interface DestroyedStack {
   containers: string[];

@@ -42,6 +42,37 @@ export interface Plan {
   /** Stack outputs, secrets wrapped. */
   outputs: Record<string, unknown>;
   millis: number;
+  /**
+   * Materialized plans only: what the providers computed for each random secret, key and certificate, by URN,
+   * with a digest of the inputs it was computed from. A later plan given this one as `previous` keeps these
+   * values where URN and inputs are unchanged — what Pulumi's state does (a RandomPassword keeps its result
+   * until its inputs change) — so a change to one part does not redraw every secret and recreate every
+   * container. Holds secrets: kept only where the plan is (the deployment's state file, mode 0600).
+   */
+  computed?: Record<string, ComputedState>;
+}
+
+export interface ComputedState {
+  /** SHA-256 of the resource's inputs, secrets unwrapped. */
+  inputs: string;
+  state: Record<string, unknown>;
+}
+
+/** The resource types whose provider computes a value a plan must keep stable (secrets, keys, certificates). */
+const STABLE_COMPUTED_TYPES = new Set([
+  "random:index/randomPassword:RandomPassword",
+  "random:index/randomString:RandomString",
+  "tls:index/privateKey:PrivateKey",
+  "tls:index/selfSignedCert:SelfSignedCert",
+  "tls:index/certRequest:CertRequest",
+  "tls:index/locallySignedCert:LocallySignedCert",
+]);
+
+function inputsDigest(inputs: unknown): string {
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify(unwrapSecrets(decodeProperties(inputs))) ?? "")
+    .digest("hex");
 }
 
 /** Outputs of other stacks that this one references (StackReference name -> outputs). */
@@ -203,11 +234,15 @@ export function locallySignedExtensions(allowedUses: string[]): string {
 
 class CapturingMonitor extends MockMonitor {
   readonly captured: PlannedResource[] = [];
+  readonly computed: Record<string, ComputedState> = {};
+  /** The URN of the resource being registered: the SDK's registerResource calls newResource synchronously, first. */
+  private registering?: string;
 
   constructor(
     private readonly references: ReferencedOutputs,
     private readonly stackName: string,
     materialize: boolean,
+    previous?: Plan["computed"],
   ) {
     super({
       newResource: (args: pulumi.runtime.MockResourceArgs) => {
@@ -223,6 +258,14 @@ class CapturingMonitor extends MockMonitor {
           );
           return { id: refName, state: { name: refName, outputs: plain, secretOutputNames } };
         }
+        if (materialize && STABLE_COMPUTED_TYPES.has(args.type) && this.registering) {
+          const urn = this.registering;
+          const digest = inputsDigest(args.inputs);
+          const kept = previous?.[urn]?.inputs === digest ? previous[urn].state : undefined;
+          const state = kept ?? computedState(args.type, args.name, args.inputs, materialize);
+          this.computed[urn] = { inputs: digest, state };
+          return { id: `${args.name}-id`, state: { ...args.inputs, ...state } };
+        }
         return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs, materialize) } };
       },
       call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
@@ -231,10 +274,11 @@ class CapturingMonitor extends MockMonitor {
 
   registerResource(req: any, callback: any) {
     const type = req.getType();
+    const urn = this.newUrn(req.getParent(), type, req.getName());
     if (type !== "pulumi:pulumi:Stack") {
       const parent = req.getParent() || undefined;
       this.captured.push({
-        urn: this.newUrn(req.getParent(), type, req.getName()),
+        urn,
         type,
         name: req.getName(),
         parent: parent && !parent.endsWith(`::pulumi:pulumi:Stack::${PROJECT}-${this.stackName}`) ? parent : undefined,
@@ -249,7 +293,12 @@ class CapturingMonitor extends MockMonitor {
         aliasTypes: (req.getAliasesList?.() ?? []).map((a: any) => a.getSpec?.()?.getType?.()).filter((t: unknown) => typeof t === "string" && t !== ""),
       });
     }
-    return super.registerResource(req, callback);
+    this.registering = urn;
+    try {
+      return super.registerResource(req, callback);
+    } finally {
+      this.registering = undefined;
+    }
   }
 }
 
@@ -264,11 +313,13 @@ export interface PlanOptions {
   configSecrets?: Record<string, string>;
   /** The inventory lchost:hosts names are resolved in; default: the one beside the stack file's directory (if any). */
   inventory?: HostInventory;
+  /** With `materialize`: the plan deployed before; its secrets, keys and certificates are kept where URN and inputs match (Plan.computed). */
+  previous?: Plan;
 }
 
 export async function planStack(stack: StackFile, references: ReferencedOutputs = {}, options: PlanOptions = {}): Promise<Plan> {
   const started = process.hrtime.bigint();
-  const monitor = new CapturingMonitor(references, stack.stackName, options.materialize ?? false);
+  const monitor = new CapturingMonitor(references, stack.stackName, options.materialize ?? false, options.previous?.computed);
   settings.setMockOptions(monitor, PROJECT, stack.stackName, true);
   const store = require("@pulumi/pulumi/runtime/state").getStore();
   store.supportsSecrets = true;
@@ -310,6 +361,7 @@ export async function planStack(stack: StackFile, references: ReferencedOutputs 
     resources: monitor.captured,
     outputs: resolved as Record<string, unknown>,
     millis: Number(process.hrtime.bigint() - started) / 1e6,
+    ...(options.materialize ? { computed: monitor.computed } : {}),
   };
 }
 

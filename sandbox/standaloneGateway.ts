@@ -58,10 +58,18 @@ export interface StandaloneGateway {
   tls: { caCert: string; clientCert?: string; clientKey?: string; revokedClientCert?: string; revokedClientKey?: string };
   /** What the backend received, in order. */
   backendRequests: BackendRequest[];
+  /**
+   * A graceful reload as the sandbox does it (`haproxy -sf <old pid>`, same config): resolves once the new
+   * process serves and the old one has entered its soft stop (it says so in the log).
+   */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const GATEWAY_SERVERNAME = "gateway.lchost.test";
+
+/** What HAProxy writes when a process enters its soft stop (SIGUSR1 from the process that replaces it). */
+const SOFT_STOP = /Stopping frontend \S+ in \d+ ms|Proxy \S+ stopped/g;
 
 function waitForPort(address: string, port: number, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -155,13 +163,19 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
   fs.writeFileSync(configPath, config, { mode: 0o600 });
   const logPath = path.join(opts.dir, "haproxy.log");
   const logFd = fs.openSync(logPath, "a");
-  const child = spawn("haproxy", ["-db", "-f", configPath], { stdio: ["ignore", logFd, logFd] });
-  fs.closeSync(logFd);
+  const launch = (extra: string[]) => {
+    const fd = fs.openSync(logPath, "a");
+    const c = spawn("haproxy", ["-db", "-f", configPath, ...extra], { stdio: ["ignore", fd, fd] });
+    fs.closeSync(fd);
+    return c;
+  };
+  // every process started, the old ones of a reload included: stop() ends those still draining
+  const children: ChildProcess[] = [launch([])];
   const readLog = () => fs.readFileSync(logPath, "utf8").slice(-2000);
   try {
-    await waitForPort(address, port, child, readLog, 20_000);
+    await waitForPort(address, port, children[0], readLog, 20_000);
   } catch (e) {
-    child.kill("SIGKILL");
+    children[0].kill("SIGKILL");
     backend.close();
     throw e;
   }
@@ -176,16 +190,30 @@ export async function startStandaloneGateway(opts: StandaloneGatewayOptions): Pr
     prometheusPort,
     tls: tlsFiles,
     backendRequests,
+    async reload() {
+      const old = children[children.length - 1];
+      const softStops = (fs.readFileSync(logPath, "utf8").match(SOFT_STOP) ?? []).length;
+      const fresh = launch(["-sf", String(old.pid)]);
+      children.push(fresh);
+      const until = Date.now() + 20_000;
+      while ((fs.readFileSync(logPath, "utf8").match(SOFT_STOP) ?? []).length <= softStops) {
+        if (fresh.exitCode !== null) throw new Error(`haproxy exited during a reload (${fresh.exitCode}): ${readLog()}`);
+        if (Date.now() > until) throw new Error(`haproxy's old process did not enter its soft stop within 20 s: ${readLog()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await waitForPort(address, port, fresh, readLog, 20_000);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null) {
+      for (const child of children) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
         clearTimeout(timer);
-        if (child.exitCode === null) child.kill("SIGKILL");
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       }
       backend.closeAllConnections();
       await new Promise((r) => backend.close(r));

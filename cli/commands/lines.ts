@@ -10,13 +10,15 @@ import { extraLinesProblems, ExtraLinesRefused, linePlan, parseUntil } from "../
 import { loadStackFile, stacksDir, stackFilePath } from "../../model/stackFile";
 import { addExtraLines, expireDueExtraLines, ExtraLinesNotApplied, ExtraLinesResult, removeExtraLines } from "../../heal/extraLinesApplier";
 import { LineControl, SandboxLineControl } from "../../heal/seams/lines";
+import { DockerLineControl } from "../../heal/seams/dockerLines";
+import { dockerRunStateDir } from "../../dockerRun/stateDir";
 import { startSandbox } from "../../sandbox/startSandbox";
 import { CommandSpec, integerIn, Out, stringOpt } from "../args";
 import { RuntimeFailure, UsageError } from "../errors";
 import { EXIT, ExitCode } from "../exitCodes";
 import { untilStopSignal } from "./sandbox";
 
-export const LINES_TARGETS = ["sandbox"] as const;
+export const LINES_TARGETS = ["sandbox", "docker"] as const;
 
 /** A running deployment to apply to, and how to let it go; tests inject one. */
 export interface LinesRuntime {
@@ -72,6 +74,30 @@ async function sandboxRuntime(stackFile: string, o: { exit: boolean; name?: stri
   };
 }
 
+/**
+ * `--target docker`: the deployment `lchost up --target docker` made of the stack (its state in .docker-run/) is
+ * changed live by the Docker line control (heal/seams/dockerLines.ts). The lines leave at their deadline by the heal
+ * service's timer (or `lchost lines --expire` and `lchost lines <stack> --remove --target docker`).
+ */
+function dockerRuntime(stackFile: string): LinesRuntime {
+  const stack = loadStackFile(stackFile);
+  if (stack.config.role !== "customer") throw new UsageError(`--target docker: ${stack.stackName} is no customer stack`);
+  const stateDir = dockerRunStateDir();
+  const lines = new DockerLineControl({ stateDir, stacksDir: path.dirname(stackFile) });
+  if (lines.stackFileOf(stack.config.customer) === undefined)
+    throw new UsageError(`--target docker: ${stack.stackName} was not deployed with 'lchost up ${stack.stackName} --target docker' (no state in ${stateDir})`);
+  return {
+    lines,
+    release: async (o) => {
+      const cfg = loadStackFile(stackFile).config;
+      if (cfg.role === "customer" && cfg.extraLines)
+        o(
+          `the extra lines leave by themselves at ${cfg.extraLines.until} when the heal service runs with stacksDir ${path.dirname(stackFile)}; otherwise run 'lchost lines ${stack.stackName} --remove --target docker' then`,
+        );
+    },
+  };
+}
+
 function report(r: ExtraLinesResult, out: Out): void {
   out(`${r.stackName}: ${r.before} -> ${r.after} extra line(s)${r.after && r.until ? ` until ${r.until.toISOString()}` : ""}; stack file written`);
   if (r.applied) out(`  applied: started ${r.applied.added.join(", ") || "nothing"}; drained and stopped ${r.applied.removed.join(", ") || "nothing"}`);
@@ -102,7 +128,7 @@ export const linesSpec: CommandSpec<LinesIo> = {
     const target = stringOpt(opts, "target");
     if (target !== undefined && !(LINES_TARGETS as readonly string[]).includes(target))
       throw new UsageError(
-        `--target: '${target}' is not offered (allowed: ${LINES_TARGETS.join(", ")}); for a Docker deployment write the stack file (without --target) and run 'lchost up --target docker'`,
+        `--target: '${target}' is not offered (allowed: ${LINES_TARGETS.join(", ")}); for a Kubernetes deployment write the stack file (without --target) and run 'lchost up'`,
       );
     if (opts.exit && target !== "sandbox") throw new UsageError("--exit: only with --target sandbox");
     if (opts.name !== undefined && target !== "sandbox") throw new UsageError("--name: only with --target sandbox");
@@ -140,7 +166,10 @@ export const linesSpec: CommandSpec<LinesIo> = {
     }
     let runtime: LinesRuntime | undefined;
     if (target)
-      runtime = await (io.runtime ?? ((f, _t, o) => sandboxRuntime(f, { exit: Boolean(opts.exit), name: stringOpt(opts, "name") }, o)))(stackFile, target, out);
+      runtime = await (
+        io.runtime ??
+        (async (f, t, o) => (t === "docker" ? dockerRuntime(f) : sandboxRuntime(f, { exit: Boolean(opts.exit), name: stringOpt(opts, "name") }, o)))
+      )(stackFile, target, out);
     try {
       const r =
         mode === "add"

@@ -41,6 +41,8 @@ const alertKey = (a: HealAlert) => a.fingerprint ?? `${a.name}/${a.labels.part ?
 
 export class AutoscalePlaybook implements Playbook {
   readonly name = "autoscale";
+  /** A resolved peak alert starts the idle time (heal/autoscaleDecision.ts). */
+  readonly observesResolved = true;
   private readonly signals = new Map<string, AutoscaleSignals>();
   /** The last decision per customer (what a tick scheduler may wait for: recheckAt). */
   readonly lastDecision = new Map<string, AutoscaleDecision>();

@@ -111,6 +111,8 @@ export function galeraFullRecovery(opts: GaleraFullRecoveryOptions = {}): Playbo
 
   return {
     name: "galera-full-recovery",
+    // it waits on purpose (grace time, lostAfter): the service hands the still-firing alert again on its timer
+    recheckWhileFiring: true,
 
     matches(alert: HealAlert): boolean {
       if (alert.status !== "firing") return false;

@@ -64,6 +64,8 @@ export function lostNodeRepoint(opts: LostNodeRepointOptions = {}): Playbook {
 
   return {
     name: "lost-node-repoint",
+    // it waits on purpose (grace time, lostAfter): the service hands the still-firing alert again on its timer
+    recheckWhileFiring: true,
 
     matches(alert: HealAlert): boolean {
       return alert.status === "firing" && alert.name === "DatabaseDown" && partNode(alert) !== undefined;

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HEAL_BOOTSTRAP_MARKER } from "../../components/render/mariadbConfig";
-import { DATABASE_PATHS } from "../../components/DatabaseServer";
+import { DATABASE_PATHS } from "../../components/render/databasePaths";
 import { DockerEngine } from "../../dockerRun/dockerEngine";
 import { dockerExec } from "../../dockerRun/dockerExec";
 

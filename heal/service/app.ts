@@ -210,11 +210,12 @@ export function buildHealApp(opts: HealAppOptions): FastifyInstance {
     async (req, reply) => {
       const alerts = toHealAlerts(req.body);
       const firing = alerts.filter((a) => a.status === "firing");
-      for (const a of firing)
+      // resolved ones too: a playbook may observe them (autoscale: the peak ended); the healer acts on firing ones only
+      for (const a of alerts)
         opts.healer.enqueue(a).catch((err) => req.log.error({ customer: a.customer, alert: a.name, err: String(err?.message ?? err) }, "alert not handled"));
       req.log.info(
         { by: req.authenticatedBy, alerts: alerts.length, firing: firing.length, customers: [...new Set(alerts.map((a) => a.customer))] },
-        firing.length ? "alerts accepted" : "only resolved alerts: nothing to do",
+        firing.length ? "alerts accepted" : "only resolved alerts: nothing to act on",
       );
       return reply.code(200).send({ accepted: firing.length, resolved: alerts.length - firing.length, dryRun: opts.healer.dryRun });
     },

@@ -51,6 +51,15 @@ export interface FsbHangSettings {
   recoverTimeoutMs: number;
 }
 
+export interface GaleraSettings {
+  /** Nodes that run but do not serve yet are left to Galera's own recovery this long after the outage began. */
+  startGraceSeconds: number;
+  /** The founder must be a primary component within this. */
+  foundTimeoutSeconds: number;
+  /** The joiners must be synced members within this. */
+  joinTimeoutSeconds: number;
+}
+
 export interface HealConfig {
   listen: { host: string; port: number };
   /** HTTPS with a client certificate requested and verified against clientCaFile. */
@@ -68,6 +77,16 @@ export interface HealConfig {
   budget: BudgetPolicy;
   crashLoop: CrashLoopSettings;
   fsbHang: FsbHangSettings;
+  galera: GaleraSettings;
+  /** A database node down this long counts as lost: its lines move to a serving node. */
+  lostNode: { lostAfterMinutes: number };
+  /**
+   * The folder of the stack files `lchost up --target docker` deployed (read-write: extra lines are written there).
+   * Absent: no line control — `lchost:extraLines` deadlines and `lchost:autoscale` are not acted on by this service.
+   */
+  stacksDir?: string;
+  /** The service's timer: autoscale ticks, due extra lines, alerts of the playbooks that wait (heal/service/healer.ts recheck). */
+  tickSeconds: number;
   logLevel: string;
 }
 
@@ -76,6 +95,9 @@ export const HEAL_DEFAULTS = {
   budget: { maxAttempts: 3, windowMs: 60 * 60_000, minIntervalMs: 5 * 60_000 },
   crashLoop: { restartsAtLeast: 3, unhealthyForMinutes: 5, settleSeconds: 30 },
   fsbHang: { signTimeoutMs: 2000, drainTimeoutMs: 1000, recoverTimeoutMs: 60_000 },
+  galera: { startGraceSeconds: 120, foundTimeoutSeconds: 90, joinTimeoutSeconds: 150 },
+  lostNode: { lostAfterMinutes: 10 },
+  tickSeconds: 15,
   logLevel: "info",
 } as const;
 
@@ -121,6 +143,10 @@ export function parseHealConfig(raw: unknown, overrides: { dryRun?: boolean } = 
     "budget",
     "crashLoop",
     "fsbHang",
+    "galera",
+    "lostNode",
+    "stacksDir",
+    "tickSeconds",
     "logLevel",
   ]);
   const listen = obj(top.listen, "listen")!;
@@ -153,6 +179,10 @@ export function parseHealConfig(raw: unknown, overrides: { dryRun?: boolean } = 
   known(c, "crashLoop", ["restartsAtLeast", "unhealthyForMinutes", "settleSeconds"]);
   const f = obj(top.fsbHang, "fsbHang", true) ?? {};
   known(f, "fsbHang", ["signTimeoutMs", "drainTimeoutMs", "recoverTimeoutMs"]);
+  const g = obj(top.galera, "galera", true) ?? {};
+  known(g, "galera", ["startGraceSeconds", "foundTimeoutSeconds", "joinTimeoutSeconds"]);
+  const ln = obj(top.lostNode, "lostNode", true) ?? {};
+  known(ln, "lostNode", ["lostAfterMinutes"]);
   return {
     listen: { host: str(listen, "host", "listen.")!, port: int(listen, "port", "listen.", 1, 65535) },
     tls: { certFile: str(tls, "certFile", "tls.")!, keyFile: str(tls, "keyFile", "tls.")!, clientCaFile: str(tls, "clientCaFile", "tls.")! },
@@ -180,6 +210,14 @@ export function parseHealConfig(raw: unknown, overrides: { dryRun?: boolean } = 
       drainTimeoutMs: int(f, "drainTimeoutMs", "fsbHang.", 0, 600_000, HEAL_DEFAULTS.fsbHang.drainTimeoutMs),
       recoverTimeoutMs: int(f, "recoverTimeoutMs", "fsbHang.", 1000, 600_000, HEAL_DEFAULTS.fsbHang.recoverTimeoutMs),
     },
+    galera: {
+      startGraceSeconds: int(g, "startGraceSeconds", "galera.", 0, 3600, HEAL_DEFAULTS.galera.startGraceSeconds),
+      foundTimeoutSeconds: int(g, "foundTimeoutSeconds", "galera.", 5, 3600, HEAL_DEFAULTS.galera.foundTimeoutSeconds),
+      joinTimeoutSeconds: int(g, "joinTimeoutSeconds", "galera.", 5, 3 * 3600, HEAL_DEFAULTS.galera.joinTimeoutSeconds),
+    },
+    lostNode: { lostAfterMinutes: int(ln, "lostAfterMinutes", "lostNode.", 1, 7 * 24 * 60, HEAL_DEFAULTS.lostNode.lostAfterMinutes) },
+    stacksDir: str(top, "stacksDir", "", true),
+    tickSeconds: int(top, "tickSeconds", "", 1, 3600, HEAL_DEFAULTS.tickSeconds),
     logLevel: typeof top.logLevel === "string" ? top.logLevel : HEAL_DEFAULTS.logLevel,
   };
 }

@@ -51,6 +51,10 @@ export class KeyedQueue {
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** A firing alert not posted again for this long is no longer rechecked (Alertmanager repeats firing alerts far sooner). */
+export const ACTIVE_ALERT_TTL_MS = 24 * 3_600_000;
+const activeKey = (a: HealAlert) => a.fingerprint ?? `${a.customer}/${a.name}/${a.labels.part ?? ""}`;
+
 export class Healer {
   private readonly queue = new KeyedQueue();
   private readonly now: () => number;
@@ -65,6 +69,9 @@ export class Healer {
 
   /** Queues the alert behind the customer's earlier ones; the promise is its result (the HTTP route does not wait for it). */
   enqueue(alert: HealAlert): Promise<HandledAction[]> {
+    const key = activeKey(alert);
+    if (alert.status !== "firing") this.active.delete(key);
+    else if (this.o.playbooks.some((p) => p.recheckWhileFiring && p.matches(alert))) this.active.set(key, { alert, seenAt: this.now() });
     return this.queue.run(alert.customer, () => this.handle(alert));
   }
 
@@ -72,13 +79,46 @@ export class Healer {
     return this.queue.idle();
   }
 
-  async handle(alert: HealAlert): Promise<HandledAction[]> {
+  /** Runs `task` in the customer's queue: never beside a playbook acting on the same customer (the service's timer). */
+  exclusive<T>(customer: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(customer, task);
+  }
+
+  /**
+   * Firing alerts a recheck playbook may still act on, by alert (fingerprint, or name + customer + part): added
+   * when one fires, dropped when it resolves or was not posted again for ACTIVE_ALERT_TTL_MS.
+   */
+  private readonly active = new Map<string, { alert: HealAlert; seenAt: number }>();
+
+  /** Hands every still-firing alert again to the playbooks that wait on purpose (Playbook.recheckWhileFiring). */
+  recheck(): Promise<HandledAction[][]> {
+    const now = this.now();
+    const due: HealAlert[] = [];
+    for (const [key, a] of this.active) {
+      if (now - a.seenAt > ACTIVE_ALERT_TTL_MS) this.active.delete(key);
+      else due.push(a.alert);
+    }
+    return Promise.all(due.map((a) => this.queue.run(a.customer, () => this.handle(a, (p) => p.recheckWhileFiring === true, true))));
+  }
+
+  /** Alerts the service would hand again on its timer (tests, the service's log). */
+  activeAlerts(): HealAlert[] {
+    return [...this.active.values()].map((a) => a.alert);
+  }
+
+  /** `recheck`: handed again by the timer — an action the budget holds back is not audited again every tick. */
+  async handle(alert: HealAlert, only: (p: Playbook) => boolean = () => true, recheck = false): Promise<HandledAction[]> {
+    const matching = this.o.playbooks.filter((p) => p.matches(alert) && only(p));
     if (alert.status !== "firing") {
+      for (const pb of matching.filter((p) => p.observesResolved)) {
+        // observed, never acted on: a plan for a resolved alert is not carried out
+        await pb.plan({ alert, seams: this.o.seams, dryRun: true, now: this.now, log: () => undefined }).catch(() => undefined);
+      }
       this.o.log.info({ customer: alert.customer, alert: alert.name }, "resolved alert: nothing to do");
       return [];
     }
     const done: HandledAction[] = [];
-    for (const pb of this.o.playbooks.filter((p) => p.matches(alert))) {
+    for (const pb of matching) {
       const lines: string[] = [];
       const ctx: PlaybookContext = { alert, seams: this.o.seams, dryRun: this.o.dryRun, now: this.now, log: (l) => lines.push(l) };
       let actions: PlaybookAction[];
@@ -103,12 +143,22 @@ export class Healer {
         this.o.log.info({ customer: alert.customer, alert: alert.name, playbook: pb.name, why: lines.join("; ") }, "nothing to do");
         continue;
       }
-      for (const action of actions) done.push(await this.act(alert, pb, ctx, action, lines));
+      for (const action of actions) {
+        const r = await this.act(alert, pb, ctx, action, lines, recheck);
+        if (r) done.push(r);
+      }
     }
     return done;
   }
 
-  private async act(alert: HealAlert, pb: Playbook, ctx: PlaybookContext, action: PlaybookAction, lines: string[]): Promise<HandledAction> {
+  private async act(
+    alert: HealAlert,
+    pb: Playbook,
+    ctx: PlaybookContext,
+    action: PlaybookAction,
+    lines: string[],
+    recheck = false,
+  ): Promise<HandledAction | undefined> {
     if (action.part.customer !== alert.customer)
       return this.audit(
         alert,
@@ -122,7 +172,11 @@ export class Healer {
     if (this.o.dryRun) return this.audit(alert, pb, action, "planned", "dry run: nothing was changed", null, lines);
     const key = partKey(action.part);
     const d = decide(await this.o.audit.history(alert.customer, pb.name, key), this.now(), this.o.budget);
-    if (d.kind === "wait") return this.audit(alert, pb, action, "waited", d.why, null, lines);
+    if (d.kind === "wait") {
+      if (recheck) return undefined; // audited when the alert came; the timer asks again every tick
+      return this.audit(alert, pb, action, "waited", d.why, null, lines);
+    }
+    if (d.kind === "given-up" && recheck) return undefined;
     if (d.kind === "given-up") return this.audit(alert, pb, action, "given-up", d.why, null, lines);
     if (d.kind === "page") {
       const row = await this.audit(alert, pb, action, "paged", d.why, null, lines);

@@ -41,8 +41,21 @@ export interface HealReceiverInput {
 }
 
 export const HEAL_RECEIVER = "heal";
-/** The alerts the heal service's playbooks act on (heal/playbooks/*: crash-loop, fsb-hang). */
-export const HEAL_TRIGGER_ALERTS = ["LineDown", "FsbDown", "GatewayDown", "FsbNotSigning"] as const;
+/**
+ * The alerts the heal service's playbooks act on or observe (heal/playbooks/*: crash-loop, fsb-hang on the parts;
+ * galera-full-recovery and lost-node-repoint on the database nodes; autoscale on the peaks). A unit test checks
+ * that every alert a playbook matches is here.
+ */
+export const HEAL_TRIGGER_ALERTS = [
+  "LineDown",
+  "FsbDown",
+  "GatewayDown",
+  "FsbNotSigning",
+  "DatabaseDown",
+  "DatabaseClusterSmaller",
+  "FsbQueueSaturated",
+  "HighLatency",
+] as const;
 /** The heal service's own alerts (heal/service/notifications.ts). */
 export const HEAL_ACTION_ALERT = "HealAction";
 export const HEAL_GAVE_UP_ALERT = "HealGaveUp";
@@ -51,11 +64,14 @@ export const HEAL_CLIENT_CERT_FILE = "/etc/lchost/alertmanager/heal-client.crt";
 export const HEAL_CLIENT_KEY_FILE = "/etc/lchost/alertmanager/heal-client.key";
 export const HEAL_CA_FILE = "/etc/lchost/alertmanager/heal-ca.crt";
 
-/** Alertmanager's webhook to the heal service: TLS with its client certificate, the bearer token; firing alerts only. */
+/**
+ * Alertmanager's webhook to the heal service: TLS with its client certificate, the bearer token. Resolved alerts
+ * too: autoscale counts its idle time from a peak's end, and the service stops rechecking an alert that resolved.
+ */
 export function healWebhook(h: HealReceiverInput) {
   return {
     url: `${h.url.replace(/\/+$/, "")}/v1/alertmanager`,
-    send_resolved: false,
+    send_resolved: true,
     max_alerts: 50,
     http_config: {
       authorization: { type: "Bearer", credentials_file: h.tokenFile ?? HEAL_TOKEN_FILE },

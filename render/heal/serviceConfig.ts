@@ -41,12 +41,15 @@ export interface HealServiceConfigFile {
   database: { host: string; port: number; user: string; passwordFile: string; database: string };
   alertmanagerUrl: string;
   runtime: { kind: "docker"; stateDir: string; dockerHost: string };
+  /** The stack files (bind-mounted): with it the service controls lines (extra lines' deadlines, autoscale). */
+  stacksDir: string;
 }
 
 /**
  * The deployed service's configuration: HTTPS on every address of its container (it joins only the operations
  * network), the Alertmanager path only (client certificate + token; no `signatureSecretFile`, so signed posts are
- * not accepted), the Docker runtime on the bind-mounted socket, the playbooks' settings at the service's defaults.
+ * not accepted), the Docker runtime on the bind-mounted socket and stack files (line control: extra lines, autoscale),
+ * the playbooks' settings and the timer at the service's defaults.
  */
 export function healServiceConfig(input: HealServiceConfigInput): HealServiceConfigFile {
   const p = HEAL_SERVICE_PATHS;
@@ -64,6 +67,7 @@ export function healServiceConfig(input: HealServiceConfigInput): HealServiceCon
     },
     alertmanagerUrl: input.alertmanagerUrl,
     runtime: { kind: "docker", stateDir: p.stateDir, dockerHost: `unix://${p.dockerSocket}` },
+    stacksDir: p.stacksDir,
   };
 }
 

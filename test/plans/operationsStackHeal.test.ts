@@ -169,7 +169,7 @@ describe("Alertmanager's heal receiver", () => {
     expect(receiver.webhook_configs).toEqual([
       {
         url: "https://lc-ops-dc1-heal:9097/v1/alertmanager",
-        send_resolved: false,
+        send_resolved: true,
         max_alerts: 50,
         http_config: {
           authorization: { type: "Bearer", credentials_file: ALERTMANAGER_PATHS.heal.token },
@@ -224,6 +224,11 @@ describe("the heal CA and its certificates (materialized plan)", () => {
     expect(client.verify(ca.publicKey)).toBe(true);
     expect(client.keyUsage).toEqual(["1.3.6.1.5.5.7.3.2"]);
     expect(client.checkPrivateKey(crypto.createPrivateKey(uploads(real, "alertmanager")[ALERTMANAGER_PATHS.heal.clientKey]))).toBe(true);
+  });
+
+  test("planned again with the deployed plan, the CA, certificates, keys and token stay: the heal and Alertmanager containers are not replaced", async () => {
+    const again = await new StackPlanner({ materialize: true, previous: real }).plan(loadStack("ops-dc1"));
+    for (const name of ["heal", "alertmanager"]) expect(uploads(again, name)).toEqual(uploads(real, name));
   });
 
   test("keys, token and database password appear nowhere in plain text: not in inputs, outputs, resource names or upload paths", () => {

@@ -298,6 +298,10 @@ describe("fsb-hang", () => {
     process.stdout.write(
       `heal proof: FSB hang -> line out of the pool ${outMs} ms (SIGSTOP to drain, alert posted at once); ${row.outcome}: ${row.detail.split("\n")[0]}; load ${r.acknowledged.length} acknowledged, ${r.failures.length} failed\n`,
     );
+    // bench:heal reads this line (bench/healBench.ts section 3)
+    process.stdout.write(
+      `${JSON.stringify({ bench: "heal-fsb-hang", lineOutMs: outMs, outcome: row.outcome, acknowledged: r.acknowledged.length, failed: r.failures.length })}\n`,
+    );
     expect(outMs).toBeGreaterThanOrEqual(0);
     expect(outMs).toBeLessThanOrEqual(10_000);
     expect(row.outcome).toBe("succeeded");

@@ -65,7 +65,13 @@ describe("alertmanager.yml with the heal receiver (amtool)", () => {
       ["alertname=FsbNotSigning", "customer=hooli", "severity=critical", "part=fsb-1"],
       ["customer-hooli", "heal", "oncall"],
     ],
-    ["an alert no playbook acts on does not reach heal", ["alertname=HighLatency", "customer=hooli", "severity=warning"], ["customer-hooli", "oncall"]],
+    ["a peak alert reaches heal (autoscale)", ["alertname=HighLatency", "customer=hooli", "severity=warning"], ["customer-hooli", "heal", "oncall"]],
+    [
+      "a database node down reaches heal (Galera recovery, lost node)",
+      ["alertname=DatabaseDown", "customer=hooli", "severity=critical", "part=db-2"],
+      ["customer-hooli", "heal", "oncall"],
+    ],
+    ["an alert no playbook acts on does not reach heal", ["alertname=QuotaNearlyUsed", "customer=hooli", "severity=warning"], ["customer-hooli", "oncall"]],
     [
       "HealAction (info) reaches wayne (minimum critical) and on-call, once",
       ["alertname=HealAction", "customer=wayne", "severity=info"],

@@ -135,10 +135,14 @@ describe("lchost lines", () => {
     expect(read("wayne")).not.toContain("lchost:extraLines");
   });
 
-  test("usage: one of --add, --remove, --expire; --until needs --add; docker is not a --target here", async () => {
+  test("usage: one of --add, --remove, --expire; --until needs --add; --target docker only for a stack lchost up deployed there", async () => {
     expect((await lchost("wayne", "--stacks-dir", dir)).err).toMatch(/give exactly one of --add, --remove, --expire/);
     expect((await lchost("wayne", "--add", "1", "--stacks-dir", dir)).err).toMatch(/--until: required with --add/);
     expect((await lchost("wayne", "--remove", "--until", "+2h", "--stacks-dir", dir)).err).toMatch(/--until: only with --add/);
-    expect((await lchost("wayne", "--remove", "--target", "docker", "--stacks-dir", dir)).err).toMatch(/--target: 'docker' is not offered/);
+    expect((await lchost("wayne", "--remove", "--target", "kubernetes", "--stacks-dir", dir)).err).toMatch(/--target: 'kubernetes' is not offered/);
+    const before = read("wayne");
+    const docker = await lchost("wayne", "--add", "1", "--until", "+2h", "--target", "docker", "--stacks-dir", dir);
+    expect(docker.err).toMatch(/--target docker: wayne was not deployed with 'lchost up wayne --target docker'/);
+    expect(read("wayne")).toBe(before);
   });
 });

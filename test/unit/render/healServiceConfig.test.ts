@@ -26,6 +26,9 @@ describe("renderHealServiceConfig", () => {
       budget: HEAL_DEFAULTS.budget,
       crashLoop: HEAL_DEFAULTS.crashLoop,
       fsbHang: HEAL_DEFAULTS.fsbHang,
+      galera: HEAL_DEFAULTS.galera,
+      tickSeconds: HEAL_DEFAULTS.tickSeconds,
+      stacksDir: "/var/lib/lchost/stacks",
     });
     expect(cfg.listen.port).toBe(HEAL_SERVICE_PORT);
   });

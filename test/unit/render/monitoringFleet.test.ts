@@ -263,12 +263,16 @@ describe("alertmanager.yml with the heal service", () => {
     }),
   );
 
-  it("sends the playbooks' trigger alerts to the heal receiver over TLS with a client certificate and a bearer token, firing only", () => {
-    expect(doc.route.routes[0]).toEqual({ receiver: "heal", matchers: ['alertname=~"LineDown|FsbDown|GatewayDown|FsbNotSigning"'], continue: true });
+  it("sends the playbooks' trigger alerts to the heal receiver over TLS with a client certificate and a bearer token, and their resolves", () => {
+    expect(doc.route.routes[0]).toEqual({
+      receiver: "heal",
+      matchers: ['alertname=~"LineDown|FsbDown|GatewayDown|FsbNotSigning|DatabaseDown|DatabaseClusterSmaller|FsbQueueSaturated|HighLatency"'],
+      continue: true,
+    });
     const heal = doc.receivers.find((r: any) => r.name === "heal").webhook_configs[0];
     expect(heal).toMatchObject({
       url: "https://lc-dc1-heal:9097/v1/alertmanager",
-      send_resolved: false,
+      send_resolved: true,
       http_config: {
         authorization: { type: "Bearer", credentials_file: "/etc/lchost/alertmanager/heal-token" },
         tls_config: {
