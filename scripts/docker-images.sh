@@ -49,7 +49,8 @@ npm run --silent build
 rm -rf dist/docker/heal && mkdir -p dist/docker/heal/dist dist/docker/heal/model
 cp package.json dist/docker/heal/ && cp model/catalog.yaml dist/docker/heal/model/
 tar -C dist --exclude=./docker --exclude='*.map' -cf - . | tar -C dist/docker/heal/dist -xf -
-node scripts/stage-node-modules.js dist/docker/heal-node_modules fastify pino mysql2 commander yaml ajv
+node scripts/stage-node-modules.js dist/docker/heal-node_modules fastify pino mysql2 commander yaml ajv \
+  @pulumi/pulumi @pulumi/docker @pulumi/random @pulumi/tls @pulumi/kubernetes
 
 build() { # TAG ARGS... (output kept in a log, shown on failure)
   local tag=$1 log
