@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { STATUS_PORTAL_TOKEN_FILE } from "../render/alertmanager/config";
+import { HEAL_CA_FILE, HEAL_CLIENT_CERT_FILE, HEAL_CLIENT_KEY_FILE, HEAL_TOKEN_FILE, STATUS_PORTAL_TOKEN_FILE } from "../render/alertmanager/config";
 import { httpReadyTest, OperationsContainerArgs, operationsContainer, OperationsUpload } from "./operationsContainer";
 
 /** Where Alertmanager's files are in its container (the sandbox rewrites these paths). */
@@ -13,7 +13,21 @@ export const ALERTMANAGER_PATHS = {
   statusPortalToken: STATUS_PORTAL_TOKEN_FILE,
   data: "/var/lib/lchost/alertmanager",
   port: 9093,
+  /** The heal receiver's files (alertmanager.yml's http_config of the heal webhook). */
+  heal: { token: HEAL_TOKEN_FILE, clientCert: HEAL_CLIENT_CERT_FILE, clientKey: HEAL_CLIENT_KEY_FILE, ca: HEAL_CA_FILE },
 } as const;
+
+/** The image's user (scripts/docker/alertmanager/Dockerfile pins it): owner of the mode 0400 secret files. */
+export const ALERTMANAGER_USER = { uid: 100, gid: 101 } as const;
+
+/** What Alertmanager needs to post to the heal service: its client certificate and key (heal CA), the CA, the token. */
+export interface AlertmanagerHealFiles {
+  token: pulumi.Input<string>;
+  clientCert: pulumi.Input<string>;
+  clientKey: pulumi.Input<string>;
+  /** The heal CA's certificate: it signed the heal service's server certificate. */
+  ca: pulumi.Input<string>;
+}
 
 export interface AlertmanagerServerArgs extends OperationsContainerArgs {
   /** Silences and the notification log live here: retained, so a restart neither forgets a silence nor re-sends. */
@@ -24,6 +38,8 @@ export interface AlertmanagerServerArgs extends OperationsContainerArgs {
   notifierToken: pulumi.Input<string>;
   /** The bearer token it presents to the status portal (secret), when alertmanager.yml has its receiver. */
   statusPortalToken?: pulumi.Input<string>;
+  /** The heal receiver's files (secret key and token), when alertmanager.yml has that receiver. */
+  heal?: AlertmanagerHealFiles;
 }
 
 /** Alertmanager of an operations stack: routes each customer's alerts to that customer's notifier channels and everything to on-call. */
@@ -53,6 +69,7 @@ export class AlertmanagerServer extends pulumi.ComponentResource {
           ...(args.statusPortalToken !== undefined
             ? [{ file: p.statusPortalToken, content: args.statusPortalToken, secret: true } satisfies OperationsUpload]
             : []),
+          ...(args.heal ? healUploads(args.heal) : []),
         ],
         data: { volumeName: args.volumeName, containerPath: p.data },
         port: p.port,
@@ -64,4 +81,16 @@ export class AlertmanagerServer extends pulumi.ComponentResource {
     this.url = `http://${args.hostname}:${p.port}`;
     this.registerOutputs({ url: this.url });
   }
+}
+
+/** The heal receiver's files: key and token readable by Alertmanager's user only (0400), the certificates by anyone. */
+function healUploads(h: AlertmanagerHealFiles): OperationsUpload[] {
+  const p = ALERTMANAGER_PATHS.heal;
+  const own = { owner: ALERTMANAGER_USER };
+  return [
+    { file: p.token, content: h.token, secret: true, mode: "0400", ...own },
+    { file: p.clientKey, content: h.clientKey, secret: true, mode: "0400", ...own },
+    { file: p.clientCert, content: h.clientCert, mode: "0444" },
+    { file: p.ca, content: h.ca, mode: "0444" },
+  ];
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { healthcheck, labels, RESTART_POLICY, waitUntilHealthy } from "./containerDefaults";
 
 /** The operations stack's systems; also each container's `lchost.role` label (the sandbox runs them by it). */
-export type OperationsSystem = "prometheus" | "alertmanager" | "blackbox" | "notifier" | "status-portal";
+export type OperationsSystem = "prometheus" | "alertmanager" | "blackbox" | "notifier" | "status-portal" | "heal";
 
 /** What every operations component takes. */
 export interface OperationsContainerArgs {
@@ -20,6 +20,16 @@ export interface OperationsUpload {
   file: string;
   content: pulumi.Input<string>;
   secret?: boolean;
+  /** File mode (octal string, e.g. "0400"; default: the provider's 0644) and numeric owner (uid:gid of the image's user). */
+  mode?: string;
+  owner?: { uid: number; gid: number };
+}
+
+/** A host directory or socket bind-mounted into the container (absolute host path). */
+export interface OperationsBind {
+  hostPath: pulumi.Input<string>;
+  containerPath: string;
+  readOnly?: boolean;
 }
 
 export interface OperationsContainerSpec {
@@ -31,11 +41,15 @@ export interface OperationsContainerSpec {
   uploads: OperationsUpload[];
   /** A retained named volume (created by the caller) and where it is mounted. */
   data?: { volumeName: pulumi.Input<string>; containerPath: string };
+  /** Host paths bind-mounted (the heal service only: the Docker socket and the directories it acts on). */
+  binds?: OperationsBind[];
   port: number;
   /** The health check's command (the system's readiness endpoint). */
   healthTest: string[];
   startPeriodSeconds?: number;
   memoryMb: number;
+  /** Created after these (a database it connects to at start: `pulumi up` waits until it is healthy). */
+  dependsOn?: pulumi.Resource[];
 }
 
 /** `curl` against the system's own readiness endpoint inside the container (the images carry curl for this). */
@@ -57,14 +71,30 @@ export function operationsContainer(name: string, args: OperationsContainerArgs,
       entrypoints: spec.entrypoints,
       envs: spec.envs,
       networksAdvanced: args.networks.map((n) => ({ name: n, aliases: [args.hostname] })),
-      volumes: spec.data ? [{ volumeName: spec.data.volumeName, containerPath: spec.data.containerPath }] : undefined,
-      uploads: spec.uploads.map((u) => ({ file: u.file, content: u.secret ? pulumi.secret(u.content) : u.content })),
+      volumes:
+        spec.data || spec.binds
+          ? [
+              ...(spec.data ? [{ volumeName: spec.data.volumeName, containerPath: spec.data.containerPath }] : []),
+              ...(spec.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly ?? false })),
+            ]
+          : undefined,
+      uploads: spec.uploads.map((u) => ({
+        file: u.file,
+        content: u.secret ? pulumi.secret(u.content) : u.content,
+        ...(u.mode ? { permissions: u.mode } : {}),
+        ...(u.owner ? { owner: String(u.owner.uid), group: String(u.owner.gid) } : {}),
+      })),
       restart: RESTART_POLICY,
       healthcheck: healthcheck(spec.healthTest, spec.startPeriodSeconds ?? 15),
       ...waitUntilHealthy(),
       memory: spec.memoryMb,
       labels: labels({ ...args.owner, "lchost.role": spec.system }),
     },
-    { parent, deleteBeforeReplace: true, ...(anySecret ? { additionalSecretOutputs: ["uploads"] } : {}) },
+    {
+      parent,
+      deleteBeforeReplace: true,
+      ...(anySecret ? { additionalSecretOutputs: ["uploads"] } : {}),
+      ...(spec.dependsOn?.length ? { dependsOn: spec.dependsOn } : {}),
+    },
   );
 }

@@ -229,7 +229,7 @@ export function switchableInPlace(from: ContainerSpec, to: ContainerSpec): boole
 export async function reloadEntryPointInPlace(docker: DockerEngine, spec: ContainerSpec, timeoutMs: number): Promise<void> {
   const config = spec.uploads.find((u) => u.file.endsWith("/haproxy.cfg"));
   if (!config) throw new Error(`${spec.name}: no haproxy.cfg among its files; cannot reload it in place`);
-  const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
+  const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.mode, uid: u.uid, gid: u.gid })));
   await docker.ok("PUT", `/containers/${encodeURIComponent(spec.name)}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
   const loads = async () => {
     const logs = await docker.request("GET", `/containers/${encodeURIComponent(spec.name)}/logs?stdout=1&stderr=1&tail=200`);

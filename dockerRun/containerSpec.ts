@@ -9,7 +9,8 @@ export interface ContainerSpec {
   body: Record<string, unknown>;
   /** Networks after the first (connected before start). */
   extraNetworks: Array<{ name: string; aliases: string[] }>;
-  uploads: Array<{ file: string; content: string; executable: boolean }>;
+  /** mode: the upload's permissions (octal) or, without them, 0755 / 0644 by executable; uid/gid: its numeric owner (default root). */
+  uploads: Array<{ file: string; content: string; executable: boolean; mode: number; uid: number; gid: number }>;
   /** attach + !mustRun: a job run to completion (its exit code decides). */
   job: boolean;
 }
@@ -21,6 +22,20 @@ const durationNs = (d: string | undefined): number | undefined => {
   const n = Number(m[1]);
   return Math.round(n * (m[2] === "ms" ? 1e6 : m[2] === "s" ? 1e9 : 60e9));
 };
+
+/** The provider's upload permissions ("0400") or, without them, its executable flag. */
+function uploadMode(u: { permissions?: string; executable?: boolean; file: string }): number {
+  if (u.permissions === undefined || u.permissions === "") return u.executable ? 0o755 : 0o644;
+  if (!/^0?[0-7]{3,4}$/.test(u.permissions)) throw new Error(`upload ${u.file}: permissions '${u.permissions}' is not an octal mode (e.g. 0400)`);
+  return parseInt(u.permissions, 8);
+}
+
+/** The runner needs numeric owners (the engine extracts the archive by uid/gid; no user database of the image is read). */
+function numericId(v: unknown, what: string): number {
+  if (v === undefined || v === null || v === "") return 0;
+  if (!/^\d+$/.test(String(v))) throw new Error(`${what} '${String(v)}' must be a numeric id`);
+  return Number(v);
+}
 
 export function containerSpec(rawInputs: Record<string, unknown>): ContainerSpec {
   const i = unwrapSecrets(rawInputs) as any;
@@ -64,7 +79,14 @@ export function containerSpec(rawInputs: Record<string, unknown>): ContainerSpec
     name: i.name,
     body,
     extraNetworks: rest.map((n) => ({ name: n.name, aliases: n.aliases ?? [] })),
-    uploads: ((i.uploads ?? []) as any[]).map((u) => ({ file: u.file, content: String(u.content ?? ""), executable: Boolean(u.executable) })),
+    uploads: ((i.uploads ?? []) as any[]).map((u) => ({
+      file: u.file,
+      content: String(u.content ?? ""),
+      executable: Boolean(u.executable),
+      mode: uploadMode(u),
+      uid: numericId(u.owner, `upload ${u.file}: owner`),
+      gid: numericId(u.group, `upload ${u.file}: group`),
+    })),
     job: i.attach === true && i.mustRun === false,
   };
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
@@ -12,6 +12,8 @@ import { StackPlanner } from "../planner/planWithReferences";
 import { DockerDeployment, runPlanInDocker } from "./runPlanInDocker";
 import { checker, pollUntil, runSmoke } from "./smokeRun";
 import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCertificates";
+import { ALERTMANAGER_PATHS } from "../components/AlertmanagerServer";
+import { HEAL_SERVICE_PORT } from "../render/heal/serviceConfig";
 
 /**
  * npm run docker:ops-smoke — a High Performance customer and the operations stack watching it, planned with
@@ -20,6 +22,10 @@ import { issueCertificate, makeCertificateAuthority } from "../sandbox/sandboxCe
  * answers /-/ready and scrapes the customer's parts by container name over the customer's network; the status
  * portal turns healthy behind its HTTPS entry (published on the host), its public page names no customer, the
  * entry never passes /v1/ or /metrics, and the customer logs in with the password of the stack's secret output.
+ * The heal service turns healthy beside its MariaDB (Docker socket and lchost:heal's directories bind-mounted); its
+ * HTTPS port answers only on the operations network, 401 without Alertmanager's client certificate and token, 200
+ * with them; Alertmanager's config passes amtool with the heal receiver, and an alert posted to Alertmanager reaches
+ * the heal service, which looks at the customer's containers through the engine and leaves a healthy line alone.
  */
 const DOMAIN = "lchost.test";
 const CUSTOMER = "smoke-ops-hp";
@@ -118,6 +124,8 @@ async function main(dir: string, deployments: DockerDeployment[]) {
   });
   const opsDir = path.join(dir, "ops");
   fs.mkdirSync(opsDir);
+  const healStateDir = path.join(dir, "docker-run");
+  fs.mkdirSync(healStateDir);
   fs.writeFileSync(
     path.join(opsDir, `Pulumi.${OPS}.yaml`),
     YAML.stringify({
@@ -126,6 +134,8 @@ async function main(dir: string, deployments: DockerDeployment[]) {
         "lchost:domain": DOMAIN,
         "lchost:httpsPort": PORTAL_PORT,
         "lchost:fleet": { stacksDir: dir },
+        // the heal service's bind mounts: scratch directories of this run (the smoke deploys without lchost up's state)
+        "lchost:heal": { stateDir: healStateDir, stacksDir: dir },
         "lchost:operations": { onCall: { email: ["oncall@smoke.example"] }, smtp: { smarthost: "smtp.smoke.example:25", from: "alerts@smoke.example" } },
       },
     }),
@@ -141,7 +151,7 @@ async function main(dir: string, deployments: DockerDeployment[]) {
   deployments.push(await runPlanInDocker(opsPlan));
   check(
     true,
-    `operations stack is up: Prometheus, Alertmanager, blackbox exporter, notifier, status portal, its MariaDB and HTTPS entry healthy (${Math.round((Date.now() - opsStarted) / 1000)} s)`,
+    `operations stack is up: Prometheus, Alertmanager, blackbox exporter, notifier, status portal, its MariaDB and HTTPS entry, the heal service and its MariaDB healthy (${Math.round((Date.now() - opsStarted) / 1000)} s)`,
   );
   // curl -f: only a 2xx answer gets here
   check(getInside(names.prometheus, "http://127.0.0.1:9090/-/ready") !== undefined, "Prometheus answers /-/ready with 200");
@@ -233,7 +243,117 @@ async function main(dir: string, deployments: DockerDeployment[]) {
     auth: `Basic ${Buffer.from(`${CUSTOMER}:${passwords[CUSTOMER]}`).toString("base64")}`,
   });
   check(feed.status === 200 && feed.body.includes("<feed"), `its Atom feed answers 200 with HTTP Basic and the same password (${feed.status})`);
+  await healChecks(names);
   console.log(`docker ops smoke: PASS in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/**
+ * The heal service on the real engine: healthy, reachable from Alertmanager on the operations network only, refusing
+ * posts without Alertmanager's client certificate and token, accepting them with Alertmanager's own files (its 0400
+ * key and token, read as its user); alertmanager.yml passes amtool; an alert Alertmanager routes to it arrives.
+ */
+async function healChecks(names: ReturnType<typeof operationsNames>) {
+  const health = (name: string) => execFileSync("docker", ["inspect", "-f", "{{.State.Health.Status}}", name], { encoding: "utf8" }).trim();
+  for (const name of [names.healDatabase, names.heal]) {
+    const state = await pollUntil(
+      () => health(name),
+      (h) => h === "healthy" || h === "unhealthy",
+      120_000,
+    );
+    check(state === "healthy", `${name} is healthy (${state})`);
+  }
+  const inspect = JSON.parse(execFileSync("docker", ["inspect", names.heal], { encoding: "utf8" }))[0];
+  check(
+    Object.keys(inspect.NetworkSettings.Networks).join(",") === names.network && Object.keys(inspect.HostConfig.PortBindings ?? {}).length === 0,
+    `${names.heal} joins only ${names.network} and publishes no port (${Object.keys(inspect.NetworkSettings.Networks).join(", ")})`,
+  );
+  check(
+    (inspect.Mounts as Array<{ Destination: string; RW: boolean }>).some((m) => m.Destination === "/var/run/docker.sock" && m.RW),
+    `${names.heal} has the Docker socket bind-mounted`,
+  );
+  const am = ALERTMANAGER_PATHS.heal;
+  const url = `https://${names.heal}:${HEAL_SERVICE_PORT}/v1/alertmanager`;
+  const resolvedOnly = JSON.stringify({
+    version: "4",
+    status: "resolved",
+    alerts: [
+      {
+        status: "resolved",
+        labels: { alertname: "LineDown", customer: CUSTOMER, severity: "critical", component: "license-central", part: "line-1" },
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    ],
+  });
+  /** POST from inside Alertmanager's container (curl verifies the heal service's certificate against the heal CA); the status code. */
+  const post = (auth: string) =>
+    execFileSync(
+      "docker",
+      [
+        "exec",
+        names.alertmanager,
+        "sh",
+        "-c",
+        `curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --cacert ${am.ca} -X POST -H 'Content-Type: application/json' --data '${resolvedOnly}' ${auth} ${url}`,
+      ],
+      { encoding: "utf8" },
+    ).trim();
+  // the token is read inside the container: it never passes through this process or its arguments
+  const token = `-H "Authorization: Bearer $(cat ${am.token})"`;
+  const cert = `--cert ${am.clientCert} --key ${am.clientKey}`;
+  check(post("") === "401", "an unauthenticated post to the heal service is refused with 401 (its TLS certificate verified for its name by the heal CA)");
+  check(post(token) === "401", "a post with the token but no client certificate is refused with 401");
+  check(post(cert) === "401", "a post with Alertmanager's client certificate but no token is refused with 401");
+  check(post(`${cert} ${token}`) === "200", "a post with Alertmanager's client certificate and token is accepted (200), as Alertmanager's own user");
+  const amtool = execFileSync("docker", ["exec", names.alertmanager, "amtool", "check-config", ALERTMANAGER_PATHS.config], { encoding: "utf8" });
+  check(
+    /SUCCESS/.test(amtool) && /receivers/.test(amtool),
+    `alertmanager.yml with the heal receiver passes amtool check-config (${amtool.replace(/\s+/g, " ").trim()})`,
+  );
+
+  // end to end: an alert Alertmanager routes to the heal receiver reaches the service over mTLS with the token; the
+  // crash-loop playbook asks the engine (the socket) about the line and leaves the healthy line alone
+  const alert = JSON.stringify([
+    {
+      labels: { alertname: "LineDown", customer: CUSTOMER, severity: "critical", component: "license-central", part: "line-1" },
+      annotations: { summary: "ops smoke: routed to the heal service" },
+      startsAt: new Date().toISOString(),
+    },
+  ]);
+  execFileSync("docker", [
+    "exec",
+    names.alertmanager,
+    "curl",
+    "-fsS",
+    "--max-time",
+    "5",
+    "-X",
+    "POST",
+    "-H",
+    "Content-Type: application/json",
+    "--data",
+    alert,
+    `http://127.0.0.1:${ALERTMANAGER_PATHS.port}/api/v2/alerts`,
+  ]);
+  // the service logs JSON lines (pino) to stderr
+  const lines = () => {
+    const r = spawnSync("docker", ["logs", names.heal], { encoding: "utf8" });
+    return `${r.stdout}\n${r.stderr}`
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+  const seen = await pollUntil(
+    () => lines(),
+    (ls) => ls.some((l) => l.msg === "nothing to do" && l.alert === "LineDown" && l.customer === CUSTOMER),
+    60_000,
+  );
+  const accepted = seen.find((l) => l.msg === "alerts accepted" && l.by === "client-certificate+token");
+  const verdict = seen.find((l) => l.msg === "nothing to do" && l.alert === "LineDown" && l.customer === CUSTOMER);
+  check(accepted !== undefined, "Alertmanager delivered the LineDown alert to the heal service with its client certificate and token");
+  check(
+    verdict !== undefined && /running, healthy/.test(String(verdict.why)),
+    `the heal service asked the engine about ${CUSTOMER}'s line-1 and left it alone (${String(verdict?.why ?? "no verdict within 60 s")})`,
+  );
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-ops-smoke-"));

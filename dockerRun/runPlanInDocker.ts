@@ -114,7 +114,7 @@ export async function startPlannedContainers(
     for (const n of spec.extraNetworks)
       await docker.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
     if (spec.uploads.length > 0) {
-      const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
+      const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.mode, uid: u.uid, gid: u.gid })));
       await docker.ok("PUT", `/containers/${spec.name}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
     }
     await docker.ok("POST", `/containers/${spec.name}/start`);

@@ -3,9 +3,12 @@ export interface TarFile {
   path: string;
   content: string | Buffer;
   mode?: number;
+  /** Numeric owner (default root). */
+  uid?: number;
+  gid?: number;
 }
 
-function header(name: string, size: number, mode: number): Buffer {
+function header(name: string, size: number, mode: number, uid = 0, gid = 0): Buffer {
   const h = Buffer.alloc(512, 0);
   let prefix = "";
   let base = name;
@@ -18,8 +21,8 @@ function header(name: string, size: number, mode: number): Buffer {
   const octal = (n: number, length: number) => n.toString(8).padStart(length - 1, "0") + "\0";
   put(base, 0, 100);
   put(octal(mode, 8), 100, 8);
-  put(octal(0, 8), 108, 8);
-  put(octal(0, 8), 116, 8);
+  put(octal(uid, 8), 108, 8);
+  put(octal(gid, 8), 116, 8);
   put(octal(size, 12), 124, 12);
   put(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
   h.fill(" ", 148, 156);
@@ -37,7 +40,7 @@ export function tarArchive(files: TarFile[]): Buffer {
   const parts: Buffer[] = [];
   for (const f of files) {
     const body = Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content, "utf8");
-    parts.push(header(f.path.replace(/^\/+/, ""), body.length, f.mode ?? 0o644), body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    parts.push(header(f.path.replace(/^\/+/, ""), body.length, f.mode ?? 0o644, f.uid, f.gid), body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);

@@ -5,6 +5,7 @@ import { AlertmanagerServer } from "../components/AlertmanagerServer";
 import { AlertNotifier } from "../components/AlertNotifier";
 import { blackboxCaFile, BlackboxExporter } from "../components/BlackboxExporter";
 import { DatabaseNode, DB_PORT } from "../components/DatabaseServer";
+import { HealCredentials, healCredentials, HealService } from "../components/HealService";
 import { HttpsEntryPoint } from "../components/HttpsEntryPoint";
 import { schemaOwnerSql } from "../components/render/databaseSql";
 import { StatusPortal } from "../components/StatusPortal";
@@ -12,8 +13,9 @@ import { PrometheusServer } from "../components/PrometheusServer";
 import { stackImages } from "../components/StackImages";
 import { editionCatalog } from "../model/catalog";
 import type { Fleet } from "../model/fleet";
-import { customerNames, operationsNames, sharedServerNames } from "../model/naming";
+import { customerNames, operationsNames, SANDBOX_NOT_RUN_LABEL, sharedServerNames } from "../model/naming";
 import type { OperationsConfig } from "../model/stackConfig";
+import { HEAL_SERVICE_PORT } from "../render/heal/serviceConfig";
 import { renderMonitoringFiles } from "../render/monitoringFiles";
 import { renderNotifierRecipients } from "../render/notifier/recipients";
 import { renderPortalCustomers, stablePortalPasswordHash } from "../render/statusPortal/customersFile";
@@ -28,6 +30,10 @@ export interface OperationsStackArgs {
   alertmanagerVolume: pulumi.Input<string>;
   /** The status portal's MariaDB data (sessions, incidents, maintenance): retained like the others. */
   portalDatabaseVolume: pulumi.Input<string>;
+  /** The heal service's MariaDB data (the audit table heal_actions, whose history is its action budget): retained. */
+  healDatabaseVolume: pulumi.Input<string>;
+  /** Absolute host paths of lchost:heal.stateDir and lchost:heal.stacksDir (bind-mounted into the heal service). */
+  healDirs: { stateDir: string; stacksDir: string };
   /** Each notified customer's webhook signing secret by customer stack name (from that stack's secret output). */
   customerWebhookSecrets: Record<string, pulumi.Output<string>>;
   /** The certificate of each watched HTTPS entry by the stack that owns it (a customer, or a tenants' shared server). */
@@ -63,6 +69,9 @@ function operationsSecretKeys(cfg: OperationsConfig): string[] {
 
 /** The status portal's schema and database user on its own MariaDB. */
 export const PORTAL_DATABASE = { schema: "status_portal", user: "status_portal" } as const;
+/** The heal service's schema and database user on its own MariaDB. */
+export const HEAL_DATABASE = { schema: "heal", user: "heal" } as const;
+
 /** The portal's internal APIs (Alertmanager's webhook, the team's admin API): never routed by its HTTPS entry. */
 export const PORTAL_INTERNAL_PATHS = ["/v1"];
 
@@ -86,9 +95,9 @@ export function statusPortalHost(domain: string): string {
 
 /**
  * The operations stack of a data centre (`lchost:role: operations`): Prometheus, Alertmanager, the blackbox
- * exporter, the notifier and the status portal (with its MariaDB and the HTTPS entry publishing its pages),
- * configured from the fleet by the pure renderers (render/). Prometheus and the blackbox exporter join every
- * watched network; the others only the stack's own.
+ * exporter, the notifier, the status portal (with its MariaDB and the HTTPS entry publishing its pages) and the heal
+ * service (with its MariaDB), configured from the fleet by the pure renderers (render/). Prometheus and the blackbox
+ * exporter join every watched network; the others only the stack's own.
  */
 export class OperationsStack extends pulumi.ComponentResource {
   readonly prometheusUrl: string;
@@ -130,7 +139,10 @@ export class OperationsStack extends pulumi.ComponentResource {
         return stack !== undefined && args.entryCertificates[stack] !== undefined ? blackboxCaFile(stack) : undefined;
       },
       statusPortal: { host: names.statusPortal },
+      // the receiver's files are ALERTMANAGER_PATHS.heal (the renderer's defaults), uploaded below
+      heal: { url: `https://${names.heal}:${HEAL_SERVICE_PORT}` },
     });
+    const healTrust = healCredentials(names.heal, o);
     const token = new random.RandomPassword("notifier-token", { length: 40, special: false }, o);
     const opsKeys = operationsSecretKeys(cfg);
     const customerSecrets = pulumi.all(args.customerWebhookSecrets);
@@ -167,9 +179,11 @@ export class OperationsStack extends pulumi.ComponentResource {
         config: this.files["alertmanager.yml"],
         notifierToken: token.result,
         statusPortalToken: portalAlertmanagerToken.result,
+        heal: { token: healTrust.token, clientCert: healTrust.clientCertificate, clientKey: healTrust.clientKey, ca: healTrust.caCertificate },
       },
       o,
     );
+    this.healService(cfg, args, images, own, owner, am.url, healTrust);
     new BlackboxExporter(
       "blackbox",
       { hostname: names.blackbox, image: images.blackboxExporter!, networks: watching, owner, config: this.files["blackbox.yml"], caFiles },
@@ -195,6 +209,70 @@ export class OperationsStack extends pulumi.ComponentResource {
     this.portalPasswords = portal.passwords;
     this.portalAdminToken = portal.adminToken;
     this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl, statusPortalUrl: this.statusPortalUrl });
+  }
+
+  /**
+   * The heal service: its MariaDB (schema and user by the init SQL, data on the retained volume) and the service, on
+   * the operations network only, with the Docker socket and lchost:heal's directories bind-mounted.
+   */
+  private healService(
+    cfg: OperationsConfig,
+    args: OperationsStackArgs,
+    images: Partial<Record<string, pulumi.Output<string>>>,
+    own: docker.Network,
+    owner: Record<string, string>,
+    alertmanagerUrl: string,
+    trust: HealCredentials,
+  ): HealService {
+    const names = operationsNames(cfg.name);
+    const o = { parent: this };
+    const sizes = editionCatalog().common.statusPortal;
+    const secret = (logical: string, length: number) => pulumi.secret(new random.RandomPassword(logical, { length, special: false }, o).result);
+    const dbPassword = secret("heal-db-password", 32);
+    // the sandbox runs no heal service: its seams act on the processes the sandbox's own Node process owns
+    const healOwner = { ...owner, [SANDBOX_NOT_RUN_LABEL]: "heal" };
+    const database = new DatabaseNode(
+      "heal-db",
+      {
+        hostname: names.healDatabase,
+        image: images.database!,
+        networks: [own.name],
+        volumeName: args.healDatabaseVolume,
+        initSql: pulumi.secret(dbPassword.apply((password) => schemaOwnerSql({ ...HEAL_DATABASE, password }))),
+        // an audit table of a few rows per action: the portal database's size does
+        memoryMb: sizes.database.memoryMb,
+        cpuShares: sizes.database.cpuShares,
+        monitoring: { exporterImage: images.mysqldExporter!, monitorPassword: secret("heal-db-monitor-password", 32) },
+        owner: healOwner,
+      },
+      o,
+    );
+    return new HealService(
+      "heal",
+      {
+        hostname: names.heal,
+        image: images.heal!,
+        networks: [own.name],
+        owner: healOwner,
+        database: {
+          host: database.host,
+          port: DB_PORT,
+          name: HEAL_DATABASE.schema,
+          user: HEAL_DATABASE.user,
+          password: dbPassword,
+          container: database.container,
+        },
+        alertmanagerUrl,
+        dryRun: cfg.heal.dryRun,
+        serverCertificate: trust.serverCertificate,
+        serverKey: trust.serverKey,
+        clientCa: trust.caCertificate,
+        token: trust.token,
+        stateDir: args.healDirs.stateDir,
+        stacksDir: args.healDirs.stacksDir,
+      },
+      { parent: this, dependsOn: [database] },
+    );
   }
 
   /**

@@ -87,6 +87,8 @@ export interface OperationsImages {
   blackboxExporter: string;
   notifier: string;
   statusPortal: string;
+  /** The toolkit itself (`lchost heal serve`): the heal service (docs/self-healing.md). */
+  heal: string;
 }
 
 /** The catalog's `placement:` section: what `lchost fleet place` reserves on a host and sizes a shared server with. */

@@ -245,13 +245,14 @@ export const catalogSchema = {
         operationsImages: {
           type: "object",
           additionalProperties: false,
-          required: ["prometheus", "alertmanager", "blackboxExporter", "notifier", "statusPortal"],
+          required: ["prometheus", "alertmanager", "blackboxExporter", "notifier", "statusPortal", "heal"],
           properties: {
             prometheus: { type: "string" },
             alertmanager: { type: "string" },
             blackboxExporter: { type: "string" },
             notifier: { type: "string" },
             statusPortal: { type: "string" },
+            heal: { type: "string" },
           },
         },
         haImages: {

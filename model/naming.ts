@@ -97,6 +97,10 @@ export interface OperationsNames {
   portalDatabase: string;
   portalDatabaseVolume: string;
   portalEntry: string;
+  /** The heal service (`lchost heal serve`), and its MariaDB (the audit table heal_actions) with its retained volume. */
+  heal: string;
+  healDatabase: string;
+  healDatabaseVolume: string;
 }
 
 export function operationsNames(stack: string): OperationsNames {
@@ -113,8 +117,17 @@ export function operationsNames(stack: string): OperationsNames {
     portalDatabase: `${p}-portal-db`,
     portalDatabaseVolume: `${p}-portal-db-data`,
     portalEntry: `${p}-portal-entry`,
+    heal: `${p}-heal`,
+    healDatabase: `${p}-heal-db`,
+    healDatabaseVolume: `${p}-heal-db-data`,
   };
 }
+
+/**
+ * A container label: the sandbox does not run this container (its value says why): the heal service and its database,
+ * whose seams in the sandbox act in-process on the processes the sandbox's own Node process owns (docs/self-healing.md).
+ */
+export const SANDBOX_NOT_RUN_LABEL = "lchost.not-in-sandbox";
 
 /** Ports of the monitoring contract (issue 9): where each system listens inside its container. */
 export const MONITORING_PORTS = {

@@ -117,6 +117,17 @@ export interface OperationsConfig {
   operations: OperationsSettings;
   /** Host port of the status portal's HTTPS entry (lchost:httpsPort; default 443): the only published port of the stack. */
   httpsPort: number;
+  /** `lchost:heal`: the host directories the heal service acts on (relative paths: to the project root), and its dry run. */
+  heal: HealSettings;
+}
+
+/** `lchost:heal` of an operations stack, defaults applied. */
+export interface HealSettings {
+  /** `lchost up --target docker`'s state directory (default .docker-run). */
+  stateDir: string;
+  /** The stack files (default: lchost:fleet.stacksDir). */
+  stacksDir: string;
+  dryRun: boolean;
 }
 
 export type KubernetesServiceType = (typeof KUBERNETES_SERVICE_TYPES)[number];
@@ -472,7 +483,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     "autoscale",
     "galeraArbitrator",
   ];
-  const OPERATIONS_ONLY = ["fleet", "operations"];
+  const OPERATIONS_ONLY = ["fleet", "operations", "heal"];
   const fsbMode: FsbSettings["mode"] = v.fsb?.mode ?? (usesSharedFsb ? "shared" : "emulator");
   const fsbDevice = v.kubernetes?.fsbDevice;
   if (onKubernetes) {
@@ -623,6 +634,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       domain: v.domain ?? "lchost.local",
       fleet: { stacksDir: v.fleet?.stacksDir ?? "stacks/" },
       httpsPort: v.httpsPort ?? 443,
+      heal: {
+        stateDir: v.heal?.stateDir ?? ".docker-run",
+        stacksDir: v.heal?.stacksDir ?? v.fleet?.stacksDir ?? "stacks/",
+        dryRun: v.heal?.dryRun ?? false,
+      },
       operations: {
         onCall: { email: v.operations.onCall?.email ?? [], webhook: v.operations.onCall?.webhook },
         smtp: { ...v.operations.smtp },

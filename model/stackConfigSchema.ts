@@ -341,6 +341,28 @@ export const stackConfigSchema = {
         stacksDir: { type: "string", minLength: 1, pattern: "^[^\\s]+$", default: "stacks/", description: "relative to the project root" },
       },
     },
+    heal: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "operations only: the heal service (lchost heal serve, docs/self-healing.md): the host directories it acts on, bind-mounted read-write; relative to the project root",
+      properties: {
+        stateDir: {
+          type: "string",
+          minLength: 1,
+          pattern: "^[^\\s]+$",
+          default: ".docker-run",
+          description: "where `lchost up --target docker` keeps each stack's plan (the heal service recreates parts from it)",
+        },
+        stacksDir: {
+          type: "string",
+          minLength: 1,
+          pattern: "^[^\\s]+$",
+          description: "the stack files it changes (extra lines, autoscale); default: lchost:fleet.stacksDir",
+        },
+        dryRun: { type: "boolean", default: false, description: "plan and audit only, change nothing" },
+      },
+    },
     operations: {
       type: "object",
       additionalProperties: false,

@@ -64,6 +64,8 @@ const STABLE_COMPUTED_TYPES = new Set([
   "random:index/randomString:RandomString",
   "tls:index/privateKey:PrivateKey",
   "tls:index/selfSignedCert:SelfSignedCert",
+  "tls:index/certRequest:CertRequest",
+  "tls:index/locallySignedCert:LocallySignedCert",
 ]);
 
 function inputsDigest(inputs: unknown): string {
@@ -98,7 +100,10 @@ function computedState(type: string, name: string, inputs: any, materialize: boo
     case "tls:index/privateKey:PrivateKey":
       return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\n(planned ${name})\n-----END PRIVATE KEY-----\n`, publicKeyPem: "(planned)" };
     case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
       return { certPem: `-----BEGIN CERTIFICATE-----\n(planned ${name})\n-----END CERTIFICATE-----\n` };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n(planned ${name})\n-----END CERTIFICATE REQUEST-----\n` };
     default:
       return {};
   }
@@ -121,9 +126,8 @@ function materializedState(type: string, rawInputs: any): Record<string, unknown
         publicKeyPem: publicKey.export({ type: "spki", format: "pem" }),
       };
     }
-    case "tls:index/selfSignedCert:SelfSignedCert": {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-cert-"));
-      try {
+    case "tls:index/selfSignedCert:SelfSignedCert":
+      return withScratchDir((dir) => {
         fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
         const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
         execFileSync(
@@ -141,17 +145,91 @@ function materializedState(type: string, rawInputs: any): Record<string, unknown
             "-subj",
             `/CN=${inputs.subject?.commonName ?? "lchost"}`,
             ...(san ? ["-addext", `subjectAltName=${san}`] : []),
+            // a CA (isCaCertificate): it signs the certificates of tls.LocallySignedCert
+            ...(inputs.isCaCertificate ? ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"] : []),
           ],
           { stdio: "ignore" },
         );
         return { certPem: fs.readFileSync(path.join(dir, "cert.pem"), "utf8") };
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    }
+      });
+    case "tls:index/certRequest:CertRequest":
+      return withScratchDir((dir) => {
+        fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
+        const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-new",
+            "-key",
+            path.join(dir, "key.pem"),
+            "-out",
+            path.join(dir, "req.pem"),
+            "-subj",
+            `/CN=${inputs.subject?.commonName ?? "lchost"}`,
+            ...(san ? ["-addext", `subjectAltName=${san}`] : []),
+          ],
+          { stdio: "ignore" },
+        );
+        return { certRequestPem: fs.readFileSync(path.join(dir, "req.pem"), "utf8") };
+      });
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return withScratchDir((dir) => {
+        fs.writeFileSync(path.join(dir, "req.pem"), inputs.certRequestPem);
+        fs.writeFileSync(path.join(dir, "ca.pem"), inputs.caCertPem);
+        fs.writeFileSync(path.join(dir, "ca-key.pem"), inputs.caPrivateKeyPem, { mode: 0o600 });
+        fs.writeFileSync(path.join(dir, "ext.cnf"), locallySignedExtensions(inputs.allowedUses ?? []));
+        execFileSync(
+          "openssl",
+          [
+            "x509",
+            "-req",
+            "-in",
+            path.join(dir, "req.pem"),
+            "-CA",
+            path.join(dir, "ca.pem"),
+            "-CAkey",
+            path.join(dir, "ca-key.pem"),
+            "-set_serial",
+            `0x${crypto.randomBytes(16).toString("hex")}`,
+            "-days",
+            "30",
+            // the request's subjectAltName (the names the certificate is for) carries over
+            "-copy_extensions",
+            "copy",
+            "-extfile",
+            path.join(dir, "ext.cnf"),
+            "-out",
+            path.join(dir, "cert.pem"),
+          ],
+          { stdio: "ignore" },
+        );
+        return { certPem: fs.readFileSync(path.join(dir, "cert.pem"), "utf8") };
+      });
     default:
       return undefined;
   }
+}
+
+function withScratchDir<T>(run: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-cert-"));
+  try {
+    return run(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The X.509 extensions of a tls.LocallySignedCert's allowedUses (the provider's names), for `openssl x509 -extfile`. */
+export function locallySignedExtensions(allowedUses: string[]): string {
+  const keyUsage = allowedUses.flatMap((u) => ({ digital_signature: ["digitalSignature"], key_encipherment: ["keyEncipherment"] })[u] ?? []);
+  const extended = allowedUses.flatMap((u) => ({ server_auth: ["serverAuth"], client_auth: ["clientAuth"] })[u] ?? []);
+  return [
+    "basicConstraints=critical,CA:FALSE",
+    ...(keyUsage.length ? [`keyUsage=critical,${keyUsage.join(",")}`] : []),
+    ...(extended.length ? [`extendedKeyUsage=${extended.join(",")}`] : []),
+    "",
+  ].join("\n");
 }
 
 class CapturingMonitor extends MockMonitor {

@@ -51,6 +51,8 @@ export const REPLACE_ON_CHANGE: Record<string, string[]> = {
     "allowedUses",
     "isCaCertificate",
   ],
+  "tls:index/certRequest:CertRequest": ["*"],
+  "tls:index/locallySignedCert:LocallySignedCert": ["certRequestPem", "caPrivateKeyPem", "caCertPem", "validityPeriodHours", "allowedUses", "isCaCertificate"],
 };
 
 export type ChangeAction = "create" | "delete" | "replace" | "update";

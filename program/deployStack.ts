@@ -1,3 +1,4 @@
+import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { allowedDowntimeMinutesPerMonth, editionFacts } from "../model/catalog";
@@ -13,6 +14,7 @@ import { HighPerformance } from "../editions/HighPerformance";
 import { SharedServer } from "../editions/SharedServer";
 import { OperationsStack } from "../editions/OperationsStack";
 import { loadFleet, resolveStacksDir } from "../model/fleet";
+import { packageRoot } from "../model/packageRoot";
 import { WEBHOOK_SECRET_MIN_LENGTH } from "../notifier/src/env";
 import { customerNames, operationsNames, sharedServerNames, tenantDatabaseName } from "../model/naming";
 import { CustomerConfig, OperationsConfig, SharedServerConfig, StackConfig } from "../model/stackConfig";
@@ -58,6 +60,7 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
   const prometheusVolume = volume("prometheus-data", names.prometheusVolume, "prometheus-tsdb");
   const alertmanagerVolume = volume("alertmanager-data", names.alertmanagerVolume, "alertmanager-silences");
   const portalDatabaseVolume = volume("status-portal-db-data", names.portalDatabaseVolume, "status-portal-database");
+  const healDatabaseVolume = volume("heal-db-data", names.healDatabaseVolume, "heal-database");
   // one reference per watched stack: customers, and the shared servers whose entry points tenants are reached at
   const refs = new Map<string, pulumi.StackReference>();
   const reference = (stack: string, kind: "customer" | "shared") => {
@@ -81,6 +84,9 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     prometheusVolume: prometheusVolume.name,
     alertmanagerVolume: alertmanagerVolume.name,
     portalDatabaseVolume: portalDatabaseVolume.name,
+    healDatabaseVolume: healDatabaseVolume.name,
+    // host paths, bind-mounted: relative ones are relative to the project root like lchost:fleet.stacksDir
+    healDirs: { stateDir: path.resolve(packageRoot(), cfg.heal.stateDir), stacksDir: resolveStacksDir(cfg.heal.stacksDir) },
     customerWebhookSecrets,
     entryCertificates,
     secret: ctx.secret,
@@ -93,7 +99,7 @@ function deployOperationsStack(cfg: OperationsConfig, ctx: DeployContext): Recor
     prometheusUrl: ops.prometheusUrl,
     alertmanagerUrl: ops.alertmanagerUrl,
     intervals: cfg.operations.intervals,
-    volumes: [prometheusVolume.name, alertmanagerVolume.name, portalDatabaseVolume.name],
+    volumes: [prometheusVolume.name, alertmanagerVolume.name, portalDatabaseVolume.name, healDatabaseVolume.name],
     statusPortalUrl: ops.statusPortalUrl,
     // handed to each customer like its other credentials, and to the team for `lchost incident …`
     [STATUS_PORTAL_PASSWORDS_OUTPUT]: pulumi.secret(ops.portalPasswords),

@@ -19,6 +19,8 @@ export function renderMonitoringFiles(
     caFileOf?: (customer: string) => string | undefined;
     /** The status portal Alertmanager also posts every alert to (render/alertmanager/config.ts). */
     statusPortal?: AlertmanagerConfigInput["statusPortal"];
+    /** The heal service Alertmanager posts its trigger alerts to (render/alertmanager/config.ts `heal`). */
+    heal?: AlertmanagerConfigInput["heal"];
   } = {},
 ): MonitoringFiles {
   const intervals = ops.operations.intervals;
@@ -32,6 +34,7 @@ export function renderMonitoringFiles(
       onCall: ops.operations.onCall,
       intervals,
       statusPortal: opts.statusPortal,
+      heal: opts.heal,
     }),
   };
 }

@@ -12,6 +12,7 @@ import { containerRole, PlannedContainer, SandboxProcessSpec, translateContainer
 import { START_ORDER } from "./roleOrder";
 import { basicAuthUser, haproxyServers } from "../haproxy/parseConfig";
 import { substituteSecrets } from "./placeholderSecrets";
+import { SANDBOX_NOT_RUN_LABEL } from "../model/naming";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 
@@ -85,9 +86,15 @@ export interface SandboxLayout {
   notes: string[];
 }
 
-/** The containers of a plan, secrets unwrapped. */
+/**
+ * The containers of a plan the sandbox runs, secrets unwrapped: not those labelled SANDBOX_NOT_RUN_LABEL (the heal
+ * service and its database run only on Docker; in the sandbox the heal seams act in-process).
+ */
 export function plannedContainers(plan: Plan): PlannedContainer[] {
-  return plan.resources.filter((r) => r.type === CONTAINER_TYPE).map((r) => unwrapSecrets(r.inputs) as PlannedContainer);
+  return plan.resources
+    .filter((r) => r.type === CONTAINER_TYPE)
+    .map((r) => unwrapSecrets(r.inputs) as PlannedContainer)
+    .filter((c) => !c.labels?.some((l) => l.label === SANDBOX_NOT_RUN_LABEL));
 }
 
 function envOf(c: PlannedContainer): Record<string, string> {

@@ -6,6 +6,7 @@
 #   lchost/prometheus:dev, lchost/alertmanager:dev, lchost/blackbox-exporter:dev   (the operations stack;
 #                                 FROM the Debian base; prometheus, prometheus-alertmanager, prometheus-blackbox-exporter from apt)
 #   lchost/haproxy:dev, lchost/mysqld-exporter:dev   (FROM the Debian base; haproxy, prometheus-mysqld-exporter from apt)
+#   lchost/heal:dev               (the operations stack's heal service: the compiled toolkit itself, `lchost heal serve`)
 # Needs: a running dockerd, debootstrap, node + npm ci done. Idempotent (base kept, layers cached).
 # Env: SERVICES_BASE_IMAGE (default lchost/debian-base:bookworm; e.g. node:20-bookworm-slim where a registry exists).
 set -euo pipefail
@@ -42,6 +43,14 @@ fi
 
 npm run --silent build:services
 node scripts/stage-node-modules.js dist/docker/node_modules
+# the heal image is the toolkit: all of dist/ (but the staging itself and source maps), the catalog that
+# model/packageRoot finds beside package.json, and the packages `lchost heal serve` loads (its Dockerfile checks them)
+npm run --silent build
+rm -rf dist/docker/heal && mkdir -p dist/docker/heal/dist dist/docker/heal/model
+cp package.json dist/docker/heal/ && cp model/catalog.yaml dist/docker/heal/model/
+tar -C dist --exclude=./docker --exclude='*.map' -cf - . | tar -C dist/docker/heal/dist -xf -
+node scripts/stage-node-modules.js dist/docker/heal-node_modules fastify pino mysql2 commander yaml ajv \
+  @pulumi/pulumi @pulumi/docker @pulumi/random @pulumi/tls @pulumi/kubernetes
 
 build() { # TAG ARGS... (output kept in a log, shown on failure)
   local tag=$1 log
@@ -60,6 +69,7 @@ build lchost/fsb-emulator:dev -f fsb-emulator/Dockerfile --build-arg BASE_IMAGE=
 build lchost/license-central:dev -f license-central/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/notifier:dev -f notifier/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/status-portal:dev -f status-portal/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
+build lchost/heal:dev -f heal/Dockerfile --build-arg BASE_IMAGE="$SERVICES_BASE" .
 build lchost/mariadb:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/mariadb
 build lchost/haproxy:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/haproxy
 build lchost/prometheus:dev --build-arg BASE_IMAGE="$BASE" scripts/docker/prometheus

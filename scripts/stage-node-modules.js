@@ -2,7 +2,7 @@
 /*
  * Copies the production dependency closure of the services (fastify, pino, mysql2, prom-client, nodemailer and
  * everything they require) from the root node_modules into a staging folder for the Docker images,
- * without the network and without the Pulumi packages. Usage: node scripts/stage-node-modules.js OUT_DIR
+ * without the network and without the Pulumi packages. Usage: node scripts/stage-node-modules.js OUT_DIR [PACKAGE...]
  */
 "use strict";
 const fs = require("fs");
@@ -10,7 +10,8 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const out = path.resolve(process.argv[2] || path.join(root, "dist/docker/node_modules"));
-const ROOTS = ["fastify", "pino", "mysql2", "prom-client", "nodemailer"];
+// the services' packages; other roots after OUT_DIR (the heal image: the toolkit's heal path)
+const ROOTS = process.argv.length > 3 ? process.argv.slice(3) : ["fastify", "pino", "mysql2", "prom-client", "nodemailer"];
 
 /** Directory of package `name` as node would resolve it from directory `from`. */
 function resolvePkg(name, from) {

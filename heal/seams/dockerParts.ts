@@ -114,7 +114,7 @@ export class DockerPartControl implements PartControl {
     await d.ok("POST", `/containers/create?name=${encodeURIComponent(spec.name)}`, spec.body);
     for (const n of spec.extraNetworks) await d.ok("POST", `/networks/${n.name}/connect`, { Container: spec.name, EndpointConfig: { Aliases: n.aliases } });
     if (spec.uploads.length > 0) {
-      const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.executable ? 0o755 : 0o644 })));
+      const tar = tarArchive(spec.uploads.map((u) => ({ path: u.file, content: u.content, mode: u.mode, uid: u.uid, gid: u.gid })));
       await d.ok("PUT", `/containers/${spec.name}/archive?path=/`, undefined, { data: tar, type: "application/x-tar" });
     }
     await d.ok("POST", `/containers/${spec.name}/start`);

@@ -11,6 +11,7 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { operationsNames } from "../../model/naming";
+import { HEAL_RECEIVER } from "../../render/alertmanager/config";
 import { NOTIFIER_ENV, NOTIFIER_HEALTH_PATH, NotifierRecipients, parseNotifierRecipientsJson } from "../../notifier/src/env";
 import { stablePortalPasswordHash } from "../../render/statusPortal/customersFile";
 import { parsePortalCustomers, PORTAL_DEFAULTS, PORTAL_ENV, PORTAL_HEALTH_PATH } from "../../status-portal/src/env";
@@ -165,6 +166,18 @@ export function sandboxPortalCustomers(content: string, passwords: Record<string
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
+/**
+ * The heal service runs only on Docker (the sandbox skips it, SANDBOX_NOT_RUN_LABEL; its seams run in-process with the
+ * sandbox): the sandbox's Alertmanager has no heal receiver to post to, so the receiver and its route go.
+ */
+export function withoutHealReceiver(alertmanagerYml: string): string {
+  const doc = parseYaml(alertmanagerYml);
+  if (!Array.isArray(doc?.receivers) || !doc.receivers.some((r: { name?: string }) => r?.name === HEAL_RECEIVER)) return alertmanagerYml;
+  doc.receivers = doc.receivers.filter((r: { name?: string }) => r?.name !== HEAL_RECEIVER);
+  if (Array.isArray(doc.route?.routes)) doc.route.routes = doc.route.routes.filter((r: { receiver?: string }) => r?.receiver !== HEAL_RECEIVER);
+  return stringifyYaml(doc);
+}
+
 /** Every URL a rendered file would call must be one of the sandbox's own (127.0.0.0/8): never the outside. */
 export function assertLoopbackOnly(file: string, content: string): void {
   const urls = content.match(/\bhttps?:\/\/[^\s"'<>]+/g) ?? [];
@@ -190,6 +203,7 @@ export function translateOperationsContainer(role: OperationsRole, c: ContainerR
     } else if (role === "blackbox" && /\.ya?ml$/.test(u.file) && ctx.caFile) {
       content = blackboxWithCa(content, ctx.caFile);
     } else if (role === "alertmanager" && /\.ya?ml$/.test(u.file)) {
+      content = withoutHealReceiver(content);
       assertLoopbackOnly(u.file, content);
     } else if (role === "status-portal" && u.file === PORTAL_DEFAULTS.customersFile) {
       if (!ctx.portalPasswords) throw new Error(`${c.name}: the status portal needs the sandbox's portal passwords (none given): nobody could log in`);

@@ -51,6 +51,7 @@ test("every uploaded config file is exactly what the renderers produce for the f
   const files = renderMonitoringFiles(fleet, ops, {
     caFileOf: (customer) => blackboxCaFile(entryStackOf.get(customer)!),
     statusPortal: { host: "lc-ops-dc1-status-portal" },
+    heal: { url: "https://lc-ops-dc1-heal:9097" },
   });
   expect(uploads(plan, "prometheus")).toEqual({
     "/etc/lchost/prometheus/prometheus.yml": files["prometheus.yml"],
@@ -111,13 +112,15 @@ test("the notifier token, the recipients file and Alertmanager's copy of the tok
   expect(uploads(plan, "alertmanager")["/etc/lchost/alertmanager/notifier-token"]).toBe(token);
 });
 
-test("Prometheus' TSDB, Alertmanager's silences and the status portal's database live on retained volumes", () => {
+test("Prometheus' TSDB, Alertmanager's silences, the status portal's and the heal service's databases live on retained volumes", () => {
   const volumes = plan.resources.filter((r) => r.type === "docker:index/volume:Volume");
   expect(volumes.map((v) => [v.inputs.name, v.retainOnDelete])).toEqual([
     ["lc-ops-dc1-prometheus-data", true],
     ["lc-ops-dc1-alertmanager-data", true],
     ["lc-ops-dc1-portal-db-data", true],
+    ["lc-ops-dc1-heal-db-data", true],
   ]);
+  expect(container(plan, "heal-db").inputs.volumes).toEqual([{ volumeName: "lc-ops-dc1-heal-db-data", containerPath: "/var/lib/mysql" }]);
   expect(container(plan, "status-portal-db").inputs.volumes).toEqual([{ volumeName: "lc-ops-dc1-portal-db-data", containerPath: "/var/lib/mysql" }]);
   expect(container(plan, "prometheus").inputs.volumes).toEqual([{ volumeName: "lc-ops-dc1-prometheus-data", containerPath: "/var/lib/lchost/prometheus" }]);
   expect(container(plan, "alertmanager").inputs.volumes).toEqual([
@@ -132,7 +135,8 @@ test("Prometheus and the blackbox exporter join every watched network; everythin
   expect(nets("blackbox")).toEqual(watched);
   expect(nets("alertmanager")).toEqual(["lc-ops-dc1"]);
   expect(nets("notifier")).toEqual(["lc-ops-dc1"]);
-  for (const name of ["status-portal", "status-portal-db", "status-portal-db-exporter", "status-portal-entry"]) expect(nets(name)).toEqual(["lc-ops-dc1"]);
+  for (const name of ["status-portal", "status-portal-db", "status-portal-db-exporter", "status-portal-entry", "heal", "heal-db", "heal-db-exporter"])
+    expect(nets(name)).toEqual(["lc-ops-dc1"]);
 });
 
 test("the policies pass on the operations stack", async () => {
@@ -142,7 +146,7 @@ test("the policies pass on the operations stack", async () => {
 test("lchost plan ops-dc1 works offline and names what it watches", async () => {
   const r = await runLchost("plan", "ops-dc1");
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/summary: 41 resources \(operations stack, watching: acme, globex, hooli, initech, wayne\)/);
+  expect(r.out).toMatch(/summary: 60 resources \(operations stack, watching: acme, globex, hooli, initech, wayne\)/);
   expect(r.out).toContain("policies: no violations");
   expect(r.out).not.toContain(PLACEHOLDER_SECRET);
 });

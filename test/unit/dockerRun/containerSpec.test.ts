@@ -29,6 +29,26 @@ describe("planned containers as Docker Engine API requests", () => {
   });
 });
 
+describe("uploads' modes and owners", () => {
+  const inputs = (upload: Record<string, unknown>) => ({ name: "c", image: "i", uploads: [{ file: "/etc/lchost/x/token", content: "t", ...upload }] });
+
+  it("takes the provider's permissions (octal) and numeric owner and group", () => {
+    expect(containerSpec(inputs({ permissions: "0400", owner: "100", group: "101" })).uploads[0]).toMatchObject({ mode: 0o400, uid: 100, gid: 101 });
+  });
+
+  it("falls back to 0755 / 0644 by the executable flag, owned by root", () => {
+    expect(containerSpec(inputs({ executable: true })).uploads[0]).toMatchObject({ mode: 0o755, uid: 0, gid: 0 });
+    expect(containerSpec(inputs({})).uploads[0]).toMatchObject({ mode: 0o644, uid: 0, gid: 0 });
+  });
+
+  it("refuses a mode that is not octal and an owner by name, naming the upload", () => {
+    expect(() => containerSpec(inputs({ permissions: "rw-------" }))).toThrow(
+      "upload /etc/lchost/x/token: permissions 'rw-------' is not an octal mode (e.g. 0400)",
+    );
+    expect(() => containerSpec(inputs({ owner: "prometheus" }))).toThrow("upload /etc/lchost/x/token: owner 'prometheus' must be a numeric id");
+  });
+});
+
 describe("tar archive of uploads", () => {
   it("is read back by the system tar with the same paths, contents and modes", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-tar-"));
@@ -45,5 +65,23 @@ describe("tar archive of uploads", () => {
     expect(fs.statSync(path.join(dir, "etc/lchost/db/start.sh")).mode & 0o777).toBe(0o755);
     expect(fs.readFileSync(path.join(dir, long.slice(1)), "utf8")).toBe("x=1\n");
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("carries each file's numeric owner (root when none is given)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lchost-tar-"));
+    try {
+      fs.writeFileSync(
+        path.join(dir, "a.tar"),
+        tarArchive([
+          { path: "/etc/lchost/alertmanager/heal-token", content: "t\n", mode: 0o400, uid: 100, gid: 101 },
+          { path: "/etc/lchost/alertmanager/alertmanager.yml", content: "x\n" },
+        ]),
+      );
+      const listing = execFileSync("tar", ["-tvf", "a.tar", "--numeric-owner"], { cwd: dir, encoding: "utf8" });
+      expect(listing).toMatch(/^-r-------- 100\/101 .* etc\/lchost\/alertmanager\/heal-token$/m);
+      expect(listing).toMatch(/^-rw-r--r-- 0\/0 .* etc\/lchost\/alertmanager\/alertmanager.yml$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

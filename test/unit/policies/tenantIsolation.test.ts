@@ -163,6 +163,32 @@ describe("container-no-host-access", () => {
     const v = await check(policy, { ...acme, plan });
     expect(v.map((x) => [x.policy, x.message])).toEqual([["container-no-host-access", message]]);
   });
+
+  test("the operations stack's heal service may mount the Docker socket (it acts through the engine)", async () => {
+    const ops = await example("ops-dc1");
+    const heal = ops.plan.resources.find(container("heal"))!;
+    expect(heal.inputs.volumes).toContainEqual(expect.objectContaining({ hostPath: "/var/run/docker.sock" }));
+    expect(await check(policy, ops)).toEqual([]);
+  });
+
+  test("the heal service publishing a port is a violation: with the socket it is reached on the operations network only", async () => {
+    const ops = await example("ops-dc1");
+    const plan = withResource(ops.plan, container("heal"), (i) => (i.ports = [{ internal: 9097, external: 9097 }]));
+    expect((await check(policy, { ...ops, plan })).map((x) => x.message)).toEqual([
+      "container 'lc-ops-dc1-heal' mounts the Docker socket (volumes hostPath /var/run/docker.sock); only the operations stack's heal service may, and it publishes no port",
+    ]);
+  });
+
+  test("a customer's container labelled as the heal service still may not mount the socket", async () => {
+    const acme = await example("acme");
+    const plan = withResource(acme.plan, container("line-1"), (i) => {
+      i.labels = i.labels.map((l: any) => (l.label === "lchost.role" ? { ...l, value: "heal" } : l));
+      i.volumes = [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }];
+    });
+    expect((await check(policy, { ...acme, plan })).map((x) => x.message)).toEqual([
+      "container 'lc-acme-line-1' mounts the Docker socket (volumes hostPath /var/run/docker.sock); only the operations stack's heal service may, and it publishes no port",
+    ]);
+  });
 });
 
 describe("shared-server-container-limits", () => {

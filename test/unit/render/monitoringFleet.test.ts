@@ -25,6 +25,9 @@ describe("operations names", () => {
       portalDatabase: "lc-ops-dc1-portal-db",
       portalDatabaseVolume: "lc-ops-dc1-portal-db-data",
       portalEntry: "lc-ops-dc1-portal-entry",
+      heal: "lc-ops-dc1-heal",
+      healDatabase: "lc-ops-dc1-heal-db",
+      healDatabaseVolume: "lc-ops-dc1-heal-db-data",
     });
     expect(databaseExporterName("lc-wayne-db-2")).toBe("lc-wayne-db-2-exporter");
   });

@@ -146,6 +146,7 @@ describe("the operations stack's keys", () => {
       domain: "dc1.lchost.local",
       fleet: { stacksDir: "stacks/" },
       httpsPort: 443,
+      heal: { stateDir: ".docker-run", stacksDir: "stacks/", dryRun: false },
       operations: {
         onCall: { email: ["oncall@lchost.example"], webhook: { url: "https://oncall.lchost.example/hook", secretKey: "onCallWebhookSecret" } },
         smtp: { smarthost: "smtp.lchost.example:587", from: "alerts@lchost.example", passwordKey: "smtpPassword" },
@@ -168,7 +169,23 @@ describe("the operations stack's keys", () => {
     expect(cfg.operations.intervals).toEqual({ ...editionCatalog().monitoring.intervals, scrapeSeconds: 15 });
   });
 
+  it("takes lchost:heal's directories and dry run; its stacks directory defaults to lchost:fleet.stacksDir", () => {
+    const v = { ...operationsValues(), fleet: { stacksDir: "fleet-stacks/" } };
+    expect((parse(v) as any).heal).toEqual({ stateDir: ".docker-run", stacksDir: "fleet-stacks/", dryRun: false });
+    expect((parse({ ...v, heal: { stateDir: "/srv/lchost/.docker-run", stacksDir: "/srv/lchost/stacks", dryRun: true } }) as any).heal).toEqual({
+      stateDir: "/srv/lchost/.docker-run",
+      stacksDir: "/srv/lchost/stacks",
+      dryRun: true,
+    });
+  });
+
   const refusals: Array<[string, (v: any) => any, RegExp]> = [
+    [
+      "an unknown lchost:heal key",
+      (v) => ({ ...v, heal: { stateDirectory: "x" } }),
+      /^lchost:heal.stateDirectory: unknown key; allowed here: stateDir, stacksDir, dryRun$/m,
+    ],
+    ["a heal state directory with a space", (v) => ({ ...v, heal: { stateDir: "my dir" } }), /^lchost:heal.stateDir: 'my dir' /m],
     [
       "an operations stack without lchost:operations",
       ({ operations, onCallWebhookSecret, smtpPassword, ...rest }) => rest,
@@ -209,5 +226,6 @@ describe("the operations stack's keys", () => {
 
   it("refuses operations keys on a customer stack", () => {
     expect(problemsOf({ ...haValues(), fleet: { stacksDir: "stacks/" } })).toMatch(/^lchost:fleet: .* is not allowed on a customer or shared-server stack/m);
+    expect(problemsOf({ ...haValues(), heal: { dryRun: true } })).toMatch(/^lchost:heal: .* is not allowed on a customer or shared-server stack/m);
   });
 });

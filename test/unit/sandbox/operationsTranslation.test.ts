@@ -3,13 +3,14 @@
  * command lines with paths, host names and listen addresses rewritten, and nothing that could reach the
  * outside: the notifier's webhooks and smarthost become the sandbox's receivers.
  */
+import * as YAML from "yaml";
 import { containerRole, PlannedContainer, TranslationContext, translateContainer } from "../../../sandbox/containerTranslation";
-import { unwrapSecrets } from "../../../planner/planValues";
 import type { NotifierRecipients } from "../../../notifier/src/env";
-import { listenOnAddress, sandboxPortalPasswords, sandboxRecipients } from "../../../sandbox/ops/operationsTranslation";
+import { listenOnAddress, sandboxPortalPasswords, sandboxRecipients, withoutHealReceiver } from "../../../sandbox/ops/operationsTranslation";
 import { example } from "../policies/examplePlans";
 import { stablePortalPasswordHash } from "../../../render/statusPortal/customersFile";
 import { freshSecrets } from "../../../sandbox/placeholderSecrets";
+import { plannedContainers } from "../../../sandbox/sandboxLayout";
 import { verifyPortalPassword } from "../../../status-portal/src/passwordHash";
 
 const role = (value: string) => [{ label: "lchost.role", value }];
@@ -143,6 +144,22 @@ describe("operations containers in the sandbox", () => {
     expect(cfg).toContain("url: http://127.20.3.4:9095/v1/alertmanager/wayne/webhook");
     expect(cfg).toContain("credentials_file: /sb/lc-ops-dc1-alertmanager/etc/lchost/alertmanager/notifier-token");
   });
+
+  it("the operations stack's Alertmanager runs in the sandbox without the heal receiver (the heal service runs only on Docker)", async () => {
+    const { plan } = await example("ops-dc1");
+    const am = plan.resources.find((r) => r.type === "docker:index/container:Container" && r.name === "alertmanager")!;
+    const planned = (am.inputs.uploads as Array<{ file: string; content: unknown }>).find((u) => u.file.endsWith("alertmanager.yml"))!.content as string;
+    expect(planned).toContain('url: "https://lc-ops-dc1-heal:9097/v1/alertmanager"');
+    const translated = withoutHealReceiver(planned);
+    const doc = YAML.parse(translated);
+    expect(doc.receivers.map((r: { name: string }) => r.name)).not.toContain("heal");
+    expect(doc.route.routes.map((r: { receiver: string }) => r.receiver)).not.toContain("heal");
+    expect(translated).not.toContain("lc-ops-dc1-heal");
+    // everything else stays as rendered
+    const before = YAML.parse(planned);
+    expect(doc.receivers).toEqual(before.receivers.filter((r: { name: string }) => r.name !== "heal"));
+    expect(withoutHealReceiver("receivers:\n  - name: oncall\n")).toBe("receivers:\n  - name: oncall\n");
+  }, 120_000);
 
   it("an Alertmanager config that would call an address outside the sandbox is refused", () => {
     expect(() =>
@@ -322,10 +339,14 @@ describe("the status portal in the sandbox", () => {
     expect(new Set(Object.values(fresh)).size).toBe(5);
     for (const v of Object.values(fresh)) expect(v).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(Object.values(fresh).some((v) => v.startsWith("planned"))).toBe(false);
-    // and the sandbox knows how to run every container the operations stack plans
-    const roles = plan.resources
-      .filter((r) => r.type === "docker:index/container:Container")
-      .map((r) => containerRole(unwrapSecrets(r.inputs) as PlannedContainer));
+    // and the sandbox knows how to run every container of the operations stack it runs: all but the heal service and its database
+    const roles = plannedContainers(plan).map((c) => containerRole(c));
+    expect(
+      plan.resources
+        .filter((r) => r.type === "docker:index/container:Container" && !plannedContainers(plan).some((c) => c.name === r.inputs.name))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["heal", "heal-db", "heal-db-exporter"]);
     expect([...new Set(roles)].sort()).toEqual([
       "alertmanager",
       "blackbox",
