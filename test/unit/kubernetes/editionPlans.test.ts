@@ -146,7 +146,7 @@ describe("the same rendered files as on Docker (one renderer)", () => {
       .replace("resolvers docker\n  nameserver dns 127.0.0.11:53\n  hold valid 1s\n\n", "")
       .replace(/ resolvers docker init-addr last,libc,none/g, "")
       // the kubelet probes the pod's address, the Docker health check runs inside the container
-      .replace(/\n  bind 127\.0\.0\.1:(\d+)\n/, "\n  bind *:$1\n");
+      .replace(/\n {2}bind 127\.0\.0\.1:(\d+)\n/, "\n  bind *:$1\n");
     expect(onKubernetes).not.toBe(d);
     expect(k).toBe(onKubernetes);
   });
