@@ -127,52 +127,17 @@ function materializedState(type: string, rawInputs: any): Record<string, unknown
       };
     }
     case "tls:index/selfSignedCert:SelfSignedCert":
-      return withScratchDir((dir) => {
-        fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
-        const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
-        execFileSync(
-          "openssl",
-          [
-            "req",
-            "-x509",
-            "-new",
-            "-key",
-            path.join(dir, "key.pem"),
-            "-out",
-            path.join(dir, "cert.pem"),
-            "-days",
-            "30",
-            "-subj",
-            `/CN=${inputs.subject?.commonName ?? "lchost"}`,
-            ...(san ? ["-addext", `subjectAltName=${san}`] : []),
-            // a CA (isCaCertificate): it signs the certificates of tls.LocallySignedCert
-            ...(inputs.isCaCertificate ? ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"] : []),
-          ],
-          { stdio: "ignore" },
-        );
-        return { certPem: fs.readFileSync(path.join(dir, "cert.pem"), "utf8") };
-      });
+      return {
+        certPem: opensslReq(inputs, [
+          "-x509",
+          "-days",
+          "30",
+          // a CA (isCaCertificate): it signs the certificates of tls.LocallySignedCert
+          ...(inputs.isCaCertificate ? ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"] : []),
+        ]),
+      };
     case "tls:index/certRequest:CertRequest":
-      return withScratchDir((dir) => {
-        fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
-        const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
-        execFileSync(
-          "openssl",
-          [
-            "req",
-            "-new",
-            "-key",
-            path.join(dir, "key.pem"),
-            "-out",
-            path.join(dir, "req.pem"),
-            "-subj",
-            `/CN=${inputs.subject?.commonName ?? "lchost"}`,
-            ...(san ? ["-addext", `subjectAltName=${san}`] : []),
-          ],
-          { stdio: "ignore" },
-        );
-        return { certRequestPem: fs.readFileSync(path.join(dir, "req.pem"), "utf8") };
-      });
+      return { certRequestPem: opensslReq(inputs, []) };
     case "tls:index/locallySignedCert:LocallySignedCert":
       return withScratchDir((dir) => {
         fs.writeFileSync(path.join(dir, "req.pem"), inputs.certRequestPem);
@@ -209,6 +174,34 @@ function materializedState(type: string, rawInputs: any): Record<string, unknown
     default:
       return undefined;
   }
+}
+
+/**
+ * `openssl req -new` on the key of a tls.SelfSignedCert or tls.CertRequest, with its subject and DNS names: a
+ * certificate request, or with `-x509` among `extra` a self-signed certificate. Answers the PEM.
+ */
+function opensslReq(inputs: any, extra: string[]): string {
+  return withScratchDir((dir) => {
+    fs.writeFileSync(path.join(dir, "key.pem"), inputs.privateKeyPem, { mode: 0o600 });
+    const san = (inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`).join(",");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-new",
+        "-key",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "out.pem"),
+        "-subj",
+        `/CN=${inputs.subject?.commonName ?? "lchost"}`,
+        ...(san ? ["-addext", `subjectAltName=${san}`] : []),
+        ...extra,
+      ],
+      { stdio: "ignore" },
+    );
+    return fs.readFileSync(path.join(dir, "out.pem"), "utf8");
+  });
 }
 
 function withScratchDir<T>(run: (dir: string) => T): T {
