@@ -22,20 +22,9 @@ import { verifyPortalPassword } from "../../status-portal/src/passwordHash";
 import { renderMonitoringFiles } from "../../render/monitoringFiles";
 import { renderNotifierRecipients } from "../../render/notifier/recipients";
 import { runLchost } from "../support/cliRun";
+import { CONTAINER, container, holdsSecret, uploads } from "./support/plannedContainers";
 
 jest.setTimeout(180_000);
-
-const CONTAINER = "docker:index/container:Container";
-const container = (plan: Plan, name: string) => {
-  const r = plan.resources.find((x) => x.type === CONTAINER && x.name === name);
-  if (!r) throw new Error(`no container ${name}`);
-  return r;
-};
-/** True when a secret is anywhere in the value. */
-const holdsSecret = (v: unknown): boolean =>
-  isSecretValue(v) || (Array.isArray(v) ? v.some(holdsSecret) : v !== null && typeof v === "object" && Object.values(v).some(holdsSecret));
-const uploads = (plan: Plan, name: string) =>
-  Object.fromEntries((unwrapSecrets(container(plan, name).inputs.uploads) as Array<{ file: string; content: string }>).map((u) => [u.file, u.content]));
 
 let plan: Plan;
 let ops: OperationsConfig;

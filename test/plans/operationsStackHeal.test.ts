@@ -18,29 +18,13 @@ import { loadStack } from "../../model/stackFile";
 import { Plan } from "../../planner/mockPlanner";
 import { StackPlanner } from "../../planner/planWithReferences";
 import { checkPolicies } from "../../planner/policyCheck";
-import { isSecretValue, maskSecrets, unwrapSecrets } from "../../planner/planValues";
+import { maskSecrets } from "../../planner/planValues";
 import { HEAL_RECEIVER, HEAL_TRIGGER_ALERTS } from "../../render/alertmanager/config";
 import { HEAL_SERVICE_PATHS, renderHealServiceConfig } from "../../render/heal/serviceConfig";
+import { container, holdsSecret, uploadList, uploads } from "./support/plannedContainers";
 
 jest.setTimeout(180_000);
 
-const CONTAINER = "docker:index/container:Container";
-const container = (plan: Plan, name: string) => {
-  const r = plan.resources.find((x) => x.type === CONTAINER && x.name === name);
-  if (!r) throw new Error(`no container ${name}`);
-  return r;
-};
-interface Upload {
-  file: string;
-  content: string;
-  permissions?: string;
-  owner?: string;
-  group?: string;
-}
-const uploadList = (plan: Plan, name: string) => unwrapSecrets(container(plan, name).inputs.uploads) as Upload[];
-const uploads = (plan: Plan, name: string) => Object.fromEntries(uploadList(plan, name).map((u) => [u.file, u.content]));
-const holdsSecret = (v: unknown): boolean =>
-  isSecretValue(v) || (Array.isArray(v) ? v.some(holdsSecret) : v !== null && typeof v === "object" && Object.values(v).some(holdsSecret));
 const P = HEAL_SERVICE_PATHS;
 
 let plan: Plan;
