@@ -23,6 +23,7 @@ import * as YAML from "yaml";
 import { DockerEngine } from "../dockerRun/dockerEngine";
 import { dockerExec } from "../dockerRun/dockerExec";
 import { PlanEngines } from "../dockerRun/planEngines";
+import { parseWsrepStatus } from "../heal/seams/galera";
 import { runPlanInDocker } from "../dockerRun/runPlanInDocker";
 import { loadStack } from "../model/stackFile";
 import { customerNames } from "../model/naming";
@@ -113,13 +114,9 @@ async function galeraStatus(engine: DockerEngine, node: string): Promise<{ size:
     "-e",
     "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_cluster_status')",
   ]);
-  const v = Object.fromEntries(
-    stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.split("\t")),
-  );
-  return { size: Number(v.wsrep_cluster_size ?? 0), status: String(v.wsrep_cluster_status ?? "") };
+  // the one reading of wsrep status rows (the heal seams'): node index and running do not matter here
+  const st = parseWsrepStatus(0, true, stdout);
+  return { size: st.clusterSize ?? 0, status: st.clusterStatus ?? "" };
 }
 
 /** Creates `n` tickets through License Central's admin API inside a line (the token in the exec's environment). */
