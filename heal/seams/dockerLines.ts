@@ -34,10 +34,11 @@ import { EntryAdmin } from "../../fleet/upgrade/entryAdmin";
 import { adminSocketPath } from "../../haproxy/parseConfig";
 import { loadStackFile } from "../../model/stackFile";
 import type { DeployedPlan } from "../../migration/dockerRunDeployer";
-import type { Plan, PlannedResource } from "../../planner/mockPlanner";
+import type { Plan } from "../../planner/mockPlanner";
 import { lineServers } from "./balancerLines";
 import { lineIndex } from "./lineDatabase";
 import type { LineControl, LinesApplied } from "./lines";
+import { StackDirIndex } from "../stackDirIndex";
 
 const CONTAINER = "docker:index/container:Container";
 const LINE_ROLES = new Set(["license-central", "fsb"]);
@@ -66,10 +67,15 @@ const containersOf = (plan: Plan) =>
       }),
   );
 
+type Containers = ReturnType<typeof containersOf>;
+type LineChange = { added: string[]; removed: string[]; gateway?: string; staleLines: string[]; refused?: string };
+
 /** What changes between the running plan and the new one, or why it is not a line change. Pure. */
-export function lineChange(running: Plan, wanted: Plan): { added: string[]; removed: string[]; gateway?: string; staleLines: string[]; refused?: string } {
-  const before = containersOf(running);
-  const after = containersOf(wanted);
+export function lineChange(running: Plan, wanted: Plan): LineChange {
+  return changeBetween(containersOf(running), containersOf(wanted));
+}
+
+function changeBetween(before: Containers, after: Containers): LineChange {
   const added = [...after.keys()].filter((n) => !before.has(n));
   const removed = [...before.keys()].filter((n) => !after.has(n));
   const staleLines: string[] = [];
@@ -91,22 +97,20 @@ export function lineChange(running: Plan, wanted: Plan): { added: string[]; remo
 
 export class DockerLineControl implements LineControl {
   readonly runtime = "docker";
-  constructor(private readonly o: DockerLineControlOptions) {}
+  private readonly index: StackDirIndex;
+
+  constructor(private readonly o: DockerLineControlOptions) {
+    this.index = new StackDirIndex(o.stacksDir);
+  }
 
   /** The stack file of a customer that `lchost up --target docker` deployed from `stacksDir`. */
   stackFileOf(customer: string): string | undefined {
-    if (!fs.existsSync(this.o.stacksDir)) return undefined;
-    for (const f of fs.readdirSync(this.o.stacksDir).filter((x) => /^Pulumi\.[A-Za-z0-9_.-]+\.ya?ml$/.test(x))) {
-      const file = path.join(this.o.stacksDir, f);
-      try {
-        const stack = loadStackFile(file);
-        if (stack.config.role === "customer" && stack.config.customer === customer && fs.existsSync(path.join(this.o.stateDir, `${stack.stackName}.json`)))
-          return file;
-      } catch {
-        // not a valid stack file: not one of ours to change
-      }
-    }
-    return undefined;
+    return this.index
+      .stacks()
+      .find(
+        ({ stack }) =>
+          stack.config.role === "customer" && stack.config.customer === customer && fs.existsSync(path.join(this.o.stateDir, `${stack.stackName}.json`)),
+      )?.file;
   }
 
   async apply(stackFile: string, log: (line: string) => void): Promise<LinesApplied> {
@@ -123,14 +127,16 @@ export class DockerLineControl implements LineControl {
       throw new Error(
         `${stack.stackName}: spread over hosts (lchost:hosts): the line control changes a deployment on one engine only; deploy the lines with 'lchost up'`,
       );
-    const change = lineChange(running, wanted);
+    const before = containersOf(running);
+    const after = containersOf(wanted);
+    const change = changeBetween(before, after);
     if (change.refused) throw new Error(`${stack.stackName}: not a change of lines only — ${change.refused}; deploy it with 'lchost up --target docker'`);
     const out: LinesApplied = { added: [], removed: [], reloaded: [] };
     const timeoutMs = this.o.readyTimeoutMs ?? 180_000;
 
     // 1. new lines and FSBs, healthy before anything routes to them
     if (change.added.length) {
-      const keep = new Set([...containersOf(wanted).keys()].filter((n) => !change.added.includes(n)));
+      const keep = new Set([...after.keys()].filter((n) => !change.added.includes(n)));
       try {
         await createMissingNetworksAndVolumes(wanted, docker);
         await startPlannedContainers(wanted, docker, { timeoutMs, keep, onCreated: (c) => out.added.push(c) });
@@ -142,11 +148,11 @@ export class DockerLineControl implements LineControl {
     }
     // 2. + 3. drain what goes, then switch the gateway
     if (change.gateway) {
-      const gatewayBefore = containersOf(running).get(change.gateway)!.spec;
-      const goingLines = change.removed.filter((n) => role(containersOf(running).get(n)!.spec) === "license-central").map((n) => lineIndex(n)!);
+      const gatewayBefore = before.get(change.gateway)!.spec;
+      const goingLines = change.removed.filter((n) => role(before.get(n)!.spec) === "license-central").map((n) => lineIndex(n)!);
       try {
         if (goingLines.length) await this.drain(docker, gatewayBefore, goingLines, log);
-        await reloadEntryPointInPlace(docker, containersOf(wanted).get(change.gateway)!.spec, timeoutMs);
+        await reloadEntryPointInPlace(docker, after.get(change.gateway)!.spec, timeoutMs);
       } catch (e) {
         // the gateway still runs its former configuration (a reload that does not load leaves the old worker
         // serving): the drained lines serve again, the started ones go, and the state stays as it was
@@ -173,14 +179,8 @@ export class DockerLineControl implements LineControl {
     if (change.staleLines.length)
       log(`${change.staleLines.join(", ")} keep running with the environment they started with (the next 'lchost up' updates them)`);
     // 5. the state: what runs (lines that stayed as they run)
-    const byName = new Map<string, PlannedResource>([...containersOf(running)].map(([n, c]) => [n, c.r]));
-    const recorded: Plan = {
-      ...wanted,
-      resources: wanted.resources.map((r) => {
-        const n = r.type === CONTAINER ? containerSpec(r.inputs).name : undefined;
-        return n && change.staleLines.includes(n) ? byName.get(n)! : r;
-      }),
-    };
+    const stale = new Set(change.staleLines.map((n) => after.get(n)!.r));
+    const recorded: Plan = { ...wanted, resources: wanted.resources.map((r) => (stale.has(r) ? before.get(containerSpec(r.inputs).name)!.r : r)) };
     deployer.recordDeployed(stack.stackName, recorded, fs.readFileSync(stackFile, "utf8"), running.configSecrets);
     return out;
   }

@@ -9,10 +9,8 @@
  * Each customer's work runs in that customer's queue of the healer, so the timer never acts on a customer at the
  * same time as a playbook. A tick still running when the next is due is not doubled: the next one is skipped.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { expireDueExtraLines } from "../extraLinesApplier";
-import { parseStackFileText } from "../../model/stackFile";
+import { StackDirIndex } from "../stackDirIndex";
 import { autoscaleTick } from "../playbooks/autoscale";
 import type { LineControl } from "../seams/lines";
 import type { Healer } from "./healer";
@@ -33,31 +31,25 @@ interface CustomerStack {
   extraUntil?: number;
 }
 
-/** The customer stacks of `dir` (files that are no valid stack file are left out; the expiry names them). */
-export function customerStacks(dir: string): CustomerStack[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: CustomerStack[] = [];
-  for (const f of fs
-    .readdirSync(dir)
-    .filter((x) => /^Pulumi\..+\.ya?ml$/.test(x))
-    .sort()) {
-    try {
-      const file = path.join(dir, f);
-      const c = parseStackFileText(fs.readFileSync(file, "utf8"), file).config;
-      if (c.role !== "customer") continue;
-      out.push({ customer: c.customer, autoscale: c.autoscale !== undefined, extraUntil: c.extraLines ? Date.parse(c.extraLines.until) : undefined });
-    } catch {
-      // not a valid stack file
-    }
-  }
-  return out;
+/** The customer stacks of the index's folder (files that are no valid stack file are left out; the expiry names them). */
+export function customerStacks(index: StackDirIndex): CustomerStack[] {
+  return index
+    .stacks()
+    .flatMap(({ stack: { config: c } }) =>
+      c.role === "customer"
+        ? [{ customer: c.customer, autoscale: c.autoscale !== undefined, extraUntil: c.extraLines ? Date.parse(c.extraLines.until) : undefined }]
+        : [],
+    );
 }
 
 export class HealTimer {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private readonly index?: StackDirIndex;
 
-  constructor(private readonly o: HealTimerOptions) {}
+  constructor(private readonly o: HealTimerOptions) {
+    if (o.stacksDir) this.index = new StackDirIndex(o.stacksDir);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.o.tickMs);
@@ -81,11 +73,13 @@ export class HealTimer {
     const work: Array<Promise<unknown>> = [this.o.healer.recheck()];
     const dir = this.o.stacksDir;
     const lines = this.o.lines;
-    if (dir && lines) {
-      for (const s of customerStacks(dir)) {
-        if (lines.stackFileOf(s.customer) === undefined) continue; // not deployed on this runtime
+    if (dir && lines && this.index) {
+      for (const s of customerStacks(this.index)) {
+        const due = s.extraUntil !== undefined && s.extraUntil <= now;
+        // asked only of the few customers with something to do: it looks through the folder
+        if ((!s.autoscale && !due) || lines.stackFileOf(s.customer) === undefined) continue; // nothing, or not deployed on this runtime
         if (s.autoscale) work.push(this.o.healer.enqueue(autoscaleTick(s.customer, now)));
-        if (s.extraUntil !== undefined && s.extraUntil <= now)
+        if (due)
           work.push(
             this.o.healer.exclusive(s.customer, () =>
               expireDueExtraLines({
