@@ -78,14 +78,14 @@ describe("the service's playbooks", () => {
 });
 
 describe("alerts that keep firing, alerts that resolve", () => {
-  function healerWith(playbooks: Playbook[]) {
+  function healerWith(playbooks: Playbook[], minIntervalMs = 0) {
     const audit = new MemoryAuditLog();
     const healer = new Healer({
       playbooks,
       seams: { runtime: "docker" },
       audit,
       notifier: new HealNotifier({ postAlerts: async () => undefined }, () => undefined),
-      budget: { maxAttempts: 3, windowMs: 3_600_000, minIntervalMs: 0 },
+      budget: { maxAttempts: 3, windowMs: 3_600_000, minIntervalMs },
       dryRun: false,
       log: quiet,
     });
@@ -124,16 +124,7 @@ describe("alerts that keep firing, alerts that resolve", () => {
       plan: async () => [{ part: { customer: "wayne", role: "database" }, summary: "recover" }],
       run: async () => ({ kind: "failed", detail: "not yet", leftAsBefore: true }),
     };
-    const audit = new MemoryAuditLog();
-    const healer = new Healer({
-      playbooks: [acting],
-      seams: { runtime: "docker" },
-      audit,
-      notifier: new HealNotifier({ postAlerts: async () => undefined }, () => undefined),
-      budget: { maxAttempts: 3, windowMs: 3_600_000, minIntervalMs: 300_000 },
-      dryRun: false,
-      log: quiet,
-    });
+    const { healer, audit } = healerWith([acting], 300_000);
     await healer.enqueue(alert("DatabaseDown"));
     await healer.recheck();
     await healer.recheck();
